@@ -1,0 +1,144 @@
+// The shapes a loaded config has once it is validated, defaulted, flattened and frozen.
+// Entity fields follow Kong's Admin API shapes so the Admin API can serve them as they are.
+// Producers: src/config/load.ts. Consumers: router, proxy, plugins, admin.
+
+export type Protocol = 'http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'udp' | 'ws' | 'wss'
+
+export interface ForeignKey { readonly id: string }
+
+export interface Service {
+  readonly id: string
+  readonly name: string | null
+  readonly protocol: 'http' | 'https'
+  readonly host: string
+  readonly port: number
+  readonly path: string | null
+  readonly retries: number
+  readonly connect_timeout: number
+  readonly write_timeout: number
+  readonly read_timeout: number
+  readonly enabled: boolean
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+export interface Route {
+  readonly id: string
+  readonly name: string | null
+  readonly service: ForeignKey | null
+  readonly protocols: readonly Protocol[]
+  readonly methods: readonly string[] | null
+  readonly hosts: readonly string[] | null
+  readonly paths: readonly string[] | null
+  /** header name (lower-cased) -> accepted values; AND across names, OR across values */
+  readonly headers: Readonly<Record<string, readonly string[]>> | null
+  readonly snis: readonly string[] | null
+  readonly strip_path: boolean
+  readonly preserve_host: boolean
+  readonly path_handling: 'v0' | 'v1'
+  readonly regex_priority: number
+  readonly https_redirect_status_code: 426 | 301 | 302 | 307 | 308
+  readonly request_buffering: boolean
+  readonly response_buffering: boolean
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+export interface Plugin {
+  readonly id: string
+  readonly name: string
+  readonly instance_name: string | null
+  /** validated against the plugin's schema, defaults applied, frozen */
+  readonly config: Readonly<Record<string, unknown>>
+  readonly enabled: boolean
+  readonly protocols: readonly Protocol[]
+  readonly tags: readonly string[] | null
+  readonly service: ForeignKey | null
+  readonly route: ForeignKey | null
+  readonly consumer: ForeignKey | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+export interface Consumer {
+  readonly id: string
+  readonly username: string | null
+  readonly custom_id: string | null
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+export interface ListenAddress {
+  readonly host: string
+  readonly port: number
+  /** flags Kong allows after the address (ssl, http2, reuseport, ...); kept for display, only plain HTTP is served */
+  readonly flags: readonly string[]
+}
+
+/** kong.conf-style settings read from the top level of config.json; README documents each with its default */
+export interface Settings {
+  /** "0.0.0.0:8000" */
+  readonly proxy_listen: readonly ListenAddress[]
+  /** "127.0.0.1:8001"; [] when "off" */
+  readonly admin_listen: readonly ListenAddress[]
+  /** "auto" (default) is resolved to the number of available CPUs */
+  readonly worker_processes: number
+  /** lower-cased header tokens: server_tokens, latency_tokens, x-kong-request-id (the default three),
+   * or single header names (server, via, x-kong-proxy-latency, ...), microsecond_latency_tokens; [] for "off" */
+  readonly headers: readonly string[]
+  /** ["x-kong-request-id"] (default) or [] for "off" */
+  readonly headers_upstream: readonly string[]
+  /** debug | info | notice (default) | warn | error | crit */
+  readonly log_level: 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'crit'
+  /** "off" (default), "stdout" or "stderr": one JSON line per proxied request */
+  readonly proxy_access_log: 'off' | 'stdout' | 'stderr'
+  /** seconds a SIGTERM/SIGINT waits for in-flight requests (10) */
+  readonly drain_timeout: number
+  /** seconds to receive the request headers (60), as nginx client_header_timeout */
+  readonly client_header_timeout: number
+  /** seconds between two reads of the request body (60), as nginx client_body_timeout */
+  readonly client_body_timeout: number
+  /** bytes; 0 = unlimited (default), as Kong's nginx_http_client_max_body_size */
+  readonly client_max_body_size: number
+  /** bytes of request line + headers (16384) */
+  readonly client_max_header_size: number
+  /** seconds an idle downstream keep-alive connection stays open (60) */
+  readonly keepalive_timeout: number
+  /** connections kept per upstream origin and worker (512); 0 disables upstream keep-alive */
+  readonly upstream_keepalive_pool_size: number
+  /** requests per upstream connection before it is closed (10000) */
+  readonly upstream_keepalive_max_requests: number
+  /** seconds an idle upstream connection is kept (60) */
+  readonly upstream_keepalive_idle_timeout: number
+  /** CIDRs or addresses whose X-Forwarded-* headers are trusted ([]) */
+  readonly trusted_ips: readonly string[]
+  /** folder for files the gateway writes, such as its openid-connect keys (".tollgate") */
+  readonly prefix: string
+  /** shared token cache: number of slots (4096) and bytes per slot (2048) */
+  readonly token_cache_slots: number
+  readonly token_cache_slot_size: number
+  /** threads that sign client assertions ("auto" = half the CPUs, at least 1) */
+  readonly signing_threads: number
+  /** largest Admin API request body in bytes (10 MiB) */
+  readonly admin_max_body_size: number
+}
+
+export interface Entities {
+  readonly services: readonly Service[]
+  readonly routes: readonly Route[]
+  readonly plugins: readonly Plugin[]
+  readonly consumers: readonly Consumer[]
+}
+
+export interface LoadedConfig {
+  /** absolute path of the file it came from, or a label such as "<admin>" */
+  readonly source: string
+  readonly format_version: string
+  readonly settings: Settings
+  readonly entities: Entities
+  /** 32 hex digits over the canonical config, as Kong's configuration_hash */
+  readonly hash: string
+}

@@ -1,0 +1,73 @@
+// The contract between the proxy and plugins. A plugin is a folder named as Kong names it, holding
+// schema.ts (its config schema) and handler.ts; registry.ts maps names to PluginModules.
+// Per route, the chain of PluginInstances is built once at config load (chain.ts), so a request runs
+// precomputed arrays and never looks a plugin up.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Plugin, Route, Service, Settings } from '../config/types.ts'
+import type { FieldSchema } from '../config/schema/typedefs.ts'
+
+/** What a phase returns: nothing (synchronous, costs no await) or a Promise (only then is it awaited). */
+export type PhaseResult = void | Promise<void>
+
+/** The per-request state every phase sees. One shape for every request (fields set in the constructor). */
+export interface ProxyContext {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  /** performance.now() when the request arrived */
+  readonly startedAt: number
+  readonly requestId: string
+  readonly route: Route
+  readonly service: Service | null
+  /** the normalised request path, without the query */
+  readonly path: string
+  /** the raw query string without '?'; '' when there is none */
+  query: string
+  /** headers sent upstream, lower-cased names; plugins set and delete entries */
+  readonly upstreamHeaders: Record<string, string | string[]>
+  /** plugin-to-plugin scratch space (Kong's kong.ctx.shared); null until a plugin needs it */
+  shared: Record<string, unknown> | null
+  /** true once a response was sent by the gateway itself (a plugin short-circuited) */
+  readonly responded: boolean
+  /**
+   * Ends the request with Kong's JSON error body `{"message": ...}` (plus request_id when enabled),
+   * X-Kong-Response-Latency and Server; later phases and the upstream call are skipped.
+   */
+  exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void
+  /** Buffers the request body (bounded by client_max_body_size); the buffer is then forwarded upstream as is. */
+  readBody (): Promise<Buffer>
+}
+
+/** A plugin configured on a scope, bound to its validated config, with its phases (null when absent). */
+export interface PluginInstance {
+  readonly name: string
+  readonly id: string
+  readonly priority: number
+  readonly access: ((ctx: ProxyContext) => PhaseResult) | null
+  /** after the upstream answered (or the gateway did), before headers go downstream */
+  readonly headerFilter: ((ctx: ProxyContext, status: number, headers: Record<string, string | string[]>) => void) | null
+  /** after the response finished */
+  readonly log: ((ctx: ProxyContext) => void) | null
+  /** called when the config that built it is replaced; releases timers and sockets */
+  close (): void
+}
+
+/** Services a worker gives every plugin it creates (shared token cache, signing pool, IdP state ...). */
+export interface PluginServices {
+  readonly settings: Settings
+  /** plugin-specific services keyed by plugin name, set up by the worker when it starts */
+  readonly byPlugin: ReadonlyMap<string, unknown>
+}
+
+export interface PluginModule {
+  /** Kong's name, e.g. "openid-connect" */
+  readonly name: string
+  readonly PRIORITY: number
+  readonly VERSION: string
+  /** schema of `config` (validated on the main thread at load, defaults applied) */
+  readonly configSchema: FieldSchema
+  /** plugin cannot be scoped to a consumer (Kong's no_consumer) */
+  readonly noConsumer: boolean
+  /** builds the instance for one plugin entity, in a proxy worker */
+  create (plugin: Plugin, services: PluginServices): PluginInstance
+}
