@@ -1,0 +1,162 @@
+// Turns one route into its candidates (see Candidate in types.ts) and the radix tree keys they live under:
+// each plain path under its normalised text, each regex group under the literal prefix its regexes share.
+
+import type { Route } from '../config/types.ts'
+import type { ConfigIssue } from '../core/errors.ts'
+import { parseHeaderRule, type HeaderRule } from './header-match.ts'
+import { parseHostRule, type HostRule } from './host-match.ts'
+import { normalizePath } from './normalize-path.ts'
+import { MAX_HEADER_COUNT } from './precedence.ts'
+import { literalPrefix } from './regex-prefix.ts'
+import type { Candidate, PathEntry, RouteMatch } from './types.ts'
+
+export interface TreeKey<T> {
+  readonly key: string
+  readonly entry: PathEntry<T>
+}
+
+export interface BuiltRoute<T> {
+  readonly candidates: Candidate<T>[]
+  readonly treeKeys: TreeKey<T>[]
+}
+
+interface Criteria {
+  readonly methods: readonly string[] | null
+  readonly hosts: readonly HostRule[] | null
+  readonly headers: readonly HeaderRule[] | null
+  readonly weight: number
+  readonly plainHostsOnly: boolean
+  readonly headerCount: number
+}
+
+export function buildRoute<T> (route: Route, value: T, order: number, issues: ConfigIssue[]): BuiltRoute<T> {
+  const where = `routes[${route.name ?? route.id}]`
+  const issuesBefore = issues.length
+  const criteria = parseCriteria(route, where, issues)
+  const paths = nonEmpty(route.paths)
+  const built: BuiltRoute<T> = { candidates: [], treeKeys: [] }
+  if (paths === null) {
+    if (criteria.weight === 0 && issues.length === issuesBefore) issues.push({ path: where, message: 'route has no methods, hosts, headers or paths to match on' })
+    // matches every path: it lives at the tree root
+    const group = candidate<T>(route, order, criteria, 0, null, null, false, 0)
+    built.candidates.push(group)
+    built.treeKeys.push({ key: '', entry: { candidate: group, match: routeMatch(route, value, null, false), length: 0 } })
+    return built
+  }
+  const weight = criteria.weight + 1
+  addPlainGroups(route, value, order, { ...criteria, weight }, paths, built)
+  addRegexGroup(route, value, order, { ...criteria, weight }, paths, where, issues, built)
+  return built
+}
+
+/** One candidate per distinct normalised length, as Kong splits a route by `#path`. */
+function addPlainGroups<T> (route: Route, value: T, order: number, criteria: Criteria,
+  paths: readonly string[], built: BuiltRoute<T>): void {
+  const byLength = new Map<number, Candidate<T>>()
+  for (const path of paths) {
+    if (path.startsWith('~')) continue
+    const key = normalizePath(path) ?? path
+    let group = byLength.get(key.length)
+    if (group === undefined) {
+      group = candidate<T>(route, order, criteria, key.length, null, null, false, 0)
+      byLength.set(key.length, group)
+      built.candidates.push(group)
+    }
+    built.treeKeys.push({ key, entry: { candidate: group, match: routeMatch(route, value, path, false), length: key.length } })
+  }
+}
+
+/** All regex paths form one candidate, kept under the longest literal prefix they all share. */
+function addRegexGroup<T> (route: Route, value: T, order: number, criteria: Criteria,
+  paths: readonly string[], where: string, issues: ConfigIssue[], built: BuiltRoute<T>): void {
+  const regexes: RegExp[] = []
+  const matches: RouteMatch<T>[] = []
+  let shared: string | null = null
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]
+    if (!path.startsWith('~')) continue
+    const pattern = path.slice(1)
+    try {
+      // Kong anchors regex paths at the start; sticky makes every alternative anchored and leaves the
+      // match end in lastIndex, so a match needs no result array
+      regexes.push(new RegExp('^' + pattern, 'y'))
+    } catch (err) {
+      issues.push({ path: `${where}.paths[${i}]`, message: `invalid regex: ${(err as Error).message}` })
+      continue
+    }
+    matches.push(routeMatch(route, value, path, true))
+    const prefix = literalPrefix(pattern)
+    shared = shared === null ? prefix : prefix.slice(0, commonLength(shared, prefix))
+  }
+  if (regexes.length === 0) return
+  const group = candidate(route, order, criteria, 0, regexes, matches, true, route.regex_priority)
+  built.candidates.push(group)
+  built.treeKeys.push({ key: shared ?? '', entry: { candidate: group, match: null, length: 0 } })
+}
+
+function parseCriteria (route: Route, where: string, issues: ConfigIssue[]): Criteria {
+  const methods = nonEmpty(route.methods)
+  const hostList = nonEmpty(route.hosts)
+  const hosts = hostList === null ? null : hostList.map(parseHostRule)
+  const headers = parseHeaders(route, where, issues)
+  const snis = nonEmpty(route.snis)
+  const weight = Number(methods !== null) + Number(hosts !== null) + Number(headers !== null) + Number(snis !== null)
+  return {
+    methods,
+    hosts,
+    headers,
+    weight,
+    plainHostsOnly: hosts !== null && hosts.every((h) => !h.wildcard),
+    headerCount: Math.min(headers?.length ?? 0, MAX_HEADER_COUNT)
+  }
+}
+
+function parseHeaders (route: Route, where: string, issues: ConfigIssue[]): HeaderRule[] | null {
+  if (route.headers === null) return null
+  const rules: HeaderRule[] = []
+  for (const [name, values] of Object.entries(route.headers)) {
+    if (values.length === 0) continue
+    try {
+      rules.push(parseHeaderRule(name, values))
+    } catch (err) {
+      issues.push({ path: `${where}.headers.${name}`, message: `invalid regex: ${(err as Error).message}` })
+    }
+  }
+  return rules.length === 0 ? null : rules
+}
+
+function candidate<T> (route: Route, order: number, criteria: Criteria, pathLength: number,
+  regexes: RegExp[] | null, regexMatches: RouteMatch<T>[] | null, isRegex: boolean,
+  regexPriority: number): Candidate<T> {
+  return {
+    rank: 0,
+    route,
+    order,
+    methods: criteria.methods,
+    hosts: criteria.hosts,
+    headers: criteria.headers,
+    regexes,
+    regexMatches,
+    weight: criteria.weight,
+    plainHostsOnly: criteria.plainHostsOnly,
+    headerCount: criteria.headerCount,
+    isRegex,
+    regexPriority,
+    pathLength
+  }
+}
+
+function routeMatch<T> (route: Route, value: T, path: string | null, isRegex: boolean): RouteMatch<T> {
+  return Object.freeze({ route, value, path, isRegex })
+}
+
+function nonEmpty<V> (list: readonly V[] | null): readonly V[] | null {
+  return list === null || list.length === 0 ? null : list
+}
+
+function commonLength (a: string, b: string): number {
+  const max = Math.min(a.length, b.length)
+  let k = 0
+  while (k < max && a.charCodeAt(k) === b.charCodeAt(k)) k++
+  return k
+}

@@ -1,0 +1,169 @@
+// Kong's traditional_compatible route matching (see /work/shared/KONG-REFERENCE.md §6.2 and
+// kong/router/compat.lua). Built once per config: candidates ranked by Kong's precedence (precedence.ts);
+// a radix tree keyed by plain paths, regex literal prefixes and '' for routes without paths; at each tree
+// node the candidates indexed by host (host-bucket.ts). A lookup looks only at candidates whose path and
+// host could match, best rank first, and stops as soon as nothing left could outrank what it found.
+
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Route } from '../config/types.ts'
+import { ConfigError, type ConfigIssue } from '../core/errors.ts'
+import { headerRulesMatch } from './header-match.ts'
+import { HostBucket } from './host-bucket.ts'
+import { HostCache, hostRulesMatch, type ParsedHost } from './host-match.ts'
+import { comparePrecedence } from './precedence.ts'
+import { RadixTree, type RadixNode } from './radix-tree.ts'
+import { buildRoute } from './route-candidates.ts'
+import type { Candidate, PathEntry, RouteMatch, RouterEntry } from './types.ts'
+
+export type { RouteMatch, RouterEntry } from './types.ts'
+
+const NO_RANK = Number.MAX_SAFE_INTEGER
+
+export class Router<T> {
+  /**
+   * Set by every successful find(): how many characters of its `path` the route path matched (the prefix
+   * length, or where the regex match ended; 0 for a route without paths). The proxy reads it right after
+   * find() to apply strip_path. Valid only until the next find().
+   */
+  matchedLength: number
+  readonly #tree: RadixTree<HostBucket<T>>
+  /** reused by every lookup for the tree nodes on the request path */
+  readonly #nodes: RadixNode<HostBucket<T>>[]
+  readonly #hosts: HostCache
+  /** the lookup's parsed Host, fetched on first use: null until then */
+  #host: ParsedHost | null
+  // the lookup in progress: best rank so far, its match and matched length (fields, so scans return nothing)
+  #best: number
+  #found: RouteMatch<T> | null
+  #length: number
+
+  /** Throws ConfigError (code CONFIG_INVALID) listing every invalid regex, or a route with nothing to match on. */
+  constructor (entries: ReadonlyArray<RouterEntry<T>>) {
+    this.matchedLength = 0
+    this.#tree = new RadixTree()
+    this.#hosts = new HostCache()
+    this.#host = null
+    this.#best = NO_RANK
+    this.#found = null
+    this.#length = 0
+    const candidates = this.#index(entries)
+    candidates.sort(comparePrecedence)
+    for (let i = 0; i < candidates.length; i++) candidates[i].rank = i
+    this.#tree.forEachValue((bucket) => bucket.seal())
+    this.#nodes = new Array(this.#tree.maxDepth()).fill(this.#tree.root)
+  }
+
+  /**
+   * The best route for a request, or null (the caller answers 404).
+   * @param host the raw Host header (may carry :port)
+   * @param path the normalised path (normalizePath), without the query
+   */
+  find (method: string, host: string | undefined, path: string, headers: IncomingHttpHeaders): RouteMatch<T> | null {
+    this.#best = NO_RANK
+    this.#found = null
+    this.#host = null
+    const nodes = this.#nodes
+    // Longest prefixes first: among otherwise equal routes they rank higher, so the cut-off tightens sooner.
+    for (let k = this.#tree.collect(path, nodes) - 1; k >= 0; k--) {
+      const bucket = nodes[k].value!
+      if (bucket.exact.size > 0 || bucket.suffix.size > 0 || bucket.prefix.size > 0) {
+        this.#scanByHost(bucket, method, host, path, headers)
+      }
+      this.#scan(bucket.rest, method, host, path, headers)
+    }
+    const found = this.#found
+    if (found !== null) this.matchedLength = this.#length
+    return found
+  }
+
+  #index (entries: ReadonlyArray<RouterEntry<T>>): Candidate<T>[] {
+    const issues: ConfigIssue[] = []
+    const candidates: Candidate<T>[] = []
+    for (let i = 0; i < entries.length; i++) {
+      const { route, value } = entries[i]
+      if (!servesHttp(route)) continue
+      const built = buildRoute(route, value, i, issues)
+      candidates.push(...built.candidates)
+      for (const { key, entry } of built.treeKeys) {
+        const node = this.#tree.node(key)
+        node.value ??= new HostBucket()
+        node.value.add(entry)
+      }
+    }
+    if (issues.length > 0) throw new ConfigError('<router>', issues)
+    return candidates
+  }
+
+  #scanByHost (bucket: HostBucket<T>, method: string, host: string | undefined, path: string,
+    headers: IncomingHttpHeaders): void {
+    if (host === undefined) return
+    const requestHost = this.#parsedHost(host)
+    const exact = bucket.exact.get(requestHost.name)
+    if (exact !== undefined) this.#scan(exact, method, host, path, headers)
+    if (bucket.suffix.size > 0) {
+      const suffixes = requestHost.suffixes()
+      for (let i = 0; i < suffixes.length; i++) {
+        const list = bucket.suffix.get(suffixes[i])
+        if (list !== undefined) this.#scan(list, method, host, path, headers)
+      }
+    }
+    if (bucket.prefix.size > 0) {
+      const prefixes = requestHost.prefixes()
+      for (let i = 0; i < prefixes.length; i++) {
+        const list = bucket.prefix.get(prefixes[i])
+        if (list !== undefined) this.#scan(list, method, host, path, headers)
+      }
+    }
+  }
+
+  /** The first entry of a rank-ordered list that matches and outranks the best so far becomes the best. */
+  #scan (list: readonly PathEntry<T>[], method: string, host: string | undefined, path: string,
+    headers: IncomingHttpHeaders): void {
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]
+      const candidate = entry.candidate
+      if (candidate.rank >= this.#best) return
+      if (!this.#criteriaMatch(candidate, method, host, headers)) continue
+      if (entry.match !== null) {
+        this.#take(candidate, entry.match, entry.length)
+        return
+      }
+      // a regex group: Kong tries its regexes in configured order
+      const regexes = candidate.regexes!
+      for (let r = 0; r < regexes.length; r++) {
+        const re = regexes[r]
+        re.lastIndex = 0
+        if (re.test(path)) {
+          this.#take(candidate, candidate.regexMatches![r], re.lastIndex)
+          return
+        }
+      }
+    }
+  }
+
+  #take (candidate: Candidate<T>, match: RouteMatch<T>, length: number): void {
+    this.#best = candidate.rank
+    this.#found = match
+    this.#length = length
+  }
+
+  #criteriaMatch (candidate: Candidate<T>, method: string, host: string | undefined,
+    headers: IncomingHttpHeaders): boolean {
+    if (candidate.methods !== null && !candidate.methods.includes(method)) return false
+    if (candidate.hosts !== null) {
+      const parsed = this.#parsedHost(host)
+      if (!hostRulesMatch(candidate.hosts, parsed.name, parsed.port)) return false
+    }
+    return candidate.headers === null || headerRulesMatch(candidate.headers, headers)
+  }
+
+  #parsedHost (host: string | undefined): ParsedHost {
+    this.#host ??= this.#hosts.get(host)
+    return this.#host
+  }
+}
+
+/** Routes for other protocols (grpc, tcp, ...) are never matched by the HTTP proxy. */
+function servesHttp (route: Route): boolean {
+  return route.protocols.includes('http') || route.protocols.includes('https')
+}
