@@ -1,0 +1,120 @@
+// Builds the loaded entities (types.ts shapes, as Kong's Admin API returns them) from validated drafts
+// whose ids, references and plugin configs are settled.
+
+import type { Consumer, ForeignKey, Plugin, Protocol, Route, Service } from './types.ts'
+import type { Draft } from './flatten.ts'
+import type { Scope } from './plugins.ts'
+
+type Fields = Readonly<Record<string, unknown>>
+
+function times (fields: Fields, now: number): { created_at: number, updated_at: number } {
+  const created = (fields.created_at as number | null) ?? now
+  return { created_at: created, updated_at: (fields.updated_at as number | null) ?? created }
+}
+
+function key (id: string | null): ForeignKey | null {
+  return id === null ? null : { id }
+}
+
+// The path as written after the authority: "http://h" has none (null), "http://h/" has "/".
+const URL_PATH = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/
+
+function target (fields: Fields): Pick<Service, 'protocol' | 'host' | 'port' | 'path'> {
+  // an invalid url was reported already; the config is thrown away, so any value does
+  const url = typeof fields.url === 'string' ? URL.parse(fields.url) : null
+  if (url !== null) {
+    const protocol = url.protocol === 'https:' ? 'https' : 'http'
+    const port = url.port === '' ? (protocol === 'https' ? 443 : 80) : Number(url.port)
+    return { protocol, host: url.hostname, port, path: URL_PATH.exec(fields.url as string)?.[1] ?? null }
+  }
+  return {
+    protocol: (fields.protocol as 'http' | 'https' | null) ?? 'http',
+    host: fields.host as string,
+    port: (fields.port as number | null) ?? 80,
+    path: fields.path as string | null,
+  }
+}
+
+export function buildService (draft: Draft, now: number): Service {
+  const f = draft.fields
+  return {
+    id: draft.id,
+    name: f.name as string | null,
+    ...target(f),
+    retries: f.retries as number,
+    connect_timeout: f.connect_timeout as number,
+    write_timeout: f.write_timeout as number,
+    read_timeout: f.read_timeout as number,
+    enabled: f.enabled as boolean,
+    tags: f.tags as string[] | null,
+    ...times(f, now),
+  }
+}
+
+/** Header names are case-insensitive: lower-cased, values of names that differ only in case merged. */
+function headers (value: unknown): Record<string, string[]> | null {
+  if (value === null) return null
+  const out = new Map<string, string[]>()
+  for (const [name, values] of Object.entries(value as Record<string, string[]>)) {
+    const merged = out.get(name.toLowerCase()) ?? []
+    for (const item of values) if (!merged.includes(item)) merged.push(item)
+    out.set(name.toLowerCase(), merged)
+  }
+  return out.size === 0 ? null : Object.fromEntries(out)
+}
+
+function list (value: unknown): string[] | null {
+  return Array.isArray(value) && value.length > 0 ? value as string[] : null
+}
+
+export function buildRoute (draft: Draft, service: string | null, now: number): Route {
+  const f = draft.fields
+  return {
+    id: draft.id,
+    name: f.name as string | null,
+    service: key(service),
+    protocols: f.protocols as Protocol[],
+    methods: list(f.methods),
+    hosts: list(f.hosts),
+    paths: list(f.paths),
+    headers: headers(f.headers),
+    snis: null,
+    strip_path: f.strip_path as boolean,
+    preserve_host: f.preserve_host as boolean,
+    path_handling: f.path_handling as 'v0' | 'v1',
+    regex_priority: f.regex_priority as number,
+    https_redirect_status_code: f.https_redirect_status_code as Route['https_redirect_status_code'],
+    request_buffering: f.request_buffering as boolean,
+    response_buffering: f.response_buffering as boolean,
+    tags: f.tags as string[] | null,
+    ...times(f, now),
+  }
+}
+
+export function buildPlugin (draft: Draft, scope: Scope | null, config: Record<string, unknown> | null, now: number): Plugin {
+  const f = draft.fields
+  return {
+    id: draft.id,
+    name: f.name as string,
+    instance_name: f.instance_name as string | null,
+    config: config ?? {},
+    enabled: f.enabled as boolean,
+    protocols: f.protocols as Protocol[],
+    tags: f.tags as string[] | null,
+    service: key(scope?.service ?? null),
+    route: key(scope?.route ?? null),
+    consumer: key(scope?.consumer ?? null),
+    ...times(f, now),
+  }
+}
+
+export function buildConsumer (draft: Draft, now: number): Consumer {
+  const f = draft.fields
+  return {
+    id: draft.id,
+    username: f.username as string | null,
+    custom_id: f.custom_id as string | null,
+    tags: f.tags as string[] | null,
+    ...times(f, now),
+  }
+}

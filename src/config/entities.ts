@@ -1,0 +1,62 @@
+// From flat drafts to the loaded entities: ids (given, or generated as Kong DB-less does), uniqueness,
+// references resolved to {id}, plugin configs validated by their plugin's schema.
+
+import type { ConfigIssue } from '../core/errors.ts'
+import type { Entities } from './types.ts'
+import { buildConsumer, buildPlugin, buildRoute, buildService } from './build.ts'
+import type { Draft, Drafts } from './flatten.ts'
+import { generatedId } from './ids.ts'
+import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
+import { indexDrafts, resolveReference } from './references.ts'
+import { joinPath } from './schema/typedefs.ts'
+
+/**
+ * The key an id is derived from: the entity's name (Kong's endpoint key: the same id as Kong gives it),
+ * or for a nameless one its parent and position, so reloads of an unchanged file keep every id.
+ */
+function identity (draft: Draft): string {
+  const f = draft.fields
+  const name = draft.kind === 'consumers' ? f.username : f.name
+  if (typeof name === 'string') return name
+  if (draft.kind === 'consumers' && typeof f.custom_id === 'string') return `custom_id:${f.custom_id}`
+  return `${draft.parent?.id ?? ''}/${draft.index}`
+}
+
+function assignId (draft: Draft, key: () => string): void {
+  draft.id = typeof draft.fields.id === 'string' ? draft.fields.id : generatedId(draft.kind, key())
+}
+
+function routeService (draft: Draft, indexes: Indexes, issues: ConfigIssue[]): string | null {
+  if (draft.parent !== null) return draft.parent.id
+  const ref = draft.fields.service
+  return ref === null ? null : resolveReference(ref, 'service', 'services', indexes.services, joinPath(draft.path, 'service'), issues)
+}
+
+export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[]): Entities {
+  for (const kind of ['services', 'consumers', 'routes'] as const) {
+    for (const draft of drafts[kind]) assignId(draft, () => identity(draft))
+  }
+  const indexes: Indexes = {
+    services: indexDrafts('services', drafts.services, issues),
+    routes: indexDrafts('routes', drafts.routes, issues),
+    consumers: indexDrafts('consumers', drafts.consumers, issues),
+  }
+  const routes = drafts.routes.map((draft) => buildRoute(draft, routeService(draft, indexes, issues), now))
+  const scopes = drafts.plugins.map((draft) => pluginScope(draft, indexes, issues))
+  drafts.plugins.forEach((draft, i) => assignId(draft, () => {
+    // Kong's plugin cache key: name and scope (unique, see checkPlugins); an instance_name is unique by itself
+    const instance = draft.fields.instance_name
+    const scope = scopes[i]
+    if (typeof instance === 'string') return instance
+    if (scope === null) return draft.path
+    return `plugins:${draft.fields.name}:${scope.route ?? ''}:${scope.service ?? ''}:${scope.consumer ?? ''}`
+  }))
+  indexDrafts('plugins', drafts.plugins, issues)
+  const configs = checkPlugins(drafts.plugins, scopes, issues)
+  return {
+    services: drafts.services.map((draft) => buildService(draft, now)),
+    routes,
+    plugins: drafts.plugins.map((draft, i) => buildPlugin(draft, scopes[i], configs[i], now)),
+    consumers: drafts.consumers.map((draft) => buildConsumer(draft, now)),
+  }
+}

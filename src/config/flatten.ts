@@ -1,0 +1,64 @@
+// Turns the validated document's nested entities (routes and plugins under services, plugins under routes
+// and consumers) into flat lists of drafts, each remembering its JSON path for error messages and the
+// entity it was nested under, which becomes its scope.
+
+import type { ConfigIssue } from '../core/errors.ts'
+import { joinPath } from './schema/typedefs.ts'
+
+export type Kind = 'services' | 'routes' | 'consumers' | 'plugins'
+
+/** The field that points a child at a parent of this kind (Kong's foreign key names). */
+export const FOREIGN_KEY = { services: 'service', routes: 'route', consumers: 'consumer' } as const
+
+export interface Draft {
+  readonly kind: Kind
+  /** JSON path in the input, e.g. services[0].routes[1] */
+  readonly path: string
+  /** the schema-validated record, defaults applied */
+  readonly fields: Readonly<Record<string, unknown>>
+  /** the entity it is nested under, if any */
+  readonly parent: Draft | null
+  /** position in the array it was found in */
+  readonly index: number
+  /** given or generated, set by entities.ts */
+  id: string
+}
+
+export interface Drafts {
+  readonly services: Draft[]
+  readonly routes: Draft[]
+  readonly consumers: Draft[]
+  readonly plugins: Draft[]
+}
+
+function records (value: unknown): Array<Record<string, unknown> | null> {
+  return Array.isArray(value) ? value as Array<Record<string, unknown> | null> : []
+}
+
+function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, parent: Draft | null, issues: ConfigIssue[]): void {
+  const path = joinPath(base, kind)
+  records(list).forEach((fields, index) => {
+    // null: the element was invalid, and already reported
+    if (fields === null) return
+    const draft: Draft = { kind, path: joinPath(path, index), fields, parent, index, id: '' }
+    if (parent !== null && parent.kind !== 'plugins') {
+      const key = FOREIGN_KEY[parent.kind]
+      if (fields[key] !== null) {
+        issues.push({ path: joinPath(draft.path, key), message: `must not be set: the ${kind.slice(0, -1)} is nested under a ${key}` })
+      }
+    }
+    drafts[kind].push(draft)
+    if (kind === 'services') collect(drafts, 'routes', fields.routes, draft.path, draft, issues)
+    if (kind !== 'plugins') collect(drafts, 'plugins', fields.plugins, draft.path, draft, issues)
+  })
+}
+
+/** Flattens in document order: services (with their routes), top-level routes, consumers, plugins. */
+export function flatten (document: Readonly<Record<string, unknown>>, issues: ConfigIssue[]): Drafts {
+  const drafts: Drafts = { services: [], routes: [], consumers: [], plugins: [] }
+  collect(drafts, 'services', document.services, '', null, issues)
+  collect(drafts, 'routes', document.routes, '', null, issues)
+  collect(drafts, 'consumers', document.consumers, '', null, issues)
+  collect(drafts, 'plugins', document.plugins, '', null, issues)
+  return drafts
+}

@@ -1,0 +1,30 @@
+// The configuration hash (Kong's configuration_hash): md5 over a canonical JSON of the settings and
+// entities, timestamps left out since they are set at load, so an unchanged config hashes the same.
+
+import { createHash } from 'node:crypto'
+import type { Entities, Settings } from './types.ts'
+
+/** JSON with object keys sorted at every level. */
+export function canonicalJson (value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort()
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+function untimed (list: ReadonlyArray<{ readonly created_at: number, readonly updated_at: number }>): unknown[] {
+  return list.map(({ created_at: _created, updated_at: _updated, ...rest }) => rest)
+}
+
+export function configHash (settings: Settings, entities: Entities): string {
+  const timeless = {
+    services: untimed(entities.services),
+    routes: untimed(entities.routes),
+    plugins: untimed(entities.plugins),
+    consumers: untimed(entities.consumers),
+  }
+  return createHash('md5').update(canonicalJson({ settings, entities: timeless })).digest('hex')
+}

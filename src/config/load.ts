@@ -1,0 +1,67 @@
+// Loading a config: read, parse, substitute decK env placeholders, validate against the schema, flatten,
+// resolve, hash and freeze. Every problem found is collected and thrown at once in one ConfigError that
+// names the source, each JSON path and the rule. The CLI, the supervisor and POST /config all come here.
+
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { ConfigError, type ConfigIssue } from '../core/errors.ts'
+import type { LoadedConfig } from './types.ts'
+import { buildEntities } from './entities.ts'
+import { flatten } from './flatten.ts'
+import { deepFreeze } from './freeze.ts'
+import { configHash } from './hash.ts'
+import { interpolate } from './interpolate.ts'
+import { parseJsonText } from './json-text.ts'
+import { document } from './schema/document.ts'
+import { validate } from './schema/typedefs.ts'
+import { parseSettings } from './settings.ts'
+
+/** Reads and loads a config file; `source` in errors and in the result is its absolute path. */
+export async function loadConfigFile (file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const source = resolve(file)
+  let text: string
+  try {
+    text = await readFile(source, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    throw new ConfigError(source, [{ path: '', message: `cannot read the file (${code})` }])
+  }
+  return loadConfigText(text, source, env)
+}
+
+/** Loads JSON text; `source` names where it came from (a path, or a label such as "<admin>"). */
+export function loadConfigText (text: string, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const parsed = parseJsonText(text)
+  if (!parsed.ok) {
+    throw new ConfigError(source, [{ path: '', message: `invalid JSON at line ${parsed.line} column ${parsed.column}: ${parsed.message}` }])
+  }
+  return loadConfigObject(parsed.value, source, env)
+}
+
+/** An issue at a path whose env placeholder failed says nothing new: the placeholder's error is enough. */
+function withoutEchoes (issues: readonly ConfigIssue[], failed: ReadonlySet<string>, first: number): ConfigIssue[] {
+  return issues.filter((issue, i) => i < first || ![...failed].some((path) =>
+    issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)))
+}
+
+/** Loads an already parsed JSON value. The result is deep-frozen. */
+export function loadConfigObject (input: unknown, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const issues: ConfigIssue[] = []
+  const failed = new Set<string>()
+  const substituted = interpolate(input, env, '', issues, failed)
+  const substitutionIssues = issues.length
+  const checked = validate(document, substituted, '')
+  issues.push(...checked.issues)
+  const doc = checked.value as Record<string, unknown> | null
+  if (doc === null) throw new ConfigError(source, issues)
+  const settings = parseSettings(doc, issues)
+  const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues)
+  if (issues.length > 0) throw new ConfigError(source, withoutEchoes(issues, failed, substitutionIssues))
+  return deepFreeze({
+    source,
+    format_version: doc._format_version as string,
+    settings,
+    entities,
+    hash: configHash(settings, entities),
+  })
+}

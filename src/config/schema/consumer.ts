@@ -1,0 +1,33 @@
+// The consumer entity (Kong's kong/db/schema/entities/consumers.lua). Credentials (key-auth, basic-auth,
+// jwt, acls, ...) belong to plugins Tollgate does not have, so they are refused rather than ignored.
+
+import { atLeastOneOf } from './checks.ts'
+import { annotations, tags, timestamp, unsupported, uuid } from './fields.ts'
+import { plugin } from './plugin.ts'
+import type { FieldSchema, RecordField } from './typedefs.ts'
+
+export const CREDENTIAL_KEYS = [
+  'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'hmacauth_credentials',
+  'oauth2_credentials', 'acls', 'mtls_auth_credentials',
+] as const
+
+const credentials: Record<string, FieldSchema> = Object.fromEntries(
+  CREDENTIAL_KEYS.map((key) => [key, unsupported(`consumer credentials (${key}) are`)])
+)
+
+export const consumer: RecordField = {
+  type: 'record',
+  fields: {
+    id: uuid,
+    username: { type: 'string' },
+    custom_id: { type: 'string' },
+    tags,
+    plugins: { type: 'array', elements: plugin },
+    groups: unsupported('consumer groups are'),
+    ...credentials,
+    created_at: timestamp,
+    updated_at: timestamp,
+    ...annotations,
+  },
+  checks: atLeastOneOf('username', 'custom_id'),
+}

@@ -1,0 +1,90 @@
+// The route entity (Kong's kong/db/schema/entities/routes.lua) as Tollgate accepts it: HTTP routing
+// fields only; snis, sources and destinations (TLS and stream routing) are refused with a clear error.
+
+import { annotations, foreign, httpProtocol, isHostname, name, tags, timestamp, unsupported, uuid } from './fields.ts'
+import { plugin } from './plugin.ts'
+import type { ConfigIssue } from '../../core/errors.ts'
+import type { FieldSchema, RecordField } from './typedefs.ts'
+
+function routePath (value: string): string | null {
+  if (!value.startsWith('/') && !value.startsWith('~/')) return 'should start with: / (fixed path) or ~/ (regex path)'
+  if (value.includes('//')) return 'must not have empty segments'
+  if (value.startsWith('~')) {
+    // Kong's PCRE regexes are compiled as JavaScript ones, as they are written (the common syntax agrees).
+    try {
+      RegExp(value.slice(1))
+    } catch (err) {
+      return `invalid regex: '${value.slice(1)}' (${(err as Error).message})`
+    }
+  }
+  return null
+}
+
+const PORT_SUFFIX = /:(\d{1,5})$/
+
+function routeHost (value: string): string | null {
+  const stars = value.split('*').length - 1
+  if (stars > 1) return 'invalid wildcard: must have at most one wildcard'
+  const suffix = PORT_SUFFIX.exec(value)
+  const bare = suffix === null || value.endsWith(']') ? value : value.slice(0, suffix.index)
+  if (stars === 1 && !bare.startsWith('*.') && !bare.endsWith('.*')) {
+    return 'invalid wildcard: must be placed at leftmost or rightmost label'
+  }
+  if (suffix !== null && Number(suffix[1]) > 65535) return `invalid port number: ${suffix[1]}`
+  return isHostname(bare.replace('*', 'wildcard')) ? null : `invalid hostname: ${value}`
+}
+
+function headerName (value: string): string | null {
+  return value.toLowerCase() === 'host'
+    ? "cannot contain 'host' header, which must be specified in the 'hosts' attribute"
+    : null
+}
+
+const MATCHING = ['methods', 'hosts', 'headers', 'paths'] as const
+
+function hasMatchingField (route: Record<string, unknown>): ConfigIssue[] {
+  const set = MATCHING.some((field) => {
+    const value = route[field]
+    return value !== null && (Array.isArray(value) ? value.length > 0 : Object.keys(value as object).length > 0)
+  })
+  return set ? [] : [{ path: '', message: "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' or 'https'" }]
+}
+
+export const routeFields: Readonly<Record<string, FieldSchema>> = {
+  id: uuid,
+  name,
+  protocols: {
+    type: 'set',
+    required: true,
+    default: ['http', 'https'],
+    len_min: 1,
+    elements: { type: 'string', custom: httpProtocol },
+  },
+  methods: { type: 'set', elements: { type: 'string', match: /^[A-Z]+$/, match_description: 'methods are upper-case' } },
+  hosts: { type: 'array', elements: { type: 'string', custom: routeHost } },
+  paths: { type: 'array', elements: { type: 'string', custom: routePath } },
+  headers: {
+    type: 'map',
+    keys: { type: 'string', custom: headerName },
+    values: { type: 'array', len_min: 1, elements: { type: 'string' } },
+  },
+  snis: unsupported('snis (TLS routing) are'),
+  sources: unsupported('sources (stream routing) are'),
+  destinations: unsupported('destinations (stream routing) are'),
+  strip_path: { type: 'boolean', required: true, default: true },
+  preserve_host: { type: 'boolean', required: true, default: false },
+  path_handling: { type: 'string', required: true, default: 'v0', one_of: ['v0', 'v1'] },
+  regex_priority: { type: 'integer', required: true, default: 0 },
+  https_redirect_status_code: { type: 'integer', required: true, default: 426, one_of: [426, 301, 302, 307, 308] },
+  request_buffering: { type: 'boolean', required: true, default: true },
+  response_buffering: { type: 'boolean', required: true, default: true },
+  tags,
+  /** a service name or id, `{name}` or `{id}`; set by nesting under a service instead */
+  service: foreign,
+  plugins: { type: 'array', elements: plugin },
+  created_at: timestamp,
+  updated_at: timestamp,
+  ...annotations,
+}
+
+export const route: RecordField = { type: 'record', fields: routeFields, checks: hasMatchingField }

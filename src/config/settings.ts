@@ -1,0 +1,149 @@
+// The kong.conf-style settings at the top level of config.json. Each setting's default sits beside its
+// parser, written in kong.conf form and parsed like any input, so the documented default and the real
+// one cannot drift. Numbers may also be given as numeric strings (kong.conf values are text, and decK's
+// env substitution produces text).
+
+import { availableParallelism } from 'node:os'
+import { isIP } from 'node:net'
+import type { ConfigIssue } from '../core/errors.ts'
+import type { Settings } from './types.ts'
+import { listEntries, parseListen } from './listen.ts'
+import { joinPath, validate, type NumberField } from './schema/typedefs.ts'
+
+type Parse = (input: unknown, path: string, issues: ConfigIssue[]) => unknown
+
+interface SettingDef {
+  readonly default: unknown
+  readonly parse: Parse
+}
+
+const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)\s*$/
+
+function number (schema: NumberField): Parse {
+  return (input, path, issues) => {
+    const value = typeof input === 'string' && NUMERIC.test(input) ? Number(input) : input
+    const result = validate({ ...schema, required: true }, value, path)
+    issues.push(...result.issues)
+    return result.value
+  }
+}
+
+/** seconds, fractions allowed; the cap keeps them within what Node timers can hold */
+const seconds = number({ type: 'number', between: [0, 2147483] })
+const positiveSeconds = number({ type: 'number', between: [0, 2147483], gt: 0 })
+
+function integer (min: number): Parse {
+  return number({ type: 'integer', gt: min - 1 })
+}
+
+const SIZE = /^\s*(\d+)\s*([kmg]?)\s*$/i
+const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
+
+/** bytes, as a number or in nginx's size form ("512k", "10m", "1g") */
+function size (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  const match = typeof input === 'string' ? SIZE.exec(input) : null
+  if (match !== null) return Number(match[1]) * UNITS[match[2].toLowerCase()]
+  if (typeof input === 'string') {
+    issues.push({ path, message: 'expected a size in bytes, optionally with a k, m or g suffix' })
+    return null
+  }
+  return integer(0)(input, path, issues)
+}
+
+/** "auto" (resolved here) or an integer ≥ 1 */
+function countOrAuto (auto: () => number): Parse {
+  return (input, path, issues) => input === 'auto' ? auto() : integer(1)(input, path, issues)
+}
+
+function oneOf (values: readonly string[]): Parse {
+  return (input, path, issues) => {
+    if (typeof input === 'string' && values.includes(input)) return input
+    issues.push({ path, message: `expected one of: ${values.join(', ')}` })
+    return null
+  }
+}
+
+/** A comma-separated (or array) list of case-insensitive tokens; "off" alone gives []. */
+function tokens (valid: readonly string[]): Parse {
+  return (input, path, issues) => {
+    const entries = listEntries(input, path, issues) ?? []
+    const out: string[] = []
+    for (const [entry, at] of entries) {
+      const token = entry.toLowerCase()
+      if (!valid.includes(token)) issues.push({ path: at, message: `invalid value '${entry}': expected one of: ${valid.join(', ')}` })
+      else if (!out.includes(token)) out.push(token)
+    }
+    if (!out.includes('off')) return out
+    if (out.length > 1) issues.push({ path, message: "'off' cannot be combined with other values" })
+    return []
+  }
+}
+
+const HEADER_TOKENS = [
+  'server_tokens', 'latency_tokens', 'x-kong-request-id', 'server', 'via', 'x-kong-proxy-latency',
+  'x-kong-response-latency', 'x-kong-admin-latency', 'x-kong-upstream-latency', 'x-kong-upstream-status',
+  'microsecond_latency_tokens', 'off',
+]
+
+function isAddressOrCidr (value: string): boolean {
+  const [address, bits, extra] = value.split('/')
+  const family = isIP(address)
+  if (family === 0 || extra !== undefined) return false
+  if (bits === undefined) return true
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+}
+
+function ipList (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  if (Array.isArray(input) && input.length === 0) return []
+  const entries = listEntries(input, path, issues) ?? []
+  const out: string[] = []
+  for (const [entry, at] of entries) {
+    if (entry === '' && entries.length === 1) continue
+    if (isAddressOrCidr(entry)) out.push(entry)
+    else issues.push({ path: at, message: `invalid value '${entry}': expected an IP address or a CIDR range` })
+  }
+  return out
+}
+
+function text (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  if (typeof input === 'string' && input !== '') return input
+  issues.push({ path, message: 'expected a non-empty string' })
+  return null
+}
+
+const SETTINGS = {
+  proxy_listen: { default: '0.0.0.0:8000', parse: (input, path, issues) => parseListen(input, path, issues, false) },
+  admin_listen: { default: '127.0.0.1:8001', parse: (input, path, issues) => parseListen(input, path, issues, true) },
+  worker_processes: { default: 'auto', parse: countOrAuto(() => availableParallelism()) },
+  headers: { default: 'server_tokens, latency_tokens, X-Kong-Request-Id', parse: tokens(HEADER_TOKENS) },
+  headers_upstream: { default: 'X-Kong-Request-Id', parse: tokens(['x-kong-request-id', 'off']) },
+  log_level: { default: 'notice', parse: oneOf(['debug', 'info', 'notice', 'warn', 'error', 'crit']) },
+  proxy_access_log: { default: 'off', parse: oneOf(['off', 'stdout', 'stderr']) },
+  drain_timeout: { default: 10, parse: seconds },
+  client_header_timeout: { default: 60, parse: positiveSeconds },
+  client_body_timeout: { default: 60, parse: positiveSeconds },
+  client_max_body_size: { default: 0, parse: size },
+  client_max_header_size: { default: 16384, parse: number({ type: 'integer', between: [1024, 1024 ** 3] }) },
+  keepalive_timeout: { default: 60, parse: seconds },
+  upstream_keepalive_pool_size: { default: 512, parse: integer(0) },
+  upstream_keepalive_max_requests: { default: 10000, parse: integer(0) },
+  upstream_keepalive_idle_timeout: { default: 60, parse: seconds },
+  trusted_ips: { default: [], parse: ipList },
+  prefix: { default: '.tollgate', parse: text },
+  token_cache_slots: { default: 4096, parse: integer(1) },
+  token_cache_slot_size: { default: 2048, parse: integer(256) },
+  signing_threads: { default: 'auto', parse: countOrAuto(() => Math.max(1, Math.floor(availableParallelism() / 2))) },
+  admin_max_body_size: { default: '10m', parse: size },
+} satisfies Record<keyof Settings, SettingDef>
+
+export const SETTING_NAMES: readonly string[] = Object.keys(SETTINGS)
+
+/** Reads every setting from the top-level object (absent or null: the default). */
+export function parseSettings (input: Readonly<Record<string, unknown>>, issues: ConfigIssue[]): Settings {
+  const out: Record<string, unknown> = {}
+  for (const [name, def] of Object.entries(SETTINGS) as Array<[string, SettingDef]>) {
+    const value = input[name]
+    out[name] = def.parse(value === undefined || value === null ? def.default : value, joinPath('', name), issues)
+  }
+  return out as unknown as Settings
+}

@@ -1,0 +1,131 @@
+// kong.conf-style settings at the top level of config.json.
+
+import t from 'tap'
+import { availableParallelism } from 'node:os'
+import { loadConfigObject } from '../../../src/config/load.ts'
+import { SOURCE, doc, issuesOf, sortIssues } from './issues.ts'
+
+function settings (input: Record<string, unknown>) {
+  return loadConfigObject(doc(input), SOURCE, {}).settings
+}
+
+t.test('defaults', async (t) => {
+  const cpus = availableParallelism()
+  t.strictSame(settings({}), {
+    proxy_listen: [{ host: '0.0.0.0', port: 8000, flags: [] }],
+    admin_listen: [{ host: '127.0.0.1', port: 8001, flags: [] }],
+    worker_processes: cpus,
+    headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'],
+    headers_upstream: ['x-kong-request-id'],
+    log_level: 'notice',
+    proxy_access_log: 'off',
+    drain_timeout: 10,
+    client_header_timeout: 60,
+    client_body_timeout: 60,
+    client_max_body_size: 0,
+    client_max_header_size: 16384,
+    keepalive_timeout: 60,
+    upstream_keepalive_pool_size: 512,
+    upstream_keepalive_max_requests: 10000,
+    upstream_keepalive_idle_timeout: 60,
+    trusted_ips: [],
+    prefix: '.tollgate',
+    token_cache_slots: 4096,
+    token_cache_slot_size: 2048,
+    signing_threads: Math.max(1, Math.floor(cpus / 2)),
+    admin_max_body_size: 10 * 1024 * 1024,
+  })
+  t.strictSame(settings({ log_level: null }).log_level, 'notice', 'null means the default')
+})
+
+t.test('listen: comma-separated string or array, IPv6, flags, port 0', async (t) => {
+  t.strictSame(settings({ proxy_listen: '0.0.0.0:8000, [::]:8000 reuseport backlog=16384, 127.0.0.1:8443 ssl http2' }).proxy_listen, [
+    { host: '0.0.0.0', port: 8000, flags: [] },
+    { host: '::', port: 8000, flags: ['reuseport', 'backlog=16384'] },
+    { host: '127.0.0.1', port: 8443, flags: ['ssl', 'http2'] },
+  ])
+  t.strictSame(settings({ proxy_listen: ['127.0.0.1:0', 'localhost:9000'] }).proxy_listen, [
+    { host: '127.0.0.1', port: 0, flags: [] },
+    { host: 'localhost', port: 9000, flags: [] },
+  ])
+  t.strictSame(settings({ admin_listen: 'off' }).admin_listen, [])
+})
+
+t.test('listen errors', async (t) => {
+  t.strictSame(issuesOf(doc({
+    proxy_listen: '0.0.0.0',
+    admin_listen: ['127.0.0.1:8001 sssl', 7, '127.0.0.1:70000', 'off'],
+  })), sortIssues([
+    { path: 'proxy_listen', message: "invalid listen address '0.0.0.0': expected host:port followed by optional flags" },
+    { path: 'admin_listen[0]', message: "invalid listen flag 'sssl' in '127.0.0.1:8001 sssl'" },
+    { path: 'admin_listen[1]', message: 'expected a string' },
+    { path: 'admin_listen[2]', message: "invalid listen address '127.0.0.1:70000': port must be between 0 and 65535" },
+    { path: 'admin_listen', message: "'off' cannot be combined with addresses" },
+  ]))
+  t.strictSame(issuesOf(doc({ proxy_listen: 'off' })), [{ path: 'proxy_listen', message: 'cannot be off' }])
+  t.strictSame(issuesOf(doc({ proxy_listen: '127.0.0.1:70000' })), [
+    { path: 'proxy_listen', message: "invalid listen address '127.0.0.1:70000': port must be between 0 and 65535" },
+  ])
+  t.strictSame(issuesOf(doc({ proxy_listen: 8000 })), [{ path: 'proxy_listen', message: 'expected a string or an array of strings' }])
+})
+
+t.test('headers and headers_upstream', async (t) => {
+  t.strictSame(settings({ headers: 'Server, VIA, X-Kong-Upstream-Status,server' }).headers, ['server', 'via', 'x-kong-upstream-status'])
+  t.strictSame(settings({ headers: ['latency_tokens', 'microsecond_latency_tokens'] }).headers, ['latency_tokens', 'microsecond_latency_tokens'])
+  t.strictSame(settings({ headers: 'off', headers_upstream: 'off' }).headers, [])
+  t.strictSame(settings({ headers_upstream: 'off' }).headers_upstream, [])
+  t.strictSame(issuesOf(doc({ headers: 'server, X-Powered-By', headers_upstream: 'via' })), sortIssues([
+    { path: 'headers', message: "invalid value 'X-Powered-By': expected one of: server_tokens, latency_tokens, x-kong-request-id, server, via, x-kong-proxy-latency, x-kong-response-latency, x-kong-admin-latency, x-kong-upstream-latency, x-kong-upstream-status, microsecond_latency_tokens, off" },
+    { path: 'headers_upstream', message: "invalid value 'via': expected one of: x-kong-request-id, off" },
+  ]))
+  t.strictSame(issuesOf(doc({ headers: 'off, server' })), [{ path: 'headers', message: "'off' cannot be combined with other values" }])
+})
+
+t.test('worker_processes and signing_threads', async (t) => {
+  t.equal(settings({ worker_processes: 'auto' }).worker_processes, availableParallelism())
+  t.equal(settings({ worker_processes: 3, signing_threads: 2 }).worker_processes, 3)
+  t.equal(settings({ signing_threads: '4' }).signing_threads, 4, 'numeric strings, as kong.conf and env substitution give')
+  t.strictSame(issuesOf(doc({ worker_processes: 0, signing_threads: 1.5 })), sortIssues([
+    { path: 'worker_processes', message: 'value must be greater than 0' },
+    { path: 'signing_threads', message: 'expected an integer' },
+  ]))
+  t.strictSame(issuesOf(doc({ worker_processes: 'many' })), [{ path: 'worker_processes', message: 'expected an integer' }])
+})
+
+t.test('durations, sizes and counts', async (t) => {
+  const s = settings({ drain_timeout: 2.5, client_max_body_size: '10m', admin_max_body_size: '512k', client_max_header_size: 32768, keepalive_timeout: '0' })
+  t.strictSame([s.drain_timeout, s.client_max_body_size, s.admin_max_body_size, s.client_max_header_size, s.keepalive_timeout],
+    [2.5, 10 * 1024 * 1024, 512 * 1024, 32768, 0])
+  t.strictSame(issuesOf(doc({
+    drain_timeout: -1,
+    client_header_timeout: 0,
+    client_max_body_size: '10 MB',
+    upstream_keepalive_pool_size: -1,
+    token_cache_slot_size: 16,
+  })), sortIssues([
+    { path: 'drain_timeout', message: 'value should be between 0 and 2147483' },
+    { path: 'client_header_timeout', message: 'value must be greater than 0' },
+    { path: 'client_max_body_size', message: 'expected a size in bytes, optionally with a k, m or g suffix' },
+    { path: 'upstream_keepalive_pool_size', message: 'value must be greater than -1' },
+    { path: 'token_cache_slot_size', message: 'value must be greater than 255' },
+  ]))
+})
+
+t.test('log_level, proxy_access_log, prefix', async (t) => {
+  t.strictSame([settings({ log_level: 'debug' }).log_level, settings({ proxy_access_log: 'stdout' }).proxy_access_log, settings({ prefix: '/var/lib/tollgate' }).prefix],
+    ['debug', 'stdout', '/var/lib/tollgate'])
+  t.strictSame(issuesOf(doc({ log_level: 'verbose', proxy_access_log: '/var/log/x', prefix: '' })), sortIssues([
+    { path: 'log_level', message: 'expected one of: debug, info, notice, warn, error, crit' },
+    { path: 'proxy_access_log', message: 'expected one of: off, stdout, stderr' },
+    { path: 'prefix', message: 'expected a non-empty string' },
+  ]))
+})
+
+t.test('trusted_ips', async (t) => {
+  t.strictSame(settings({ trusted_ips: '10.0.0.0/8, 192.168.1.1,::1, fd00::/8' }).trusted_ips, ['10.0.0.0/8', '192.168.1.1', '::1', 'fd00::/8'])
+  t.strictSame(settings({ trusted_ips: ['0.0.0.0/0', '::/0'] }).trusted_ips, ['0.0.0.0/0', '::/0'])
+  t.strictSame(issuesOf(doc({ trusted_ips: ['10.0.0.0/33', 'example.com'] })), [
+    { path: 'trusted_ips[0]', message: "invalid value '10.0.0.0/33': expected an IP address or a CIDR range" },
+    { path: 'trusted_ips[1]', message: "invalid value 'example.com': expected an IP address or a CIDR range" },
+  ])
+})
