@@ -1,0 +1,131 @@
+// Proxy workers do not own a signing pool: they send sign requests to the main thread over a MessagePort
+// and the main thread runs them on its one piscina pool (signer-pool.ts).
+// Wire format: { id, request } one way, { id, token } or { id, error: { message, code, status } } back.
+// A request may carry the private JWK, or only `alg` so the key stays on the main thread (resolveKey).
+
+import type { MessagePort } from 'node:worker_threads'
+import type { JWK } from 'jose'
+import { TollgateError } from '../core/errors.ts'
+import type { SignRequest } from './signer-task.ts'
+
+export interface SignerClientRequest {
+  /** the private key to sign with; when null, the main thread picks its key for `alg` */
+  readonly jwk: JWK | null
+  readonly alg?: string
+  readonly header?: Readonly<Record<string, unknown>>
+  readonly claims: Readonly<Record<string, unknown>>
+}
+
+interface SignMessage { readonly id: number, readonly request: SignerClientRequest }
+interface ErrorShape { readonly message: string, readonly code: string, readonly status: number }
+interface ReplyMessage { readonly id: number, readonly token?: string, readonly error?: ErrorShape }
+
+export type ResolveSigningKey = (alg: string | undefined) => JWK
+
+/** Main side: answers every sign request arriving on `port` with `pool`. Returns a function that stops it. */
+export function serveSigner (
+  port: MessagePort,
+  pool: { sign (request: SignRequest): Promise<string> },
+  resolveKey: ResolveSigningKey | null = null
+): () => void {
+  const onMessage = (message: SignMessage): void => {
+    signOne(pool, resolveKey, message.request).then(
+      (token) => { post(port, { id: message.id, token }) },
+      (err: unknown) => { post(port, { id: message.id, error: errorShape(err) }) }
+    )
+  }
+  port.on('message', onMessage)
+  return () => { port.off('message', onMessage) }
+}
+
+async function signOne (
+  pool: { sign (request: SignRequest): Promise<string> },
+  resolveKey: ResolveSigningKey | null,
+  request: SignerClientRequest
+): Promise<string> {
+  let jwk = request.jwk
+  if (jwk === null) {
+    if (resolveKey === null) throw new TollgateError('no signing key was given and the main thread has none', 'SIGNER_NO_KEY', 500)
+    jwk = resolveKey(request.alg)
+  }
+  return await pool.sign({ jwk, header: request.header, claims: request.claims })
+}
+
+function post (port: MessagePort, reply: ReplyMessage): void {
+  try {
+    port.postMessage(reply)
+  } catch {
+    // The worker went away while its request was being signed: nobody is waiting for the answer.
+  }
+}
+
+// Only message, code and status cross the port: a cause could hold key material or a claim.
+function errorShape (err: unknown): ErrorShape {
+  if (err instanceof TollgateError) return { message: err.message, code: err.code, status: err.status }
+  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'SIGNER_FAILED'
+  return { message: 'signing the client assertion failed', code, status: 500 }
+}
+
+interface Pending {
+  resolve (token: string): void
+  reject (err: TollgateError): void
+}
+
+/** Worker side: sign requests go to the main thread; each answer settles the request with its id. */
+export class SignerClient {
+  readonly #port: MessagePort
+  readonly #pending = new Map<number, Pending>()
+  #nextId = 1
+  #closed = false
+
+  constructor (port: MessagePort) {
+    this.#port = port
+    port.on('message', (reply: ReplyMessage) => { this.#settle(reply) })
+    port.on('close', () => { this.#rejectAll() })
+    // Referenced only while a request waits, so an idle client never keeps a worker alive.
+    port.unref()
+  }
+
+  sign (request: SignerClientRequest): Promise<string> {
+    if (this.#closed) return Promise.reject(closedError())
+    const id = this.#nextId++
+    const { promise, resolve, reject } = Promise.withResolvers<string>()
+    this.#pending.set(id, { resolve, reject })
+    if (this.#pending.size === 1) this.#port.ref()
+    this.#port.postMessage({ id, request } satisfies SignMessage)
+    return promise
+  }
+
+  get pending (): number {
+    return this.#pending.size
+  }
+
+  close (): void {
+    this.#port.close()
+    this.#rejectAll()
+  }
+
+  #settle (reply: ReplyMessage): void {
+    const pending = this.#pending.get(reply.id)
+    if (pending === undefined) return
+    this.#pending.delete(reply.id)
+    if (this.#pending.size === 0) this.#port.unref()
+    if (reply.token !== undefined) {
+      pending.resolve(reply.token)
+    } else {
+      const error = reply.error ?? { message: 'malformed signer reply', code: 'SIGNER_FAILED', status: 500 }
+      pending.reject(new TollgateError(error.message, error.code, error.status))
+    }
+  }
+
+  #rejectAll (): void {
+    this.#closed = true
+    const pending = [...this.#pending.values()]
+    this.#pending.clear()
+    for (const { reject } of pending) reject(closedError())
+  }
+}
+
+function closedError (): TollgateError {
+  return new TollgateError('the signer channel is closed', 'SIGNER_CLOSED', 500)
+}
