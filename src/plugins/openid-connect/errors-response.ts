@@ -1,0 +1,60 @@
+// The plugin's short-circuit responses (KONG-REFERENCE §3.6): 401 with a Bearer challenge, 403, 500.
+// Everything that depends only on config is built once per plugin instance; a request picks a prepared
+// headers object and, with display_errors, appends its reason to the message.
+
+import type { ProxyContext } from '../types.ts'
+
+/** The config fields the responses depend on, as the schema validates them. */
+export interface ErrorResponseConfig {
+  readonly display_errors?: boolean | null
+  readonly expose_error_code?: boolean | null
+  readonly unauthorized_error_message?: string | null
+  readonly forbidden_error_message?: string | null
+}
+
+export interface ErrorResponder {
+  /** 401 invalid_token; `reason` is shown only with display_errors and must hold no secret or token */
+  unauthorized (ctx: ProxyContext, reason?: string | null): void
+  /** 401 for a token that arrived expired: error_description="The access token expired" */
+  expired (ctx: ProxyContext, reason?: string | null): void
+  /** 403 insufficient_scope */
+  forbidden (ctx: ProxyContext, reason?: string | null): void
+  /** 500 An unexpected error occurred */
+  unexpected (ctx: ProxyContext, reason?: string | null): void
+}
+
+const UNEXPECTED = 'An unexpected error occurred'
+
+export function createErrorResponder (config: ErrorResponseConfig, issuer: string): ErrorResponder {
+  const realm = `Bearer realm="${realmOf(issuer)}"`
+  const exposeCode = config.expose_error_code !== false
+  // Kong sorts the challenge's fields with the error ones last.
+  const challenge = (error: string, description?: string): Readonly<Record<string, string>> => Object.freeze({
+    'WWW-Authenticate': !exposeCode
+      ? realm
+      : `${realm}, error="${error}"${description === undefined ? '' : `, error_description="${description}"`}`
+  })
+  const invalid = challenge('invalid_token')
+  const expired = challenge('invalid_token', 'The access token expired')
+  const insufficient = challenge('insufficient_scope')
+  const unauthorizedMessage = config.unauthorized_error_message ?? 'Unauthorized'
+  const forbiddenMessage = config.forbidden_error_message ?? 'Forbidden'
+  const display = config.display_errors === true
+  const message = (base: string, reason: string | null | undefined): string =>
+    display && reason !== undefined && reason !== null && reason !== '' ? `${base} (${reason})` : base
+
+  return {
+    unauthorized: (ctx, reason) => ctx.exit(401, message(unauthorizedMessage, reason), invalid),
+    expired: (ctx, reason) => ctx.exit(401, message(unauthorizedMessage, reason), expired),
+    forbidden: (ctx, reason) => ctx.exit(403, message(forbiddenMessage, reason), insufficient),
+    unexpected: (ctx, reason) => ctx.exit(500, message(UNEXPECTED, reason))
+  }
+}
+
+/** The issuer's host without its port; Kong's fallback "kong" when the issuer is not a URL. */
+export function realmOf (issuer: string): string {
+  const url = URL.parse(issuer)
+  if (url === null || url.hostname === '') return 'kong'
+  const host = url.hostname
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+}

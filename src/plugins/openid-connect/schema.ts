@@ -1,0 +1,141 @@
+// Kong's openid-connect plugin config (KONG-REFERENCE §2), restricted to what the client credentials grant
+// uses: field names, types and defaults are Kong's. Where Tollgate does less than Kong (auth methods other
+// than client_credentials), the config is refused with a message saying so, never silently accepted.
+
+import type { ConfigIssue } from '../../core/errors.ts'
+import type { FieldSchema } from '../../config/schema/typedefs.ts'
+import type { PluginSchemaInfo } from '../schemas.ts'
+import { JWS_ALGS, jwkRecord } from './jwk-schema.ts'
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']
+
+/** Kong's nine auth methods, its default when auth_methods is absent. */
+export const KONG_AUTH_METHODS = [
+  'password', 'client_credentials', 'authorization_code', 'bearer', 'introspection', 'userinfo', 'kong_oauth2',
+  'refresh_token', 'session'
+]
+export const SUPPORTED_AUTH_METHODS: readonly string[] = ['client_credentials']
+
+const GRANTS = ['password', 'client_credentials', 'authorization_code', 'refresh_token', 'session', 'introspection', 'userinfo']
+
+const UPSTREAM_HEADER = /^(authorization:(bearer|basic|dpop)|[A-Za-z0-9_-]+)$/i
+
+const strings: FieldSchema = { type: 'array', elements: { type: 'string' } }
+const url: FieldSchema = { type: 'string', url: true }
+const seconds: FieldSchema = { type: 'number', between: [0, 2147483647] }
+
+function authMethod (value: string): string | null {
+  return SUPPORTED_AUTH_METHODS.includes(value) ? null : `auth method '${value}' is not supported by Tollgate yet`
+}
+
+function checkAuthMethods (config: Record<string, unknown>): ConfigIssue[] {
+  const methods = config.auth_methods
+  if (Array.isArray(methods) && methods.length > 0) return []
+  return [{
+    path: 'auth_methods',
+    message: `required: Kong's default enables all nine auth methods (${KONG_AUTH_METHODS.join(', ')}) and ` +
+      'Tollgate implements only client_credentials, so set it explicitly to ["client_credentials"]'
+  }]
+}
+
+function length (value: unknown): number {
+  return Array.isArray(value) ? value.length : 0
+}
+
+/** *_names and *_values are parallel arrays: one value per name. */
+function checkPairs (config: Record<string, unknown>, prefix: string): ConfigIssue[] {
+  const names = length(config[`${prefix}_names`])
+  const values = length(config[`${prefix}_values`])
+  return names === values
+    ? []
+    : [{ path: `${prefix}_values`, message: `must have as many entries as ${prefix}_names (${names}), has ${values}` }]
+}
+
+/** Entries of the client companion arrays belong to the client_id at the same position. */
+function checkClients (config: Record<string, unknown>): ConfigIssue[] {
+  const clients = length(config.client_id)
+  return ['client_secret', 'client_auth', 'client_jwk', 'client_alg']
+    .filter((field) => length(config[field]) > clients)
+    .map((field) => ({ path: field, message: `has more entries than client_id (${clients})` }))
+}
+
+function checkTtlRange (config: Record<string, unknown>): ConfigIssue[] {
+  const { cache_ttl_min: min, cache_ttl_max: max } = config
+  return typeof min === 'number' && typeof max === 'number' && min > max
+    ? [{ path: 'cache_ttl_min', message: 'must not be greater than cache_ttl_max' }]
+    : []
+}
+
+function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
+  return [
+    ...checkAuthMethods(config),
+    ...checkClients(config),
+    ...checkPairs(config, 'token_post_args'),
+    ...checkPairs(config, 'token_headers'),
+    ...checkTtlRange(config)
+  ]
+}
+
+export const openIdConnectSchema: PluginSchemaInfo = {
+  name: 'openid-connect',
+  PRIORITY: 1050,
+  VERSION: '3.9.0',
+  noConsumer: true,
+  configSchema: {
+    type: 'record',
+    required: true,
+    fields: {
+      /** discovery URL or issuer; /.well-known/openid-configuration is appended when absent */
+      issuer: { type: 'string', required: true, url: true },
+      rediscovery_lifetime: { ...seconds, default: 30 },
+      token_endpoint: url,
+      client_id: strings,
+      client_secret: { type: 'array', elements: { type: 'string', secret: true } },
+      client_auth: { type: 'array', elements: { type: 'string', one_of: CLIENT_AUTH_METHODS } },
+      client_jwk: { type: 'array', elements: jwkRecord },
+      client_alg: { type: 'array', elements: { type: 'string', one_of: JWS_ALGS } },
+      token_endpoint_auth_method: { type: 'string', one_of: CLIENT_AUTH_METHODS },
+      auth_methods: { type: 'array', elements: { type: 'string', one_of: KONG_AUTH_METHODS, custom: authMethod } },
+      client_credentials_param_type: {
+        type: 'array', default: ['header', 'query', 'body'], elements: { type: 'string', one_of: ['header', 'query', 'body'] }
+      },
+      scopes: { ...strings, default: ['openid'] },
+      token_post_args_names: strings,
+      token_post_args_values: strings,
+      token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
+      token_headers_values: strings,
+      cache_tokens: { type: 'boolean', required: true, default: true },
+      /** part of the token cache key; set it for a key that is stable across reloads (Kong generates one) */
+      cache_tokens_salt: { type: 'string', secret: true },
+      token_cache_key_include_scope: { type: 'boolean', required: true, default: false },
+      cache_ttl: { ...seconds, default: 3600 },
+      cache_ttl_min: seconds,
+      cache_ttl_max: seconds,
+      cache_ttl_neg: seconds,
+      cache_ttl_resurrect: seconds,
+      upstream_access_token_header: {
+        type: 'string',
+        default: 'authorization:bearer',
+        match: UPSTREAM_HEADER,
+        match_description: 'authorization:bearer, authorization:basic, authorization:dpop or a header name'
+      },
+      hide_credentials: { type: 'boolean', required: true, default: false },
+      leeway: { ...seconds, default: 0 },
+      verify_signature: { type: 'boolean', required: true, default: true },
+      verify_claims: { type: 'boolean', required: true, default: true },
+      enable_hs_signatures: { type: 'boolean', required: true, default: false },
+      ignore_signature: { type: 'array', default: [], elements: { type: 'string', one_of: GRANTS } },
+      issuers_allowed: strings,
+      /** ms, for connect, send and read on IdP calls */
+      timeout: { type: 'number', default: 10000, gt: 0 },
+      keepalive: { type: 'boolean', required: true, default: true },
+      ssl_verify: { type: 'boolean', required: true, default: true },
+      display_errors: { type: 'boolean', required: true, default: false },
+      expose_error_code: { type: 'boolean', required: true, default: true },
+      unauthorized_error_message: { type: 'string', default: 'Unauthorized' },
+      forbidden_error_message: { type: 'string', default: 'Forbidden' },
+      run_on_preflight: { type: 'boolean', required: true, default: true }
+    },
+    checks: checkConfig
+  }
+}

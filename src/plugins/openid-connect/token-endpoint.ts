@@ -1,0 +1,148 @@
+// The call to the token endpoint and the checks on its answer (KONG-REFERENCE §3.2 HTTP details, §3.3
+// token_type). Failures become IdpErrors whose code is mapped from the transport error's `code`, never
+// from message text, and whose message holds neither the request (secrets, assertions) nor the response
+// body (tokens).
+
+import type { Dispatcher } from 'undici'
+import type { TokenRequest } from './token-request.ts'
+import {
+  IDP_BAD_RESPONSE, IDP_BAD_TOKEN_TYPE, IDP_STATUS, IDP_TIMEOUT, IDP_UNREACHABLE, tokenEndpointError
+} from './token-errors.ts'
+import type { TokenEndpointError } from './token-errors.ts'
+
+export interface TokenResponse {
+  readonly accessToken: string
+  /** as the IdP sent it; 'Bearer' when absent */
+  readonly tokenType: string
+  /** seconds; null when absent or not a number */
+  readonly expiresIn: number | null
+}
+
+/** Bigger answers are not a token response; reading stops there. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024
+
+// Failures of the connection itself: Kong retries those once. A timeout is not retried (that would double
+// the caller's wait on a hung IdP) and neither is a TLS verification failure (it would fail again).
+const TRANSPORT_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED'
+])
+const TIMEOUT_CODES = new Set([
+  IDP_TIMEOUT, 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'
+])
+
+/**
+ * POSTs `request` to `endpoint` through `dispatcher`. `timeoutMs` bounds connecting + sending + waiting for
+ * the response headers, and then each wait for body data (Kong applies `timeout` to connect, send and read).
+ */
+export async function requestToken (dispatcher: Dispatcher, endpoint: string, request: TokenRequest,
+  timeoutMs: number): Promise<TokenResponse> {
+  const url = new URL(endpoint)
+  try {
+    return await attempt(dispatcher, url, request, timeoutMs)
+  } catch (err) {
+    if (!TRANSPORT_CODES.has(errorCode(err))) throw asIdpError(err)
+  }
+  try {
+    return await attempt(dispatcher, url, request, timeoutMs)
+  } catch (err) {
+    throw asIdpError(err)
+  }
+}
+
+async function attempt (dispatcher: Dispatcher, url: URL, request: TokenRequest, timeoutMs: number): Promise<TokenResponse> {
+  const controller = new AbortController()
+  const timer = setTimeout(abortOnTimeout, timeoutMs, controller)
+  let response: Dispatcher.ResponseData
+  try {
+    response = await dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: controller.signal
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+  if (response.statusCode !== 200) {
+    response.body.dump().catch(ignore)
+    const status = response.statusCode
+    throw tokenEndpointError(`invalid status code received from the token endpoint (${status})`, IDP_STATUS,
+      status >= 400 && status < 500 && status !== 408 && status !== 429)
+  }
+  return parseTokenResponse(await readLimited(response.body))
+}
+
+function abortOnTimeout (controller: AbortController): void {
+  controller.abort(tokenEndpointError('timed out waiting for the token endpoint', IDP_TIMEOUT, false))
+}
+
+async function readLimited (body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy()
+      throw tokenEndpointError('token endpoint response is too large', IDP_BAD_RESPONSE, false)
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks, size)
+}
+
+/** The body of a 200 answer: a JSON object with a string access_token and a bearer-like token_type. */
+export function parseTokenResponse (body: Buffer): TokenResponse {
+  let json: unknown
+  try {
+    json = JSON.parse(body.toString('utf8'))
+  } catch {
+    // no cause: JSON.parse's message quotes the body, which may hold a token
+    throw tokenEndpointError('token endpoint response is not JSON', IDP_BAD_RESPONSE, false)
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw tokenEndpointError('token endpoint response is not a JSON object', IDP_BAD_RESPONSE, false)
+  }
+  const fields = json as Record<string, unknown>
+  if (typeof fields.access_token !== 'string' || fields.access_token === '') {
+    throw tokenEndpointError('token endpoint response has no access_token', IDP_BAD_RESPONSE, false)
+  }
+  const tokenType = fields.token_type ?? 'Bearer'
+  if (typeof tokenType !== 'string' || !isBearerLike(tokenType)) {
+    throw tokenEndpointError('invalid token type received from the token endpoint', IDP_BAD_TOKEN_TYPE, false)
+  }
+  return { accessToken: fields.access_token, tokenType, expiresIn: numberOrNull(fields.expires_in) }
+}
+
+/** Kong accepts "bearer" in any case, and "access_token" which some IdPs send. */
+export function isBearerLike (tokenType: string): boolean {
+  const type = tokenType.toLowerCase()
+  return type === 'bearer' || type === 'access_token'
+}
+
+// Some IdPs send expires_in as a string ("3600").
+function numberOrNull (value: unknown): number | null {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+  return typeof n === 'number' && Number.isFinite(n) ? n : null
+}
+
+function errorCode (err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : ''
+}
+
+function asIdpError (err: unknown): TokenEndpointError {
+  const code = errorCode(err)
+  if (code === IDP_TIMEOUT || code === IDP_STATUS || code === IDP_BAD_RESPONSE || code === IDP_BAD_TOKEN_TYPE) {
+    return err as TokenEndpointError
+  }
+  if (TIMEOUT_CODES.has(code)) return tokenEndpointError('timed out waiting for the token endpoint', IDP_TIMEOUT, false, err)
+  const detail = code === '' ? '' : ` (${code})`
+  return tokenEndpointError(`token endpoint unreachable${detail}`, IDP_UNREACHABLE, false, err)
+}
+
+function ignore (): void {}

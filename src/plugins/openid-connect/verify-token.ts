@@ -1,0 +1,129 @@
+// Verification of the access token the token endpoint returned (KONG-REFERENCE §3.3). A JWS (three parts
+// whose header names an algorithm) is checked against the issuer's JWKS and its iss/exp/nbf/iat claims,
+// each only when present; anything else is an opaque token and is accepted as it is (there is no
+// introspection in the client credentials path). Runs on the cache-miss path only.
+
+import { compactVerify } from 'jose'
+import { IdpError } from '../../core/errors.ts'
+import { isSupportedAlg } from './jwks-verifier.ts'
+import type { JwksVerifier } from './jwks-verifier.ts'
+import {
+  JWKS_KID_UNKNOWN, TOKEN_ALG_NOT_ALLOWED, TOKEN_EXPIRED, TOKEN_ISSUER_INVALID, TOKEN_MALFORMED,
+  TOKEN_NOT_YET_VALID, TOKEN_SIGNATURE_INVALID
+} from './token-errors.ts'
+
+/** The config fields verification depends on, as the schema validates them. */
+export interface VerifyConfig {
+  readonly verify_signature?: boolean | null
+  readonly verify_claims?: boolean | null
+  readonly enable_hs_signatures?: boolean | null
+  readonly ignore_signature?: readonly string[] | null
+  readonly issuers_allowed?: readonly string[] | null
+  readonly leeway?: number | null
+}
+
+export interface VerifyOptions {
+  readonly verifySignature: boolean
+  readonly verifyClaims: boolean
+  readonly enableHsSignatures: boolean
+  /** normalised identities (see issuerIdentity) an `iss` claim may have */
+  readonly issuers: ReadonlySet<string>
+  /** seconds */
+  readonly leeway: number
+}
+
+/** Once per plugin instance and issuer: `issuer` is the discovered issuer (Kong compares `iss` with it). */
+export function createVerifyOptions (config: VerifyConfig, issuer: string): VerifyOptions {
+  const issuers = new Set([issuerIdentity(issuer)])
+  for (const allowed of config.issuers_allowed ?? []) issuers.add(issuerIdentity(allowed))
+  return {
+    verifySignature: config.verify_signature !== false && !(config.ignore_signature ?? []).includes('client_credentials'),
+    verifyClaims: config.verify_claims !== false,
+    enableHsSignatures: config.enable_hs_signatures === true,
+    issuers,
+    leeway: config.leeway ?? 0
+  }
+}
+
+const WELL_KNOWN = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']
+
+/** An issuer without a trailing '/' or a .well-known discovery suffix (as Kong normalises both sides). */
+export function issuerIdentity (issuer: string): string {
+  let value = issuer
+  for (const suffix of WELL_KNOWN) if (value.endsWith(suffix)) value = value.slice(0, -suffix.length)
+  while (value.endsWith('/')) value = value.slice(0, -1)
+  return value
+}
+
+export interface VerifiedToken {
+  /** the token's `exp` in seconds; null for an opaque token or a JWT without exp */
+  readonly exp: number | null
+}
+
+const OPAQUE: VerifiedToken = Object.freeze({ exp: null })
+
+/**
+ * Verifies a JWT access token, or accepts an opaque one. Throws IdpError: JWKS_KID_UNKNOWN when no key
+ * of the JWKS fits the token (the caller may rediscover the JWKS once and retry), TOKEN_* otherwise.
+ */
+export async function verifyAccessToken (token: string, verifier: JwksVerifier, options: VerifyOptions,
+  nowMs = Date.now()): Promise<VerifiedToken> {
+  const parts = token.split('.')
+  if (parts.length !== 3) return OPAQUE
+  const header = decodeSegment(parts[0])
+  if (header === null || typeof header.alg !== 'string') return OPAQUE
+  const payload = decodeSegment(parts[1])
+  if (payload === null) throw new IdpError('access token payload is not a JSON object', TOKEN_MALFORMED)
+  if (options.verifySignature) await verifySignature(token, header, verifier, options)
+  if (options.verifyClaims) checkClaims(payload, options, nowMs / 1000)
+  return { exp: typeof payload.exp === 'number' ? payload.exp : null }
+}
+
+function decodeSegment (segment: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : null
+  } catch {
+    return null
+  }
+}
+
+async function verifySignature (token: string, header: Record<string, unknown>, verifier: JwksVerifier,
+  options: VerifyOptions): Promise<void> {
+  const alg = header.alg as string
+  if (!isSupportedAlg(alg) || (alg.startsWith('HS') && !options.enableHsSignatures)) {
+    throw new IdpError(`access token algorithm not allowed (${alg.slice(0, 16)})`, TOKEN_ALG_NOT_ALLOWED)
+  }
+  const kid = typeof header.kid === 'string' ? header.kid : undefined
+  const x5t = typeof header.x5t === 'string' ? header.x5t : undefined
+  const candidates = verifier.candidates(alg, kid, x5t)
+  if (candidates.length === 0) {
+    throw new IdpError(`suitable jwk was not found (${alg}/${(kid ?? '').slice(0, 64)})`, JWKS_KID_UNKNOWN)
+  }
+  for (const index of candidates) {
+    try {
+      await compactVerify(token, await verifier.key(index, alg), { algorithms: [alg] })
+      return
+    } catch {
+      // try the next key that fits; the outcome is decided below
+    }
+  }
+  throw new IdpError('access token signature verification failed', TOKEN_SIGNATURE_INVALID)
+}
+
+function checkClaims (payload: Record<string, unknown>, options: VerifyOptions, now: number): void {
+  const { exp, nbf, iat, iss } = payload
+  if (!isOptionalNumber(exp) || !isOptionalNumber(nbf) || !isOptionalNumber(iat)) {
+    throw new IdpError('access token has a non-numeric exp, nbf or iat claim', TOKEN_MALFORMED)
+  }
+  if (exp !== undefined && exp + options.leeway <= now) throw new IdpError('access token expired', TOKEN_EXPIRED)
+  if (nbf !== undefined && nbf > now + options.leeway) throw new IdpError('access token not valid yet (nbf)', TOKEN_NOT_YET_VALID)
+  if (iat !== undefined && iat > now + options.leeway) throw new IdpError('access token issued in the future (iat)', TOKEN_NOT_YET_VALID)
+  if (iss !== undefined && (typeof iss !== 'string' || !options.issuers.has(issuerIdentity(iss)))) {
+    throw new IdpError('access token issuer is not allowed', TOKEN_ISSUER_INVALID)
+  }
+}
+
+function isOptionalNumber (value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value))
+}
