@@ -34,6 +34,8 @@ export interface ProxyContext {
    * X-Kong-Response-Latency and Server; later phases and the upstream call are skipped.
    */
   exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void
+  /** Ends the request with a response the plugin composed (status, body, content type, extra headers). */
+  respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void
   /** Buffers the request body (bounded by client_max_body_size); the buffer is then forwarded upstream as is. */
   readBody (): Promise<Buffer>
 }
@@ -57,6 +59,8 @@ export interface PluginServices {
   readonly settings: Settings
   /** plugin-specific services keyed by plugin name, set up by the worker when it starts */
   readonly byPlugin: ReadonlyMap<string, unknown>
+  /** delivers a message the main thread sent to one plugin's worker-side services */
+  onMessage (plugin: string, payload: unknown): void
 }
 
 export interface PluginModule {

@@ -1,0 +1,104 @@
+// The Admin API listener on admin_listen (loopback by default), served by the main thread, never by proxy
+// workers. Handlers are tried in order; the first non-null result is written with X-Kong-Admin-Latency.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { once } from 'node:events'
+import { performance } from 'node:perf_hooks'
+import type { ListenAddress } from '../config/types.ts'
+import type { Logger } from '../core/log.ts'
+import { SERVER_TOKEN } from '../core/version.ts'
+import type { AdminHandler, AdminRequest, AdminResult } from './types.ts'
+
+const NOT_FOUND: AdminResult = { status: 404, body: { message: 'Not found' } }
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export interface AdminServerOptions {
+  readonly handlers: () => readonly AdminHandler[]
+  readonly maxBodySize: () => number
+  readonly latencyHeader: () => boolean
+  readonly logger: Logger
+}
+
+export class AdminServer {
+  readonly #servers: Server[] = []
+  readonly #options: AdminServerOptions
+  readonly addresses: string[] = []
+
+  constructor (options: AdminServerOptions) {
+    this.#options = options
+  }
+
+  async listen (addresses: readonly ListenAddress[]): Promise<void> {
+    for (const address of addresses) {
+      const server = createServer((req, res) => { this.#handle(req, res).catch((err) => this.#fail(res, err)) })
+      server.listen(address.port, address.host)
+      await once(server, 'listening')
+      const bound = server.address() as { port: number }
+      this.addresses.push(`${address.host}:${bound.port}`)
+      this.#servers.push(server)
+    }
+  }
+
+  async #handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now()
+    const url = new URL(req.url ?? '/', 'http://admin')
+    const method = req.method ?? 'GET'
+    let body: Buffer | null = null
+    if (METHODS_WITH_BODY.has(method)) {
+      body = await readBody(req, this.#options.maxBodySize())
+      if (body === null) return this.#write(res, { status: 413, body: { message: 'Payload too large' } }, started)
+    }
+    const request: AdminRequest = { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, body }
+    for (const handler of this.#options.handlers()) {
+      const result = await handler(request)
+      if (result !== null) return this.#write(res, result, started)
+    }
+    this.#write(res, NOT_FOUND, started)
+  }
+
+  #write (res: ServerResponse, result: AdminResult, started: number): void {
+    const headers: Record<string, string | number> = { server: SERVER_TOKEN, ...result.headers }
+    if (this.#options.latencyHeader()) headers['x-kong-admin-latency'] = Math.round(performance.now() - started)
+    let payload: string | Buffer | null = null
+    if (result.body !== undefined && result.status !== 204 && result.status !== 304) {
+      if (typeof result.body === 'string' || Buffer.isBuffer(result.body)) {
+        payload = result.body
+      } else {
+        payload = JSON.stringify(result.body)
+        headers['content-type'] ??= 'application/json; charset=utf-8'
+      }
+      headers['content-length'] = Buffer.byteLength(payload)
+    }
+    res.writeHead(result.status, headers)
+    res.end(payload)
+  }
+
+  #fail (res: ServerResponse, err: unknown): void {
+    this.#options.logger.log('error', 'admin_request_failed', { error: err })
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    this.#write(res, { status: 500, body: { message: 'An unexpected error occurred' } }, performance.now())
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.#servers.map(async (server) => {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }))
+  }
+}
+
+/** Reads a body within `limit` bytes; null when it is larger (the rest is discarded). */
+async function readBody (req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = []
+  let size = 0
+  let tooLarge = false
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) tooLarge = true
+    else chunks.push(chunk)
+  }
+  return tooLarge ? null : Buffer.concat(chunks, size)
+}

@@ -1,0 +1,120 @@
+// The ONE place a loaded config becomes a worker's Runtime: the router, each route's upstream target and
+// plugin chain, header flags and strings the hot path would otherwise build per request. A reload builds a
+// new Runtime and swaps one reference; the old one is closed once the swap is done.
+
+import type { Dispatcher } from 'undici'
+import { BlockList, isIP } from 'node:net'
+import type { LoadedConfig, Route, Service } from './types.ts'
+import { Router } from '../router/router.ts'
+import { resolveRouteChain, type RouteChain } from '../plugins/chain.ts'
+import type { PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
+import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
+import { UpstreamPools } from '../proxy/upstream-pools.ts'
+
+export interface RouteTarget {
+  readonly route: Route
+  /** null: the route has no (enabled) service → 503 "no Service found with those values" */
+  readonly service: Service | null
+  readonly pool: Dispatcher | null
+  readonly poolKey: string | null
+  /** Host header sent upstream when preserve_host is off: host, plus :port when not the default */
+  readonly upstreamHost: string
+  readonly servicePath: string | null
+  readonly chain: RouteChain
+  /** the route accepts only https: plain http gets https_redirect_status_code */
+  readonly httpsOnly: boolean
+}
+
+export interface Runtime {
+  readonly config: LoadedConfig
+  readonly router: Router<RouteTarget>
+  readonly flags: HeaderFlags
+  /** clients whose X-Forwarded-* headers are passed on; null when trusted_ips is empty */
+  readonly trustedIps: BlockList | null
+  readonly poolKeys: ReadonlySet<string>
+  readonly instances: readonly PluginInstance[]
+}
+
+export interface CompileDeps {
+  readonly pools: UpstreamPools
+  readonly plugins: ReadonlyMap<string, PluginModule>
+  readonly services: PluginServices
+}
+
+export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtime {
+  const { services, routes, plugins } = config.entities
+  const servicesById = new Map(services.map((s) => [s.id, s]))
+  const instances = createInstances(config, deps)
+  const poolKeys = new Set<string>()
+  const entries = []
+  for (const route of routes) {
+    const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
+    // Kong leaves routes of a disabled service out of the router
+    if (service !== null && !service.enabled) continue
+    const target = routeTarget(route, service, deps.pools, resolveRouteChain(route, plugins, instances))
+    if (target.poolKey !== null) poolKeys.add(target.poolKey)
+    entries.push({ route, value: target })
+  }
+  return Object.freeze({
+    config,
+    router: new Router(entries),
+    flags: headerFlags(config.settings),
+    trustedIps: trustedIps(config.settings.trusted_ips),
+    poolKeys,
+    instances: Object.freeze([...instances.values()])
+  })
+}
+
+function createInstances (config: LoadedConfig, deps: CompileDeps): Map<string, PluginInstance> {
+  const instances = new Map<string, PluginInstance>()
+  try {
+    for (const plugin of config.entities.plugins) {
+      if (!plugin.enabled) continue
+      const module = deps.plugins.get(plugin.name)
+      if (module === undefined) throw new Error(`plugin '${plugin.name}' is not installed in this worker`)
+      instances.set(plugin.id, module.create(plugin, deps.services))
+    }
+  } catch (err) {
+    for (const instance of instances.values()) instance.close()
+    throw err
+  }
+  return instances
+}
+
+function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain): RouteTarget {
+  const httpsOnly = !route.protocols.includes('http')
+  if (service === null) {
+    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, chain, httpsOnly })
+  }
+  const defaultPort = service.protocol === 'https' ? 443 : 80
+  const host = service.host.includes(':') ? `[${service.host}]` : service.host
+  const authority = service.port === defaultPort ? host : `${host}:${service.port}`
+  const poolOptions = { origin: `${service.protocol}://${host}:${service.port}`, connectTimeout: service.connect_timeout }
+  return Object.freeze({
+    route,
+    service,
+    pool: pools.get(poolOptions),
+    poolKey: UpstreamPools.keyOf(poolOptions),
+    upstreamHost: authority,
+    servicePath: service.path,
+    chain,
+    httpsOnly
+  })
+}
+
+/** Releases what a replaced Runtime holds that the new one does not (plugin timers; pools are shared). */
+export function closeRuntime (runtime: Runtime): void {
+  for (const instance of runtime.instances) instance.close()
+}
+
+function trustedIps (entries: readonly string[]): BlockList | null {
+  if (entries.length === 0) return null
+  const list = new BlockList()
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/')
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4'
+    if (bits === undefined) list.addAddress(address, family)
+    else list.addSubnet(address, Number(bits), family)
+  }
+  return list
+}

@@ -1,0 +1,79 @@
+// Wires one running gateway together: the supervisor (workers, shared services) and the Admin listener.
+// The CLI adds signals on top; tests start gateways through the CLI in a child process.
+
+import { randomUUID } from 'node:crypto'
+import { AdminServer } from './admin/server.ts'
+import { kongInfoHandler } from './admin/kong-info.ts'
+import type { AdminHandler } from './admin/types.ts'
+import { loadConfigFile } from './config/load.ts'
+import type { LoadedConfig } from './config/types.ts'
+import { ConfigError } from './core/errors.ts'
+import type { Logger } from './core/log.ts'
+import { Supervisor, type ReloadResult } from './workers/supervisor.ts'
+
+export class Gateway {
+  readonly supervisor: Supervisor
+  readonly admin: AdminServer
+  readonly nodeId = randomUUID()
+  readonly #logger: Logger
+  readonly #file: string | null
+
+  constructor (config: LoadedConfig, file: string | null, logger: Logger) {
+    this.#logger = logger
+    this.#file = file
+    this.supervisor = new Supervisor(config, logger)
+    const info = kongInfoHandler({
+      nodeId: this.nodeId,
+      config: () => this.supervisor.config,
+      stats: () => this.supervisor.stats(),
+      workerThreadIds: () => this.supervisor.workerThreadIds
+    })
+    this.admin = new AdminServer({
+      handlers: () => this.#adminHandlers(info),
+      maxBodySize: () => this.supervisor.config.settings.admin_max_body_size,
+      latencyHeader: () => {
+        const headers = this.supervisor.config.settings.headers
+        return headers.includes('latency_tokens') || headers.includes('x-kong-admin-latency')
+      },
+      logger
+    })
+  }
+
+  #adminHandlers (info: AdminHandler): AdminHandler[] {
+    const handlers = [info]
+    for (const service of this.supervisor.plugins.values()) {
+      if (service.admin !== null) handlers.push(service.admin)
+    }
+    return handlers
+  }
+
+  async start (): Promise<void> {
+    await this.supervisor.start()
+    const adminListen = this.supervisor.config.settings.admin_listen
+    await this.admin.listen(adminListen)
+    if (this.admin.addresses.length > 0) this.#logger.log('notice', 'admin_listening', { admin: this.admin.addresses })
+  }
+
+  /** SIGHUP: re-read the file; an invalid file keeps the running config and logs why. */
+  async reloadFromFile (): Promise<ReloadResult> {
+    if (this.#file === null) return { ok: false, message: 'no config file to reload' }
+    let config: LoadedConfig
+    try {
+      config = await loadConfigFile(this.#file)
+    } catch (err) {
+      const message = err instanceof ConfigError ? err.message : (err as Error).message
+      this.#logger.log('error', 'reload_rejected', {
+        source: this.#file,
+        issues: err instanceof ConfigError ? err.issues : undefined,
+        error: err instanceof ConfigError ? undefined : err
+      })
+      return { ok: false, message }
+    }
+    return await this.supervisor.reload(config)
+  }
+
+  async stop (): Promise<void> {
+    await this.admin.close()
+    await this.supervisor.stop()
+  }
+}

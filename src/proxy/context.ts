@@ -1,0 +1,214 @@
+// One object per proxied request: the ProxyContext plugins see, and at the same time the undici dispatch
+// handler for the upstream call, so a request allocates no separate handler or closures.
+// It uses undici's native (onConnect/onHeaders/onData/onComplete/onError) handler methods: in undici 7
+// the newer controller API is adapted through an extra wrapper object and a parsed header object per
+// request, which the hot path does not need.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { RouteTarget, Runtime } from '../config/compile.ts'
+import type { Route, Service } from '../config/types.ts'
+import type { ProxyContext } from '../plugins/types.ts'
+import { ClientError } from '../core/errors.ts'
+import { kongErrorBody, writeJsonResponse } from '../core/kong-responses.ts'
+import { SERVER_TOKEN } from '../core/version.ts'
+import { HOP_BY_HOP_HEADERS } from './hop-by-hop.ts'
+import type { WorkerState } from './worker-state.ts'
+import { finishRequest, respondToUpstreamError } from './finish.ts'
+
+export const kContext = Symbol('tollgate.context')
+
+const VIA_VALUE = `1.1 ${SERVER_TOKEN}`
+
+export class RequestContext implements ProxyContext {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly state: WorkerState
+  readonly runtime: Runtime
+  readonly target: RouteTarget
+  readonly route: Route
+  readonly service: Service | null
+  readonly startedAt: number
+  readonly requestId: string
+  readonly path: string
+  query: string
+  readonly upstreamHeaders: Record<string, string | string[]>
+  shared: Record<string, unknown> | null
+  responded: boolean
+  /** a plugin read the body: it is forwarded from here instead of streaming `req` */
+  bufferedBody: Buffer | null
+  bodyPromise: Promise<Buffer> | null
+  upstreamPath: string
+  dispatchedAt: number
+  firstByteAt: number
+  upstreamStatus: number
+  attempts: number
+  finished: boolean
+  abortUpstream: ((err?: Error) => void) | null
+  resumeUpstream: (() => void) | null
+
+  constructor (req: IncomingMessage, res: ServerResponse, state: WorkerState, runtime: Runtime, target: RouteTarget,
+    startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>) {
+    this.req = req
+    this.res = res
+    this.state = state
+    this.runtime = runtime
+    this.target = target
+    this.route = target.route
+    this.service = target.service
+    this.startedAt = startedAt
+    this.requestId = requestId
+    this.path = path
+    this.query = query
+    this.upstreamHeaders = upstreamHeaders
+    this.shared = null
+    this.responded = false
+    this.bufferedBody = null
+    this.bodyPromise = null
+    this.upstreamPath = ''
+    this.dispatchedAt = 0
+    this.firstByteAt = 0
+    this.upstreamStatus = 0
+    this.attempts = 0
+    this.finished = false
+    this.abortUpstream = null
+    this.resumeUpstream = null
+  }
+
+  exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void {
+    const flags = this.runtime.flags
+    this.respond(status, kongErrorBody(message, flags.requestId ? this.requestId : null), null, headers)
+  }
+
+  respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void {
+    if (this.responded) return
+    this.responded = true
+    const out = ownResponseHeaders(this.runtime, this.requestId, this.startedAt)
+    if (headers !== undefined) Object.assign(out, headers)
+    if (contentType === null) {
+      writeJsonResponse(this.res, status, typeof body === 'string' ? body : body.toString(), out)
+    } else {
+      const res = this.res
+      res.statusCode = status
+      res.setHeader('content-type', contentType)
+      res.setHeader('content-length', Buffer.byteLength(body))
+      for (const name in out) res.setHeader(name, out[name])
+      res.end(body)
+    }
+    finishRequest(this)
+  }
+
+  readBody (): Promise<Buffer> {
+    if (this.bodyPromise === null) this.bodyPromise = bufferBody(this)
+    return this.bodyPromise
+  }
+
+  // ---- undici dispatch handler (native API) ----
+
+  onConnect (abort: (err?: Error) => void): void {
+    this.abortUpstream = abort
+    if (this.finished) abort()
+  }
+
+  onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    // 1xx informational answers are not forwarded; 101 never happens as upgrades are not proxied
+    if (statusCode < 200) return true
+    this.firstByteAt = performance.now()
+    this.upstreamStatus = statusCode
+    this.resumeUpstream = resume
+    const res = this.res
+    if (res.destroyed) return false
+    const headers = downstreamHeaders(this, rawHeaders)
+    const chain = this.target.chain.headerFilter
+    if (chain !== null) {
+      const object = headersToObject(headers)
+      for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)
+      if (statusText === '') res.writeHead(statusCode, object)
+      else res.writeHead(statusCode, statusText, object)
+    } else if (statusText === '') {
+      res.writeHead(statusCode, headers)
+    } else {
+      res.writeHead(statusCode, statusText, headers)
+    }
+    return true
+  }
+
+  onData (chunk: Buffer): boolean {
+    const res = this.res
+    if (res.write(chunk)) return true
+    res.once('drain', onDownstreamDrain)
+    return false
+  }
+
+  onComplete (): void {
+    this.res.end()
+    finishRequest(this)
+  }
+
+  onError (err: Error): void {
+    respondToUpstreamError(this, err)
+  }
+}
+
+/** Headers for a response the gateway makes itself (errors, plugin short-circuits). */
+export function ownResponseHeaders (runtime: Runtime, requestId: string, startedAt: number): Record<string, string> {
+  const flags = runtime.flags
+  const out: Record<string, string> = {}
+  if (flags.responseLatency) out['x-kong-response-latency'] = String(Math.round(performance.now() - startedAt))
+  if (flags.server) out.server = SERVER_TOKEN
+  if (flags.requestId) out['x-kong-request-id'] = requestId
+  return out
+}
+
+// Builds the downstream header list in the raw [name, value, ...] form res.writeHead accepts, dropping
+// hop-by-hop headers and appending Kong's. Kept as one loop on purpose: it runs for every response.
+function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toString('latin1')
+    if (HOP_BY_HOP_HEADERS.has(name.toLowerCase())) continue
+    out.push(name, raw[i + 1].toString('latin1'))
+  }
+  const flags = ctx.runtime.flags
+  if (flags.via) out.push('via', VIA_VALUE)
+  if (flags.upstreamLatency) out.push('x-kong-upstream-latency', String(Math.round(ctx.firstByteAt - ctx.dispatchedAt)))
+  if (flags.proxyLatency) out.push('x-kong-proxy-latency', String(Math.round(ctx.dispatchedAt - ctx.startedAt)))
+  if (flags.upstreamStatus) out.push('x-kong-upstream-status', String(ctx.upstreamStatus))
+  if (flags.requestId) out.push('x-kong-request-id', ctx.requestId)
+  if (flags.microseconds) {
+    out.push('x-tollgate-proxy-latency-us', String(Math.round((ctx.dispatchedAt - ctx.startedAt) * 1000)))
+    out.push('x-tollgate-upstream-latency-us', String(Math.round((ctx.firstByteAt - ctx.dispatchedAt) * 1000)))
+  }
+  return out
+}
+
+function headersToObject (flat: string[]): Record<string, string | string[]> {
+  const object: Record<string, string | string[]> = Object.create(null)
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i].toLowerCase()
+    const existing = object[name]
+    if (existing === undefined) object[name] = flat[i + 1]
+    else if (Array.isArray(existing)) existing.push(flat[i + 1])
+    else object[name] = [existing, flat[i + 1]]
+  }
+  return object
+}
+
+function onDownstreamDrain (this: ServerResponse): void {
+  const ctx = (this as unknown as Record<symbol, RequestContext | undefined>)[kContext]
+  ctx?.resumeUpstream?.()
+}
+
+async function bufferBody (ctx: RequestContext): Promise<Buffer> {
+  const limit = ctx.state.settings.client_max_body_size
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (limit > 0 && size > limit) throw new ClientError('request body too large', 'BODY_TOO_LARGE', 413)
+    chunks.push(chunk)
+  }
+  const body = Buffer.concat(chunks, size)
+  ctx.bufferedBody = body
+  return body
+}

@@ -1,0 +1,72 @@
+// The end of a request, whichever way it ends: the upstream answered, failed, a plugin answered, or the
+// client went away. Runs the log phase once, writes the optional access log line, settles counters.
+
+import type { RequestContext } from './context.ts'
+import { classifyUpstreamError } from './upstream-errors.ts'
+import { canReplay, dispatchUpstream } from './forward.ts'
+import { performance } from 'node:perf_hooks'
+
+export function finishRequest (ctx: RequestContext): void {
+  if (ctx.finished) return
+  ctx.finished = true
+  const chain = ctx.target.chain.log
+  if (chain !== null) {
+    for (let i = 0; i < chain.length; i++) {
+      try {
+        chain[i].log!(ctx)
+      } catch (err) {
+        ctx.state.logger.log('error', 'plugin_log_phase_failed', { plugin: chain[i].name, error: err })
+      }
+    }
+  }
+  if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
+  ctx.state.requestEnded()
+}
+
+export function respondToUpstreamError (ctx: RequestContext, err: Error): void {
+  if (ctx.finished) return
+  const res = ctx.res
+  if (res.headersSent) {
+    // the status line is out: the only honest signal left is an aborted response
+    res.destroy()
+    finishRequest(ctx)
+    return
+  }
+  const failure = classifyUpstreamError(err)
+  const service = ctx.target.service!
+  if (failure.notSent && ctx.attempts <= service.retries && canReplay(ctx)) {
+    dispatchUpstream(ctx)
+    return
+  }
+  ctx.state.logger.log(failure.status === 500 ? 'error' : 'warn', 'upstream_failed', {
+    request_id: ctx.requestId,
+    service: service.name ?? service.id,
+    status: failure.status,
+    attempts: ctx.attempts,
+    error: err
+  })
+  ctx.upstreamStatus = 0
+  ctx.exit(failure.status, failure.message)
+}
+
+function writeAccessLog (ctx: RequestContext): void {
+  // The query string is left out on purpose: it may carry client credentials.
+  const now = performance.now()
+  const line = JSON.stringify({
+    time: new Date().toISOString(),
+    event: 'access',
+    request_id: ctx.requestId,
+    method: ctx.req.method,
+    path: ctx.path,
+    status: ctx.res.statusCode,
+    route: ctx.route.name ?? ctx.route.id,
+    service: ctx.service === null ? null : ctx.service.name ?? ctx.service.id,
+    latencies: {
+      proxy: ctx.dispatchedAt === 0 ? null : ctx.dispatchedAt - ctx.startedAt,
+      upstream: ctx.firstByteAt === 0 ? null : ctx.firstByteAt - ctx.dispatchedAt,
+      request: now - ctx.startedAt
+    }
+  }) + '\n'
+  if (ctx.state.settings.proxy_access_log === 'stderr') process.stderr.write(line)
+  else process.stdout.write(line)
+}

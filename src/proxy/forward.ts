@@ -1,0 +1,40 @@
+// Sends the request upstream through the route's pooled undici dispatcher, with the RequestContext as the
+// handler. The request body streams from the client socket unless a plugin buffered it.
+
+import type { IncomingMessage } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { RequestContext } from './context.ts'
+
+export function requestHasBody (req: IncomingMessage): boolean {
+  const headers = req.headers
+  if (headers['transfer-encoding'] !== undefined) return true
+  const length = headers['content-length']
+  return length !== undefined && length !== '0'
+}
+
+export function dispatchUpstream (ctx: RequestContext): void {
+  const target = ctx.target
+  const service = target.service!
+  ctx.attempts++
+  if (ctx.attempts === 1) ctx.dispatchedAt = performance.now()
+  let body: Buffer | IncomingMessage | null = null
+  if (ctx.bufferedBody !== null) {
+    body = ctx.bufferedBody
+    ctx.upstreamHeaders['content-length'] = String(body.length)
+  } else if (requestHasBody(ctx.req)) {
+    body = ctx.req
+  }
+  target.pool!.dispatch({
+    path: ctx.query === '' ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
+    method: ctx.req.method!,
+    headers: ctx.upstreamHeaders,
+    body,
+    headersTimeout: service.read_timeout,
+    bodyTimeout: service.read_timeout
+  }, ctx)
+}
+
+/** A failed attempt may be sent again only if its body can be replayed (none, or buffered). */
+export function canReplay (ctx: RequestContext): boolean {
+  return ctx.bufferedBody !== null || !requestHasBody(ctx.req)
+}

@@ -1,0 +1,43 @@
+// The headers a request carries upstream, as Kong sets them (runloop/handler.lua): hop-by-hop removed,
+// X-Forwarded-For appended, X-Forwarded-Proto/Host/Port/Path/Prefix from the gateway's own view unless
+// the client is in trusted_ips, X-Real-IP, Host per preserve_host, and X-Kong-Request-Id when enabled.
+
+import type { IncomingMessage } from 'node:http'
+import type { BlockList } from 'node:net'
+import type { RouteTarget } from '../config/compile.ts'
+import type { HeaderFlags } from './header-flags.ts'
+import { stripHopByHop } from './hop-by-hop.ts'
+
+export function upstreamRequestHeaders (req: IncomingMessage, target: RouteTarget, rawPath: string, prefix: string,
+  requestId: string, flags: HeaderFlags, trusted: BlockList | null): Record<string, string | string[]> {
+  const incoming = req.headers
+  const headers: Record<string, string | string[]> = Object.assign(Object.create(null), incoming)
+  stripHopByHop(headers)
+  const socket = req.socket
+  const remote = socket.remoteAddress ?? ''
+  const isTrusted = trusted !== null && remote !== '' && trusted.check(remote, socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4')
+  const host = incoming.host ?? ''
+  const xff = incoming['x-forwarded-for']
+  headers['x-forwarded-for'] = xff === undefined ? remote : `${xff}, ${remote}`
+  headers['x-real-ip'] = remote
+  if (!isTrusted || incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http'
+  if (!isTrusted || incoming['x-forwarded-host'] === undefined) headers['x-forwarded-host'] = hostWithoutPort(host)
+  if (!isTrusted || incoming['x-forwarded-port'] === undefined) headers['x-forwarded-port'] = String(socket.localPort)
+  if (!isTrusted || incoming['x-forwarded-path'] === undefined) headers['x-forwarded-path'] = rawPath
+  if (!isTrusted || incoming['x-forwarded-prefix'] === undefined) {
+    if (prefix !== '') headers['x-forwarded-prefix'] = prefix
+    else delete headers['x-forwarded-prefix']
+  }
+  if (!target.route.preserve_host || host === '') headers.host = target.upstreamHost
+  if (flags.requestIdUpstream) headers['x-kong-request-id'] = requestId
+  return headers
+}
+
+function hostWithoutPort (host: string): string {
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    const end = host.indexOf(']')
+    return end < 0 ? host.toLowerCase() : host.slice(0, end + 1).toLowerCase()
+  }
+  const colon = host.indexOf(':')
+  return (colon < 0 ? host : host.slice(0, colon)).toLowerCase()
+}

@@ -1,0 +1,134 @@
+// The proxy's request listener: route, run the access phase, forward. Everything it consults was built at
+// config load (Runtime); the common path allocates only the context, the upstream header object and the
+// dispatch options. Continuations are module-level functions taking the context (no closures per request).
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { Runtime } from '../config/compile.ts'
+import { ClientError } from '../core/errors.ts'
+import { KONG_MESSAGES, NO_SERVICE_MESSAGE, kongErrorBody, kongMessage, writeJsonResponse } from '../core/kong-responses.ts'
+import { normalizePath } from '../router/normalize-path.ts'
+import { upstreamPath } from '../router/path-join.ts'
+import { STAT_REQUESTS_TOTAL } from '../workers/worker-stats.ts'
+import { RequestContext, kContext, ownResponseHeaders } from './context.ts'
+import { finishRequest } from './finish.ts'
+import { dispatchUpstream } from './forward.ts'
+import { upstreamRequestHeaders } from './forwarded-headers.ts'
+import type { WorkerState } from './worker-state.ts'
+
+export function handleRequest (state: WorkerState, req: IncomingMessage, res: ServerResponse): void {
+  const startedAt = performance.now()
+  const runtime = state.runtime
+  state.stats[STAT_REQUESTS_TOTAL]++
+  state.requestStarted()
+  if (state.draining) res.shouldKeepAlive = false
+
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const rawPath = q < 0 ? url : url.slice(0, q)
+  const query = q < 0 ? '' : url.slice(q + 1)
+  const path = rawPath.charCodeAt(0) === 47 /* / */ ? normalizePath(rawPath) : null
+  if (path === null) return earlyResponse(state, runtime, res, startedAt, 400, KONG_MESSAGES[400], null)
+
+  const match = runtime.router.find(req.method ?? 'GET', req.headers.host, path, req.headers)
+  if (match === null) return earlyResponse(state, runtime, res, startedAt, 404, KONG_MESSAGES[404], null)
+  const matchedLength = runtime.router.matchedLength
+  const target = match.value
+  const route = target.route
+  if (target.httpsOnly) return httpsRequired(state, runtime, req, res, startedAt, route.https_redirect_status_code)
+  if (target.service === null) return earlyResponse(state, runtime, res, startedAt, 503, NO_SERVICE_MESSAGE, null)
+  const maxBody = state.settings.client_max_body_size
+  if (maxBody > 0 && Number(req.headers['content-length'] ?? 0) > maxBody) {
+    return earlyResponse(state, runtime, res, startedAt, 413, KONG_MESSAGES[413], null)
+  }
+
+  const requestId = state.nextRequestId()
+  const stripped = route.strip_path && matchedLength > 0 ? path.slice(0, matchedLength) : ''
+  const headers = upstreamRequestHeaders(req, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps)
+  const ctx = new RequestContext(req, res, state, runtime, target, startedAt, requestId, path, query, headers)
+  ctx.upstreamPath = upstreamPath(target.servicePath, path, matchedLength, route.strip_path, route.path_handling)
+  ;(res as unknown as Record<symbol, RequestContext>)[kContext] = ctx
+  res.once('close', onResponseClose)
+  runAccess(ctx, 0)
+}
+
+function runAccess (ctx: RequestContext, from: number): void {
+  const chain = ctx.target.chain.access
+  if (chain !== null) {
+    for (let i = from; i < chain.length; i++) {
+      let result
+      try {
+        result = chain[i].access!(ctx)
+      } catch (err) {
+        return pluginFailed(ctx, chain[i].name, err)
+      }
+      if (ctx.responded || ctx.finished) return
+      if (result !== undefined) {
+        awaitAccess(ctx, result, i + 1, chain[i].name).catch(noop)
+        return
+      }
+    }
+  }
+  // A chunked body cannot be checked against client_max_body_size up front: buffer it within the limit.
+  if (ctx.bufferedBody === null && ctx.state.settings.client_max_body_size > 0 &&
+      ctx.req.headers['transfer-encoding'] !== undefined) {
+    awaitBodyThenDispatch(ctx).catch(noop)
+    return
+  }
+  dispatchUpstream(ctx)
+}
+
+async function awaitAccess (ctx: RequestContext, pending: Promise<void>, next: number, plugin: string): Promise<void> {
+  try {
+    await pending
+  } catch (err) {
+    return pluginFailed(ctx, plugin, err)
+  }
+  if (ctx.responded || ctx.finished) return
+  runAccess(ctx, next)
+}
+
+async function awaitBodyThenDispatch (ctx: RequestContext): Promise<void> {
+  try {
+    await ctx.readBody()
+  } catch (err) {
+    return pluginFailed(ctx, 'core', err)
+  }
+  if (!ctx.finished) dispatchUpstream(ctx)
+}
+
+function pluginFailed (ctx: RequestContext, plugin: string, err: unknown): void {
+  if (ctx.finished || ctx.responded) return
+  if (err instanceof ClientError) return ctx.exit(err.status, kongMessage(err.status))
+  ctx.state.logger.log('error', 'plugin_access_failed', { plugin, request_id: ctx.requestId, error: err })
+  ctx.exit(500, KONG_MESSAGES[500])
+}
+
+function onResponseClose (this: ServerResponse): void {
+  const ctx = (this as unknown as Record<symbol, RequestContext | undefined>)[kContext]
+  if (ctx === undefined || ctx.finished) return
+  // the client went away before the response completed: stop the upstream exchange too
+  ctx.abortUpstream?.()
+  finishRequest(ctx)
+}
+
+function earlyResponse (state: WorkerState, runtime: Runtime, res: ServerResponse, startedAt: number,
+  status: number, message: string, extra: Record<string, string> | null): void {
+  const requestId = state.nextRequestId()
+  const headers = ownResponseHeaders(runtime, requestId, startedAt)
+  if (extra !== null) Object.assign(headers, extra)
+  writeJsonResponse(res, status, kongErrorBody(message, runtime.flags.requestId ? requestId : null), headers)
+  state.requestEnded()
+}
+
+function httpsRequired (state: WorkerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse,
+  startedAt: number, status: number): void {
+  if (status === 426) {
+    return earlyResponse(state, runtime, res, startedAt, 426, KONG_MESSAGES[426],
+      { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' })
+  }
+  const location = `https://${req.headers.host ?? ''}${req.url ?? '/'}`
+  return earlyResponse(state, runtime, res, startedAt, status, 'Moved', { location })
+}
+
+function noop (): void {}

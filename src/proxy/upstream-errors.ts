@@ -1,0 +1,58 @@
+// The one place an upstream failure becomes Kong's status and message. Matches on `err.code` only.
+
+import { KONG_MESSAGES, NAME_RESOLUTION_FAILED_MESSAGE } from '../core/kong-responses.ts'
+
+export interface UpstreamFailure {
+  readonly status: 500 | 502 | 503 | 504
+  readonly message: string
+  /** the request never reached the upstream, so trying again cannot repeat a side effect */
+  readonly notSent: boolean
+}
+
+const TIMEOUT: UpstreamFailure = { status: 504, message: KONG_MESSAGES[504], notSent: false }
+const CONNECT_TIMEOUT: UpstreamFailure = { status: 504, message: KONG_MESSAGES[504], notSent: true }
+const REFUSED: UpstreamFailure = { status: 502, message: KONG_MESSAGES[502], notSent: true }
+const INVALID: UpstreamFailure = { status: 502, message: KONG_MESSAGES[502], notSent: false }
+const UNAVAILABLE: UpstreamFailure = { status: 503, message: KONG_MESSAGES[503], notSent: true }
+const NO_NAME: UpstreamFailure = { status: 503, message: NAME_RESOLUTION_FAILED_MESSAGE, notSent: true }
+const UNEXPECTED: UpstreamFailure = { status: 500, message: KONG_MESSAGES[500], notSent: false }
+
+const BY_CODE: ReadonlyMap<string, UpstreamFailure> = new Map([
+  ['UND_ERR_CONNECT_TIMEOUT', CONNECT_TIMEOUT],
+  ['UND_ERR_HEADERS_TIMEOUT', TIMEOUT],
+  ['UND_ERR_BODY_TIMEOUT', TIMEOUT],
+  ['ETIMEDOUT', TIMEOUT],
+  ['ECONNREFUSED', REFUSED],
+  ['ECONNRESET', INVALID],
+  ['EPIPE', INVALID],
+  ['UND_ERR_SOCKET', INVALID],
+  ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', INVALID],
+  ['UND_ERR_RES_EXCEEDED_MAX_SIZE', INVALID],
+  ['UND_ERR_INFO', INVALID],
+  ['HPE_INVALID_CONSTANT', INVALID],
+  ['HPE_INVALID_STATUS', INVALID],
+  ['HPE_INVALID_VERSION', INVALID],
+  ['HPE_INVALID_HEADER_TOKEN', INVALID],
+  ['HPE_INVALID_CONTENT_LENGTH', INVALID],
+  ['HPE_UNEXPECTED_CONTENT_LENGTH', INVALID],
+  ['HPE_INVALID_CHUNK_SIZE', INVALID],
+  ['HPE_INVALID_TRANSFER_ENCODING', INVALID],
+  ['HPE_HEADER_OVERFLOW', INVALID],
+  ['EHOSTUNREACH', UNAVAILABLE],
+  ['ENETUNREACH', UNAVAILABLE],
+  ['EADDRNOTAVAIL', UNAVAILABLE],
+  ['UND_ERR_DESTROYED', UNAVAILABLE],
+  ['UND_ERR_CLOSED', UNAVAILABLE],
+  ['ENOTFOUND', NO_NAME],
+  ['EAI_AGAIN', NO_NAME]
+])
+
+export function classifyUpstreamError (err: unknown): UpstreamFailure {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string') {
+    const known = BY_CODE.get(code)
+    if (known !== undefined) return known
+    if (code.startsWith('HPE_')) return INVALID
+  }
+  return UNEXPECTED
+}

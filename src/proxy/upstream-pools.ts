@@ -1,0 +1,69 @@
+// One undici Pool per upstream origin (and connect timeout) per worker, kept across config reloads so
+// warm keep-alive connections survive a reload; pools no config uses any more are closed gracefully
+// (in-flight requests finish first).
+
+import { Pool } from 'undici'
+import type { Settings } from '../config/types.ts'
+
+export interface PoolOptions {
+  readonly origin: string
+  readonly connectTimeout: number
+}
+
+export class UpstreamPools {
+  readonly #pools = new Map<string, Pool>()
+  readonly #settings: Settings
+
+  constructor (settings: Settings) {
+    this.#settings = settings
+  }
+
+  static keyOf (options: PoolOptions): string {
+    return `${options.origin}|${options.connectTimeout}`
+  }
+
+  get (options: PoolOptions): Pool {
+    const key = UpstreamPools.keyOf(options)
+    let pool = this.#pools.get(key)
+    if (pool === undefined) {
+      pool = this.#create(options)
+      this.#pools.set(key, pool)
+    }
+    return pool
+  }
+
+  #create (options: PoolOptions): Pool {
+    const s = this.#settings
+    const keepAlive = s.upstream_keepalive_pool_size > 0
+    return new Pool(options.origin, {
+      // null: no cap on parallel connections, as nginx; the keep-alive pool size bounds idle ones only
+      connections: null,
+      pipelining: 1,
+      connect: { timeout: options.connectTimeout },
+      keepAliveTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
+      keepAliveMaxTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
+      maxRequestsPerClient: keepAlive ? s.upstream_keepalive_max_requests : 1,
+      // timeouts are set per request from the service's read_timeout
+      headersTimeout: 0,
+      bodyTimeout: 0
+    })
+  }
+
+  /** Closes every pool whose key is not in `inUse`; their queued and running requests complete first. */
+  retainOnly (inUse: ReadonlySet<string>): void {
+    for (const [key, pool] of this.#pools) {
+      if (!inUse.has(key)) {
+        this.#pools.delete(key)
+        pool.close().catch(noop)
+      }
+    }
+  }
+
+  async closeAll (): Promise<void> {
+    const closing = [...this.#pools.values()].map(async (pool) => await pool.close().catch(noop))
+    this.#pools.clear()
+    await Promise.all(closing)
+  }
+}
+
+function noop (): void {}

@@ -1,0 +1,50 @@
+// What a proxy worker holds between requests: the live Runtime (swapped whole on reload), its counters,
+// the request-id generator and the log sinks. One instance per worker thread.
+
+import type { Runtime } from '../config/compile.ts'
+import type { Settings } from '../config/types.ts'
+import type { Logger } from '../core/log.ts'
+import { randomBytes } from 'node:crypto'
+import { STAT_REQUESTS_IN_FLIGHT } from '../workers/worker-stats.ts'
+
+export class WorkerState {
+  runtime: Runtime
+  settings: Settings
+  readonly stats: Float64Array
+  readonly logger: Logger
+  draining: boolean
+  /** requests in flight; when draining reaches 0 the worker reports drained */
+  inFlight: number
+  onIdle: (() => void) | null
+  readonly #requestIdPrefix: string
+  #requestCounter: number
+
+  constructor (runtime: Runtime, stats: Float64Array, logger: Logger) {
+    this.runtime = runtime
+    this.settings = runtime.config.settings
+    this.stats = stats
+    this.logger = logger
+    this.draining = false
+    this.inFlight = 0
+    this.onIdle = null
+    // A random prefix per worker start plus a counter: unique ids without crypto per request.
+    this.#requestIdPrefix = randomBytes(8).toString('hex')
+    this.#requestCounter = 0
+  }
+
+  nextRequestId (): string {
+    this.#requestCounter++
+    return this.#requestIdPrefix + this.#requestCounter.toString(16).padStart(16, '0')
+  }
+
+  requestStarted (): void {
+    this.inFlight++
+    this.stats[STAT_REQUESTS_IN_FLIGHT] = this.inFlight
+  }
+
+  requestEnded (): void {
+    this.inFlight--
+    this.stats[STAT_REQUESTS_IN_FLIGHT] = this.inFlight
+    if (this.inFlight === 0 && this.onIdle !== null) this.onIdle()
+  }
+}

@@ -1,0 +1,147 @@
+// A proxy worker thread: one node:http server per proxy_listen address, all workers bound to the same
+// port with reusePort so the kernel spreads connections. It owns its Runtime and swaps it on commit.
+
+import { createServer, type Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { parentPort, workerData } from 'node:worker_threads'
+import { once } from 'node:events'
+import { compileRuntime, closeRuntime, type Runtime } from '../config/compile.ts'
+import type { ListenAddress, Settings } from '../config/types.ts'
+import { createLogger } from '../core/log.ts'
+import { KONG_MESSAGES, kongErrorBody } from '../core/kong-responses.ts'
+import { pluginModules } from '../plugins/registry.ts'
+import type { PluginServices } from '../plugins/types.ts'
+import { handleRequest } from '../proxy/request-handler.ts'
+import { UpstreamPools } from '../proxy/upstream-pools.ts'
+import { WorkerState } from '../proxy/worker-state.ts'
+import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
+import { STAT_CONNECTIONS_ACCEPTED, STAT_CONNECTIONS_ACTIVE, STAT_CONNECTIONS_HANDLED, workerStats } from './worker-stats.ts'
+import { setupPluginServices } from '../plugins/worker-services.ts'
+
+const data = workerData as WorkerData
+const port = parentPort!
+const settings0 = data.config.settings
+const logger = createLogger(settings0.log_level).child({ worker: data.index })
+const pools = new UpstreamPools(settings0)
+const plugins = pluginModules()
+const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger)
+const deps = { pools, plugins, services: pluginServices }
+const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)
+const pending = new Map<number, Runtime>()
+const servers: Server[] = []
+
+function post (message: FromWorker): void {
+  port.postMessage(message)
+}
+
+function onRequest (req: Parameters<typeof handleRequest>[1], res: Parameters<typeof handleRequest>[2]): void {
+  handleRequest(state, req, res)
+}
+
+function onConnection (socket: Socket): void {
+  const stats = state.stats
+  stats[STAT_CONNECTIONS_ACCEPTED]++
+  stats[STAT_CONNECTIONS_HANDLED]++
+  stats[STAT_CONNECTIONS_ACTIVE]++
+  socket.once('close', onSocketClose)
+}
+
+function onSocketClose (): void {
+  state.stats[STAT_CONNECTIONS_ACTIVE]--
+}
+
+const BAD_REQUEST = Buffer.from(kongErrorBody(KONG_MESSAGES[400], null))
+const HEADERS_TOO_LARGE = Buffer.from(kongErrorBody(KONG_MESSAGES[494], null))
+
+// Malformed HTTP never reaches the request listener: answer 400 (494 for oversized headers, as Kong's
+// nginx) and close, as nginx does, instead of Node's bare default.
+function onClientError (err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || (err as { bytesParsed?: number }).bytesParsed === undefined) {
+    socket.destroy()
+    return
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
+  const body = tooLarge ? HEADERS_TOO_LARGE : BAD_REQUEST
+  socket.end(`HTTP/1.1 ${tooLarge ? '494 Request Header Or Cookie Too Large' : '400 Bad Request'}\r\n` +
+    `content-type: application/json; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString()}`)
+}
+
+function createProxyServer (settings: Settings): Server {
+  const server = createServer({
+    keepAliveTimeout: settings.keepalive_timeout * 1000,
+    headersTimeout: settings.client_header_timeout * 1000,
+    requestTimeout: (settings.client_header_timeout + settings.client_body_timeout) * 1000,
+    // how often Node checks the two timeouts above; bounded so short test timeouts stay accurate
+    connectionsCheckingInterval: Math.min(1000, settings.client_header_timeout * 1000),
+    maxHeaderSize: settings.client_max_header_size,
+    noDelay: true
+  }, onRequest)
+  server.on('connection', onConnection)
+  server.on('clientError', onClientError)
+  return server
+}
+
+async function listenAll (addresses: readonly ListenAddress[]): Promise<string[]> {
+  const bound: string[] = []
+  for (const address of addresses) {
+    const server = createProxyServer(state.settings)
+    server.listen({ host: address.host, port: address.port, reusePort: true, backlog: 2048 })
+    await once(server, 'listening')
+    servers.push(server)
+    bound.push(`${address.host}:${address.port}`)
+  }
+  return bound
+}
+
+function prepare (generation: number, config: Parameters<typeof compileRuntime>[0]): void {
+  try {
+    pending.set(generation, compileRuntime(config, deps))
+    post({ type: 'prepared', generation })
+  } catch (err) {
+    post({ type: 'prepare-failed', generation, message: (err as Error).message })
+  }
+}
+
+function commit (generation: number): void {
+  const next = pending.get(generation)
+  if (next === undefined) return
+  pending.delete(generation)
+  const previous = state.runtime
+  state.runtime = next
+  state.settings = next.config.settings
+  pools.retainOnly(next.poolKeys)
+  closeRuntime(previous)
+  post({ type: 'committed', generation })
+}
+
+function abort (generation: number): void {
+  const runtime = pending.get(generation)
+  if (runtime === undefined) return
+  pending.delete(generation)
+  closeRuntime(runtime)
+}
+
+function drain (): void {
+  state.draining = true
+  for (const server of servers) {
+    server.close()
+    server.closeIdleConnections()
+  }
+  const done = (): void => {
+    pools.closeAll().finally(() => post({ type: 'drained' }))
+  }
+  if (state.inFlight === 0) done()
+  else state.onIdle = done
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'prepare': return prepare(message.generation, message.config)
+    case 'commit': return commit(message.generation)
+    case 'abort': return abort(message.generation)
+    case 'drain': return drain()
+    case 'plugin': return pluginServices.onMessage?.(message.plugin, message.payload)
+  }
+})
+
+post({ type: 'listening', addresses: await listenAll(data.listen) })

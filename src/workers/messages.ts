@@ -1,0 +1,31 @@
+// Messages between the supervisor (main thread) and proxy workers. A config swap is two-phase: every
+// worker compiles the new config (prepare) and only when all succeeded do they switch (commit), so all
+// workers serve the same config and a config one worker cannot build is rejected everywhere.
+
+import type { ListenAddress, LoadedConfig } from '../config/types.ts'
+
+export interface WorkerData {
+  readonly index: number
+  readonly generation: number
+  readonly config: LoadedConfig
+  /** proxy_listen with port 0 already resolved, so every worker binds the same port (reusePort) */
+  readonly listen: readonly ListenAddress[]
+  readonly statsBuffer: SharedArrayBuffer
+  /** per-plugin data the main thread shares with workers (token cache buffers, ports), by plugin name */
+  readonly pluginData: Readonly<Record<string, unknown>>
+}
+
+export type ToWorker =
+  | { readonly type: 'prepare', readonly generation: number, readonly config: LoadedConfig }
+  | { readonly type: 'commit', readonly generation: number }
+  | { readonly type: 'abort', readonly generation: number }
+  | { readonly type: 'drain' }
+  | { readonly type: 'plugin', readonly plugin: string, readonly payload: unknown }
+
+export type FromWorker =
+  | { readonly type: 'listening', readonly addresses: readonly string[] }
+  | { readonly type: 'prepared', readonly generation: number }
+  | { readonly type: 'prepare-failed', readonly generation: number, readonly message: string }
+  | { readonly type: 'committed', readonly generation: number }
+  | { readonly type: 'drained' }
+  | { readonly type: 'plugin', readonly plugin: string, readonly payload: unknown }

@@ -1,0 +1,251 @@
+// The main thread: starts the proxy workers, restarts one that dies, swaps configs into all of them
+// atomically (two-phase), drains them on shutdown, and owns everything shared (stats buffer, plugin
+// services such as the token cache and signing pool, the Admin listener).
+
+import { Worker } from 'node:worker_threads'
+import { createServer } from 'node:net'
+import { once } from 'node:events'
+import type { ListenAddress, LoadedConfig } from '../config/types.ts'
+import type { Logger } from '../core/log.ts'
+import { setupMainPluginServices, type MainPluginService } from '../plugins/main-services.ts'
+import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
+import { createStatsBuffer, sumStats, type StatsTotals } from './worker-stats.ts'
+
+const WORKER_URL = new URL('./http-worker.ts', import.meta.url)
+const RESTART_DELAY_MIN_MS = 100
+const RESTART_DELAY_MAX_MS = 5000
+const PREPARE_TIMEOUT_MS = 30_000
+
+interface Waiter {
+  readonly accept: (m: FromWorker) => boolean
+  readonly resolve: (value: FromWorker | null) => void
+}
+
+interface WorkerSlot {
+  worker: Worker | null
+  ready: boolean
+  restarts: number
+  lastStart: number
+}
+
+export interface ReloadResult {
+  readonly ok: boolean
+  readonly message: string | null
+}
+
+export class Supervisor {
+  #config: LoadedConfig
+  #generation = 0
+  readonly #logger: Logger
+  readonly #slots: WorkerSlot[] = []
+  readonly #statsBuffer: SharedArrayBuffer
+  #listen: readonly ListenAddress[] = []
+  #plugins = new Map<string, MainPluginService>()
+  #stopping = false
+  #reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, message: null })
+  readonly #waiters = new Map<Worker, Set<Waiter>>()
+  readonly startedAt = Date.now()
+
+  constructor (config: LoadedConfig, logger: Logger) {
+    this.#config = config
+    this.#logger = logger
+    this.#statsBuffer = createStatsBuffer(config.settings.worker_processes)
+  }
+
+  get config (): LoadedConfig { return this.#config }
+  get listen (): readonly ListenAddress[] { return this.#listen }
+  get plugins (): ReadonlyMap<string, MainPluginService> { return this.#plugins }
+  get workerThreadIds (): number[] {
+    return this.#slots.flatMap((slot) => slot.worker === null ? [] : [slot.worker.threadId])
+  }
+
+  stats (): StatsTotals {
+    return sumStats(this.#statsBuffer)
+  }
+
+  async start (): Promise<void> {
+    this.#listen = await resolvePorts(this.#config.settings.proxy_listen)
+    this.#plugins = await setupMainPluginServices(this.#config, {
+      logger: this.#logger,
+      broadcast: (plugin, payload) => this.#broadcast({ type: 'plugin', plugin, payload }),
+      send: (plugin, index, payload) => this.#slots[index]?.worker?.postMessage({ type: 'plugin', plugin, payload } satisfies ToWorker)
+    })
+    for (const service of this.#plugins.values()) service.onConfig(this.#config)
+    const count = this.#config.settings.worker_processes
+    const started = []
+    for (let i = 0; i < count; i++) {
+      this.#slots.push({ worker: null, ready: false, restarts: 0, lastStart: 0 })
+      started.push(this.#startWorker(i))
+    }
+    await Promise.all(started)
+    this.#logger.log('notice', 'listening', {
+      proxy: this.#listen.map((a) => `${a.host}:${a.port}`),
+      workers: count
+    })
+  }
+
+  #workerData (index: number): WorkerData {
+    const pluginData: Record<string, unknown> = {}
+    for (const [name, service] of this.#plugins) pluginData[name] = service.workerData
+    return {
+      index,
+      generation: this.#generation,
+      config: this.#config,
+      listen: this.#listen,
+      statsBuffer: this.#statsBuffer,
+      pluginData
+    }
+  }
+
+  async #startWorker (index: number): Promise<void> {
+    const slot = this.#slots[index]
+    slot.lastStart = Date.now()
+    slot.ready = false
+    const worker = new Worker(WORKER_URL, { workerData: this.#workerData(index) })
+    slot.worker = worker
+    worker.on('message', (message: FromWorker) => this.#onMessage(index, worker, message))
+    worker.on('error', (err) => this.#logger.log('error', 'worker_error', { worker: index, error: err }))
+    worker.on('exit', (code) => this.#onExit(index, worker, code))
+    const message = await this.#next(worker, (m) => m.type === 'listening')
+    if (message !== null) slot.ready = true
+  }
+
+  #onMessage (index: number, worker: Worker, message: FromWorker): void {
+    if (message.type === 'plugin') {
+      this.#plugins.get(message.plugin)?.onWorkerMessage(message.payload, index)
+      return
+    }
+    for (const waiter of this.#waiters.get(worker) ?? []) {
+      if (waiter.accept(message)) waiter.resolve(message)
+    }
+  }
+
+  #onExit (index: number, worker: Worker, code: number): void {
+    for (const waiter of this.#waiters.get(worker) ?? []) waiter.resolve(null)
+    this.#waiters.delete(worker)
+    const slot = this.#slots[index]
+    if (slot.worker !== worker) return
+    slot.worker = null
+    slot.ready = false
+    if (this.#stopping) return
+    this.#logger.log('error', 'worker_exit', { worker: index, code })
+    // a worker that keeps dying right after start is restarted with growing delays, not in a hot loop
+    const quickDeath = Date.now() - slot.lastStart < 5000
+    slot.restarts = quickDeath ? slot.restarts + 1 : 0
+    const delay = Math.min(RESTART_DELAY_MAX_MS, RESTART_DELAY_MIN_MS * 2 ** slot.restarts)
+    setTimeout(() => {
+      if (this.#stopping) return
+      this.#logger.log('notice', 'worker_restart', { worker: index })
+      this.#startWorker(index).catch((err) => this.#logger.log('error', 'worker_restart_failed', { worker: index, error: err }))
+    }, delay).unref()
+  }
+
+  /** Resolves with the worker's next message matching `accept`, or null when it exits or times out first. */
+  #next (worker: Worker, accept: (m: FromWorker) => boolean, timeoutMs = 0): Promise<FromWorker | null> {
+    return new Promise((resolve) => {
+      let list = this.#waiters.get(worker)
+      if (list === undefined) {
+        list = new Set()
+        this.#waiters.set(worker, list)
+      }
+      const waiters = list
+      const waiter: Waiter = {
+        accept,
+        resolve: (value) => {
+          waiters.delete(waiter)
+          if (timer !== null) clearTimeout(timer)
+          resolve(value)
+        }
+      }
+      const timer = timeoutMs > 0 ? setTimeout(() => waiter.resolve(null), timeoutMs) : null
+      waiters.add(waiter)
+    })
+  }
+
+  #broadcast (message: ToWorker): void {
+    for (const slot of this.#slots) slot.worker?.postMessage(message)
+  }
+
+  /**
+   * Swaps `config` into every worker: all compile it first, and only when every one succeeded do they
+   * switch. Reloads are serialised; a failed one leaves the running config everywhere.
+   */
+  reload (config: LoadedConfig): Promise<ReloadResult> {
+    const run = this.#reloading.then(async () => await this.#reload(config))
+    this.#reloading = run
+    return run
+  }
+
+  get reloading (): boolean {
+    return this.#reloadInFlight
+  }
+
+  #reloadInFlight = false
+
+  async #reload (config: LoadedConfig): Promise<ReloadResult> {
+    if (this.#stopping) return { ok: false, message: 'the gateway is stopping' }
+    this.#reloadInFlight = true
+    try {
+      const generation = ++this.#generation
+      const workers = this.#slots.flatMap((s) => s.worker === null ? [] : [s.worker])
+      const replies = await Promise.all(workers.map(async (worker) => {
+        const reply = this.#next(worker, (m) => (m.type === 'prepared' || m.type === 'prepare-failed') && m.generation === generation, PREPARE_TIMEOUT_MS)
+        worker.postMessage({ type: 'prepare', generation, config } satisfies ToWorker)
+        return await reply
+      }))
+      const failure = replies.find((r) => r === null || r.type === 'prepare-failed')
+      if (failure !== undefined) {
+        for (const worker of workers) worker.postMessage({ type: 'abort', generation } satisfies ToWorker)
+        const message = failure === null ? 'a worker did not answer' : (failure as { message: string }).message
+        this.#logger.log('error', 'reload_failed', { source: config.source, error: message })
+        return { ok: false, message }
+      }
+      const commits = workers.map(async (worker) => {
+        const reply = this.#next(worker, (m) => m.type === 'committed' && m.generation === generation, PREPARE_TIMEOUT_MS)
+        worker.postMessage({ type: 'commit', generation } satisfies ToWorker)
+        return await reply
+      })
+      this.#config = config
+      await Promise.all(commits)
+      for (const service of this.#plugins.values()) service.onConfig(config)
+      this.#logger.log('notice', 'reloaded', { source: config.source, configuration_hash: config.hash })
+      return { ok: true, message: null }
+    } finally {
+      this.#reloadInFlight = false
+    }
+  }
+
+  /** Stops accepting, lets in-flight requests finish (bounded by drain_timeout), then stops workers. */
+  async stop (): Promise<void> {
+    if (this.#stopping) return
+    this.#stopping = true
+    const deadline = this.#config.settings.drain_timeout * 1000
+    const workers = this.#slots.flatMap((s) => s.worker === null ? [] : [s.worker])
+    await Promise.all(workers.map(async (worker) => {
+      const drained = this.#next(worker, (m) => m.type === 'drained', deadline)
+      worker.postMessage({ type: 'drain' } satisfies ToWorker)
+      const reply = await drained
+      if (reply === null) this.#logger.log('warn', 'drain_timeout', { worker: worker.threadId })
+      await worker.terminate()
+    }))
+    await Promise.all([...this.#plugins.values()].map(async (service) => await service.close()))
+  }
+}
+
+/** proxy_listen entries with port 0 get one free port, bound by every worker with reusePort. */
+async function resolvePorts (addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
+  const resolved: ListenAddress[] = []
+  for (const address of addresses) {
+    if (address.port !== 0) {
+      resolved.push(address)
+      continue
+    }
+    const probe = createServer()
+    probe.listen(0, address.host)
+    await once(probe, 'listening')
+    const port = (probe.address() as { port: number }).port
+    await new Promise((resolve) => probe.close(resolve))
+    resolved.push({ ...address, port })
+  }
+  return resolved
+}
