@@ -2,19 +2,26 @@
 // openid-connect: issuer discovery, the gateway's signing keys, the piscina signing pool, the shared
 // token cache buffers) and the Admin API routes a plugin adds.
 
+import type { TransferListItem } from 'node:worker_threads'
 import type { LoadedConfig } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
 import type { AdminHandler } from '../admin/types.ts'
+import { createOidcMainService } from './openid-connect/main-service.ts'
 
 export interface MainPluginService {
-  /** structured-cloneable data every worker receives in workerData.pluginData[name] */
-  readonly workerData: unknown
+  /**
+   * What a starting worker receives in workerData.pluginData[name] (structured-cloneable), with the
+   * objects to transfer rather than copy (e.g. a MessagePort of its own). Called at every worker start.
+   */
+  workerData (workerIndex: number): { readonly data: unknown, readonly transfer: readonly TransferListItem[] }
   /** Admin API routes the plugin adds (e.g. /openid-connect/issuers), or null */
   readonly admin: AdminHandler | null
   /** a config became live (at start and after each reload) */
   onConfig (config: LoadedConfig): void
   /** a worker sent this plugin a message */
   onWorkerMessage (payload: unknown, workerIndex: number): void
+  /** a worker thread ended (crash or stop): release what it held in shared state */
+  onWorkerExit (threadId: number): void
   close (): Promise<void>
 }
 
@@ -28,7 +35,9 @@ export interface MainServicesContext {
 
 type MainServiceFactory = (config: LoadedConfig, context: MainServicesContext) => Promise<MainPluginService>
 
-const FACTORIES: ReadonlyMap<string, MainServiceFactory> = new Map<string, MainServiceFactory>()
+const FACTORIES: ReadonlyMap<string, MainServiceFactory> = new Map<string, MainServiceFactory>([
+  ['openid-connect', createOidcMainService]
+])
 
 export async function setupMainPluginServices (config: LoadedConfig, context: MainServicesContext): Promise<Map<string, MainPluginService>> {
   const services = new Map<string, MainPluginService>()

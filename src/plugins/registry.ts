@@ -5,11 +5,13 @@ import type { Plugin } from '../config/types.ts'
 import { pluginSchemas } from './schemas.ts'
 import type { PluginInstance, PluginModule, PluginServices } from './types.ts'
 import { createRequestTermination } from './request-termination/handler.ts'
+import { createOpenIdConnect } from './openid-connect/handler.ts'
 
 type Factory = (plugin: Plugin, priority: number, services: PluginServices) => PluginInstance
 
 const FACTORIES: ReadonlyMap<string, Factory> = new Map<string, Factory>([
-  ['request-termination', createRequestTermination]
+  ['request-termination', createRequestTermination],
+  ['openid-connect', createOpenIdConnect]
 ])
 
 export function pluginModules (): ReadonlyMap<string, PluginModule> {

@@ -4,6 +4,7 @@
 
 import type { FieldSchema } from '../config/schema/typedefs.ts'
 import { requestTerminationSchema } from './request-termination/schema.ts'
+import { openIdConnectSchema } from './openid-connect/schema.ts'
 
 export interface PluginSchemaInfo {
   /** Kong's name, e.g. "request-termination" */
@@ -18,7 +19,7 @@ export interface PluginSchemaInfo {
 
 const all: readonly PluginSchemaInfo[] = [
   requestTerminationSchema,
-  // openid-connect: import its PluginSchemaInfo from './openid-connect/schema.ts' and list it here.
+  openIdConnectSchema
 ]
 
 export const pluginSchemas: ReadonlyMap<string, PluginSchemaInfo> = new Map(all.map((info) => [info.name, info]))

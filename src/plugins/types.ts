@@ -38,6 +38,8 @@ export interface ProxyContext {
   respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void
   /** Buffers the request body (bounded by client_max_body_size); the buffer is then forwarded upstream as is. */
   readBody (): Promise<Buffer>
+  /** Replaces the body sent upstream (after readBody); Content-Length follows. */
+  replaceBody (body: Buffer): void
 }
 
 /** A plugin configured on a scope, bound to its validated config, with its phases (null when absent). */

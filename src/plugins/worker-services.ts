@@ -5,6 +5,8 @@ import type { MessagePort } from 'node:worker_threads'
 import type { Settings } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
 import type { PluginServices } from './types.ts'
+import { OidcWorkerService } from './openid-connect/worker-service.ts'
+import type { OidcWorkerData } from './openid-connect/messages.ts'
 
 export interface WorkerPluginService {
   onMessage (payload: unknown): void
@@ -12,7 +14,9 @@ export interface WorkerPluginService {
 
 type ServiceFactory = (settings: Settings, data: unknown, port: MessagePort, logger: Logger) => Promise<WorkerPluginService> | WorkerPluginService
 
-const FACTORIES: ReadonlyMap<string, ServiceFactory> = new Map<string, ServiceFactory>()
+const FACTORIES: ReadonlyMap<string, ServiceFactory> = new Map<string, ServiceFactory>([
+  ['openid-connect', (settings, data, port, logger) => new OidcWorkerService(settings, data as OidcWorkerData, port, logger)]
+])
 
 export async function setupPluginServices (settings: Settings, pluginData: Readonly<Record<string, unknown>>,
   port: MessagePort, logger: Logger): Promise<PluginServices> {

@@ -103,6 +103,10 @@ export class RequestContext implements ProxyContext {
     return this.bodyPromise
   }
 
+  replaceBody (body: Buffer): void {
+    this.bufferedBody = body
+  }
+
   // ---- undici dispatch handler (native API) ----
 
   onConnect (abort: (err?: Error) => void): void {

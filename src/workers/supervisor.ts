@@ -2,7 +2,7 @@
 // atomically (two-phase), drains them on shutdown, and owns everything shared (stats buffer, plugin
 // services such as the token cache and signing pool, the Admin listener).
 
-import { Worker } from 'node:worker_threads'
+import { Worker, type TransferListItem } from 'node:worker_threads'
 import { createServer } from 'node:net'
 import { once } from 'node:events'
 import type { ListenAddress, LoadedConfig } from '../config/types.ts'
@@ -84,10 +84,15 @@ export class Supervisor {
     })
   }
 
-  #workerData (index: number): WorkerData {
+  #workerData (index: number): { data: WorkerData, transfer: TransferListItem[] } {
     const pluginData: Record<string, unknown> = {}
-    for (const [name, service] of this.#plugins) pluginData[name] = service.workerData
-    return {
+    const transfer: TransferListItem[] = []
+    for (const [name, service] of this.#plugins) {
+      const given = service.workerData(index)
+      pluginData[name] = given.data
+      transfer.push(...given.transfer)
+    }
+    const data: WorkerData = {
       index,
       generation: this.#generation,
       config: this.#config,
@@ -95,17 +100,23 @@ export class Supervisor {
       statsBuffer: this.#statsBuffer,
       pluginData
     }
+    return { data, transfer }
   }
 
   async #startWorker (index: number): Promise<void> {
     const slot = this.#slots[index]
     slot.lastStart = Date.now()
     slot.ready = false
-    const worker = new Worker(WORKER_URL, { workerData: this.#workerData(index) })
+    const { data, transfer } = this.#workerData(index)
+    const worker = new Worker(WORKER_URL, { workerData: data, transferList: transfer })
+    const threadId = worker.threadId
     slot.worker = worker
     worker.on('message', (message: FromWorker) => this.#onMessage(index, worker, message))
     worker.on('error', (err) => this.#logger.log('error', 'worker_error', { worker: index, error: err }))
-    worker.on('exit', (code) => this.#onExit(index, worker, code))
+    worker.on('exit', (code) => {
+      for (const service of this.#plugins.values()) service.onWorkerExit(threadId)
+      this.#onExit(index, worker, code)
+    })
     const message = await this.#next(worker, (m) => m.type === 'listening')
     if (message !== null) slot.ready = true
   }

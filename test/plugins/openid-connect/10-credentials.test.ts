@@ -120,6 +120,7 @@ class RequestView implements ProxyContext {
 
   exit (): void { throw new Error('not used') }
   respond (): void { throw new Error('not used') }
+  replaceBody (): void { throw new Error('not used') }
   readBody (): Promise<Buffer> {
     this.bodyReads++
     this.#body ??= readAll(this.req)

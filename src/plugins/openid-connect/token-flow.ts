@@ -1,0 +1,327 @@
+// Everything the openid-connect access phase does off its hot path: finding the caller's credentials,
+// Tollgate's broker check, the shared-cache protocol (fill, wait, renew ahead, negative and stale
+// entries) and the token request itself. One OidcFlow per plugin instance per worker; every value that
+// depends only on config is computed in the constructor.
+
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../cache/index.ts'
+import { IdpError } from '../../core/errors.ts'
+import type { PhaseResult, ProxyContext } from '../types.ts'
+import { chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication, type ClientAuthentication } from './client-auth.ts'
+import { createCacheKeyParts, tokenCacheKey, type CacheKeyParts } from './cache-key.ts'
+import { findClientCredentials, type ClientCredentials, type CredentialLocation } from './credentials.ts'
+import { createErrorResponder, type ErrorResponder } from './errors-response.ts'
+import { hideCredentials } from './hide-credentials.ts'
+import { issuerIdentity, normalizeIssuerUrl } from './issuer-url.ts'
+import { requestToken } from './token-endpoint.ts'
+import { isIdpRejection, JWKS_KID_UNKNOWN, TOKEN_EXPIRED } from './token-errors.ts'
+import { createExpiryRules, isExpiredOnArrival, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
+import { buildTokenRequest, createTokenRequestTemplate, type TokenRequestTemplate } from './token-request.ts'
+import { createTokenValueCodec, type CachedToken, type TokenValueCodec } from './token-value.ts'
+import { createVerifyOptions, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
+import { createJwksVerifier } from './jwks-verifier.ts'
+import type { IssuerView, OidcWorkerService } from './worker-service.ts'
+
+/** The validated plugin config fields this flow reads (schema.ts has them all, with Kong's defaults). */
+export interface OidcConfig {
+  readonly issuer: string
+  readonly token_endpoint: string | null
+  readonly client_id: readonly string[] | null
+  readonly client_secret: readonly string[] | null
+  readonly client_auth: readonly string[] | null
+  readonly client_alg: readonly string[] | null
+  readonly token_endpoint_auth_method: string | null
+  readonly client_credentials_param_type: readonly CredentialLocation[]
+  readonly scopes: readonly string[] | null
+  readonly token_post_args_names: readonly string[] | null
+  readonly token_post_args_values: readonly string[] | null
+  readonly token_headers_names: readonly string[] | null
+  readonly token_headers_values: readonly string[] | null
+  readonly cache_tokens: boolean
+  readonly cache_tokens_salt: string | null
+  readonly token_cache_key_include_scope: boolean
+  readonly cache_ttl: number | null
+  readonly cache_ttl_min: number | null
+  readonly cache_ttl_max: number | null
+  readonly cache_ttl_neg: number | null
+  readonly cache_ttl_resurrect: number | null
+  readonly upstream_access_token_header: string | null
+  readonly hide_credentials: boolean
+  readonly leeway: number | null
+  readonly verify_signature: boolean
+  readonly verify_claims: boolean
+  readonly enable_hs_signatures: boolean
+  readonly ignore_signature: readonly string[] | null
+  readonly issuers_allowed: readonly string[] | null
+  readonly timeout: number
+  readonly display_errors: boolean
+  readonly expose_error_code: boolean
+  readonly unauthorized_error_message: string | null
+  readonly forbidden_error_message: string | null
+  readonly run_on_preflight: boolean
+}
+
+/** Credentials already resolved for one Authorization header value (the hot path's memo). */
+export interface KnownCredential {
+  readonly digest: Uint8Array
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly broker: Broker | null
+}
+
+/** A configured client the gateway authenticates for with its own private_key_jwt (broker mode). */
+interface Broker {
+  readonly secretDigest: Buffer
+  readonly alg: string
+}
+
+interface FetchedToken {
+  readonly bytes: Uint8Array
+  readonly expiresAt: number
+  readonly decoded: CachedToken | null
+}
+
+// The memo maps Authorization header strings to resolved credentials so a hit needs no decoding or
+// hashing. Bounded: when full it starts over (entries are cheap to rebuild from the next request).
+const MEMO_LIMIT = 16384
+// cache_ttl_neg unset: a rejected credential still gets a short negative entry so that a client looping
+// with a wrong secret cannot hammer the IdP. A new secret is a new key, so this never delays a fix.
+const DEFAULT_NEGATIVE_TTL_SECONDS = 10
+
+export class OidcFlow {
+  readonly cache: TokenCache<CachedToken | null> | null
+  readonly memo = new Map<string, KnownCredential>()
+  readonly staleMs: number
+  readonly upstreamHeader: string
+  readonly hideCredentials: boolean
+  readonly #config: OidcConfig
+  readonly #service: OidcWorkerService
+  readonly #discoveryUrl: string
+  readonly #errors: ErrorResponder
+  readonly #codec: TokenValueCodec
+  readonly #keyParts: CacheKeyParts
+  readonly #template: TokenRequestTemplate
+  readonly #expiry: ExpiryRules
+  readonly #negativeTtlMs: number
+  readonly #brokers: ReadonlyMap<string, Broker>
+  #verifyFor: { issuer: string, options: VerifyOptions } | null = null
+
+  constructor (config: OidcConfig, service: OidcWorkerService) {
+    this.#config = config
+    this.#service = service
+    this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
+    this.#errors = createErrorResponder(config, config.issuer)
+    this.#codec = createTokenValueCodec(config.upstream_access_token_header)
+    this.#keyParts = createCacheKeyParts(config, issuerIdentity(config.issuer))
+    this.#template = createTokenRequestTemplate(config)
+    this.#expiry = createExpiryRules(config)
+    this.#negativeTtlMs = (config.cache_ttl_neg ?? DEFAULT_NEGATIVE_TTL_SECONDS) * 1000
+    this.#brokers = brokers(config)
+    this.staleMs = (config.cache_ttl_resurrect ?? 0) * 1000
+    this.upstreamHeader = this.#codec.header?.name ?? 'authorization'
+    this.hideCredentials = config.hide_credentials
+    this.cache = config.cache_tokens ? new TokenCache(service.cache, { decode: this.#codec.decode }) : null
+    // the first request should not be the one that finds the issuer undiscovered
+    if (service.issuer(this.#discoveryUrl) === null) service.nudge(this.#discoveryUrl, 'plugin created')
+  }
+
+  /** Any request whose credentials are not memoised yet. */
+  authenticate (ctx: ProxyContext): PhaseResult {
+    let found
+    try {
+      found = findClientCredentials(ctx, this.#config.client_credentials_param_type)
+    } catch (err) {
+      return this.#reject(ctx, err)
+    }
+    if (found instanceof Promise) return found.then((c) => this.#withCredentials(ctx, c))
+    return this.#withCredentials(ctx, found)
+  }
+
+  #withCredentials (ctx: ProxyContext, credentials: ClientCredentials | null): PhaseResult {
+    if (credentials === null) return this.#errors.unauthorized(ctx, 'no suitable authorization credentials were provided')
+    const { clientId, clientSecret, location } = credentials
+    const broker = this.#brokers.get(clientId) ?? null
+    if (broker !== null && !secretMatches(broker.secretDigest, clientSecret)) {
+      return this.#errors.unauthorized(ctx, 'invalid client credentials')
+    }
+    const known: KnownCredential = { digest: tokenCacheKey(this.#keyParts, clientId, clientSecret), clientId, clientSecret, broker }
+    const cache = this.cache
+    if (cache === null) return this.#fetchUncached(ctx, known, location)
+    const authorization = ctx.req.headers.authorization
+    if (location === 'header' && authorization !== undefined) {
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear()
+      this.memo.set(authorization, known)
+    }
+    return this.resolve(ctx, known, cache.lookup(known.digest, this.staleMs), location)
+  }
+
+  /** Continues from a cache lookup status (the hot path hands over everything but a plain hit). */
+  resolve (ctx: ProxyContext, known: KnownCredential, status: LookupStatus, location: CredentialLocation = 'header'): PhaseResult {
+    const cache = this.cache!
+    switch (status) {
+      case HIT:
+      case STALE:
+        return this.#apply(ctx, cache.value, location)
+      case RENEW: {
+        const value = cache.value
+        this.#renew(known)
+        return this.#apply(ctx, value, location)
+      }
+      case NEGATIVE:
+        return this.#errors.unauthorized(ctx, 'the identity provider rejected these credentials')
+      case FILL:
+        return this.#fill(ctx, known, location, cache.value)
+      case WAIT:
+        return this.#wait(ctx, known, location)
+    }
+  }
+
+  async #wait (ctx: ProxyContext, known: KnownCredential, location: CredentialLocation): Promise<void> {
+    const outcome = await this.cache!.wait(known.digest, this.staleMs)
+    switch (outcome.status) {
+      case FILL: return await this.#fill(ctx, known, location, outcome.value)
+      case NEGATIVE: return this.#errors.unauthorized(ctx, 'the identity provider rejected these credentials')
+      case RENEW: this.#renew(known)
+    }
+    this.#apply(ctx, outcome.value, location)
+  }
+
+  async #fill (ctx: ProxyContext, known: KnownCredential, location: CredentialLocation, fallback: CachedToken | null): Promise<void> {
+    const cache = this.cache!
+    let token: FetchedToken
+    try {
+      token = await this.#fetch(known)
+    } catch (err) {
+      const rejected = isIdpRejection(err)
+      cache.fail(known.digest, rejected ? this.#negativeTtlMs : 0)
+      // cache_ttl_resurrect: while the IdP fails (not when it refuses), the last token may still serve
+      if (!rejected && fallback !== null) return this.#apply(ctx, fallback, location)
+      return this.#reject(ctx, err)
+    }
+    cache.complete(known.digest, token.bytes, token.expiresAt, { value: token.decoded })
+    this.#apply(ctx, token.decoded, location)
+  }
+
+  async #fetchUncached (ctx: ProxyContext, known: KnownCredential, location: CredentialLocation): Promise<void> {
+    let token: FetchedToken
+    try {
+      token = await this.#fetch(known)
+    } catch (err) {
+      return this.#reject(ctx, err)
+    }
+    this.#apply(ctx, token.decoded, location)
+  }
+
+  /** Renew ahead of expiry in the background; the still-valid token keeps serving meanwhile. */
+  #renew (known: KnownCredential): void {
+    const cache = this.cache!
+    this.#fetch(known).then(
+      (token) => { cache.complete(known.digest, token.bytes, token.expiresAt, { value: token.decoded }) },
+      (err: unknown) => {
+        cache.fail(known.digest, 0)
+        this.#service.logger.log('warn', 'oidc_token_renewal_failed', { issuer: this.#config.issuer, error: safeError(err) })
+      }
+    )
+  }
+
+  #apply (ctx: ProxyContext, token: CachedToken | null, location: CredentialLocation): void {
+    if (token === null) return this.#errors.unauthorized(ctx, 'the cached token could not be read')
+    ctx.upstreamHeaders[this.upstreamHeader] = token.upstreamValue
+    if (this.hideCredentials) this.hide(ctx, location)
+  }
+
+  hide (ctx: ProxyContext, location: CredentialLocation): void {
+    // the upstream header was just set: when it is Authorization, it must survive hiding the Basic one
+    const value = ctx.upstreamHeaders[this.upstreamHeader]
+    hideCredentials(ctx, location)
+    ctx.upstreamHeaders[this.upstreamHeader] = value
+  }
+
+  #reject (ctx: ProxyContext, err: unknown): void {
+    const code = (err as { code?: unknown } | null)?.code
+    const reason = safeError(err).message
+    if (!isIdpRejection(err)) this.#service.logger.log('warn', 'oidc_token_failed', { issuer: this.#config.issuer, code, reason })
+    if (code === TOKEN_EXPIRED) return this.#errors.expired(ctx, reason)
+    if ((err as { status?: unknown } | null)?.status === 413) return ctx.exit(413, 'Request size limit exceeded')
+    this.#errors.unauthorized(ctx, reason)
+  }
+
+  async #fetch (known: KnownCredential): Promise<FetchedToken> {
+    const config = this.#config
+    const view = await this.#issuerView()
+    const endpoint = config.token_endpoint ?? view?.snapshot.tokenEndpoint ?? null
+    if (endpoint === null) throw new IdpError('the identity provider is not discovered yet (no token endpoint)', 'IDP_DISCOVERY_MISSING')
+    const auth = await this.#clientAuthentication(known, endpoint, view)
+    const response = await requestToken(this.#service.dispatcher, endpoint, buildTokenRequest(this.#template, auth), config.timeout)
+    const verified = await this.#verify(response.accessToken, view)
+    if (isExpiredOnArrival(this.#expiry, verified.exp)) throw new IdpError('The access token expired', TOKEN_EXPIRED)
+    const expiresAt = tokenExpiresAt(this.#expiry, response.expiresIn, verified.exp)
+    const bytes = this.#codec.encode({ accessToken: response.accessToken, tokenType: response.tokenType, expiresAt })
+    return { bytes, expiresAt, decoded: this.#codec.decode(bytes) }
+  }
+
+  async #clientAuthentication (known: KnownCredential, endpoint: string, view: IssuerView | null): Promise<ClientAuthentication> {
+    if (known.broker !== null) {
+      return await privateKeyJwt(known.clientId, endpoint, known.broker.alg, (claims, alg) => this.#service.sign(claims, alg))
+    }
+    const method = chooseClientAuthMethod(this.#config.token_endpoint_auth_method, view?.snapshot.authMethods ?? null)
+    return await secretClientAuthentication(method, known.clientId, known.clientSecret, endpoint, this.#config.client_alg?.[0] ?? null)
+  }
+
+  async #issuerView (): Promise<IssuerView | null> {
+    return this.#service.issuer(this.#discoveryUrl) ?? await this.#service.rediscover(this.#discoveryUrl, 'no discovery yet')
+  }
+
+  async #verify (token: string, view: IssuerView | null): Promise<VerifiedToken> {
+    const options = this.#verifyOptions(view)
+    try {
+      return await verifyAccessToken(token, view?.verifier ?? EMPTY_VERIFIER, options)
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== JWKS_KID_UNKNOWN) throw err
+    }
+    // a key the IdP rotated in: one (throttled) rediscovery, then one more try
+    const fresh = await this.#service.rediscover(this.#discoveryUrl, 'unknown kid')
+    return await verifyAccessToken(token, fresh?.verifier ?? EMPTY_VERIFIER, this.#verifyOptions(fresh))
+  }
+
+  #verifyOptions (view: IssuerView | null): VerifyOptions {
+    const issuer = view?.snapshot.issuer ?? this.#config.issuer
+    if (this.#verifyFor === null || this.#verifyFor.issuer !== issuer) {
+      this.#verifyFor = { issuer, options: createVerifyOptions(this.#config, issuer) }
+    }
+    return this.#verifyFor.options
+  }
+
+  close (): void {
+    this.memo.clear()
+  }
+}
+
+const EMPTY_VERIFIER = createJwksVerifier([])
+
+/** client_id[i] with client_auth[i] = private_key_jwt and a client_secret[i]: the gateway checks the secret. */
+function brokers (config: OidcConfig): Map<string, Broker> {
+  const map = new Map<string, Broker>()
+  const ids = config.client_id ?? []
+  ids.forEach((id, i) => {
+    const auth = config.client_auth?.[i] ?? config.client_auth?.[0]
+    const secret = config.client_secret?.[i] ?? config.client_secret?.[0]
+    if (auth !== 'private_key_jwt' || secret === undefined || secret === '') return
+    const alg = config.client_alg?.[i] ?? config.client_alg?.[0] ?? 'RS256'
+    map.set(id, { secretDigest: sha256(secret), alg })
+  })
+  return map
+}
+
+function sha256 (value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest()
+}
+
+// Comparing digests keeps the comparison constant-time whatever the lengths of the two secrets.
+function secretMatches (expected: Buffer, given: string): boolean {
+  return timingSafeEqual(expected, sha256(given))
+}
+
+function safeError (err: unknown): { message: string } {
+  return { message: err instanceof Error ? err.message : 'unknown error' }
+}
