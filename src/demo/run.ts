@@ -1,0 +1,111 @@
+// `npm run demo`: Kong's how-to "OpenID Connect with the client credentials grant", end to end, on this
+// machine: a development IdP (oidc-provider), an echo upstream and Tollgate with the repo's config.json,
+// whose decK placeholders the demo fills in. It walks the how-to's three steps, then stays up for curl
+// (Ctrl-C stops everything); `--once` walks the steps and exits 0 only if each gave the expected answer.
+
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { loadConfigObject } from '../config/load.ts'
+import { ConfigError } from '../core/errors.ts'
+import { createLogger } from '../core/log.ts'
+import { Gateway } from '../gateway.ts'
+import { startDevIdp, type DevIdp } from './dev-idp.ts'
+import { startEchoUpstream, type EchoUpstream } from './echo-upstream.ts'
+import { walkHowTo, type DemoEndpoints } from './steps.ts'
+
+const { values } = parseArgs({
+  options: {
+    once: { type: 'boolean', default: false },
+    config: { type: 'string', default: 'config.json' },
+    'proxy-listen': { type: 'string' },
+    'admin-listen': { type: 'string' }
+  }
+})
+
+const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
+
+async function main (): Promise<number> {
+  const file = resolve(values.config)
+  const cleanups: Array<() => Promise<void>> = []
+  const cleanup = async (): Promise<void> => {
+    for (const step of cleanups.reverse()) await step().catch(() => {})
+  }
+  try {
+    out('Tollgate demo: OpenID Connect with the client credentials grant (Kong\'s how-to)')
+    out()
+    const upstream: EchoUpstream = await startEchoUpstream()
+    cleanups.push(async () => await upstream.close())
+    const idp: DevIdp = await startDevIdp({ accessTokenFormat: 'jwt' })
+    cleanups.push(async () => await idp.close())
+    const prefix = values.once ? await mkdtemp(join(tmpdir(), 'tollgate-demo-')) : resolve('.tollgate')
+    if (values.once) cleanups.push(async () => await rm(prefix, { recursive: true, force: true }))
+    const client = { id: idp.clients.jwt.client_id, secret: `demo-${randomBytes(12).toString('base64url')}` }
+    const env = {
+      DECK_UPSTREAM_URL: upstream.url,
+      DECK_ISSUER: idp.issuer,
+      DECK_CLIENT_ID: client.id,
+      DECK_CLIENT_SECRET: client.secret,
+      DECK_TOKEN_SALT: randomBytes(16).toString('hex')
+    }
+    out(`  dev IdP (oidc-provider)   ${idp.issuer}   client '${client.id}' authenticates with private_key_jwt`)
+    out(`  echo upstream             ${upstream.url}`)
+
+    const document = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    if (values['proxy-listen'] !== undefined) document.proxy_listen = values['proxy-listen']
+    if (values['admin-listen'] !== undefined) document.admin_listen = values['admin-listen']
+    document.prefix = prefix
+    const config = loadConfigObject(document, file, { ...process.env, ...env })
+    const gateway = new Gateway(config, null, createLogger('warn'))
+    await gateway.start()
+    cleanups.push(async () => await gateway.stop())
+    const endpoints: DemoEndpoints = {
+      proxy: `http://${reachable(gateway.supervisor.listen[0].host)}:${gateway.supervisor.listen[0].port}`,
+      admin: `http://${gateway.admin.addresses[0]}`,
+      clientId: client.id,
+      clientSecret: client.secret,
+      idp
+    }
+    // The IdP learns where the gateway publishes its public keys only now that the Admin port is known.
+    await idp.setJwtClientJwksUri(`${endpoints.admin}/openid-connect/jwks`)
+    out(`  tollgate                  proxy ${endpoints.proxy}   admin ${endpoints.admin}   (${config.settings.worker_processes} workers)`)
+    out()
+
+    await walkHowTo(endpoints, out)
+
+    if (values.once) {
+      out('All steps gave the expected answers.')
+      await cleanup()
+      return 0
+    }
+    out('Tollgate is up. Try it yourself:')
+    out(`  curl -i -u '${client.id}:${client.secret}' ${endpoints.proxy}/example-route/anything`)
+    out(`  curl -s ${endpoints.admin}/openid-connect/issuers`)
+    out(`  curl -s ${endpoints.admin}/status`)
+    out('Press Ctrl-C to stop.')
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve())
+      process.once('SIGTERM', () => resolve())
+    })
+    out()
+    out('Stopping...')
+    await cleanup()
+    return 0
+  } catch (err) {
+    const message = err instanceof ConfigError ? err.message : (err as Error).message
+    process.stderr.write(`\nDemo failed: ${message}\n`)
+    await cleanup()
+    return 1
+  }
+}
+
+/** A listen address of 0.0.0.0 / :: is reached through loopback. */
+function reachable (host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+process.exit(await main())
