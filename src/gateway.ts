@@ -4,7 +4,14 @@
 import { randomUUID } from 'node:crypto'
 import { AdminServer } from './admin/server.ts'
 import { kongInfoHandler } from './admin/kong-info.ts'
+import { ConfigEndpoint } from './admin/config-endpoint.ts'
+import { entitiesHandler } from './admin/entities.ts'
+import { metricsHandler } from './admin/metrics-endpoint.ts'
 import type { AdminHandler } from './admin/types.ts'
+import { gatewayMetricsSource } from './metrics/gateway-source.ts'
+import { proxyMetricsSource } from './metrics/proxy-source.ts'
+import { MetricsRegistry } from './metrics/registry.ts'
+import { VERSION } from './core/version.ts'
 import { loadConfigFile } from './config/load.ts'
 import type { LoadedConfig } from './config/types.ts'
 import { ConfigError } from './core/errors.ts'
@@ -15,6 +22,8 @@ export class Gateway {
   readonly supervisor: Supervisor
   readonly admin: AdminServer
   readonly nodeId = randomUUID()
+  /** what GET /metrics serves; register further MetricsSources here */
+  readonly metrics: MetricsRegistry
   readonly #logger: Logger
   readonly #file: string | null
 
@@ -28,8 +37,24 @@ export class Gateway {
       stats: () => this.supervisor.stats(),
       workerThreadIds: () => this.supervisor.workerThreadIds
     })
+    const configEndpoint = new ConfigEndpoint({
+      config: () => this.supervisor.config,
+      reload: async (next) => await this.supervisor.reload(next),
+      reloading: () => this.supervisor.reloading
+    })
+    this.metrics = new MetricsRegistry({ onError: (source, err) => logger.log('error', 'metrics_source_failed', { source, error: err }) })
+    this.metrics.register('proxy', proxyMetricsSource(this.supervisor.routeMetrics))
+    this.metrics.register('gateway', gatewayMetricsSource({
+      nodeId: this.nodeId,
+      version: VERSION,
+      stats: () => this.supervisor.stats(),
+      workerRestarts: () => this.supervisor.counters.workerRestarts,
+      reloads: () => ({ success: this.supervisor.counters.reloadsSucceeded, failure: this.supervisor.counters.reloadsFailed, rejected: configEndpoint.rejected }),
+      metricErrors: () => this.metrics.errors
+    }))
+    const core = [info, entitiesHandler(() => this.supervisor.config), configEndpoint.handle, metricsHandler(this.metrics)]
     this.admin = new AdminServer({
-      handlers: () => this.#adminHandlers(info),
+      handlers: () => this.#adminHandlers(core),
       maxBodySize: () => this.supervisor.config.settings.admin_max_body_size,
       latencyHeader: () => {
         const headers = this.supervisor.config.settings.headers
@@ -39,8 +64,8 @@ export class Gateway {
     })
   }
 
-  #adminHandlers (info: AdminHandler): AdminHandler[] {
-    const handlers = [info]
+  #adminHandlers (core: readonly AdminHandler[]): AdminHandler[] {
+    const handlers = [...core]
     for (const service of this.supervisor.plugins.values()) {
       if (service.admin !== null) handlers.push(service.admin)
     }

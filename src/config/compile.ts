@@ -10,6 +10,7 @@ import { resolveRouteChain, type RouteChain } from '../plugins/chain.ts'
 import type { PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
 import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
+import { routeMetricsIndex } from '../metrics/worker-metrics.ts'
 
 export interface RouteTarget {
   readonly route: Route
@@ -23,6 +24,8 @@ export interface RouteTarget {
   readonly chain: RouteChain
   /** the route accepts only https: plain http gets https_redirect_status_code */
   readonly httpsOnly: boolean
+  /** where this worker counts the route's requests (src/metrics/layout.ts); -1: not counted */
+  readonly metricsIndex: number
 }
 
 export interface Runtime {
@@ -84,7 +87,7 @@ function createInstances (config: LoadedConfig, deps: CompileDeps): Map<string, 
 function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain): RouteTarget {
   const httpsOnly = !route.protocols.includes('http')
   if (service === null) {
-    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, chain, httpsOnly })
+    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, chain, httpsOnly, metricsIndex: -1 })
   }
   const defaultPort = service.protocol === 'https' ? 443 : 80
   const host = service.host.includes(':') ? `[${service.host}]` : service.host
@@ -98,7 +101,8 @@ function routeTarget (route: Route, service: Service | null, pools: UpstreamPool
     upstreamHost: authority,
     servicePath: service.path,
     chain,
-    httpsOnly
+    httpsOnly,
+    metricsIndex: routeMetricsIndex(route, service)
   })
 }
 

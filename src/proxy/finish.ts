@@ -5,6 +5,7 @@ import type { RequestContext } from './context.ts'
 import { classifyUpstreamError } from './upstream-errors.ts'
 import { canReplay, dispatchUpstream } from './forward.ts'
 import { performance } from 'node:perf_hooks'
+import { recordRequest } from '../metrics/worker-metrics.ts'
 
 export function finishRequest (ctx: RequestContext): void {
   if (ctx.finished) return
@@ -20,6 +21,7 @@ export function finishRequest (ctx: RequestContext): void {
     }
   }
   if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
+  recordRequest(ctx)
   ctx.state.requestEnded()
 }
 

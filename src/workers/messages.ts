@@ -3,6 +3,7 @@
 // workers serve the same config and a config one worker cannot build is rejected everywhere.
 
 import type { ListenAddress, LoadedConfig } from '../config/types.ts'
+import type { ProxyMetricsShared } from '../metrics/route-series.ts'
 
 export interface WorkerData {
   readonly index: number
@@ -11,6 +12,8 @@ export interface WorkerData {
   /** proxy_listen with port 0 already resolved, so every worker binds the same port (reusePort) */
   readonly listen: readonly ListenAddress[]
   readonly statsBuffer: SharedArrayBuffer
+  /** the per-route metrics memory (src/metrics/layout.ts), shared by all workers */
+  readonly metrics: ProxyMetricsShared
   /** per-plugin data the main thread shares with workers (token cache buffers, ports), by plugin name */
   readonly pluginData: Readonly<Record<string, unknown>>
 }

@@ -21,6 +21,16 @@ export function workerStats (buffer: SharedArrayBuffer, workerIndex: number): Fl
   return new Float64Array(buffer, workerIndex * STAT_REGION_BYTES, STAT_FIELDS)
 }
 
+/**
+ * Zeroes a worker's gauges (active connections, requests in flight) once it has exited: its sockets died
+ * with it. Called by the main thread when no thread writes the region; counters are kept for its successor.
+ */
+export function resetWorkerGauges (buffer: SharedArrayBuffer, workerIndex: number): void {
+  const region = workerStats(buffer, workerIndex)
+  region[STAT_CONNECTIONS_ACTIVE] = 0
+  region[STAT_REQUESTS_IN_FLIGHT] = 0
+}
+
 export interface StatsTotals {
   connectionsActive: number
   connectionsAccepted: number

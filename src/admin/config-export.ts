@@ -1,0 +1,31 @@
+// The running config as the /config endpoint shows it, plugin secrets redacted: GET /config's document
+// (flat entity lists with ids and {id} references, which POST /config accepts back, settings left out as
+// Kong's export leaves kong.conf out) and the 201 body of POST /config (Kong's: entities by type, then id).
+
+import type { Entities, LoadedConfig } from '../config/types.ts'
+import { entityIndex } from './entity-index.ts'
+
+const KINDS = ['services', 'routes', 'consumers', 'plugins'] as const
+
+/** null-valued fields dropped, so the document reads as a config file and every field is one the schema takes */
+function withoutNulls (entity: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entity).filter(([, value]) => value !== null))
+}
+
+export function exportedDocument (config: LoadedConfig): Record<string, unknown> {
+  const entities = entityIndex(config).entities
+  const document: Record<string, unknown> = { _format_version: config.format_version, _transform: false }
+  for (const kind of KINDS) {
+    if (entities[kind].length > 0) document[kind] = entities[kind].map(withoutNulls)
+  }
+  return document
+}
+
+export function entitiesById (config: LoadedConfig): Record<string, Record<string, unknown>> {
+  const entities: Entities = entityIndex(config).entities
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const kind of KINDS) {
+    if (entities[kind].length > 0) out[kind] = Object.fromEntries(entities[kind].map((entity) => [entity.id, entity]))
+  }
+  return out
+}

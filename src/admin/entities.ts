@@ -1,0 +1,111 @@
+// The entity endpoints of DB-less Kong's Admin API: /services, /routes, /consumers, /plugins, their items
+// by id or endpoint key, and the nested collections (/services/{s}/routes, /routes/{r}/plugins, ...).
+// Reads page and filter as Kong; writes answer 405 with Kong's "operation unsupported" body (a DELETE of
+// something absent is 204, as Kong's DAO deletes are idempotent); a missing parent or item is 404.
+
+import type { LoadedConfig } from '../config/types.ts'
+import { isUuid } from '../config/schema/fields.ts'
+import { pluginSchemas } from '../plugins/schemas.ts'
+import { ENDPOINT_KEY, entityIndex, type Entity, type EntityIndex, type Kind } from './entity-index.ts'
+import { METHOD_NOT_ALLOWED, NOT_FOUND, operationUnsupported } from './kong-errors.ts'
+import { listPage, parseListQuery } from './paging.ts'
+import type { AdminHandler, AdminRequest, AdminResult } from './types.ts'
+
+const KINDS: ReadonlySet<string> = new Set(Object.keys(ENDPOINT_KEY))
+
+/** child collections under an entity, and the field of the child that points at its parent */
+const NESTED: Readonly<Partial<Record<Kind, Partial<Record<Kind, string>>>>> = {
+  services: { routes: 'service', plugins: 'service' },
+  routes: { plugins: 'route' },
+  consumers: { plugins: 'consumer' },
+}
+
+const COLLECTION_ALLOW = 'GET, HEAD, OPTIONS, POST'
+const ITEM_ALLOW = 'DELETE, GET, HEAD, OPTIONS, PATCH, PUT'
+
+/** The path's segments, percent-decoded, without a trailing empty one; null when undecodable. */
+function segments (pathname: string): string[] | null {
+  const parts = pathname.split('/').slice(1)
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
+  try {
+    return parts.map(decodeURIComponent)
+  } catch {
+    return null
+  }
+}
+
+function isRead (method: string): boolean {
+  return method === 'GET' || method === 'HEAD'
+}
+
+function parentOf (entity: Entity, field: string): string | null {
+  const ref = (entity as unknown as Record<string, { id: string } | null | undefined>)[field]
+  return ref === null || ref === undefined ? null : ref.id
+}
+
+function collection (req: AdminRequest, kind: Kind, items: readonly Entity[], path: string): AdminResult {
+  if (isRead(req.method)) {
+    const query = parseListQuery(req.query)
+    if ('status' in query) return query
+    return listPage(filterConsumers(req, kind, items), query, path)
+  }
+  if (req.method === 'POST') return operationUnsupported('create', kind)
+  if (req.method === 'OPTIONS') return { status: 204, headers: { allow: COLLECTION_ALLOW } }
+  return METHOD_NOT_ALLOWED
+}
+
+/** GET /consumers?custom_id=x, as Kong's consumers endpoint */
+function filterConsumers (req: AdminRequest, kind: Kind, items: readonly Entity[]): readonly Entity[] {
+  const customId = req.query.get('custom_id')
+  if (kind !== 'consumers' || customId === null) return items
+  return items.filter((item) => (item as { custom_id?: string | null }).custom_id === customId)
+}
+
+function item (req: AdminRequest, kind: Kind, entity: Entity | null, key: string): AdminResult {
+  const byField = isUuid(key) ? null : ENDPOINT_KEY[kind]
+  switch (req.method) {
+    case 'GET':
+    case 'HEAD': return entity === null ? NOT_FOUND : { status: 200, body: entity }
+    case 'PATCH': return entity === null ? NOT_FOUND : operationUnsupported('update', kind, byField)
+    case 'PUT': return operationUnsupported('create or update', kind, byField)
+    case 'DELETE': return entity === null ? { status: 204 } : operationUnsupported('remove', kind, byField)
+    case 'OPTIONS': return { status: 204, headers: { allow: ITEM_ALLOW } }
+    default: return METHOD_NOT_ALLOWED
+  }
+}
+
+function nested (req: AdminRequest, index: EntityIndex, kind: Kind, parent: Entity, parts: readonly string[]): AdminResult | null {
+  const child = parts[2] as Kind
+  const field = NESTED[kind]?.[child]
+  if (kind === 'routes' && child === ('service' as Kind) && parts.length === 3) {
+    const serviceId = parentOf(parent, 'service')
+    const service = serviceId === null ? null : index.find('services', serviceId)
+    if (service === null && req.method !== 'PUT') return NOT_FOUND
+    return item(req, 'services', service, serviceId ?? '')
+  }
+  if (field === undefined) return null
+  const children = index.list(child).filter((entity) => parentOf(entity, field) === parent.id)
+  if (parts.length === 3) return collection(req, child, children, `/${kind}/${encodeURIComponent(parts[1])}/${child}`)
+  const found = index.find(child, parts[3])
+  return item(req, child, found !== null && parentOf(found, field) === parent.id ? found : null, parts[3])
+}
+
+function pluginsEnabled (req: AdminRequest): AdminResult {
+  if (!isRead(req.method)) return METHOD_NOT_ALLOWED
+  return { status: 200, body: { enabled_plugins: [...pluginSchemas.keys()].sort() } }
+}
+
+export function entitiesHandler (config: () => LoadedConfig): AdminHandler {
+  return (req) => {
+    if (!KINDS.has(req.pathname.split('/')[1])) return null
+    const parts = segments(req.pathname)
+    if (parts === null || parts.length > 4) return NOT_FOUND
+    const kind = parts[0] as Kind
+    const index = entityIndex(config())
+    if (parts.length === 1) return collection(req, kind, index.list(kind), `/${kind}`)
+    if (kind === 'plugins' && parts[1] === 'enabled' && parts.length === 2) return pluginsEnabled(req)
+    const entity = index.find(kind, parts[1])
+    if (parts.length === 2) return item(req, kind, entity, parts[1])
+    return entity === null ? NOT_FOUND : nested(req, index, kind, entity, parts)
+  }
+}

@@ -1,0 +1,60 @@
+// The running config's entities as the Admin API shows them (plugin secrets redacted), indexed by id and
+// by endpoint key. Built once per loaded config and kept until that config is dropped.
+
+import type { Consumer, Entities, LoadedConfig, Plugin, Route, Service } from '../config/types.ts'
+import { redactedEntities } from '../config/redact-config.ts'
+import { isUuid } from '../config/schema/fields.ts'
+
+export type Kind = 'services' | 'routes' | 'consumers' | 'plugins'
+export type Entity = Service | Route | Consumer | Plugin
+
+/** Kong's endpoint_key per entity: what a non-UUID path segment is matched against */
+export const ENDPOINT_KEY: Readonly<Record<Kind, string>> = {
+  services: 'name',
+  routes: 'name',
+  consumers: 'username',
+  plugins: 'instance_name',
+}
+
+export class EntityIndex {
+  readonly entities: Entities
+  readonly #byId: Map<string, Entity>
+  readonly #byKey: ReadonlyMap<Kind, ReadonlyMap<string, Entity>>
+
+  constructor (entities: Entities) {
+    this.entities = redactedEntities(entities)
+    this.#byId = new Map()
+    const byKey = new Map<Kind, Map<string, Entity>>()
+    for (const kind of Object.keys(ENDPOINT_KEY) as Kind[]) {
+      const keyed = new Map<string, Entity>()
+      for (const entity of this.entities[kind]) {
+        this.#byId.set(`${kind}:${entity.id}`, entity)
+        const key = (entity as unknown as Record<string, unknown>)[ENDPOINT_KEY[kind]]
+        if (typeof key === 'string') keyed.set(key, entity)
+      }
+      byKey.set(kind, keyed)
+    }
+    this.#byKey = byKey
+  }
+
+  list (kind: Kind): readonly Entity[] {
+    return this.entities[kind]
+  }
+
+  /** As Kong: a UUID is looked up as the id, anything else as the endpoint key (name, username, ...). */
+  find (kind: Kind, key: string): Entity | null {
+    if (isUuid(key)) return this.#byId.get(`${kind}:${key}`) ?? null
+    return this.#byKey.get(kind)!.get(key) ?? null
+  }
+}
+
+const indexes = new WeakMap<LoadedConfig, EntityIndex>()
+
+export function entityIndex (config: LoadedConfig): EntityIndex {
+  let index = indexes.get(config)
+  if (index === undefined) {
+    index = new EntityIndex(config.entities)
+    indexes.set(config, index)
+  }
+  return index
+}
