@@ -17,9 +17,12 @@ import { WorkerState } from '../proxy/worker-state.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { STAT_CONNECTIONS_ACCEPTED, STAT_CONNECTIONS_ACTIVE, STAT_CONNECTIONS_HANDLED, workerStats } from './worker-stats.ts'
 import { setupPluginServices } from '../plugins/worker-services.ts'
+import { attachWorkerMetrics } from '../metrics/worker-metrics.ts'
 
 const data = workerData as WorkerData
 const port = parentPort!
+// before the first compile: routes take their metrics slot then
+attachWorkerMetrics(data.metrics, data.index)
 const settings0 = data.config.settings
 const logger = createLogger(settings0.log_level).child({ worker: data.index })
 const pools = new UpstreamPools(settings0)
@@ -127,6 +130,8 @@ function drain (): void {
     server.close()
     server.closeIdleConnections()
   }
+  // from here this worker accepts no connection: once every worker said so, the port refuses them
+  logger.log('notice', 'draining', { in_flight: state.inFlight })
   const done = (): void => {
     pools.closeAll().finally(() => post({ type: 'drained' }))
   }

@@ -9,7 +9,8 @@ import type { ListenAddress, LoadedConfig } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
 import { setupMainPluginServices, type MainPluginService } from '../plugins/main-services.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
-import { createStatsBuffer, sumStats, type StatsTotals } from './worker-stats.ts'
+import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
+import { RouteSeries } from '../metrics/route-series.ts'
 
 const WORKER_URL = new URL('./http-worker.ts', import.meta.url)
 const RESTART_DELAY_MIN_MS = 100
@@ -33,6 +34,13 @@ export interface ReloadResult {
   readonly message: string | null
 }
 
+/** what /metrics reports about the supervisor (tollgate_worker_restarts_total, tollgate_config_reloads_total) */
+export interface SupervisorCounters {
+  workerRestarts: number
+  reloadsSucceeded: number
+  reloadsFailed: number
+}
+
 export class Supervisor {
   #config: LoadedConfig
   #generation = 0
@@ -45,16 +53,32 @@ export class Supervisor {
   #reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, message: null })
   readonly #waiters = new Map<Worker, Set<Waiter>>()
   readonly startedAt = Date.now()
+  readonly counters: SupervisorCounters = { workerRestarts: 0, reloadsSucceeded: 0, reloadsFailed: 0 }
+  /** the proxy metrics memory every worker records into */
+  readonly routeMetrics: RouteSeries
 
   constructor (config: LoadedConfig, logger: Logger) {
     this.#config = config
     this.#logger = logger
     this.#statsBuffer = createStatsBuffer(config.settings.worker_processes)
+    this.routeMetrics = new RouteSeries(config.settings.worker_processes)
+    this.#assignMetrics(config)
+  }
+
+  /** Routes must have their metrics series before a worker compiles them. */
+  #assignMetrics (config: LoadedConfig): void {
+    const dropped = this.routeMetrics.assign(config)
+    if (dropped > 0) this.#logger.log('warn', 'metrics_series_full', { routes_not_counted: dropped })
   }
 
   get config (): LoadedConfig { return this.#config }
   get listen (): readonly ListenAddress[] { return this.#listen }
   get plugins (): ReadonlyMap<string, MainPluginService> { return this.#plugins }
+  /** The worker thread in slot `index`, or null between its exit and its replacement. For tests and diagnostics. */
+  worker (index: number): Worker | null {
+    return this.#slots[index]?.worker ?? null
+  }
+
   get workerThreadIds (): number[] {
     return this.#slots.flatMap((slot) => slot.worker === null ? [] : [slot.worker.threadId])
   }
@@ -98,6 +122,7 @@ export class Supervisor {
       config: this.#config,
       listen: this.#listen,
       statsBuffer: this.#statsBuffer,
+      metrics: this.routeMetrics.shared,
       pluginData
     }
     return { data, transfer }
@@ -121,6 +146,14 @@ export class Supervisor {
     if (message !== null) slot.ready = true
   }
 
+  async #restartWorker (index: number): Promise<void> {
+    // a reload in progress did not include this slot: start the replacement with the config it ends with
+    await this.#reloading.catch(() => {})
+    if (this.#stopping) return
+    await this.#startWorker(index)
+    if (this.#slots[index].ready) this.#logger.log('notice', 'worker_ready', { worker: index, thread_id: this.#slots[index].worker?.threadId })
+  }
+
   #onMessage (index: number, worker: Worker, message: FromWorker): void {
     if (message.type === 'plugin') {
       this.#plugins.get(message.plugin)?.onWorkerMessage(message.payload, index)
@@ -138,6 +171,8 @@ export class Supervisor {
     if (slot.worker !== worker) return
     slot.worker = null
     slot.ready = false
+    // the dead worker's connections and requests are gone; its counters stay for its successor
+    resetWorkerGauges(this.#statsBuffer, index)
     if (this.#stopping) return
     this.#logger.log('error', 'worker_exit', { worker: index, code })
     // a worker that keeps dying right after start is restarted with growing delays, not in a hot loop
@@ -146,8 +181,9 @@ export class Supervisor {
     const delay = Math.min(RESTART_DELAY_MAX_MS, RESTART_DELAY_MIN_MS * 2 ** slot.restarts)
     setTimeout(() => {
       if (this.#stopping) return
+      this.counters.workerRestarts++
       this.#logger.log('notice', 'worker_restart', { worker: index })
-      this.#startWorker(index).catch((err) => this.#logger.log('error', 'worker_restart_failed', { worker: index, error: err }))
+      this.#restartWorker(index).catch((err) => this.#logger.log('error', 'worker_restart_failed', { worker: index, error: err }))
     }, delay).unref()
   }
 
@@ -182,7 +218,8 @@ export class Supervisor {
    * switch. Reloads are serialised; a failed one leaves the running config everywhere.
    */
   reload (config: LoadedConfig): Promise<ReloadResult> {
-    const run = this.#reloading.then(async () => await this.#reload(config))
+    // a reload that threw must not fail every later one
+    const run = this.#reloading.catch(() => null).then(async () => await this.#reload(config))
     this.#reloading = run
     return run
   }
@@ -198,6 +235,7 @@ export class Supervisor {
     this.#reloadInFlight = true
     try {
       const generation = ++this.#generation
+      this.#assignMetrics(config)
       const workers = this.#slots.flatMap((s) => s.worker === null ? [] : [s.worker])
       const replies = await Promise.all(workers.map(async (worker) => {
         const reply = this.#next(worker, (m) => (m.type === 'prepared' || m.type === 'prepare-failed') && m.generation === generation, PREPARE_TIMEOUT_MS)
@@ -209,6 +247,7 @@ export class Supervisor {
         for (const worker of workers) worker.postMessage({ type: 'abort', generation } satisfies ToWorker)
         const message = failure === null ? 'a worker did not answer' : (failure as { message: string }).message
         this.#logger.log('error', 'reload_failed', { source: config.source, error: message })
+        this.counters.reloadsFailed++
         return { ok: false, message }
       }
       const commits = workers.map(async (worker) => {
@@ -219,6 +258,7 @@ export class Supervisor {
       this.#config = config
       await Promise.all(commits)
       for (const service of this.#plugins.values()) service.onConfig(config)
+      this.counters.reloadsSucceeded++
       this.#logger.log('notice', 'reloaded', { source: config.source, configuration_hash: config.hash })
       return { ok: true, message: null }
     } finally {
