@@ -80,6 +80,7 @@ export class IssuerRegistry {
   /** identity and settings per discovery URL, kept across Admin deletes so "rediscover on next need" works */
   readonly #known = new Map<string, { identity: string, settings: Settings }>()
   readonly #listeners = new Set<ChangeListener>()
+  readonly #forgetListeners = new Set<(discoveryUrl: string) => void>()
   readonly #agents = new Map<boolean, Agent>()
   readonly #timeoutMs: number
   readonly #now: () => number
@@ -182,6 +183,12 @@ export class IssuerRegistry {
     return () => { this.#listeners.delete(listener) }
   }
 
+  /** Calls `listener` with the discovery URL of each issuer Admin deletes. Returns an unsubscribe. */
+  onForget (listener: (discoveryUrl: string) => void): () => void {
+    this.#forgetListeners.add(listener)
+    return () => { this.#forgetListeners.delete(listener) }
+  }
+
   async close (): Promise<void> {
     this.#closed = true
     this.deleteAll()
@@ -222,6 +229,9 @@ export class IssuerRegistry {
     if (record.retryTimer !== null) clearTimeout(record.retryTimer)
     record.retryTimer = null
     this.#records.delete(record.discoveryUrl)
+    if (this.#closed) return
+    // holders of the snapshot (proxy workers) must drop it too, or nothing would ever "need" a rediscovery
+    for (const listener of this.#forgetListeners) listener(record.discoveryUrl)
   }
 
   #refresh (record: IssuerRecord, reason: string): Promise<IssuerSnapshot | null> {

@@ -43,6 +43,7 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
   let loadedKeys: GatewayKeys | null = null
 
   registry.onChange((snapshot) => context.broadcast(OIDC_PLUGIN, { op: 'issuer', snapshot } satisfies OidcToWorker))
+  registry.onForget((discoveryUrl) => context.broadcast(OIDC_PLUGIN, { op: 'issuer-forgotten', discoveryUrl } satisfies OidcToWorker))
 
   const admin: AdminHandler = async (req) => {
     const current = keys === null ? null : await keys

@@ -19,5 +19,7 @@ export type OidcToWorker =
   | { readonly op: 'issuer', readonly snapshot: IssuerSnapshot }
   /** a rediscovery this worker asked for found nothing (IdP unreachable): stop waiting */
   | { readonly op: 'issuer-unavailable', readonly discoveryUrl: string }
+  /** Admin deleted the issuer's discovery: drop the snapshot, so the next request rediscovers */
+  | { readonly op: 'issuer-forgotten', readonly discoveryUrl: string }
 
 export type OidcToMain = { readonly op: 'rediscover', readonly discoveryUrl: string, readonly reason: string }

@@ -9,9 +9,9 @@ import { IdpError } from '../../core/errors.ts'
 import type { PhaseResult, ProxyContext } from '../types.ts'
 import { chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication, type ClientAuthentication } from './client-auth.ts'
 import { createCacheKeyParts, tokenCacheKey, type CacheKeyParts } from './cache-key.ts'
-import { findClientCredentials, type ClientCredentials, type CredentialLocation } from './credentials.ts'
+import { bodyKind, findClientCredentials, type ClientCredentials, type CredentialLocation } from './credentials.ts'
 import { createErrorResponder, type ErrorResponder } from './errors-response.ts'
-import { hideCredentials } from './hide-credentials.ts'
+import { hideBodyCredentials, hideCredentials } from './hide-credentials.ts'
 import { issuerIdentity, normalizeIssuerUrl } from './issuer-url.ts'
 import { requestToken } from './token-endpoint.ts'
 import { isIdpRejection, JWKS_KID_UNKNOWN, TOKEN_EXPIRED } from './token-errors.ts'
@@ -133,8 +133,18 @@ export class OidcFlow {
     } catch (err) {
       return this.#reject(ctx, err)
     }
-    if (found instanceof Promise) return found.then((c) => this.#withCredentials(ctx, c))
+    if (found instanceof Promise) return found.then((c) => this.#withBodyCredentials(ctx, c))
     return this.#withCredentials(ctx, found)
+  }
+
+  // Only a lookup that read the body ends here. hide_credentials must strip credentials found in it from
+  // the body sent upstream (the header and query forms are stripped in hide()).
+  async #withBodyCredentials (ctx: ProxyContext, credentials: ClientCredentials | null): Promise<void> {
+    if (credentials?.location === 'body' && this.hideCredentials) {
+      const kind = bodyKind(ctx.req.headers['content-type'])
+      if (kind !== null) ctx.replaceBody(hideBodyCredentials(kind, await ctx.readBody()))
+    }
+    return await this.#withCredentials(ctx, credentials)
   }
 
   #withCredentials (ctx: ProxyContext, credentials: ClientCredentials | null): PhaseResult {

@@ -20,11 +20,15 @@ export interface IssuerView {
   readonly verifier: JwksVerifier
 }
 
-// A worker asks the main thread to rediscover at most this often per issuer; the main thread throttles
-// again by rediscovery_lifetime, this only keeps a burst of requests from becoming a burst of messages.
-const REDISCOVER_ASK_INTERVAL_MS = 1000
-// How long a caller waits for a rediscovery it asked for before giving up on this request.
+// A worker has at most one rediscovery ask per issuer outstanding: callers meanwhile wait for its answer
+// (the main thread always answers, with a snapshot or 'issuer-unavailable', and throttles by
+// rediscovery_lifetime itself), so a burst of requests is one message. An ask not answered within
+// REDISCOVER_WAIT_MS is presumed lost and may be sent again.
+// How long a caller waits for a rediscovery before giving up on this request.
 const REDISCOVER_WAIT_MS = 5000
+// After the main thread found an issuer unavailable, callers in this window get null at once rather
+// than another ask (the answer would be the same: the main thread retries a failed issuer every 5 s).
+const UNAVAILABLE_ANSWER_MS = 1000
 
 export class OidcWorkerService implements WorkerPluginService {
   readonly cache: TokenCacheHandle
@@ -34,7 +38,10 @@ export class OidcWorkerService implements WorkerPluginService {
   readonly #signer: SignerClient
   readonly #parent: MessagePort
   readonly #issuers = new Map<string, IssuerView>()
-  readonly #lastAsk = new Map<string, number>()
+  /** when the outstanding rediscovery ask of an issuer was sent; absent once it was answered */
+  readonly #asked = new Map<string, number>()
+  /** when the main thread last answered that an issuer is unavailable */
+  readonly #unavailableAt = new Map<string, number>()
   readonly #waiting = new Map<string, Array<(view: IssuerView | null) => void>>()
 
   constructor (settings: Settings, data: OidcWorkerData, parent: MessagePort, logger: Logger) {
@@ -61,14 +68,34 @@ export class OidcWorkerService implements WorkerPluginService {
 
   /**
    * Asks the main thread for a fresh discovery (unknown kid, no discovery yet) and resolves with the next
-   * snapshot of that issuer, or null when none came in time (the IdP may be down).
+   * snapshot of that issuer, or null when none came in time or the IdP was just found unreachable.
    */
   rediscover (discoveryUrl: string, reason: string): Promise<IssuerView | null> {
     const now = Date.now()
-    if (now - (this.#lastAsk.get(discoveryUrl) ?? 0) >= REDISCOVER_ASK_INTERVAL_MS) {
-      this.#lastAsk.set(discoveryUrl, now)
-      this.#post({ op: 'rediscover', discoveryUrl, reason })
-    }
+    if (this.#recentlyUnavailable(discoveryUrl, now)) return Promise.resolve(null)
+    const waiting = this.#waitFor(discoveryUrl)
+    this.#ask(discoveryUrl, reason, now)
+    return waiting
+  }
+
+  /** Asks for discovery without waiting (the first request for an issuer the main thread has not reached). */
+  nudge (discoveryUrl: string, reason: string): void {
+    const now = Date.now()
+    if (!this.#recentlyUnavailable(discoveryUrl, now)) this.#ask(discoveryUrl, reason, now)
+  }
+
+  #recentlyUnavailable (discoveryUrl: string, now: number): boolean {
+    return !this.#asked.has(discoveryUrl) && now - (this.#unavailableAt.get(discoveryUrl) ?? -Infinity) < UNAVAILABLE_ANSWER_MS
+  }
+
+  #ask (discoveryUrl: string, reason: string, now: number): void {
+    const sent = this.#asked.get(discoveryUrl)
+    if (sent !== undefined && now - sent < REDISCOVER_WAIT_MS) return // its answer releases every waiter
+    this.#asked.set(discoveryUrl, now)
+    this.#post({ op: 'rediscover', discoveryUrl, reason })
+  }
+
+  #waitFor (discoveryUrl: string): Promise<IssuerView | null> {
     return new Promise((resolve) => {
       let list = this.#waiting.get(discoveryUrl)
       if (list === undefined) this.#waiting.set(discoveryUrl, list = [])
@@ -86,18 +113,19 @@ export class OidcWorkerService implements WorkerPluginService {
     })
   }
 
-  /** Asks for discovery without waiting (the first request for an issuer the main thread has not reached). */
-  nudge (discoveryUrl: string, reason: string): void {
-    const now = Date.now()
-    if (now - (this.#lastAsk.get(discoveryUrl) ?? 0) < REDISCOVER_ASK_INTERVAL_MS) return
-    this.#lastAsk.set(discoveryUrl, now)
-    this.#post({ op: 'rediscover', discoveryUrl, reason })
-  }
-
   onMessage (payload: unknown): void {
     const message = payload as OidcToWorker
-    if (message.op === 'issuer') this.#setSnapshot(message.snapshot)
-    else this.#release(message.discoveryUrl, null)
+    if (message.op === 'issuer') {
+      this.#asked.delete(message.snapshot.discoveryUrl)
+      this.#unavailableAt.delete(message.snapshot.discoveryUrl)
+      this.#setSnapshot(message.snapshot)
+    } else if (message.op === 'issuer-forgotten') {
+      this.#issuers.delete(message.discoveryUrl)
+    } else {
+      this.#asked.delete(message.discoveryUrl)
+      this.#unavailableAt.set(message.discoveryUrl, Date.now())
+      this.#release(message.discoveryUrl, null)
+    }
   }
 
   #release (discoveryUrl: string, view: IssuerView | null): void {
