@@ -74,6 +74,9 @@ export class Gateway {
 
   async start (): Promise<void> {
     await this.supervisor.start()
+    for (const [name, service] of this.supervisor.plugins) {
+      if (service.metrics !== null) this.metrics.register(name, service.metrics)
+    }
     const adminListen = this.supervisor.config.settings.admin_listen
     await this.admin.listen(adminListen)
     if (this.admin.addresses.length > 0) this.#logger.log('notice', 'admin_listening', { admin: this.admin.addresses })

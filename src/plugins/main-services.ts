@@ -6,6 +6,7 @@ import type { TransferListItem } from 'node:worker_threads'
 import type { LoadedConfig } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
 import type { AdminHandler } from '../admin/types.ts'
+import type { MetricsSource } from '../metrics/types.ts'
 import { createOidcMainService } from './openid-connect/main-service.ts'
 
 export interface MainPluginService {
@@ -16,6 +17,8 @@ export interface MainPluginService {
   workerData (workerIndex: number): { readonly data: unknown, readonly transfer: readonly TransferListItem[] }
   /** Admin API routes the plugin adds (e.g. /openid-connect/issuers), or null */
   readonly admin: AdminHandler | null
+  /** what the plugin adds to GET /metrics, or null */
+  readonly metrics: MetricsSource | null
   /** a config became live (at start and after each reload) */
   onConfig (config: LoadedConfig): void
   /** a worker sent this plugin a message */

@@ -13,6 +13,9 @@ import type { MainPluginService, MainServicesContext } from '../main-services.ts
 import { handleOpenIdConnectAdmin } from './admin.ts'
 import { IssuerRegistry } from './issuers.ts'
 import { GatewayKeys } from './keys.ts'
+import { createIdpCallBuffer, oidcMetricsSource, SigningTimer } from './oidc-metrics.ts'
+import type { SignRequest } from '../../workers/signer-task.ts'
+import { performance } from 'node:perf_hooks'
 import { OIDC_PLUGIN, type OidcToMain, type OidcToWorker, type OidcWorkerData } from './messages.ts'
 
 const KEYS_FILE = 'openid-connect-jwks.json'
@@ -42,6 +45,17 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
   const signingPool = (): SignerPool => (pool ??= createSignerPool({ threads: settings.signing_threads }))
   let loadedKeys: GatewayKeys | null = null
 
+  const idpCalls = createIdpCallBuffer(settings.worker_processes)
+  const signing = new SigningTimer()
+  const timedSign = async (request: SignRequest): Promise<string> => {
+    const started = performance.now()
+    try {
+      return await signingPool().sign(request)
+    } finally {
+      signing.observe(performance.now() - started)
+    }
+  }
+
   registry.onChange((snapshot) => context.broadcast(OIDC_PLUGIN, { op: 'issuer', snapshot } satisfies OidcToWorker))
   registry.onForget((discoveryUrl) => context.broadcast(OIDC_PLUGIN, { op: 'issuer-forgotten', discoveryUrl } satisfies OidcToWorker))
 
@@ -51,17 +65,18 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
   }
 
   return {
-    workerData () {
+    workerData (workerIndex) {
       const { port1, port2 } = new MessageChannel()
-      serveSigner(port1, { sign: async (request) => await signingPool().sign(request) }, (alg) => {
+      serveSigner(port1, { sign: async (request) => await timedSign(request) }, (alg) => {
         if (loadedKeys === null) throw new Error('the gateway keys are not loaded yet')
         return loadedKeys.signingKey(alg)
       })
       port1.unref()
-      const data: OidcWorkerData = { cache, signerPort: port2, snapshots: registry.snapshots() }
+      const data: OidcWorkerData = { cache, signerPort: port2, snapshots: registry.snapshots(), idpCalls, lane: workerIndex }
       return { data, transfer: [port2] }
     },
     admin,
+    metrics: oidcMetricsSource({ cache, idpCalls, signing, signer: () => pool?.stats() ?? null }),
     onConfig (next) {
       const plugins = next.entities.plugins.filter((p) => p.name === OIDC_PLUGIN && p.enabled)
       if (plugins.length === 0) return

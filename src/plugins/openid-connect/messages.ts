@@ -13,6 +13,9 @@ export interface OidcWorkerData {
   readonly signerPort: MessagePort
   /** every issuer discovered so far, so a restarted worker starts warm */
   readonly snapshots: readonly IssuerSnapshot[]
+  /** token endpoint call counters (oidc-metrics.ts), and this worker's lane in them */
+  readonly idpCalls: SharedArrayBuffer
+  readonly lane: number
 }
 
 export type OidcToWorker =

@@ -13,8 +13,10 @@ import { bodyKind, findClientCredentials, type ClientCredentials, type Credentia
 import { createErrorResponder, type ErrorResponder } from './errors-response.ts'
 import { hideBodyCredentials, hideCredentials } from './hide-credentials.ts'
 import { issuerIdentity, normalizeIssuerUrl } from './issuer-url.ts'
-import { requestToken } from './token-endpoint.ts'
-import { isIdpRejection, JWKS_KID_UNKNOWN, TOKEN_EXPIRED } from './token-errors.ts'
+import { requestToken, type TokenResponse } from './token-endpoint.ts'
+import { performance } from 'node:perf_hooks'
+import type { IdpOutcome } from './oidc-metrics.ts'
+import { IDP_TIMEOUT, isIdpRejection, JWKS_KID_UNKNOWN, TOKEN_EXPIRED } from './token-errors.ts'
 import { createExpiryRules, isExpiredOnArrival, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
 import { buildTokenRequest, createTokenRequestTemplate, type TokenRequestTemplate } from './token-request.ts'
 import { createTokenValueCodec, type CachedToken, type TokenValueCodec } from './token-value.ts'
@@ -262,12 +264,26 @@ export class OidcFlow {
     const endpoint = config.token_endpoint ?? view?.snapshot.tokenEndpoint ?? null
     if (endpoint === null) throw new IdpError('the identity provider is not discovered yet (no token endpoint)', 'IDP_DISCOVERY_MISSING')
     const auth = await this.#clientAuthentication(known, endpoint, view)
-    const response = await requestToken(this.#service.dispatcher, endpoint, buildTokenRequest(this.#template, auth), config.timeout)
+    const response = await this.#requestToken(endpoint, auth)
     const verified = await this.#verify(response.accessToken, view)
     if (isExpiredOnArrival(this.#expiry, verified.exp)) throw new IdpError('The access token expired', TOKEN_EXPIRED)
     const expiresAt = tokenExpiresAt(this.#expiry, response.expiresIn, verified.exp)
     const bytes = this.#codec.encode({ accessToken: response.accessToken, tokenType: response.tokenType, expiresAt })
     return { bytes, expiresAt, decoded: this.#codec.decode(bytes) }
+  }
+
+  /** The token endpoint call itself, counted and timed for /metrics. */
+  async #requestToken (endpoint: string, auth: ClientAuthentication): Promise<TokenResponse> {
+    const started = performance.now()
+    const recorder = this.#service.idpCalls
+    try {
+      const response = await requestToken(this.#service.dispatcher, endpoint, buildTokenRequest(this.#template, auth), this.#config.timeout)
+      recorder.record('success', performance.now() - started)
+      return response
+    } catch (err) {
+      recorder.record(idpOutcome(err), performance.now() - started)
+      throw err
+    }
   }
 
   async #clientAuthentication (known: KnownCredential, endpoint: string, view: IssuerView | null): Promise<ClientAuthentication> {
@@ -334,4 +350,9 @@ function secretMatches (expected: Buffer, given: string): boolean {
 
 function safeError (err: unknown): { message: string } {
   return { message: err instanceof Error ? err.message : 'unknown error' }
+}
+
+function idpOutcome (err: unknown): IdpOutcome {
+  if (isIdpRejection(err)) return 'rejected'
+  return (err as { code?: unknown } | null)?.code === IDP_TIMEOUT ? 'timeout' : 'error'
 }

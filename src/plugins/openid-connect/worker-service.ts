@@ -12,6 +12,7 @@ import type { WorkerPluginService } from '../worker-services.ts'
 import type { IssuerSnapshot } from './issuers.ts'
 import { createJwksVerifier, type JwksVerifier } from './jwks-verifier.ts'
 import type { AssertionClaims } from './client-auth.ts'
+import { IdpCallRecorder } from './oidc-metrics.ts'
 import { OIDC_PLUGIN, type OidcToMain, type OidcToWorker, type OidcWorkerData } from './messages.ts'
 
 /** A worker's view of one issuer: the latest snapshot and the verifier built from its keys. */
@@ -35,6 +36,8 @@ export class OidcWorkerService implements WorkerPluginService {
   /** keep-alive connections to IdPs, shared by every plugin instance of this worker */
   readonly dispatcher: Dispatcher
   readonly logger: Logger
+  /** counts and times this worker's token endpoint calls for /metrics */
+  readonly idpCalls: IdpCallRecorder
   readonly #signer: SignerClient
   readonly #parent: MessagePort
   readonly #issuers = new Map<string, IssuerView>()
@@ -49,6 +52,7 @@ export class OidcWorkerService implements WorkerPluginService {
     this.logger = logger
     this.#parent = parent
     this.#signer = new SignerClient(data.signerPort)
+    this.idpCalls = new IdpCallRecorder(data.idpCalls, data.lane)
     this.dispatcher = new Agent({
       keepAliveTimeout: settings.upstream_keepalive_idle_timeout * 1000,
       connections: null,
