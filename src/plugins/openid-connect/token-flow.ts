@@ -4,6 +4,7 @@
 // depends only on config is computed in the constructor.
 
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { JWK } from 'jose'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../cache/index.ts'
 import { IdpError } from '../../core/errors.ts'
 import type { PhaseResult, ProxyContext } from '../types.ts'
@@ -32,6 +33,7 @@ export interface OidcConfig {
   readonly client_secret: readonly string[] | null
   readonly client_auth: readonly string[] | null
   readonly client_alg: readonly string[] | null
+  readonly client_jwk: ReadonlyArray<Readonly<Record<string, unknown>>> | null
   readonly token_endpoint_auth_method: string | null
   readonly client_credentials_param_type: readonly CredentialLocation[]
   readonly scopes: readonly string[] | null
@@ -75,6 +77,8 @@ export interface KnownCredential {
 interface Broker {
   readonly secretDigest: Buffer
   readonly alg: string
+  /** the client's own key from client_jwk; null: the gateway's generated key for alg */
+  readonly jwk: JWK | null
 }
 
 interface FetchedToken {
@@ -288,7 +292,8 @@ export class OidcFlow {
 
   async #clientAuthentication (known: KnownCredential, endpoint: string, view: IssuerView | null): Promise<ClientAuthentication> {
     if (known.broker !== null) {
-      return await privateKeyJwt(known.clientId, endpoint, known.broker.alg, (claims, alg) => this.#service.sign(claims, alg))
+      const broker = known.broker
+      return await privateKeyJwt(known.clientId, endpoint, broker.alg, (claims, alg) => this.#service.sign(claims, alg, broker.jwk))
     }
     const method = chooseClientAuthMethod(this.#config.token_endpoint_auth_method, view?.snapshot.authMethods ?? null)
     return await secretClientAuthentication(method, known.clientId, known.clientSecret, endpoint, this.#config.client_alg?.[0] ?? null)
@@ -333,8 +338,12 @@ function brokers (config: OidcConfig): Map<string, Broker> {
     const auth = config.client_auth?.[i] ?? config.client_auth?.[0]
     const secret = config.client_secret?.[i] ?? config.client_secret?.[0]
     if (auth !== 'private_key_jwt' || secret === undefined || secret === '') return
-    const alg = config.client_alg?.[i] ?? config.client_alg?.[0] ?? 'RS256'
-    map.set(id, { secretDigest: sha256(secret), alg })
+    // Kong: a companion array without an entry at this position falls back to its first element
+    const given = config.client_jwk?.[i] ?? config.client_jwk?.[0] ?? null
+    // the schema lists every JWK member, null when absent; a key importer wants only the present ones
+    const jwk = given === null ? null : Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null)) as JWK
+    const alg = jwk?.alg ?? config.client_alg?.[i] ?? config.client_alg?.[0] ?? 'RS256'
+    map.set(id, { secretDigest: sha256(secret), alg, jwk })
   })
   return map
 }

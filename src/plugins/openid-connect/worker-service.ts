@@ -3,6 +3,7 @@
 // client of the main thread's signing pool. Plugin instances (handler.ts) take it from PluginServices.
 
 import type { MessagePort } from 'node:worker_threads'
+import type { JWK } from 'jose'
 import { Agent, type Dispatcher } from 'undici'
 import type { TokenCacheHandle } from '../../cache/index.ts'
 import type { Settings } from '../../config/types.ts'
@@ -66,8 +67,9 @@ export class OidcWorkerService implements WorkerPluginService {
   }
 
   /** Signs a client assertion with the gateway's key for `alg`, on the main thread's signing pool. */
-  sign (claims: AssertionClaims, alg: string): Promise<string> {
-    return this.#signer.sign({ jwk: null, alg, claims: claims as unknown as Readonly<Record<string, unknown>> })
+  sign (claims: AssertionClaims, alg: string, jwk: JWK | null = null): Promise<string> {
+    // jwk null: the main thread signs with the gateway's own key for alg (private keys stay there)
+    return this.#signer.sign({ jwk, alg, claims: claims as unknown as Readonly<Record<string, unknown>> })
   }
 
   /**
