@@ -27,6 +27,8 @@ export interface TestIdp {
   readonly port: number
   /** secret: client_secret_basic, secretPost: client_secret_post, secretJwt: client_secret_jwt, jwt: private_key_jwt */
   readonly clients: { secret: IdpClient, secretPost: IdpClient, secretJwt: IdpClient, jwt: IdpClient }
+  /** the clients `extraSecretClients` and `extraJwtClients` asked for ([] by default) */
+  readonly extraClients: { secret: readonly IdpClient[], jwt: readonly IdpClient[] }
   /** kid of the key that signs JWT access tokens now */
   readonly signingKid: string
   /** POSTs seen by the token endpoint, whatever their outcome (failModes included, except 'refuse') */
@@ -52,6 +54,12 @@ export interface StartIdpOptions {
   clientSecret?: string
   /** keep oidc-provider's own client JWKS cache (refetch at most once a minute); default false: refetch on an unknown kid */
   strictClientKeyCache?: boolean
+  /** more client_secret_basic clients like clients.secret (same secret), ids `tollgate-basic-1`..`-N`: many
+   * distinct credentials, e.g. for benchmarks */
+  extraSecretClients?: number
+  /** more private_key_jwt clients like clients.jwt (same jwks_uri, registered once it is set), ids
+   * `tollgate-jwt-1`..`-N`; their key sets keep oidc-provider's own cache */
+  extraJwtClients?: number
 }
 
 /** The slice of oidc-provider's API this file uses. */
@@ -77,6 +85,7 @@ class OidcTestIdp implements TestIdp {
   issuer = ''
   port = 0
   readonly clients: TestIdp['clients']
+  readonly extraClients: TestIdp['extraClients']
   signingKid = ''
   tokenRequests = 0
   failMode: IdpFailMode = 'none'
@@ -97,6 +106,10 @@ class OidcTestIdp implements TestIdp {
       secretPost: { client_id: 'tollgate-post', client_secret: secret },
       secretJwt: { client_id: 'tollgate-secret-jwt', client_secret: secret },
       jwt: { client_id: 'tollgate-jwt' }
+    }
+    this.extraClients = {
+      secret: numberedClients(this.clients.secret, options.extraSecretClients),
+      jwt: numberedClients(this.clients.jwt, options.extraJwtClients)
     }
     this.#server = createServer((req, res) => this.#onRequest(req, res))
     this.#server.on('connection', (socket: Socket) => {
@@ -164,8 +177,11 @@ class OidcTestIdp implements TestIdp {
       secretClient(this.clients.secretPost, 'client_secret_post'),
       secretClient(this.clients.secretJwt, 'client_secret_jwt')
     ]
+    for (const client of this.extraClients.secret) clients.push(secretClient(client, 'client_secret_basic'))
     if (this.#jwksUri !== null) {
-      clients.push({ ...secretClient(this.clients.jwt, 'private_key_jwt'), jwks_uri: this.#jwksUri })
+      for (const client of [this.clients.jwt, ...this.extraClients.jwt]) {
+        clients.push({ ...secretClient(client, 'private_key_jwt'), jwks_uri: this.#jwksUri })
+      }
     }
     return {
       adapter: this.#adapter,
@@ -198,6 +214,10 @@ class OidcTestIdp implements TestIdp {
     }
     this.#handler?.(req, res)
   }
+}
+
+function numberedClients (base: IdpClient, count = 0): IdpClient[] {
+  return Array.from({ length: count }, (_, i) => ({ ...base, client_id: `${base.client_id}-${i + 1}` }))
 }
 
 function failRequest (mode: IdpFailMode, res: ServerResponse): void {

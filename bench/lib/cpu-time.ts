@@ -1,0 +1,63 @@
+// CPU seconds a process has used (all its threads), from /proc/PID/stat: sampled before and after a run,
+// it tells whether the subject or the load generator was the one at 100% of its core. Null off Linux.
+
+import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { performance } from 'node:perf_hooks'
+
+let ticksPerSecond: number | null = null
+
+function clockTicks (): number {
+  if (ticksPerSecond === null) {
+    const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })
+    const value = Number(out.stdout)
+    ticksPerSecond = out.status === 0 && value > 0 ? value : 100
+  }
+  return ticksPerSecond
+}
+
+export function cpuSeconds (pid: number): number | null {
+  let stat
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return null
+  }
+  // fields after the command name, which is in parentheses and may itself hold spaces
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const utime = Number(fields[11])
+  const stime = Number(fields[12])
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / clockTicks() : null
+}
+
+/** CPU use of several processes over an interval, as a fraction of one core each. */
+export class CpuMeter {
+  readonly #pids: ReadonlyMap<string, number>
+  #start = new Map<string, number | null>()
+  #startedAt = 0
+
+  constructor (pids: ReadonlyMap<string, number>) {
+    this.#pids = pids
+  }
+
+  start (): void {
+    this.#startedAt = performance.now()
+    this.#start = new Map([...this.#pids].map(([role, pid]) => [role, cpuSeconds(pid)]))
+  }
+
+  /** role -> cores used on average (1 = one core fully busy); null where /proc was unreadable */
+  stop (): Record<string, number | null> {
+    const wall = (performance.now() - this.#startedAt) / 1000
+    const out: Record<string, number | null> = {}
+    for (const [role, pid] of this.#pids) {
+      const before = this.#start.get(role) ?? null
+      const after = cpuSeconds(pid)
+      out[role] = before === null || after === null || wall <= 0 ? null : round((after - before) / wall)
+    }
+    return out
+  }
+}
+
+function round (value: number): number {
+  return Math.round(value * 100) / 100
+}

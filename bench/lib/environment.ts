@@ -1,0 +1,156 @@
+// Starts every process the selected scenarios need and nothing more: load generator, upstream, floor,
+// IdP, and up to two gateways (1 worker; --workers workers), each pinned per the CPU plan. One set of
+// processes serves all runs, so the runs of different scenarios can interleave.
+
+import { request } from 'undici'
+import { BenchChild } from './child.ts'
+import type { CpuPlan } from './cpu-plan.ts'
+import { BenchGateway } from './gateway.ts'
+import { BENCH_CLIENT_SECRET, brokerPluginConfig, hotPluginConfig } from './oidc-setup.ts'
+import type { BenchOptions } from './options.ts'
+import type { Scenario } from './scenarios.ts'
+
+const PROC = (name: string): URL => new URL(`../procs/${name}.ts`, import.meta.url)
+/** credential sets registered in the load generator */
+export const CREDENTIALS = { hot: 'hot', many: 'many', cold: 'cold' } as const
+
+export interface Environment {
+  readonly plan: CpuPlan
+  readonly load: BenchChild
+  readonly upstream: BenchChild
+  readonly floor: BenchChild | null
+  readonly idp: BenchChild | null
+  /** 1 worker: proxy and the oidc scenarios */
+  readonly gateway: BenchGateway | null
+  /** --workers workers: the `workers` scenarios */
+  readonly gatewayWorkers: BenchGateway | null
+  readonly manyCount: number
+  readonly coldCount: number
+  close (): Promise<void>
+}
+
+type Log = (line: string) => void
+
+export async function startEnvironment (options: BenchOptions, scenarios: readonly Scenario[], plan: CpuPlan, log: Log): Promise<Environment> {
+  const started: Array<{ stop: () => Promise<void> }> = []
+  const close = async (): Promise<void> => {
+    for (const one of started.reverse()) await one.stop().catch(() => {})
+  }
+  try {
+    const targets = new Set(scenarios.map((s) => s.target))
+    const oidc = scenarios.some((s) => s.oidc)
+    const manyCount = scenarios.some((s) => s.credentials === 'many') ? options.manyCredentials : 0
+    const coldCount = scenarios.some((s) => s.credentials === 'cold') ? options.coldCredentials : 0
+    const load = track(started, await BenchChild.start('load generator', PROC('load-generator'), { cpus: plan.load }))
+    const upstream = track(started, await BenchChild.start('upstream', PROC('upstream'), { cpus: plan.support }))
+    const upstreamUrl = upstream.info.url as string
+    const floor = targets.has('floor')
+      ? track(started, await BenchChild.start('floor', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor') }))
+      : null
+    let idp: BenchChild | null = null
+    if (oidc) {
+      log(`starting the IdP (${manyCount} + ${coldCount} extra clients)`)
+      idp = track(started, await BenchChild.start('IdP', PROC('idp'), {
+        cpus: plan.support,
+        args: [JSON.stringify({ extraSecretClients: manyCount, extraJwtClients: coldCount })]
+      }))
+      await registerCredentials(load, idp)
+    }
+    const issuer = idp === null ? '' : idp.info.url as string
+    const coldIds = idp === null ? [] : idp.info.jwtClients as string[]
+    const routes = (names: readonly string[]): RouteSpec[] => names.map((name) => ({ name, plugin: pluginFor(name, issuer, coldIds) }))
+    const gatewayNames = scenarios.filter((s) => s.target === 'gateway').map((s) => s.name)
+    const workerNames = scenarios.filter((s) => s.target === 'gateway-workers').map((s) => s.name.slice('workers:'.length))
+    const slots = 4 * (manyCount + coldCount + 64)
+    let gateway: BenchGateway | null = null
+    if (gatewayNames.length > 0) {
+      log(`starting the gateway (1 worker, CPUs ${plan.subject(1) ?? 'any'})`)
+      gateway = track(started, await BenchGateway.start({
+        name: 'gateway', cpus: plan.subject(1), cpuProfDir: profileDir(options, 'gateway'), config: gatewayConfig(1, upstreamUrl, routes(gatewayNames), slots)
+      }))
+      // the broker clients authenticate with the gateway's keys, which the IdP fetches from its Admin API
+      if (idp !== null && gatewayNames.includes('oidc-cold')) await idp.call('jwksUri', `${gateway.adminUrl}/openid-connect/jwks`)
+    }
+    let gatewayWorkers: BenchGateway | null = null
+    if (workerNames.length > 0) {
+      log(`starting the gateway (${options.workers} workers, CPUs ${plan.subject(options.workers) ?? 'any'})`)
+      gatewayWorkers = track(started, await BenchGateway.start({
+        name: `gateway ×${options.workers}`, cpus: plan.subject(options.workers), cpuProfDir: profileDir(options, 'gateway-workers'), config: gatewayConfig(options.workers, upstreamUrl, routes(workerNames), 1024)
+      }))
+    }
+    for (const g of [gateway, gatewayWorkers]) if (g !== null && oidc) await waitForIssuer(g, issuer)
+    return { plan, load, upstream, floor, idp, gateway, gatewayWorkers, manyCount, coldCount, close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
+
+function track<T extends { stop: () => Promise<void> }> (list: Array<{ stop: () => Promise<void> }>, one: T): T {
+  list.push(one)
+  return one
+}
+
+function profileDir (options: BenchOptions, name: string): string | null {
+  return options.cpuProf ? `${options.outDir}/profiles/${name}` : null
+}
+
+/** The floor is profiled alongside the gateway, so the two profiles show what the gateway does more. */
+function profileArgs (options: BenchOptions, name: string): string[] {
+  const dir = profileDir(options, name)
+  return dir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]
+}
+
+/** The credentials live in the load generator, which builds each Authorization header once. */
+async function registerCredentials (load: BenchChild, idp: BenchChild): Promise<void> {
+  const pairs = (ids: readonly string[]): Array<[string, string]> => ids.map((id) => [id, BENCH_CLIENT_SECRET])
+  const hot = (idp.info.secretClient as { client_id: string }).client_id
+  await load.call('credentials', { name: CREDENTIALS.hot, pairs: pairs([hot]) })
+  await load.call('credentials', { name: CREDENTIALS.many, pairs: pairs(idp.info.secretClients as string[]) })
+  await load.call('credentials', { name: CREDENTIALS.cold, pairs: pairs(idp.info.jwtClients as string[]) })
+}
+
+interface RouteSpec {
+  readonly name: string
+  readonly plugin: Record<string, unknown> | null
+}
+
+function pluginFor (name: string, issuer: string, coldIds: readonly string[]): Record<string, unknown> | null {
+  if (name === 'oidc-hot' || name === 'oidc-many') return hotPluginConfig(issuer, `bench-${name}`)
+  if (name === 'oidc-cold') return brokerPluginConfig(issuer, 'bench-oidc-cold', coldIds)
+  return null
+}
+
+/**
+ * Kong's default response headers plus Tollgate's microsecond latency headers; a token cache large
+ * enough that the oidc-many keys are never evicted by oidc-cold's stream of new ones.
+ */
+function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly RouteSpec[], cacheSlots: number): Record<string, unknown> {
+  return {
+    _format_version: '3.0',
+    proxy_listen: '127.0.0.1:0',
+    admin_listen: '127.0.0.1:0',
+    worker_processes: workers,
+    log_level: 'notice',
+    headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id', 'microsecond_latency_tokens'],
+    token_cache_slots: cacheSlots,
+    token_cache_slot_size: 512,
+    services: [{
+      name: 'bench-upstream',
+      url: upstreamUrl,
+      routes: routes.map((r) => ({ name: r.name, paths: [`/${r.name}`], plugins: r.plugin === null ? [] : [r.plugin] }))
+    }]
+  }
+}
+
+/** The first request must not race the gateway's background discovery of the IdP. */
+async function waitForIssuer (gateway: BenchGateway, issuer: string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const res = await request(`${gateway.adminUrl}/openid-connect/issuers`)
+    const body = await res.body.json().catch(() => null) as { data?: Array<{ issuer?: string }> } | null
+    if (res.statusCode === 200 && body?.data?.some((i) => typeof i.issuer === 'string' && i.issuer.startsWith(issuer)) === true) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`gateway ${gateway.name} did not discover the IdP ${issuer} within 20 s; output:\n${gateway.output()}`)
+}

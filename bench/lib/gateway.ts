@@ -1,0 +1,177 @@
+// Tollgate as the suite runs it: the real CLI (`bin/tollgate.js start --config FILE`) in its own process,
+// pinned with taskset when the plan says so, with the event-loop delay probe preloaded
+// (bench/probe/event-loop-delay.ts) and optionally --cpu-prof. Its JSON log lines give the addresses;
+// error-level lines are counted, since a gateway that logs errors under load did not pass.
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ThreadDelay } from '../probe/event-loop-delay.ts'
+import { pinned } from './cpu-plan.ts'
+
+const BIN = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url))
+const PROBE = new URL('../probe/event-loop-delay.ts', import.meta.url).href
+const START_TIMEOUT_MS = 60_000
+const OUTPUT_TAIL = 16_384
+
+export interface GatewayStart {
+  readonly name: string
+  /** the whole config.json; `prefix` is set to a temp folder */
+  readonly config: Record<string, unknown>
+  readonly cpus: string | null
+  /** folder for --cpu-prof output; null: no profiling */
+  readonly cpuProfDir: string | null
+}
+
+interface LogLine {
+  readonly level: string
+  readonly event: string
+  readonly [field: string]: unknown
+}
+
+export class BenchGateway {
+  readonly name: string
+  readonly cpus: string | null
+  readonly workers: number
+  readonly child: ChildProcess
+  proxyUrl = ''
+  adminUrl = ''
+  /** upstream calls aborted because the client went away: autocannon closes its sockets at a run's end */
+  clientAborts = 0
+  /** error/crit log lines seen since start or the last takeErrors() */
+  #errors: string[] = []
+  #output = ''
+  #nextProbeId = 1
+  readonly #listeners = new Set<(line: LogLine) => void>()
+  readonly #dir: string
+  readonly #exited: Promise<unknown>
+
+  private constructor (start: GatewayStart, dir: string, configFile: string) {
+    this.name = start.name
+    this.cpus = start.cpus
+    this.workers = Number(start.config.worker_processes)
+    this.#dir = dir
+    const nodeArgs = start.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${start.cpuProfDir}`]
+    const [command, args] = pinned(start.cpus, process.execPath, [...nodeArgs, '--import', PROBE, BIN, 'start', '--config', configFile])
+    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    this.#exited = once(this.child, 'exit')
+    let partial = ''
+    const onData = (chunk: Buffer): void => {
+      const text = chunk.toString()
+      this.#output = (this.#output + text).slice(-OUTPUT_TAIL)
+      partial += text
+      let newline
+      while ((newline = partial.indexOf('\n')) >= 0) {
+        this.#onLine(partial.slice(0, newline))
+        partial = partial.slice(newline + 1)
+      }
+    }
+    this.child.stdout!.on('data', onData)
+    this.child.stderr!.on('data', onData)
+  }
+
+  static async start (start: GatewayStart): Promise<BenchGateway> {
+    const dir = await mkdtemp(join(tmpdir(), 'tollgate-bench-'))
+    const configFile = join(dir, 'config.json')
+    await writeFile(configFile, JSON.stringify({ ...start.config, prefix: join(dir, 'prefix') }))
+    const gateway = new BenchGateway(start, dir, configFile)
+    await gateway.#waitForAddresses()
+    return gateway
+  }
+
+  #onLine (text: string): void {
+    let line: LogLine
+    try {
+      line = JSON.parse(text)
+    } catch {
+      return
+    }
+    if (isClientAbort(line)) this.clientAborts++
+    else if (line.level === 'error' || line.level === 'crit' || line.level === 'alert' || line.level === 'emerg') {
+      this.#errors.push(text.slice(0, 2000))
+    }
+    for (const listener of this.#listeners) listener(line)
+  }
+
+  async #waitForAddresses (): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (why: string): void => {
+        clearTimeout(timer)
+        this.#listeners.delete(listener)
+        reject(new Error(`gateway ${this.name} did not start: ${why}; output:\n${this.#output}`))
+      }
+      const timer = setTimeout(() => fail(`no addresses within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
+      const listener = (line: LogLine): void => {
+        if (line.event === 'listening') this.proxyUrl = `http://${(line.proxy as string[])[0]}`
+        if (line.event === 'admin_listening') this.adminUrl = `http://${(line.admin as string[])[0]}`
+        if (line.event === 'config_invalid' || line.event === 'start_failed') fail(line.event)
+        if (this.proxyUrl !== '' && this.adminUrl !== '') {
+          clearTimeout(timer)
+          this.#listeners.delete(listener)
+          resolve()
+        }
+      }
+      this.#listeners.add(listener)
+      this.#exited.then(() => fail('it exited'), () => {})
+    })
+  }
+
+  get pid (): number {
+    return this.child.pid!
+  }
+
+  /** The error-level log lines since the last call (or the start). */
+  takeErrors (): string[] {
+    const errors = this.#errors
+    this.#errors = []
+    return errors
+  }
+
+  output (): string {
+    return this.#output
+  }
+
+  resetEventLoopDelay (): Promise<void> {
+    return this.#probe({ probe: 'reset' }).then(() => {})
+  }
+
+  /** Event-loop delay of every thread since the last reset (proxy workers, main, signing threads). */
+  async readEventLoopDelay (): Promise<ThreadDelay[]> {
+    const reply = await this.#probe({ probe: 'read', threads: this.workers })
+    return reply.threads as ThreadDelay[]
+  }
+
+  #probe (message: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.#nextProbeId++
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`gateway ${this.name}: no answer from the event-loop probe`)), 5000)
+      const onMessage = (reply: Record<string, unknown>): void => {
+        if (reply.id !== id) return
+        clearTimeout(timer)
+        this.child.off('message', onMessage)
+        resolve(reply)
+      }
+      this.child.on('message', onMessage)
+      this.child.send({ ...message, id })
+    })
+  }
+
+  async stop (): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM')
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000)
+      await this.#exited
+      clearTimeout(timer)
+    }
+    await rm(this.#dir, { recursive: true, force: true })
+  }
+}
+
+// The gateway logs an upstream exchange it abandons because the client left as `upstream_failed` with
+// undici's UND_ERR_ABORTED; at the end of every run autocannon closes connections with requests in flight.
+function isClientAbort (line: LogLine): boolean {
+  return line.event === 'upstream_failed' && (line.error as { code?: unknown } | undefined)?.code === 'UND_ERR_ABORTED'
+}

@@ -1,0 +1,145 @@
+// One run of one scenario in one mode: warm-up load (not recorded), then the measured load with the
+// gateway's event-loop delay, the CPU use of every process and the IdP's token requests sampled around
+// it. Any error, timeout, non-2xx answer or error log line fails the run, with the details.
+
+import { loadavg } from 'node:os'
+import { CpuMeter } from './cpu-time.ts'
+import { CREDENTIALS, type Environment } from './environment.ts'
+import type { BenchGateway } from './gateway.ts'
+import type { CredentialPlan, LoadJob, LoadOutcome } from './load-types.ts'
+import type { BenchOptions } from './options.ts'
+import type { Mode, RunRecord } from './results-types.ts'
+import type { Scenario } from './scenarios.ts'
+
+/** oidc-cold's credentials, each used once in the whole suite: handed out in slices, run by run. */
+export class ColdBudget {
+  #next = 0
+  #runsLeft: number
+  readonly #total: number
+
+  constructor (total: number, runs: number) {
+    this.#total = total
+    this.#runsLeft = runs
+  }
+
+  /** An equal share of what is left, a tenth of it (at most 500) for the warm-up. */
+  take (): { warm: [number, number], measure: [number, number] } {
+    const share = Math.floor((this.#total - this.#next) / Math.max(1, this.#runsLeft--))
+    if (share < 20) throw new Error(`oidc-cold has no credentials left (${this.#total} in all): raise --cold`)
+    const warm = Math.min(500, Math.floor(share / 10))
+    const from = this.#next
+    this.#next += share
+    return { warm: [from, from + warm], measure: [from + warm, from + share] }
+  }
+}
+
+export interface MeasureContext {
+  readonly env: Environment
+  readonly options: BenchOptions
+  readonly cold: ColdBudget
+}
+
+export interface Subject {
+  readonly url: string
+  readonly gateway: BenchGateway | null
+  readonly pid: number
+  readonly cpus: string | null
+}
+
+export function subjectOf (env: Environment, scenario: Scenario, workers: number): Subject {
+  const gateway = scenario.target === 'gateway' ? env.gateway : scenario.target === 'gateway-workers' ? env.gatewayWorkers : null
+  if (gateway !== null) return { url: gateway.proxyUrl + scenario.path, gateway, pid: gateway.pid, cpus: gateway.cpus }
+  if (scenario.target === 'floor') return { url: (env.floor!.info.url as string) + scenario.path, gateway: null, pid: env.floor!.pid, cpus: env.floor!.cpus }
+  if (scenario.target === 'upstream') return { url: (env.upstream.info.url as string) + scenario.path, gateway: null, pid: env.upstream.pid, cpus: env.plan.subject(1) }
+  throw new Error(`${scenario.name}: its gateway (${workers} workers) was not started`)
+}
+
+export async function measureRun (ctx: MeasureContext, scenario: Scenario, mode: Mode, run: number, rate: number | null): Promise<RunRecord> {
+  const { env, options } = ctx
+  const subject = subjectOf(env, scenario, options.workers)
+  // `direct` puts the upstream itself under test: it gets the subject's core for the run
+  if (scenario.target === 'upstream') env.upstream.pin(env.plan.subject(1))
+  try {
+    const plans = credentialPlans(ctx, scenario)
+    const job = (durationS: number, credentials: CredentialPlan): LoadJob => ({
+      url: subject.url,
+      connections: connectionsFor(options.connections, credentials),
+      durationS,
+      rate: mode === 'fixed' ? rate : null,
+      credentials,
+      timeoutS: options.timeoutS
+    })
+    const warm = await env.load.call<LoadOutcome>('run', job(options.warmupS, plans.warm))
+    // a short warm-up may end before the first cold request is answered: only errors fail it
+    const warmFailure = failureOf(warm, [], false)
+    subject.gateway?.takeErrors()
+    const roles = new Map<string, number>([['subject', subject.pid], ['load', env.load.pid]])
+    if (scenario.target !== 'upstream') roles.set('upstream', env.upstream.pid)
+    if (env.idp !== null && scenario.oidc) roles.set('idp', env.idp.pid)
+    const meter = new CpuMeter(roles)
+    await subject.gateway?.resetEventLoopDelay()
+    const idpBefore = scenario.oidc && env.idp !== null ? await env.idp.call<number>('tokenRequests') : null
+    meter.start()
+    const outcome = await env.load.call<LoadOutcome>('run', job(options.durationS, plans.measure))
+    const cpu = meter.stop()
+    const idpCalls = idpBefore === null ? null : await env.idp!.call<number>('tokenRequests') - idpBefore
+    const eventLoopDelay = subject.gateway === null ? null : await subject.gateway.readEventLoopDelay()
+    const gatewayErrors = subject.gateway?.takeErrors() ?? []
+    const failure = warmFailure === null ? failureOf(outcome, gatewayErrors) : `warm-up: ${warmFailure}`
+    return { run, rate: mode === 'fixed' ? rate : null, outcome, eventLoopDelay, cpu, idpCalls, gatewayErrors, loadAverage: round(loadavg()[0]), failure }
+  } finally {
+    if (scenario.target === 'upstream') env.upstream.pin(env.plan.support)
+  }
+}
+
+function credentialPlans (ctx: MeasureContext, scenario: Scenario): { warm: CredentialPlan, measure: CredentialPlan } {
+  if (scenario.credentials === 'none') return { warm: { kind: 'none' }, measure: { kind: 'none' } }
+  if (scenario.credentials === 'one') {
+    const one: CredentialPlan = { kind: 'fixed', set: CREDENTIALS.hot, index: 0 }
+    return { warm: one, measure: one }
+  }
+  if (scenario.credentials === 'many') {
+    const many: CredentialPlan = { kind: 'random', set: CREDENTIALS.many }
+    return { warm: many, measure: many }
+  }
+  const slice = ctx.cold.take()
+  return {
+    warm: { kind: 'sequence', set: CREDENTIALS.cold, from: slice.warm[0], to: slice.warm[1] },
+    measure: { kind: 'sequence', set: CREDENTIALS.cold, from: slice.measure[0], to: slice.measure[1] }
+  }
+}
+
+/** autocannon needs at least one request per connection when a run is bounded by a request count. */
+function connectionsFor (connections: number, plan: CredentialPlan): number {
+  return plan.kind === 'sequence' ? Math.max(1, Math.min(connections, plan.to - plan.from)) : connections
+}
+
+export function failureOf (outcome: LoadOutcome, gatewayErrors: readonly string[], needResponses = true): string | null {
+  const problems: string[] = []
+  if (needResponses && outcome.requests === 0) problems.push('no response at all')
+  if (outcome.errors > 0) problems.push(`${outcome.errors} connection errors`)
+  if (outcome.timeouts > 0) problems.push(`${outcome.timeouts} timeouts`)
+  if (outcome.non2xx > 0) problems.push(`${outcome.non2xx} non-2xx answers (${JSON.stringify(outcome.statusCodes)})`)
+  if (gatewayErrors.length > 0) problems.push(`${gatewayErrors.length} gateway error log lines, first: ${gatewayErrors[0]}`)
+  return problems.length === 0 ? null : problems.join('; ')
+}
+
+/** The warm-up pass of oidc-many: every credential once, so the measured runs find all of them cached. */
+export async function warmManyCredentials (env: Environment, options: BenchOptions): Promise<string | null> {
+  if (env.gateway === null || env.manyCount === 0) return null
+  const outcome = await env.load.call<LoadOutcome>('run', {
+    url: `${env.gateway.proxyUrl}/oidc-many`,
+    connections: Math.min(options.connections, env.manyCount),
+    durationS: 600,
+    rate: null,
+    credentials: { kind: 'sequence', set: CREDENTIALS.many, from: 0, to: env.manyCount },
+    timeoutS: options.timeoutS
+  } satisfies LoadJob)
+  const failure = failureOf(outcome, env.gateway.takeErrors())
+  if (failure === null && outcome.requests < env.manyCount) return `only ${outcome.requests} of ${env.manyCount} credentials warmed`
+  return failure
+}
+
+function round (value: number): number {
+  return Math.round(value * 100) / 100
+}

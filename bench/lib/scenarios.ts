@@ -1,0 +1,33 @@
+// The scenarios of issue 6, each naming what it isolates. `target` says which process is under test:
+// the upstream itself, the floor forwarder, or a gateway with 1 worker or with --workers workers.
+
+export type ScenarioTarget = 'upstream' | 'floor' | 'gateway' | 'gateway-workers'
+
+export interface Scenario {
+  readonly name: string
+  readonly isolates: string
+  readonly target: ScenarioTarget
+  /** request path on the target */
+  readonly path: string
+  readonly oidc: boolean
+  /** the credentials it sends: none, one, a spread over many, or a new one per request */
+  readonly credentials: 'none' | 'one' | 'many' | 'cold'
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'direct', isolates: 'load straight at the upstream: the physical limit of this machine', target: 'upstream', path: '/', oidc: false, credentials: 'none' },
+  { name: 'floor', isolates: 'raw node:http + undici Pool forwarder: the fastest a Node proxy goes here', target: 'floor', path: '/', oidc: false, credentials: 'none' },
+  { name: 'proxy', isolates: 'Tollgate, a route without plugins: routing and proxying', target: 'gateway', path: '/proxy', oidc: false, credentials: 'none' },
+  { name: 'oidc-hot', isolates: 'openid-connect client credentials, one credential, warm cache: the hot path', target: 'gateway', path: '/oidc-hot', oidc: true, credentials: 'one' },
+  { name: 'oidc-many', isolates: 'openid-connect, many distinct credentials, all warm: the shared cache under a key spread', target: 'gateway', path: '/oidc-many', oidc: true, credentials: 'many' },
+  { name: 'oidc-cold', isolates: 'openid-connect broker mode, a new credential per request: IdP round trip + private_key_jwt signing', target: 'gateway', path: '/oidc-cold', oidc: true, credentials: 'cold' },
+  { name: 'workers:proxy', isolates: '`proxy` with --workers workers: scaling', target: 'gateway-workers', path: '/proxy', oidc: false, credentials: 'none' },
+  { name: 'workers:oidc-hot', isolates: '`oidc-hot` with --workers workers: scaling', target: 'gateway-workers', path: '/oidc-hot', oidc: true, credentials: 'one' }
+]
+
+export function selectScenarios (only: readonly string[] | null): Scenario[] {
+  if (only === null) return [...SCENARIOS]
+  const unknown = only.filter((name) => !SCENARIOS.some((s) => s.name === name))
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`)
+  return SCENARIOS.filter((s) => only.includes(s.name))
+}

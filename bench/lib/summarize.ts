@@ -1,0 +1,135 @@
+// From runs to what the report shows: the median of each figure over a scenario's runs, the merged
+// histograms for the plots, the ratios measured within this run, and issue 6's targets.
+
+import { encodeHistogram, mergeHistograms, percentilesOfEncoded } from './histogram.ts'
+import { HISTOGRAM_NAMES, type HistogramName, type Percentiles } from './load-types.ts'
+import type { Mode, Ratio, RunRecord, ScenarioResult, Summary, Target } from './results-types.ts'
+
+export function median (values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+function medianOrNull (values: ReadonlyArray<number | null>): number | null {
+  const present = values.filter((v): v is number => v !== null)
+  return present.length === 0 ? null : round(median(present))
+}
+
+function medianPercentiles (list: ReadonlyArray<Percentiles | null>): Percentiles | null {
+  const present = list.filter((p): p is Percentiles => p !== null)
+  if (present.length === 0) return null
+  const field = (name: keyof Percentiles): number => round(median(present.map((p) => p[name])))
+  return { p50: field('p50'), p90: field('p90'), p99: field('p99'), p99_9: field('p99_9'), max: field('max'), count: field('count') }
+}
+
+export function summarize (runs: readonly RunRecord[]): Summary | null {
+  if (runs.length === 0) return null
+  const hist = (name: HistogramName, scale: number): Percentiles | null =>
+    medianPercentiles(runs.map((r) => percentilesOfEncoded(r.outcome.histograms[name], scale)))
+  const workerDelay = (pick: 'p99Ms' | 'maxMs'): number | null => medianOrNull(runs.map((r) => {
+    const workers = (r.eventLoopDelay ?? []).filter((t) => t.kind === 'proxy')
+    return workers.length === 0 ? null : Math.max(...workers.map((t) => t[pick]))
+  }))
+  const roles = new Set(runs.flatMap((r) => Object.keys(r.cpu)))
+  const cpu: Record<string, number | null> = {}
+  for (const role of roles) cpu[role] = medianOrNull(runs.map((r) => r.cpu[role] ?? null))
+  const ac = (name: keyof Summary['autocannonMs']): number => round(median(runs.map((r) => r.outcome.autocannonMs[name])))
+  return {
+    rps: Math.round(median(runs.map((r) => r.outcome.rps))),
+    requests: Math.round(median(runs.map((r) => r.outcome.requests))),
+    clientMs: hist('client_us', 1000),
+    autocannonMs: { p50: ac('p50'), p90: ac('p90'), p99: ac('p99'), p99_9: ac('p99_9'), max: ac('max') },
+    kongProxyMs: hist('kong_proxy_ms', 1),
+    kongUpstreamMs: hist('kong_upstream_ms', 1),
+    proxyUs: hist('proxy_us', 1),
+    upstreamUs: hist('upstream_us', 1),
+    workerDelayP99Ms: workerDelay('p99Ms'),
+    workerDelayMaxMs: workerDelay('maxMs'),
+    idpCallsPerS: medianOrNull(runs.map((r) => r.idpCalls === null ? null : r.idpCalls / Math.max(r.outcome.durationS, 0.001))),
+    cpu,
+    subjectCpuUsPerRequest: medianOrNull(runs.map((r) => {
+      const cores = r.cpu.subject ?? null
+      return cores === null || r.outcome.rps === 0 ? null : cores * 1e6 / r.outcome.rps
+    })),
+    endedEarly: runs.some((r) => r.outcome.endedEarly)
+  }
+}
+
+export function mergedHistograms (runs: readonly RunRecord[]): Record<HistogramName, string | null> {
+  const out = {} as Record<HistogramName, string | null>
+  for (const name of HISTOGRAM_NAMES) {
+    const merged = mergeHistograms(runs.map((r) => r.outcome.histograms[name]))
+    out[name] = merged === null ? null : encodeHistogram(merged)
+  }
+  return out
+}
+
+function find (results: readonly ScenarioResult[], name: string, mode: Mode): ScenarioResult | null {
+  return results.find((r) => r.name === name && r.mode === mode && r.median !== null) ?? null
+}
+
+function rpsRatio (results: readonly ScenarioResult[], top: string, bottom: string, mode: Mode): number | null {
+  const a = find(results, top, mode)
+  const b = find(results, bottom, mode)
+  return a === null || b === null || b.median!.rps === 0 ? null : round(a.median!.rps / b.median!.rps)
+}
+
+const PAIRS: ReadonlyArray<readonly [string, string]> = [
+  ['proxy', 'floor'],
+  ['oidc-hot', 'proxy'],
+  ['oidc-many', 'oidc-hot'],
+  ['workers:proxy', 'proxy'],
+  ['workers:oidc-hot', 'oidc-hot']
+]
+
+/** Every scenario over `direct`, plus the pairs the issue asks about, per mode. */
+export function ratios (results: readonly ScenarioResult[]): Ratio[] {
+  const out: Ratio[] = []
+  for (const mode of ['saturation', 'fixed'] as const) {
+    for (const r of results) {
+      if (r.mode === mode && r.name !== 'direct') out.push({ name: `${r.name} / direct`, mode, value: rpsRatio(results, r.name, 'direct', mode) })
+    }
+    for (const [top, bottom] of PAIRS) {
+      if (find(results, top, mode) !== null) out.push({ name: `${top} / ${bottom}`, mode, value: rpsRatio(results, top, bottom, mode) })
+    }
+  }
+  return out
+}
+
+export function targets (results: readonly ScenarioResult[]): Target[] {
+  const ratio = (top: string, bottom: string): number | null => rpsRatio(results, top, bottom, 'saturation')
+  const atLeast = (name: string, goal: string, value: number | null, min: number): Target =>
+    ({ name, goal, value, met: value === null ? null : value >= min, note: value === null ? 'not measured' : `${value} (${pct(value / min - 1)} vs goal)` })
+  const hotProxyP99 = find(results, 'oidc-hot', 'fixed')?.median?.kongProxyMs?.p99 ?? null
+  const cold = MODES_ORDER.map((m) => find(results, 'oidc-cold', m)?.median?.workerDelayP99Ms ?? null).filter((v): v is number => v !== null)
+  const coldDelay = cold.length === 0 ? null : Math.max(...cold)
+  return [
+    atLeast('proxy vs floor', 'proxy ≥ 0.90 × floor (req/s, saturation, 1 worker)', ratio('proxy', 'floor'), 0.9),
+    atLeast('oidc-hot vs proxy', 'oidc-hot ≥ 0.95 × proxy (req/s, saturation, 1 worker)', ratio('oidc-hot', 'proxy'), 0.95),
+    {
+      name: 'oidc-hot proxy latency',
+      goal: 'oidc-hot p99 X-Kong-Proxy-Latency = 0 or 1 ms at the fixed rate',
+      value: hotProxyP99,
+      met: hotProxyP99 === null ? null : hotProxyP99 <= 1,
+      note: hotProxyP99 === null ? 'not measured' : `p99 ${hotProxyP99} ms`
+    },
+    {
+      name: 'oidc-cold event-loop delay',
+      goal: 'oidc-cold: proxy workers\' event-loop delay p99 < 5 ms while it runs (worst mode)',
+      value: coldDelay,
+      met: coldDelay === null ? null : coldDelay < 5,
+      note: coldDelay === null ? 'not measured' : `p99 ${coldDelay} ms`
+    }
+  ]
+}
+
+const MODES_ORDER: readonly Mode[] = ['saturation', 'fixed']
+
+function pct (fraction: number): string {
+  return `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%`
+}
+
+function round (value: number): number {
+  return Math.round(value * 1000) / 1000
+}

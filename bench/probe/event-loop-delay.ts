@@ -1,0 +1,101 @@
+// Preloaded into the gateway by the suite (`node --import`), which Node applies to every worker thread
+// too: each thread keeps an event-loop delay histogram (perf_hooks.monitorEventLoopDelay, 1 ms
+// resolution). The suite resets and reads them over the gateway process's IPC channel; the main thread
+// relays to the worker threads over a BroadcastChannel. It changes nothing in the gateway: a 1 ms
+// native timer per thread, and a message handler that runs only when the suite asks.
+// Proxy workers are told apart from other threads (the signing pool) by their workerData shape.
+
+import { BroadcastChannel, isMainThread, threadId, workerData } from 'node:worker_threads'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { WorkerData } from '../../src/workers/messages.ts'
+
+const CHANNEL = 'tollgate-bench-event-loop-delay'
+const READ_TIMEOUT_MS = 2000
+
+export interface ThreadDelay {
+  readonly threadId: number
+  /** 'proxy' for a proxy worker (with its index), 'main', or 'other' (signing pool threads) */
+  readonly kind: 'proxy' | 'main' | 'other'
+  readonly worker: number | null
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly maxMs: number
+  readonly meanMs: number
+  readonly samples: number
+}
+
+type ProbeMessage =
+  | { readonly probe: 'reset' }
+  | { readonly probe: 'read', readonly id: number }
+  | { readonly probe: 'delay', readonly id: number, readonly thread: ThreadDelay }
+
+const histogram = monitorEventLoopDelay({ resolution: 1 })
+histogram.enable()
+const channel = new BroadcastChannel(CHANNEL)
+channel.unref()
+
+function kind (): ThreadDelay['kind'] {
+  if (isMainThread) return 'main'
+  const data = workerData as Partial<WorkerData> | null
+  return data !== null && typeof data === 'object' && data.statsBuffer instanceof SharedArrayBuffer ? 'proxy' : 'other'
+}
+
+function snapshot (): ThreadDelay {
+  const ms = (ns: number): number => Math.round(ns / 1e4) / 100
+  const count = histogram.count
+  const data = workerData as Partial<WorkerData> | null
+  const k = kind()
+  return {
+    threadId,
+    kind: k,
+    worker: k === 'proxy' ? data?.index ?? null : null,
+    p50Ms: count === 0 ? 0 : ms(histogram.percentile(50)),
+    p99Ms: count === 0 ? 0 : ms(histogram.percentile(99)),
+    maxMs: count === 0 ? 0 : ms(histogram.max),
+    meanMs: count === 0 ? 0 : ms(histogram.mean),
+    samples: count
+  }
+}
+
+channel.onmessage = (event: unknown) => {
+  const message = (event as { data: ProbeMessage }).data
+  if (message.probe === 'reset') histogram.reset()
+  else if (message.probe === 'read' && !isMainThread) channel.postMessage({ probe: 'delay', id: message.id, thread: snapshot() } satisfies ProbeMessage)
+}
+
+if (isMainThread && process.send !== undefined) {
+  process.channel?.unref()
+  // the suite went away (killed, crashed): stop the gateway as SIGTERM does rather than leave it running
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'))
+  const replies = new Map<number, ThreadDelay[]>()
+  channel.onmessage = (event: unknown) => {
+    const message = (event as { data: ProbeMessage }).data
+    if (message.probe === 'delay') replies.get(message.id)?.push(message.thread)
+  }
+  process.on('message', (message: { probe?: string, id?: number, threads?: number }) => {
+    if (message.probe === 'reset') {
+      histogram.reset()
+      channel.postMessage({ probe: 'reset' } satisfies ProbeMessage)
+      process.send!({ probe: 'reset-done', id: message.id })
+    } else if (message.probe === 'read' && typeof message.id === 'number') {
+      collect(message.id, message.threads ?? 0)
+    }
+  })
+  // Waits for `expected` proxy workers (or the timeout), then answers with every thread heard from.
+  const collect = (id: number, expected: number): void => {
+    const threads: ThreadDelay[] = []
+    replies.set(id, threads)
+    channel.postMessage({ probe: 'read', id } satisfies ProbeMessage)
+    const started = Date.now()
+    const check = (): void => {
+      const proxies = threads.filter((t) => t.kind === 'proxy').length
+      if (proxies < expected && Date.now() - started < READ_TIMEOUT_MS) {
+        setTimeout(check, 10)
+        return
+      }
+      replies.delete(id)
+      process.send!({ probe: 'delays', id, threads: [snapshot(), ...threads] })
+    }
+    setTimeout(check, 10)
+  }
+}

@@ -1,0 +1,172 @@
+// The load generator: autocannon's programmatic API in a process of its own (pinned away from the
+// process under test). Besides autocannon's result it records, per response, into hdr histograms:
+// the client-side latency in microseconds, and the gateway's own view of each request from its headers
+// (X-Kong-Proxy-Latency / X-Kong-Upstream-Latency in ms, X-Tollgate-*-Latency-Us in µs when enabled).
+// The headers are read from autocannon's per-client 'headers' event (setupClient hook), which hands over
+// the raw [name, value, ...] list; a request's `onResponse` would also do it, but autocannon then builds
+// a header object with lodash for every response, which costs load-generator CPU at 30k+ req/s.
+// Run: started by the suite (bench/lib/suite.ts), which sends `credentials` and `run` calls.
+
+import { performance } from 'node:perf_hooks'
+// @ts-expect-error -- autocannon ships no type declarations; the members used are typed below
+import autocannon from 'autocannon'
+import { encodeHistogram, newHistogram, type Histogram } from '../lib/histogram.ts'
+import type { CredentialPlan, HistogramName, LoadJob, LoadOutcome } from '../lib/load-types.ts'
+import { serveParent } from '../lib/serve-parent.ts'
+import { Pacer, type PacedClient } from './pacing.ts'
+
+interface AutocannonClient extends PacedClient {
+  on (event: 'headers', listener: (info: { headers: string[] }) => void): void
+  on (event: 'response', listener: (status: number, bytes: number, responseTimeMs: number) => void): void
+}
+
+interface AutocannonRequest {
+  headers: Record<string, string>
+}
+
+interface AutocannonResult {
+  requests: { total: number }
+  duration: number
+  errors: number
+  timeouts: number
+  non2xx: number
+  statusCodeStats: Record<string, { count: number }>
+  latency: { p50: number, p90: number, p99: number, p99_9: number, max: number }
+}
+
+interface AutocannonInstance {
+  stop (): void
+}
+
+type Autocannon = (options: Record<string, unknown>, done: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance
+
+const run = autocannon as Autocannon
+/** named credential sets, each a list of ready-made Authorization header values */
+const credentialSets = new Map<string, string[]>()
+
+const HEADER_SLOTS: ReadonlyMap<string, HistogramName> = new Map([
+  ['x-kong-proxy-latency', 'kong_proxy_ms'],
+  ['x-kong-upstream-latency', 'kong_upstream_ms'],
+  ['x-tollgate-proxy-latency-us', 'proxy_us'],
+  ['x-tollgate-upstream-latency-us', 'upstream_us']
+])
+const HEADER_LENGTHS = new Set([...HEADER_SLOTS.keys()].map((name) => name.length))
+
+class Recorder {
+  readonly histograms: Record<HistogramName, Histogram> = {
+    client_us: newHistogram(),
+    kong_proxy_ms: newHistogram(),
+    kong_upstream_ms: newHistogram(),
+    proxy_us: newHistogram(),
+    upstream_us: newHistogram()
+  }
+
+  // one pass over the raw list; only names of a wanted length are lower-cased
+  headers (raw: string[]): void {
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]
+      if (!HEADER_LENGTHS.has(name.length)) continue
+      const slot = HEADER_SLOTS.get(name.toLowerCase())
+      if (slot === undefined) continue
+      const value = Number(raw[i + 1])
+      if (Number.isFinite(value) && value >= 0) this.histograms[slot].recordValue(Math.round(value))
+    }
+  }
+
+  encoded (): Record<HistogramName, string | null> {
+    const out = {} as Record<HistogramName, string | null>
+    for (const [name, h] of Object.entries(this.histograms) as Array<[HistogramName, Histogram]>) out[name] = encodeHistogram(h)
+    return out
+  }
+}
+
+function basicHeader (id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+}
+
+function credentialSet (name: string): string[] {
+  const set = credentialSets.get(name)
+  if (set === undefined) throw new Error(`unknown credential set '${name}'`)
+  return set
+}
+
+interface RequestPlan {
+  readonly options: Record<string, unknown>
+  readonly exhausted: () => boolean
+}
+
+/** autocannon options for the plan: a static header, or a setupRequest that picks one per request. */
+function requestPlan (plan: CredentialPlan): RequestPlan {
+  if (plan.kind === 'none') return { options: {}, exhausted: () => false }
+  const set = credentialSet(plan.set)
+  if (plan.kind === 'fixed') return { options: { headers: { authorization: set[plan.index] } }, exhausted: () => false }
+  if (plan.kind === 'random') {
+    const pick = (request: AutocannonRequest): AutocannonRequest => {
+      request.headers.authorization = set[Math.floor(Math.random() * set.length)]
+      return request
+    }
+    return { options: { requests: [{ setupRequest: pick }] }, exhausted: () => false }
+  }
+  if (plan.to > set.length || plan.from >= plan.to) throw new Error(`credential range ${plan.from}..${plan.to} outside set '${plan.set}' (${set.length})`)
+  let next = plan.from
+  const pick = (request: AutocannonRequest): AutocannonRequest => {
+    // `amount` below stops autocannon at the end of the range; the guard only keeps an index valid
+    request.headers.authorization = set[Math.min(next++, plan.to - 1)]
+    return request
+  }
+  return { options: { amount: plan.to - plan.from, requests: [{ setupRequest: pick }] }, exhausted: () => next >= plan.to }
+}
+
+async function runJob (job: LoadJob): Promise<LoadOutcome> {
+  const recorder = new Recorder()
+  const clientUs = recorder.histograms.client_us
+  const plan = requestPlan(job.credentials)
+  const pacer = job.rate === null ? null : new Pacer(job.rate, job.connections)
+  const setupClient = (client: AutocannonClient): void => {
+    client.on('headers', (info) => recorder.headers(info.headers))
+    if (pacer === null) {
+      client.on('response', (_status, _bytes, ms) => clientUs.recordValue(Math.round(ms * 1000)))
+      return
+    }
+    const due = pacer.install(client)
+    client.on('response', () => clientUs.recordValue(Math.max(0, Math.round((performance.now() - due()) * 1000))))
+  }
+  const result = await new Promise<AutocannonResult>((resolve, reject) => {
+    const instance = run({
+      url: job.url,
+      connections: job.connections,
+      pipelining: 1,
+      duration: job.durationS,
+      timeout: job.timeoutS,
+      // autocannon checks for the end of a run at every sample tick: a short tick ends it on time
+      sampleInt: 100,
+      setupClient,
+      ...plan.options
+    }, (err, res) => err === null ? resolve(res) : reject(err))
+    // with `amount` autocannon ignores `duration`: stop it ourselves when the duration is over
+    if ('amount' in plan.options) setTimeout(() => instance.stop(), job.durationS * 1000).unref()
+  })
+  const statusCodes: Record<string, number> = {}
+  for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count
+  const total = result.requests.total
+  return {
+    requests: total,
+    durationS: result.duration,
+    rps: result.duration > 0 ? Math.round(total / result.duration) : 0,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodes,
+    autocannonMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, p99_9: result.latency.p99_9, max: result.latency.max },
+    histograms: recorder.encoded(),
+    endedEarly: plan.exhausted() && result.duration < job.durationS * 0.95
+  }
+}
+
+serveParent({}, {
+  credentials: (payload: { name: string, pairs: ReadonlyArray<readonly [string, string]> }) => {
+    credentialSets.set(payload.name, payload.pairs.map(([id, secret]) => basicHeader(id, secret)))
+    return payload.pairs.length
+  },
+  run: runJob
+})
