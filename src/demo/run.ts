@@ -12,7 +12,7 @@ import { loadConfigObject } from '../config/load.ts'
 import { ConfigError } from '../core/errors.ts'
 import { createLogger } from '../core/log.ts'
 import { Gateway } from '../gateway.ts'
-import { startDevIdp, type DevIdp } from './dev-idp.ts'
+import { startIdp as startDevIdp, type TestIdp as DevIdp } from './dev-idp.ts'
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.ts'
 import { walkHowTo, type DemoEndpoints } from './steps.ts'
 

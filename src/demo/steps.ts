@@ -2,7 +2,7 @@
 // step's name and what came back, so `--once` (and its test) fail loudly.
 
 import { request } from 'undici'
-import type { DevIdp } from './dev-idp.ts'
+import type { TestIdp as DevIdp } from './dev-idp.ts'
 
 export interface DemoEndpoints {
   readonly proxy: string
