@@ -81,7 +81,7 @@ export function recordRequest (ctx: RequestContext): void {
   const fromService = ctx.firstByteAt !== 0 && !ctx.responded
   const kongMs = ctx.dispatchedAt !== 0 ? ctx.dispatchedAt - ctx.startedAt : now - ctx.startedAt
   const upstreamMs = ctx.firstByteAt !== 0 ? ctx.firstByteAt - ctx.dispatchedAt : -1
-  const socket = ctx.req.socket as MarkedSocket
+  const socket = ctx.socket as MarkedSocket
   const read = socket.bytesRead
   // undefined once the socket is destroyed and its write state released
   const written = socket.bytesWritten ?? socket[kWrittenMark] ?? 0

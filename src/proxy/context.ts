@@ -5,16 +5,17 @@
 // request, which the hot path does not need.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { RouteTarget, Runtime } from '../config/compile.ts'
 import type { Route, Service } from '../config/types.ts'
 import type { ProxyContext } from '../plugins/types.ts'
-import { ClientError } from '../core/errors.ts'
 import { kongErrorBody, writeJsonResponse } from '../core/kong-responses.ts'
 import { SERVER_TOKEN } from '../core/version.ts'
-import { HOP_BY_HOP_HEADERS } from './hop-by-hop.ts'
+import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
 import type { WorkerState } from './worker-state.ts'
 import { finishRequest, respondToUpstreamError } from './finish.ts'
+import { readBody } from './read-body.ts'
 
 export const kContext = Symbol('tollgate.context')
 
@@ -23,6 +24,8 @@ const VIA_VALUE = `1.1 ${SERVER_TOKEN}`
 export class RequestContext implements ProxyContext {
   readonly req: IncomingMessage
   readonly res: ServerResponse
+  /** the client connection, kept here: req.socket is unset once undici has consumed the request body */
+  readonly socket: Socket
   readonly state: WorkerState
   readonly runtime: Runtime
   readonly target: RouteTarget
@@ -51,6 +54,7 @@ export class RequestContext implements ProxyContext {
     startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>) {
     this.req = req
     this.res = res
+    this.socket = req.socket
     this.state = state
     this.runtime = runtime
     this.target = target
@@ -122,6 +126,8 @@ export class RequestContext implements ProxyContext {
     this.resumeUpstream = resume
     const res = this.res
     if (res.destroyed) return false
+    // a drain began while this request was in flight: its connection is not to be reused
+    if (this.state.draining) res.shouldKeepAlive = false
     const headers = downstreamHeaders(this, rawHeaders)
     const chain = this.target.chain.headerFilter
     if (chain !== null) {
@@ -134,6 +140,10 @@ export class RequestContext implements ProxyContext {
     } else {
       res.writeHead(statusCode, statusText, headers)
     }
+    // 204 and 304 carry no body whatever their Content-Length says (RFC 9110 §8.6), but undici 7 fails
+    // one with a non-zero Content-Length as a length mismatch after this call (client-h1.js
+    // onMessageComplete): the response is complete now, and that later error finds it finished
+    if (statusCode === 204 || statusCode === 304) this.onComplete()
     return true
   }
 
@@ -150,6 +160,13 @@ export class RequestContext implements ProxyContext {
   }
 
   onError (err: Error): void {
+    // The client went away (closed, timed out or broke off its body): undici reports that as an aborted
+    // upstream request, but there is nobody left to answer and nothing the upstream did wrong.
+    const socket = this.res.socket
+    if (socket === null || socket.destroyed) {
+      finishRequest(this)
+      return
+    }
     respondToUpstreamError(this, err)
   }
 }
@@ -168,11 +185,21 @@ export function ownResponseHeaders (runtime: Runtime, requestId: string, started
 // hop-by-hop headers and appending Kong's. Kept as one loop on purpose: it runs for every response.
 function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
   const out: string[] = []
+  let listed: string[] | null = null
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toString('latin1')
-    if (HOP_BY_HOP_HEADERS.has(name.toLowerCase())) continue
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP_HEADERS.has(lower)) {
+      // headers the upstream's Connection names are hop-by-hop too (RFC 9110 §7.6.1); rare beyond keep-alive
+      if (lower === 'connection') {
+        const names = connectionListed(raw[i + 1].toString('latin1'))
+        if (names !== null) listed = listed === null ? names : listed.concat(names)
+      }
+      continue
+    }
     out.push(name, raw[i + 1].toString('latin1'))
   }
+  if (listed !== null) removeFromFlat(out, listed)
   const flags = ctx.runtime.flags
   if (flags.via) out.push('via', VIA_VALUE)
   if (flags.upstreamLatency) out.push('x-kong-upstream-latency', String(Math.round(ctx.firstByteAt - ctx.dispatchedAt)))
@@ -204,15 +231,7 @@ function onDownstreamDrain (this: ServerResponse): void {
 }
 
 async function bufferBody (ctx: RequestContext): Promise<Buffer> {
-  const limit = ctx.state.settings.client_max_body_size
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (limit > 0 && size > limit) throw new ClientError('request body too large', 'BODY_TOO_LARGE', 413)
-    chunks.push(chunk)
-  }
-  const body = Buffer.concat(chunks, size)
+  const body = await readBody(ctx.req, ctx.state.settings.client_max_body_size)
   ctx.bufferedBody = body
   return body
 }

@@ -20,9 +20,13 @@ export function finishRequest (ctx: RequestContext): void {
       }
     }
   }
-  if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
-  recordRequest(ctx)
-  ctx.state.requestEnded()
+  try {
+    if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
+    recordRequest(ctx)
+  } finally {
+    // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever
+    ctx.state.requestEnded()
+  }
 }
 
 export function respondToUpstreamError (ctx: RequestContext, err: Error): void {

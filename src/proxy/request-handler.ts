@@ -16,6 +16,8 @@ import { dispatchUpstream } from './forward.ts'
 import { upstreamRequestHeaders } from './forwarded-headers.ts'
 import type { WorkerState } from './worker-state.ts'
 
+const CLOSE_CONNECTION: Readonly<Record<string, string>> = Object.freeze({ connection: 'close' })
+
 export function handleRequest (state: WorkerState, req: IncomingMessage, res: ServerResponse): void {
   const startedAt = performance.now()
   const runtime = state.runtime
@@ -39,7 +41,7 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   if (target.service === null) return earlyResponse(state, runtime, res, startedAt, 503, NO_SERVICE_MESSAGE, null)
   const maxBody = state.settings.client_max_body_size
   if (maxBody > 0 && Number(req.headers['content-length'] ?? 0) > maxBody) {
-    return earlyResponse(state, runtime, res, startedAt, 413, KONG_MESSAGES[413], null)
+    return earlyResponse(state, runtime, res, startedAt, 413, KONG_MESSAGES[413], CLOSE_CONNECTION)
   }
 
   const requestId = state.nextRequestId()
@@ -99,7 +101,10 @@ async function awaitBodyThenDispatch (ctx: RequestContext): Promise<void> {
 
 function pluginFailed (ctx: RequestContext, plugin: string, err: unknown): void {
   if (ctx.finished || ctx.responded) return
-  if (err instanceof ClientError) return ctx.exit(err.status, kongMessage(err.status))
+  if (err instanceof ClientError) {
+    // what is left of an unread body cannot be told from a next request: end the connection, as nginx does
+    return ctx.exit(err.status, kongMessage(err.status), ctx.req.complete ? undefined : CLOSE_CONNECTION)
+  }
   ctx.state.logger.log('error', 'plugin_access_failed', { plugin, request_id: ctx.requestId, error: err })
   ctx.exit(500, KONG_MESSAGES[500])
 }
@@ -113,7 +118,7 @@ function onResponseClose (this: ServerResponse): void {
 }
 
 function earlyResponse (state: WorkerState, runtime: Runtime, res: ServerResponse, startedAt: number,
-  status: number, message: string, extra: Record<string, string> | null): void {
+  status: number, message: string, extra: Readonly<Record<string, string>> | null): void {
   const requestId = state.nextRequestId()
   const headers = ownResponseHeaders(runtime, requestId, startedAt)
   if (extra !== null) Object.assign(headers, extra)

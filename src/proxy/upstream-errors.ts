@@ -1,5 +1,7 @@
-// The one place an upstream failure becomes Kong's status and message. Matches on `err.code` only.
+// The one place an upstream failure becomes Kong's status and message. Matches on `err.code`, and on
+// undici's HTTPParserError brand where undici leaves the code out.
 
+import { errors } from 'undici'
 import { KONG_MESSAGES, NAME_RESOLUTION_FAILED_MESSAGE } from '../core/kong-responses.ts'
 
 export interface UpstreamFailure {
@@ -54,5 +56,8 @@ export function classifyUpstreamError (err: unknown): UpstreamFailure {
     if (known !== undefined) return known
     if (code.startsWith('HPE_')) return INVALID
   }
+  // undici 7.30 builds this error with code undefined (client-h1.js createError indexes llhttp's
+  // name-to-number ERROR map with the number), so an invalid response would otherwise read as a 500
+  if (err instanceof errors.HTTPParserError) return INVALID
   return UNEXPECTED
 }

@@ -34,15 +34,20 @@ export class UpstreamPools {
 
   #create (options: PoolOptions): Pool {
     const s = this.#settings
-    const keepAlive = s.upstream_keepalive_pool_size > 0
+    const maxRequests = s.upstream_keepalive_max_requests
+    // one request per connection is no keep-alive at all
+    const keepAlive = s.upstream_keepalive_pool_size > 0 && maxRequests !== 1
     return new Pool(options.origin, {
       // null: no cap on parallel connections, as nginx; the keep-alive pool size bounds idle ones only
       connections: null,
-      pipelining: 1,
+      // 0 is undici's switch for closing each connection after its response
+      pipelining: keepAlive ? 1 : 0,
       connect: { timeout: options.connectTimeout },
       keepAliveTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
       keepAliveMaxTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
-      maxRequestsPerClient: keepAlive ? s.upstream_keepalive_max_requests : 1,
+      // undici closes a connection after maxRequestsPerClient + 1 requests (client-h1.js counts from 0);
+      // 0 means unlimited in both undici and Kong
+      maxRequestsPerClient: keepAlive && maxRequests > 1 ? maxRequests - 1 : 0,
       // timeouts are set per request from the service's read_timeout
       headersTimeout: 0,
       bodyTimeout: 0

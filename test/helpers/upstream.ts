@@ -1,6 +1,7 @@
 // A real upstream HTTP server for tests: echoes what it received as JSON (method, url, headers, body
-// size), or misbehaves on request by path: /slow?ms=N, /bytes?n=N (streamed download), /reset (destroys
-// the socket), /garbage (invalid HTTP), /status?code=N, /upload (counts a streamed body, bounded memory).
+// size), or misbehaves on request by the last path segment: /slow?ms=N (answers late), /bytes?n=N
+// (streamed download), /reset (destroys the socket), /garbage (invalid HTTP), /status?code=N,
+// /headers?h=Name:Value (adds response headers, repeatable). Request bodies are counted, never kept.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
@@ -19,20 +20,39 @@ export interface TestUpstream {
   readonly url: string
   readonly port: number
   readonly host: string
+  /** every request, recorded once its body was read (before any /slow delay) */
   readonly requests: ReceivedRequest[]
   /** distinct client sockets seen (keep-alive reuse shows as few sockets for many requests) */
   readonly sockets: Set<Socket>
+  /** resolves with the first client connection (already open or future) */
+  waitForConnection (): Promise<Socket>
+  /** resolves with the first request (already received or future) matching `match` */
+  waitForRequest (match: (r: ReceivedRequest) => boolean, timeoutMs?: number): Promise<ReceivedRequest>
   close (): Promise<void>
 }
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x')
 
+interface Watcher {
+  readonly match: (r: ReceivedRequest) => boolean
+  readonly resolve: (r: ReceivedRequest) => void
+}
+
 export async function startUpstream (): Promise<TestUpstream> {
   const requests: ReceivedRequest[] = []
   const sockets = new Set<Socket>()
-  const server: Server = createServer((req, res) => { handle(req, res, requests).catch(() => res.destroy()) })
+  const watchers = new Set<Watcher>()
+  const record = (r: ReceivedRequest): void => {
+    requests.push(r)
+    for (const w of watchers) if (w.match(r)) { watchers.delete(w); w.resolve(r) }
+  }
+  const server: Server = createServer((req, res) => { handle(req, res, record).catch(() => res.destroy()) })
   server.keepAliveTimeout = 30_000
-  server.on('connection', (socket: Socket) => sockets.add(socket))
+  const connectionWaiters: Array<(socket: Socket) => void> = []
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    for (const resolve of connectionWaiters.splice(0)) resolve(socket)
+  })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const port = (server.address() as { port: number }).port
@@ -42,6 +62,22 @@ export async function startUpstream (): Promise<TestUpstream> {
     host: '127.0.0.1',
     requests,
     sockets,
+    waitForConnection () {
+      const [first] = sockets
+      return first !== undefined ? Promise.resolve(first) : new Promise((resolve) => connectionWaiters.push(resolve))
+    },
+    waitForRequest (match, timeoutMs = 10_000) {
+      const seen = requests.find(match)
+      if (seen !== undefined) return Promise.resolve(seen)
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          watchers.delete(watcher)
+          reject(new Error(`no matching upstream request within ${timeoutMs} ms`))
+        }, timeoutMs)
+        const watcher: Watcher = { match, resolve: (r) => { clearTimeout(timer); resolve(r) } }
+        watchers.add(watcher)
+      })
+    },
     async close () {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -49,11 +85,11 @@ export async function startUpstream (): Promise<TestUpstream> {
   }
 }
 
-async function handle (req: IncomingMessage, res: ServerResponse, requests: ReceivedRequest[]): Promise<void> {
+async function handle (req: IncomingMessage, res: ServerResponse, record: (r: ReceivedRequest) => void): Promise<void> {
   let bodyBytes = 0
   for await (const chunk of req as AsyncIterable<Buffer>) bodyBytes += chunk.length
   const url = new URL(req.url ?? '/', 'http://upstream')
-  requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes, remotePort: req.socket.remotePort ?? 0 })
+  record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes, remotePort: req.socket.remotePort ?? 0 })
   const tail = url.pathname.slice(url.pathname.lastIndexOf('/'))
   if (tail === '/reset') {
     req.socket.destroy()
@@ -63,11 +99,19 @@ async function handle (req: IncomingMessage, res: ServerResponse, requests: Rece
     req.socket.end('this is not HTTP\r\n\r\n')
     return
   }
-  if (tail === '/slow') await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms') ?? 1000)))
+  // unref'd: a test that is done does not wait for a slow answer nobody reads any more
+  if (tail === '/slow') await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms') ?? 1000)).unref())
   if (tail === '/bytes') return await streamBytes(res, Number(url.searchParams.get('n') ?? 0))
   const status = tail === '/status' ? Number(url.searchParams.get('code') ?? 200) : 200
   const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyBytes })
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), server: 'test-upstream' })
+  const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'server', 'test-upstream']
+  if (tail === '/headers') {
+    for (const pair of url.searchParams.getAll('h')) {
+      const colon = pair.indexOf(':')
+      headers.push(pair.slice(0, colon), pair.slice(colon + 1))
+    }
+  }
+  res.writeHead(status, headers)
   res.end(body)
 }
 
