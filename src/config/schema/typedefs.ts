@@ -12,6 +12,8 @@ interface FieldBase<T> {
   readonly default?: T | null
   /** redact() replaces the value with "<redacted>"; validation messages never include it */
   readonly secret?: boolean
+  /** validated, then left out of the result: a field accepted for compatibility that Tollgate does not use */
+  readonly omit?: boolean
   readonly description?: string
 }
 
@@ -227,7 +229,8 @@ function checkRecord (schema: RecordField, input: unknown, path: string, issues:
   const before = issues.length
   const out: Record<string, unknown> = {}
   for (const [name, field] of Object.entries(schema.fields)) {
-    out[name] = check(field, input[name], joinPath(path, name), issues)
+    const value = check(field, input[name], joinPath(path, name), issues)
+    if (field.omit !== true) out[name] = value
   }
   for (const name of Object.keys(input)) {
     if (!Object.hasOwn(schema.fields, name)) issues.push({ path: joinPath(path, name), message: 'unknown field' })

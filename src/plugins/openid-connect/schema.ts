@@ -1,11 +1,15 @@
 // Kong's openid-connect plugin config (KONG-REFERENCE §2), restricted to what the client credentials grant
 // uses: field names, types and defaults are Kong's. Where Tollgate does less than Kong (auth methods other
 // than client_credentials), the config is refused with a message saying so, never silently accepted.
+// Every other Kong field (kong-fields.ts) is accepted unset or at Kong's default, so that a decK dump loads
+// as is, and is then left out of the loaded config; set to anything else it is an error.
 
 import type { ConfigIssue } from '../../core/errors.ts'
 import type { FieldSchema } from '../../config/schema/typedefs.ts'
 import type { PluginSchemaInfo } from '../schemas.ts'
 import { JWS_ALGS, jwkRecord } from './jwk-schema.ts'
+import { KONG_FIELDS } from './kong-fields.ts'
+import { kongFieldSchemas } from './kong-fields-schema.ts'
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']
 
@@ -76,6 +80,60 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
   ]
 }
 
+const implemented: Record<string, FieldSchema> = {
+  /** discovery URL or issuer; /.well-known/openid-configuration is appended when absent */
+  issuer: { type: 'string', required: true, url: true },
+  rediscovery_lifetime: { ...seconds, default: 30 },
+  token_endpoint: url,
+  client_id: strings,
+  client_secret: { type: 'array', elements: { type: 'string', secret: true } },
+  client_auth: { type: 'array', elements: { type: 'string', one_of: CLIENT_AUTH_METHODS } },
+  client_jwk: { type: 'array', elements: jwkRecord },
+  client_alg: { type: 'array', elements: { type: 'string', one_of: JWS_ALGS } },
+  token_endpoint_auth_method: { type: 'string', one_of: CLIENT_AUTH_METHODS },
+  auth_methods: { type: 'array', elements: { type: 'string', one_of: KONG_AUTH_METHODS, custom: authMethod } },
+  client_credentials_param_type: {
+    type: 'array', default: ['header', 'query', 'body'], elements: { type: 'string', one_of: ['header', 'query', 'body'] }
+  },
+  scopes: { ...strings, default: ['openid'] },
+  token_post_args_names: strings,
+  token_post_args_values: strings,
+  token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
+  token_headers_values: strings,
+  cache_tokens: { type: 'boolean', required: true, default: true },
+  /** part of the token cache key; set it for a key that is stable across reloads (Kong generates one) */
+  cache_tokens_salt: { type: 'string', secret: true },
+  token_cache_key_include_scope: { type: 'boolean', required: true, default: false },
+  cache_ttl: { ...seconds, default: 3600 },
+  cache_ttl_min: seconds,
+  cache_ttl_max: seconds,
+  cache_ttl_neg: seconds,
+  cache_ttl_resurrect: seconds,
+  upstream_access_token_header: {
+    type: 'string',
+    default: 'authorization:bearer',
+    match: UPSTREAM_HEADER,
+    match_description: 'authorization:bearer, authorization:basic, authorization:dpop or a header name'
+  },
+  hide_credentials: { type: 'boolean', required: true, default: false },
+  leeway: { ...seconds, default: 0 },
+  verify_signature: { type: 'boolean', required: true, default: true },
+  verify_claims: { type: 'boolean', required: true, default: true },
+  enable_hs_signatures: { type: 'boolean', required: true, default: false },
+  ignore_signature: { type: 'array', default: [], elements: { type: 'string', one_of: GRANTS } },
+  issuers_allowed: strings,
+  /** ms, for connect, send and read on IdP calls */
+  timeout: { type: 'number', default: 10000, gt: 0 },
+  keepalive: { type: 'boolean', required: true, default: true },
+  ssl_verify: { type: 'boolean', required: true, default: true },
+  display_errors: { type: 'boolean', required: true, default: false },
+  expose_error_code: { type: 'boolean', required: true, default: true },
+  unauthorized_error_message: { type: 'string', default: 'Unauthorized' },
+  forbidden_error_message: { type: 'string', default: 'Forbidden' },
+  run_on_preflight: { type: 'boolean', required: true, default: true }
+}
+
+const unsupported = kongFieldSchemas(KONG_FIELDS, new Set(Object.keys(implemented)))
 export const openIdConnectSchema: PluginSchemaInfo = {
   name: 'openid-connect',
   PRIORITY: 1050,
@@ -84,58 +142,7 @@ export const openIdConnectSchema: PluginSchemaInfo = {
   configSchema: {
     type: 'record',
     required: true,
-    fields: {
-      /** discovery URL or issuer; /.well-known/openid-configuration is appended when absent */
-      issuer: { type: 'string', required: true, url: true },
-      rediscovery_lifetime: { ...seconds, default: 30 },
-      token_endpoint: url,
-      client_id: strings,
-      client_secret: { type: 'array', elements: { type: 'string', secret: true } },
-      client_auth: { type: 'array', elements: { type: 'string', one_of: CLIENT_AUTH_METHODS } },
-      client_jwk: { type: 'array', elements: jwkRecord },
-      client_alg: { type: 'array', elements: { type: 'string', one_of: JWS_ALGS } },
-      token_endpoint_auth_method: { type: 'string', one_of: CLIENT_AUTH_METHODS },
-      auth_methods: { type: 'array', elements: { type: 'string', one_of: KONG_AUTH_METHODS, custom: authMethod } },
-      client_credentials_param_type: {
-        type: 'array', default: ['header', 'query', 'body'], elements: { type: 'string', one_of: ['header', 'query', 'body'] }
-      },
-      scopes: { ...strings, default: ['openid'] },
-      token_post_args_names: strings,
-      token_post_args_values: strings,
-      token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
-      token_headers_values: strings,
-      cache_tokens: { type: 'boolean', required: true, default: true },
-      /** part of the token cache key; set it for a key that is stable across reloads (Kong generates one) */
-      cache_tokens_salt: { type: 'string', secret: true },
-      token_cache_key_include_scope: { type: 'boolean', required: true, default: false },
-      cache_ttl: { ...seconds, default: 3600 },
-      cache_ttl_min: seconds,
-      cache_ttl_max: seconds,
-      cache_ttl_neg: seconds,
-      cache_ttl_resurrect: seconds,
-      upstream_access_token_header: {
-        type: 'string',
-        default: 'authorization:bearer',
-        match: UPSTREAM_HEADER,
-        match_description: 'authorization:bearer, authorization:basic, authorization:dpop or a header name'
-      },
-      hide_credentials: { type: 'boolean', required: true, default: false },
-      leeway: { ...seconds, default: 0 },
-      verify_signature: { type: 'boolean', required: true, default: true },
-      verify_claims: { type: 'boolean', required: true, default: true },
-      enable_hs_signatures: { type: 'boolean', required: true, default: false },
-      ignore_signature: { type: 'array', default: [], elements: { type: 'string', one_of: GRANTS } },
-      issuers_allowed: strings,
-      /** ms, for connect, send and read on IdP calls */
-      timeout: { type: 'number', default: 10000, gt: 0 },
-      keepalive: { type: 'boolean', required: true, default: true },
-      ssl_verify: { type: 'boolean', required: true, default: true },
-      display_errors: { type: 'boolean', required: true, default: false },
-      expose_error_code: { type: 'boolean', required: true, default: true },
-      unauthorized_error_message: { type: 'string', default: 'Unauthorized' },
-      forbidden_error_message: { type: 'string', default: 'Forbidden' },
-      run_on_preflight: { type: 'boolean', required: true, default: true }
-    },
+    fields: { ...implemented, ...unsupported },
     checks: checkConfig
   }
 }

@@ -1,7 +1,15 @@
-// The openid-connect config schema: Kong's defaults, and the refusals where Tollgate does less than Kong.
+// The openid-connect config schema: Kong's defaults, the refusals where Tollgate does less than Kong, and
+// Kong's other fields (a decK dump's) accepted unset or at their default and left out of the loaded config.
 
 import t from 'tap'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { loadConfigFile, loadConfigObject } from '../../../src/config/load.ts'
 import { redact, validate } from '../../../src/config/schema/typedefs.ts'
+import { ConfigError } from '../../../src/core/errors.ts'
+import { KONG_FIELDS, isKongRecord, type KongField, type KongLeaf } from '../../../src/plugins/openid-connect/kong-fields.ts'
+import { NOT_SUPPORTED } from '../../../src/plugins/openid-connect/kong-fields-schema.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/schema.ts'
 
 const schema = openIdConnectSchema.configSchema
@@ -85,7 +93,8 @@ t.test('field errors name the path and the rule', async (t) => {
     [{ upstream_access_token_header: 'authorization:mac' }, 'config.upstream_access_token_header', /header name/],
     [{ token_headers_names: ['bad header'] }, 'config.token_headers_names[0]', /header name/],
     [{ ignore_signature: ['nope'] }, 'config.ignore_signature[0]', /expected one of/],
-    [{ bearer_token_param_type: ['header'] }, 'config.bearer_token_param_type', /unknown field/],
+    [{ bearer_token_param_type: ['header'] }, 'config.bearer_token_param_type', /not supported by Tollgate yet/],
+    [{ bearer_token_params: ['header'] }, 'config.bearer_token_params', /unknown field/],
     [{ verify_signature: 'yes' }, 'config.verify_signature', /expected a boolean/]
   ]
   for (const [patch, path, message] of cases) {
@@ -128,4 +137,132 @@ t.test('secrets are redacted', async (t) => {
   const redacted = JSON.stringify(redact(schema, value))
   for (const secret of ['s3cret', 'salty', 'private-d', 'private-p']) t.notOk(redacted.includes(secret), secret)
   for (const visible of ['modulus', 'k1', 'kong']) t.ok(redacted.includes(visible), visible)
+})
+
+// ---- Kong's other fields: a decK dump lists all of them, so they load when unset or at Kong's default ----
+
+const DUMP = new URL('../../fixtures/config/deck-oidc-dump.json', import.meta.url).pathname
+const BIN = new URL('../../../bin/tollgate.js', import.meta.url).pathname
+const IMPLEMENTED = new Set(Object.keys(check(HOWTO).value))
+const KONG_ONLY = KONG_FIELDS.filter((field) => !IMPLEMENTED.has(field.name))
+
+/** A value Kong's default is not, of a plausible type. */
+function otherThan (field: KongLeaf): unknown {
+  const fallback = field.default
+  if (typeof fallback === 'boolean') return !fallback
+  if (typeof fallback === 'number') return fallback + 1
+  if (typeof fallback === 'string') return `${fallback}-other`
+  if (Array.isArray(fallback)) return [...fallback, 'other']
+  return field.array === true ? ['other'] : 'other'
+}
+
+/** Every leaf of a Kong field, with its path below the field and a patch that sets only that leaf. */
+function leaves (field: KongField, path: string[] = []): Array<{ leaf: KongLeaf, path: string[], patch: (value: unknown) => unknown }> {
+  const at = [...path, field.name]
+  if (!isKongRecord(field)) {
+    return [{ leaf: field, path: at, patch: (value) => value }]
+  }
+  return field.fields.flatMap((member) => leaves(member, at).map((entry) => ({
+    ...entry,
+    patch: (value: unknown) => ({ [entry.path[at.length]]: entry.patch(value) })
+  })))
+}
+
+function dump (): { services: Array<{ plugins: Array<{ config: Record<string, unknown> }> }> } {
+  return JSON.parse(readFileSync(DUMP, 'utf8'))
+}
+
+t.test('the field list: every implemented field is a Kong field, the rest is Kong-only', async (t) => {
+  const names = new Set(KONG_FIELDS.map((field) => field.name))
+  t.equal(names.size, KONG_FIELDS.length, 'no name twice')
+  for (const name of IMPLEMENTED) t.ok(names.has(name), `${name} is one of Kong's fields`)
+  t.ok(KONG_ONLY.length > 180, `${KONG_ONLY.length} Kong-only fields`)
+  t.ok(KONG_ONLY.some((field) => field.name === 'session_secret') && KONG_ONLY.some((field) => field.name === 'redis'))
+})
+
+t.test('the decK dump fixture loads as is, and Kong-only fields stay out of the loaded config', async (t) => {
+  const loaded = await loadConfigFile(DUMP, {})
+  const config = loaded.entities.plugins[0].config
+  t.match(config, {
+    issuer: 'http://keycloak:8080/realms/master',
+    client_id: ['kong'],
+    client_auth: ['private_key_jwt'],
+    auth_methods: ['client_credentials'],
+    client_credentials_param_type: ['header'],
+    cache_tokens_salt: 'N8fQ2bXk4vR7tL1wZ9cH3mP6sJ0dY5eA',
+    scopes: ['openid']
+  })
+  t.same(Object.keys(config).sort(), [...IMPLEMENTED].sort(), 'only the implemented fields')
+
+  const minimal = dump()
+  const plugin = minimal.services[0].plugins[0]
+  for (const field of KONG_ONLY) delete plugin.config[field.name]
+  t.equal(loadConfigObject(minimal, 'minimal', {}).hash, loaded.hash, 'same hash as the dump without Kong-only fields')
+})
+
+t.test('tollgate check accepts the decK dump', async (t) => {
+  const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'check', '--config', DUMP])
+  t.match(stdout, /configuration is valid/)
+})
+
+t.test('a Kong-only field set away from its default is an error naming it; unset or default is fine', async (t) => {
+  for (const field of KONG_ONLY) {
+    for (const { leaf, path, patch } of leaves(field)) {
+      const at = `config.${path.join('.')}`
+      const set = (value: unknown) => check({ ...HOWTO, [field.name]: patch(value) })
+      t.same(set(otherThan(leaf)).issues, [{ path: at, message: NOT_SUPPORTED }], at)
+      t.same(set(null).issues, [], `${at}: null`)
+      if (leaf.default !== null) t.same(set(leaf.default).issues, [], `${at}: default`)
+      if (leaf.array === true || Array.isArray(leaf.default)) t.same(set([]).issues, [], `${at}: []`)
+    }
+  }
+})
+
+t.test('Kong-only fields: Kong\'s own array order, whole records, and the load error', async (t) => {
+  const kongOrder = {
+    bearer_token_param_type: ['header', 'query', 'body'],
+    logout_methods: ['POST', 'DELETE'],
+    consumer_by: ['username', 'custom_id']
+  }
+  const { value, issues } = check({ ...HOWTO, ...kongOrder, redis: null, token_exchange: { cache: null } })
+  t.same(issues, [])
+  for (const name of ['bearer_token_param_type', 'logout_methods', 'consumer_by', 'redis', 'token_exchange', 'session_secret']) {
+    t.notOk(name in value, `${name} left out`)
+  }
+  t.match(check({ ...HOWTO, redis: 'localhost' }).issues, [{ path: 'config.redis', message: 'expected a record' }])
+  t.match(check({ ...HOWTO, logout_methods: ['POST', 'POST'] }).issues, [{ path: 'config.logout_methods', message: NOT_SUPPORTED }])
+
+  const bad = dump()
+  Object.assign(bad.services[0].plugins[0].config, { session_secret: 'do-not-print', login_action: 'redirect' })
+  try {
+    loadConfigObject(bad, 'dump.json', {})
+    t.fail('expected a ConfigError')
+  } catch (err) {
+    t.type(err, ConfigError)
+    const { issues, message } = err as ConfigError
+    t.same(issues.map((issue) => issue.path).sort(), [
+      'services[0].plugins[0].config.login_action', 'services[0].plugins[0].config.session_secret'
+    ])
+    t.match(message, 'services[0].plugins[0].config.session_secret: not supported by Tollgate yet (only the client credentials grant is implemented)')
+    t.notOk(message.includes('do-not-print'))
+  }
+})
+
+t.test('unknown fields stay unknown, at the top and inside Kong\'s records', async (t) => {
+  t.same(check({ ...HOWTO, tollgate_magic: 1 }).issues, [{ path: 'config.tollgate_magic', message: 'unknown field' }])
+  t.same(check({ ...HOWTO, redis: { hots: 'x' } }).issues, [{ path: 'config.redis.hots', message: 'unknown field' }])
+  t.same(check({ ...HOWTO, token_exchange: { cache: { enable: true } } }).issues,
+    [{ path: 'config.token_exchange.cache.enable', message: 'unknown field' }])
+})
+
+t.test('Kong-only secrets are redacted when a posted config is shown back', async (t) => {
+  const posted = {
+    ...HOWTO,
+    session_secret: 'sess-secret',
+    introspection_headers_values: ['hdr-secret'],
+    redis: { password: 'redis-pass', cloud_authentication: { aws_secret_access_key: 'aws-secret' }, host: 'redis.local' }
+  }
+  const shown = JSON.stringify(redact(schema, posted))
+  for (const secret of ['sess-secret', 'hdr-secret', 'redis-pass', 'aws-secret']) t.notOk(shown.includes(secret), secret)
+  t.ok(shown.includes('redis.local'))
 })

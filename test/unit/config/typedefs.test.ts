@@ -209,3 +209,18 @@ t.test('redact', async (t) => {
   })
   t.strictSame(value.keys, ['k1', 'k2'], 'the input is not changed')
 })
+
+t.test('omit: a field is validated but left out of the result', async (t) => {
+  const schema: FieldSchema = {
+    type: 'record',
+    fields: {
+      kept: { type: 'string' },
+      legacy: { type: 'any', omit: true, custom: (v) => v === 'ok' ? null : 'not supported' }
+    }
+  }
+  const accepted = validate(schema, { kept: 'a', legacy: 'ok' }, 'config')
+  t.same(accepted.issues, [])
+  t.same(accepted.value, { kept: 'a' }, 'the omitted field is not in the result')
+  const refused = validate(schema, { legacy: 'other' }, 'config')
+  t.same(refused.issues, [{ path: 'config.legacy', message: 'not supported' }], 'but it is still validated')
+})
