@@ -1,0 +1,107 @@
+// The writes that move a slot between states. Each runs while the caller holds the slot's seqlock
+// (tryLock .. unlock in seqlock.ts), so plain stores suffice: unlock's CAS publishes them together.
+//
+//   EMPTY/other key --claim--> FILLING --complete--> READY --expiry--> (READY, expired) --claim--> FILLING
+//   FILLING --fail(ttl>0)--> NEGATIVE            FILLING --fail(0)--> READY+FAILED (value kept) or
+//   FILLING --deadline passed--> taken over       NEGATIVE expiring now (no value): the fill's outcome
+//   READY --renew claim--> READY (claimUntil set)  NEGATIVE --expiry--> claim --> FILLING
+
+import {
+  DIGEST_WORDS, FLAG_FAILED, SLOT_CLAIM_UNTIL, SLOT_DIGEST, SLOT_EXPIRES_AT, SLOT_FLAGS, SLOT_OWNER,
+  SLOT_RENEW_AT, SLOT_SPILL_POS, SLOT_SPILL_SUM, SLOT_STATE, SLOT_STATE_UNTIL, SLOT_VALUE, SLOT_VALUE_GEN, SLOT_VALUE_LEN, STATE_FILLING,
+  STATE_NEGATIVE, STATE_READY
+} from './layout.ts'
+import type { Views } from './views.ts'
+
+function writeDigest (v: Views, byte: number, key: Int32Array): void {
+  v.i32.set(key.subarray(0, DIGEST_WORDS), (byte + SLOT_DIGEST) >> 2)
+}
+
+/** The value changed: workers' decoded copies of the old one must not match any more. */
+function nextGen (v: Views, byte: number): number {
+  const index = (byte + SLOT_VALUE_GEN) >> 2
+  v.i32[index] = (v.i32[index] + 1) | 0
+  return v.i32[index]
+}
+
+/**
+ * FILLING until `deadline`, owned by `owner`. `key` is set when the slot is taken for a new key (the
+ * value is then dropped); null when the key's own slot is claimed, which keeps any retained value (and
+ * FLAG_FAILED) so it can still be served stale during the fill.
+ */
+export function writeFilling (v: Views, byte: number, key: Int32Array | null, owner: number, deadline: number): void {
+  const i32 = v.i32
+  const f64 = v.f64
+  if (key !== null) {
+    writeDigest(v, byte, key)
+    nextGen(v, byte)
+    i32[(byte + SLOT_VALUE_LEN) >> 2] = 0
+    i32[(byte + SLOT_FLAGS) >> 2] = 0
+    f64[(byte + SLOT_EXPIRES_AT) >> 3] = 0
+  }
+  i32[(byte + SLOT_STATE) >> 2] = STATE_FILLING
+  i32[(byte + SLOT_OWNER) >> 2] = owner
+  f64[(byte + SLOT_STATE_UNTIL) >> 3] = deadline
+  f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
+}
+
+/**
+ * READY with the value: inline `bytes` when `spillPos` < 0, else already in the spill ring at spillPos
+ * with checksum `spillSum`. Returns the value's generation.
+ */
+export function writeReady (v: Views, byte: number, key: Int32Array | null, bytes: Uint8Array, spillPos: number,
+  spillSum: number, flags: number, expiresAt: number, renewAt: number): number {
+  const i32 = v.i32
+  const f64 = v.f64
+  if (key !== null) writeDigest(v, byte, key)
+  if (spillPos < 0) v.u8.set(bytes, byte + SLOT_VALUE)
+  i32[(byte + SLOT_VALUE_LEN) >> 2] = bytes.length
+  i32[(byte + SLOT_FLAGS) >> 2] = flags
+  i32[(byte + SLOT_STATE) >> 2] = STATE_READY
+  i32[(byte + SLOT_OWNER) >> 2] = 0
+  f64[(byte + SLOT_EXPIRES_AT) >> 3] = expiresAt
+  f64[(byte + SLOT_RENEW_AT) >> 3] = renewAt
+  f64[(byte + SLOT_STATE_UNTIL) >> 3] = 0
+  f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
+  f64[(byte + SLOT_SPILL_POS) >> 3] = spillPos < 0 ? 0 : spillPos
+  i32[(byte + SLOT_SPILL_SUM) >> 2] = spillSum
+  return nextGen(v, byte)
+}
+
+/** NEGATIVE until `until`; a rejected key's old value is dropped, never served stale. */
+export function writeNegative (v: Views, byte: number, key: Int32Array | null, until: number): number {
+  const i32 = v.i32
+  if (key !== null) writeDigest(v, byte, key)
+  i32[(byte + SLOT_VALUE_LEN) >> 2] = 0
+  i32[(byte + SLOT_FLAGS) >> 2] = 0
+  i32[(byte + SLOT_STATE) >> 2] = STATE_NEGATIVE
+  i32[(byte + SLOT_OWNER) >> 2] = 0
+  v.f64[(byte + SLOT_STATE_UNTIL) >> 3] = until
+  v.f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
+  return nextGen(v, byte)
+}
+
+/**
+ * A fill that failed transiently (or whose thread died): waiters must learn it failed, and the next
+ * asker retries. With a retained value: READY (expired) + FLAG_FAILED, stateUntil = when it failed, so
+ * the value may be served stale. Without: NEGATIVE expiring at `now`.
+ */
+export function writeFailed (v: Views, byte: number, now: number): void {
+  const i32 = v.i32
+  const f64 = v.f64
+  if (i32[(byte + SLOT_VALUE_LEN) >> 2] > 0) {
+    i32[(byte + SLOT_STATE) >> 2] = STATE_READY
+    i32[(byte + SLOT_FLAGS) >> 2] |= FLAG_FAILED
+  } else {
+    i32[(byte + SLOT_STATE) >> 2] = STATE_NEGATIVE
+  }
+  i32[(byte + SLOT_OWNER) >> 2] = 0
+  f64[(byte + SLOT_STATE_UNTIL) >> 3] = now
+  f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
+}
+
+/** A renewal claim: the value and its generation are untouched, so decoded copies stay valid. */
+export function writeClaim (v: Views, byte: number, owner: number, until: number): void {
+  v.i32[(byte + SLOT_OWNER) >> 2] = owner
+  v.f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = until
+}
