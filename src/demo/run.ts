@@ -57,6 +57,8 @@ async function main (): Promise<number> {
     if (values['proxy-listen'] !== undefined) document.proxy_listen = values['proxy-listen']
     if (values['admin-listen'] !== undefined) document.admin_listen = values['admin-listen']
     document.prefix = prefix
+    // the walk-through is the demo's output: the gateway's own log lines only when something is wrong
+    document.log_level ??= 'warn'
     const config = loadConfigObject(document, file, { ...process.env, ...env })
     const gateway = new Gateway(config, null, createLogger('warn'))
     await gateway.start()
