@@ -14,6 +14,7 @@ import { MetricsRegistry } from './metrics/registry.ts'
 import { VERSION } from './core/version.ts'
 import { loadConfigFile } from './config/load.ts'
 import type { LoadedConfig } from './config/types.ts'
+import { keepRestartSettings } from './config/restart-settings.ts'
 import { ConfigError } from './core/errors.ts'
 import type { Logger } from './core/log.ts'
 import { Supervisor, type ReloadResult } from './workers/supervisor.ts'
@@ -97,7 +98,11 @@ export class Gateway {
       })
       return { ok: false, message }
     }
-    return await this.supervisor.reload(config)
+    const { config: live, changed } = keepRestartSettings(config, this.supervisor.config)
+    if (changed.length > 0) {
+      this.#logger.log('warn', 'reload_settings_need_restart', { source: this.#file, settings: changed })
+    }
+    return await this.supervisor.reload(live)
   }
 
   async stop (): Promise<void> {

@@ -9,10 +9,9 @@ import { deepFreeze } from '../config/freeze.ts'
 import { canonicalJson, configHash } from '../config/hash.ts'
 import { SETTING_NAMES, parseSettings } from '../config/settings.ts'
 import type { LoadedConfig, Settings } from '../config/types.ts'
+import { RESTART_SETTINGS } from '../config/restart-settings.ts'
 
-export const FIXED_SETTINGS: readonly (keyof Settings)[] = [
-  'proxy_listen', 'admin_listen', 'worker_processes', 'prefix', 'token_cache_slots', 'token_cache_slot_size', 'signing_threads',
-]
+export const FIXED_SETTINGS: readonly (keyof Settings)[] = RESTART_SETTINGS
 
 function given (document: Readonly<Record<string, unknown>>, name: string): boolean {
   return document[name] !== undefined && document[name] !== null

@@ -5,6 +5,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { JWK } from 'jose'
+import type { Dispatcher } from 'undici'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../cache/index.ts'
 import { IdpError } from '../../core/errors.ts'
 import type { PhaseResult, ProxyContext } from '../types.ts'
@@ -58,6 +59,8 @@ export interface OidcConfig {
   readonly ignore_signature: readonly string[] | null
   readonly issuers_allowed: readonly string[] | null
   readonly timeout: number
+  readonly ssl_verify: boolean
+  readonly keepalive: boolean
   readonly display_errors: boolean
   readonly expose_error_code: boolean
   readonly unauthorized_error_message: string | null
@@ -110,6 +113,7 @@ export class OidcFlow {
   readonly #expiry: ExpiryRules
   readonly #negativeTtlMs: number
   readonly #brokers: ReadonlyMap<string, Broker>
+  readonly #dispatcher: Dispatcher
   #verifyFor: { issuer: string, options: VerifyOptions } | null = null
 
   constructor (config: OidcConfig, service: OidcWorkerService) {
@@ -123,6 +127,7 @@ export class OidcFlow {
     this.#expiry = createExpiryRules(config)
     this.#negativeTtlMs = (config.cache_ttl_neg ?? DEFAULT_NEGATIVE_TTL_SECONDS) * 1000
     this.#brokers = brokers(config)
+    this.#dispatcher = service.dispatcher(config.ssl_verify, config.keepalive)
     this.staleMs = (config.cache_ttl_resurrect ?? 0) * 1000
     this.upstreamHeader = this.#codec.header?.name ?? 'authorization'
     this.hideCredentials = config.hide_credentials
@@ -281,7 +286,7 @@ export class OidcFlow {
     const started = performance.now()
     const recorder = this.#service.idpCalls
     try {
-      const response = await requestToken(this.#service.dispatcher, endpoint, buildTokenRequest(this.#template, auth), this.#config.timeout)
+      const response = await requestToken(this.#dispatcher, endpoint, buildTokenRequest(this.#template, auth), this.#config.timeout)
       recorder.record('success', performance.now() - started)
       return response
     } catch (err) {

@@ -35,7 +35,8 @@ const UNAVAILABLE_ANSWER_MS = 1000
 export class OidcWorkerService implements WorkerPluginService {
   readonly cache: TokenCacheHandle
   /** keep-alive connections to IdPs, shared by every plugin instance of this worker */
-  readonly dispatcher: Dispatcher
+  readonly #dispatchers = new Map<string, Dispatcher>()
+  readonly #keepAliveMs: number
   readonly logger: Logger
   /** counts and times this worker's token endpoint calls for /metrics */
   readonly idpCalls: IdpCallRecorder
@@ -54,12 +55,28 @@ export class OidcWorkerService implements WorkerPluginService {
     this.#parent = parent
     this.#signer = new SignerClient(data.signerPort)
     this.idpCalls = new IdpCallRecorder(data.idpCalls, data.lane)
-    this.dispatcher = new Agent({
-      keepAliveTimeout: settings.upstream_keepalive_idle_timeout * 1000,
-      connections: null,
-      pipelining: 1
-    })
+    this.#keepAliveMs = settings.upstream_keepalive_idle_timeout * 1000
     for (const snapshot of data.snapshots) this.#setSnapshot(snapshot)
+  }
+
+  /**
+   * The connection pool for IdP calls with these options (the plugin's ssl_verify and keepalive): at most
+   * four, shared by every plugin instance of this worker, so keep-alive connections outlive reloads.
+   */
+  dispatcher (sslVerify: boolean, keepAlive: boolean): Dispatcher {
+    const key = `${sslVerify ? 'v' : 'n'}${keepAlive ? 'k' : 'c'}`
+    let agent = this.#dispatchers.get(key)
+    if (agent === undefined) {
+      agent = new Agent({
+        connect: { rejectUnauthorized: sslVerify },
+        keepAliveTimeout: keepAlive ? this.#keepAliveMs : 1,
+        // pipelining 0: undici closes each connection after its response (keepalive off)
+        pipelining: keepAlive ? 1 : 0,
+        connections: null
+      })
+      this.#dispatchers.set(key, agent)
+    }
+    return agent
   }
 
   issuer (discoveryUrl: string): IssuerView | null {
