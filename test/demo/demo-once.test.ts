@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
-t.test('the demo walks the how-to and exits 0', async (t) => {
-  const child = spawn(process.execPath, ['src/demo/run.ts', '--once', '--proxy-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {
+/** Runs the real demo with --once on free ports; resolves with its exit code and everything it printed. */
+async function runDemo (extra: string[] = []): Promise<{ code: number | null, output: string }> {
+  const child = spawn(process.execPath, ['src/demo/run.ts', '--once', ...extra, '--proxy-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -16,6 +17,11 @@ t.test('the demo walks the how-to and exits 0', async (t) => {
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  return { code, output }
+}
+
+t.test('the demo walks the how-to and exits 0', async (t) => {
+  const { code, output } = await runDemo()
   t.equal(code, 0, output)
   t.match(output, /1\. GET http:\/\/127\.0\.0\.1:\d+\/openid-connect\/issuers\n {3}200: issuer http:\/\/127\.0\.0\.1:\d+/)
   t.match(output, /token endpoint http:\/\/127\.0\.0\.1:\d+\/token/)
@@ -37,14 +43,7 @@ t.test('a step that does not answer as expected fails the demo loudly', async (t
   config.services[0].routes[0].paths = ['/elsewhere']
   const file = join(dir, 'config.json')
   await writeFile(file, JSON.stringify(config))
-  const child = spawn(process.execPath, ['src/demo/run.ts', '--once', '--config', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const { code, output } = await runDemo(['--config', file])
   t.equal(code, 1, output)
   t.match(output, /Demo failed: step "2\. proxied request": expected 200, got 404 \{"message":"no Route matched with those values"/)
   t.notMatch(output, /All steps gave the expected answers/)
