@@ -26,6 +26,8 @@ export class Gateway {
   /** what GET /metrics serves; register further MetricsSources here */
   readonly metrics: MetricsRegistry
   readonly #logger: Logger
+  /** SIGHUP reloads refused because the file was invalid (POST /config counts its own) */
+  #fileReloadsRejected = 0
   readonly #file: string | null
 
   constructor (config: LoadedConfig, file: string | null, logger: Logger) {
@@ -50,7 +52,7 @@ export class Gateway {
       version: VERSION,
       stats: () => this.supervisor.stats(),
       workerRestarts: () => this.supervisor.counters.workerRestarts,
-      reloads: () => ({ success: this.supervisor.counters.reloadsSucceeded, failure: this.supervisor.counters.reloadsFailed, rejected: configEndpoint.rejected }),
+      reloads: () => ({ success: this.supervisor.counters.reloadsSucceeded, failure: this.supervisor.counters.reloadsFailed, rejected: configEndpoint.rejected + this.#fileReloadsRejected }),
       metricErrors: () => this.metrics.errors
     }))
     const core = [info, entitiesHandler(() => this.supervisor.config), configEndpoint.handle, metricsHandler(this.metrics)]
@@ -91,6 +93,7 @@ export class Gateway {
       config = await loadConfigFile(this.#file)
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : (err as Error).message
+      this.#fileReloadsRejected++
       this.#logger.log('error', 'reload_rejected', {
         source: this.#file,
         issues: err instanceof ConfigError ? err.issues : undefined,

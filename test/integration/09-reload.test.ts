@@ -103,4 +103,7 @@ t.test('an invalid file keeps the running config and says why', async (t) => {
 
   await gateway.writeConfig(good)
   t.equal((await gateway.reload()).event, 'reloaded', 'a fixed file loads again')
+  const metrics = (await send(`${gateway.adminUrl}/metrics`)).text
+  t.match(metrics, /^tollgate_config_reloads_total\{outcome="rejected"\} 2$/m, 'both refused files are counted')
+  t.match(metrics, /^tollgate_config_reloads_total\{outcome="success"\} 1$/m)
 })
