@@ -16,6 +16,7 @@ import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-h
 import type { WorkerState } from './worker-state.ts'
 import { finishRequest, respondToUpstreamError } from './finish.ts'
 import { readBody } from './read-body.ts'
+import { disarmWriteTimer } from './write-timeout.ts'
 
 export const kContext = Symbol('tollgate.context')
 
@@ -49,6 +50,8 @@ export class RequestContext implements ProxyContext {
   finished: boolean
   abortUpstream: ((err?: Error) => void) | null
   resumeUpstream: (() => void) | null
+  /** armed while a request body is being written upstream (write-timeout.ts) */
+  writeTimer: NodeJS.Timeout | null
 
   constructor (req: IncomingMessage, res: ServerResponse, state: WorkerState, runtime: Runtime, target: RouteTarget,
     startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>) {
@@ -76,6 +79,7 @@ export class RequestContext implements ProxyContext {
     this.attempts = 0
     this.finished = false
     this.abortUpstream = null
+    this.writeTimer = null
     this.resumeUpstream = null
   }
 
@@ -118,9 +122,18 @@ export class RequestContext implements ProxyContext {
     if (this.finished) abort()
   }
 
+  onBodySent (): void {
+    this.writeTimer?.refresh()
+  }
+
+  onRequestSent (): void {
+    disarmWriteTimer(this)
+  }
+
   onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     // 1xx informational answers are not forwarded; 101 never happens as upgrades are not proxied
     if (statusCode < 200) return true
+    disarmWriteTimer(this)
     this.firstByteAt = performance.now()
     this.upstreamStatus = statusCode
     this.resumeUpstream = resume
@@ -160,6 +173,7 @@ export class RequestContext implements ProxyContext {
   }
 
   onError (err: Error): void {
+    disarmWriteTimer(this)
     // The client went away (closed, timed out or broke off its body): undici reports that as an aborted
     // upstream request, but there is nobody left to answer and nothing the upstream did wrong.
     const socket = this.res.socket

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.ts'
+import { armWriteTimer } from './write-timeout.ts'
 
 export function requestHasBody (req: IncomingMessage): boolean {
   const headers = req.headers
@@ -24,6 +25,7 @@ export function dispatchUpstream (ctx: RequestContext): void {
   } else if (requestHasBody(ctx.req)) {
     body = ctx.req
   }
+  if (body !== null && service.write_timeout > 0) armWriteTimer(ctx, service.write_timeout)
   target.pool!.dispatch({
     path: ctx.query === '' ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
     method: ctx.req.method!,

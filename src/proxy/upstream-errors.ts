@@ -3,6 +3,7 @@
 
 import { errors } from 'undici'
 import { KONG_MESSAGES, NAME_RESOLUTION_FAILED_MESSAGE } from '../core/kong-responses.ts'
+import { WRITE_TIMEOUT_CODE } from './write-timeout.ts'
 
 export interface UpstreamFailure {
   readonly status: 500 | 502 | 503 | 504
@@ -24,6 +25,7 @@ const BY_CODE: ReadonlyMap<string, UpstreamFailure> = new Map([
   ['UND_ERR_HEADERS_TIMEOUT', TIMEOUT],
   ['UND_ERR_BODY_TIMEOUT', TIMEOUT],
   ['ETIMEDOUT', TIMEOUT],
+  [WRITE_TIMEOUT_CODE, TIMEOUT],
   ['ECONNREFUSED', REFUSED],
   ['ECONNRESET', INVALID],
   ['EPIPE', INVALID],
