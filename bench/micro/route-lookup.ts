@@ -6,33 +6,14 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Route } from '../../src/config/types.ts'
 import { Router } from '../../src/router/router.ts'
+import { makeRoute } from '../../test/unit/router/route-fixture.ts'
 
 const ITERATIONS = Number(process.argv[2] ?? 200_000)
 const ROUNDS = 7
 
+// the router tests' fixture: a Route with Kong's defaults and a fresh id
 function route (i: number, fields: Partial<Route>): Route {
-  return {
-    id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
-    name: `route-${i}`,
-    service: null,
-    protocols: ['http', 'https'],
-    methods: null,
-    hosts: null,
-    paths: null,
-    headers: null,
-    snis: null,
-    strip_path: true,
-    preserve_host: false,
-    path_handling: 'v0',
-    regex_priority: 0,
-    https_redirect_status_code: 426,
-    request_buffering: true,
-    response_buffering: true,
-    tags: null,
-    created_at: 0,
-    updated_at: 0,
-    ...fields
-  }
+  return makeRoute(`route-${i}`, fields)
 }
 
 function routes (): Route[] {
