@@ -1,7 +1,8 @@
 // Every error class Tollgate throws, each with a stable `code` (tests assert the code, not the text),
 // the HTTP `status` it maps to and whether its message may be shown to a client (`expose`).
-// Errors cross worker boundaries by structured clone, so `code`, `status` and `expose` are plain own
-// properties and nothing else is needed to rebuild them on the other side.
+// A structured clone of an Error (postMessage) keeps only name, message, stack and cause in Node 24, so an
+// error that crosses threads travels as a plain { code, status, message } object and is rebuilt on the
+// other side (src/workers/signer-client.ts does this).
 
 export class TollgateError extends Error {
   code: string
