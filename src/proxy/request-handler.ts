@@ -50,7 +50,8 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const ctx = new RequestContext(req, res, state, runtime, target, startedAt, requestId, path, query, headers)
   ctx.upstreamPath = upstreamPath(target.servicePath, path, matchedLength, route.strip_path, route.path_handling)
   ;(res as unknown as Record<symbol, RequestContext>)[kContext] = ctx
-  res.once('close', onResponseClose)
+  // on, not once: a response closes once, and once() would allocate a wrapper for every request
+  res.on('close', onResponseClose)
   runAccess(ctx, 0)
 }
 
