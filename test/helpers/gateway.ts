@@ -286,3 +286,8 @@ export function parseRawResponse (data: string): { status: number, headers: stri
   if (match === null) return null
   return { status: Number(match[1]), headers: match[2].toLowerCase(), body: match[3] }
 }
+
+/** The entities most core tests need: one service to `upstreamUrl` with a catch-all route. */
+export function echoConfig (upstreamUrl: string): { services: Array<Record<string, unknown>> } {
+  return { services: [{ name: 'echo', url: upstreamUrl, routes: [{ name: 'all', paths: ['/'] }] }] }
+}

@@ -3,7 +3,7 @@
 // (bodiless ones too) pass through.
 
 import t from 'tap'
-import { send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 import { DOCS_TABLE, KONG_V0_SPEC } from '../unit/router/path-handling-cases.ts'
 
@@ -13,7 +13,7 @@ t.test('two workers both serve traffic, each with its own request-id prefix', as
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   }, { settings: { worker_processes: 2 } })
   t.teardown(() => gateway.stop())
 
@@ -63,7 +63,7 @@ t.test('upstream statuses pass through, bodiless ones too', async (t) => {
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   })
   t.teardown(() => gateway.stop())
   // the test upstream sends its Content-Length even on 204 and 304, as some servers do

@@ -3,7 +3,7 @@
 
 import t from 'tap'
 import { Agent } from 'node:http'
-import { send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
 const REQUESTS = 40
@@ -12,7 +12,7 @@ t.test('sequential requests reuse pooled upstream connections', async (t) => {
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   }, { settings: { worker_processes: 2 } })
   t.teardown(() => gateway.stop())
 
@@ -44,7 +44,7 @@ t.test('upstream_keepalive_pool_size 0 opens a connection per request', async (t
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   }, { settings: { upstream_keepalive_pool_size: 0 } })
   t.teardown(() => gateway.stop())
   for (let i = 0; i < 10; i++) t.equal((await send(`${gateway.proxyUrl}/${i}`)).status, 200)
@@ -55,7 +55,7 @@ t.test('upstream_keepalive_max_requests bounds the requests per upstream connect
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   }, { settings: { upstream_keepalive_max_requests: 3 } })
   t.teardown(() => gateway.stop())
   for (let i = 0; i < 9; i++) t.equal((await send(`${gateway.proxyUrl}/${i}`)).status, 200)

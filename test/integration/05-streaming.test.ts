@@ -11,7 +11,7 @@ import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { Readable } from 'node:stream'
-import { send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
 const MB = 1024 * 1024
@@ -58,7 +58,7 @@ t.test('100 MB each way with bounded memory', { skip: process.platform !== 'linu
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   })
   t.teardown(() => gateway.stop())
   // warm-up: the pool, compiled code, and V8's external-memory slack (see the top of this file)

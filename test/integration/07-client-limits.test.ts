@@ -3,7 +3,7 @@
 // oversized headers (494) and bodies over client_max_body_size (413, declared or chunked).
 
 import t, { type Test } from 'tap'
-import { parseRawResponse, rawExchange, send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, parseRawResponse, rawExchange, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
 /** client_header_timeout and client_body_timeout, in seconds */
@@ -15,7 +15,7 @@ t.test('client limits', async (t) => {
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   }, { settings: { client_header_timeout: TIMEOUT_S, client_body_timeout: TIMEOUT_S, client_max_body_size: 1000 } })
   t.teardown(() => gateway.stop())
   const healthy = async (t: Test): Promise<void> => {

@@ -3,7 +3,7 @@
 
 import t from 'tap'
 import { Agent } from 'node:http'
-import { send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 import { VERSION } from '../../src/core/version.ts'
 
@@ -17,7 +17,7 @@ t.test('Admin / and /status', async (t) => {
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const entities = {
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }],
+    ...echoConfig(upstream.url),
     plugins: [{ name: 'request-termination', route: 'all', enabled: false, config: { status_code: 503 } }]
   }
   const gateway = await startGateway(entities, { settings: { worker_processes: 2 } })

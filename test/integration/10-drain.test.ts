@@ -4,7 +4,7 @@
 import t from 'tap'
 import { Agent } from 'node:http'
 import { connect } from 'node:net'
-import { send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
 const WORKERS = 2
@@ -21,7 +21,7 @@ t.test('SIGTERM: in-flight requests complete, new connections are refused, exit 
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   }, { settings: { worker_processes: WORKERS } })
   t.teardown(() => gateway.stop())
 
@@ -50,7 +50,7 @@ t.test('a drain that outlasts drain_timeout still exits 0 and says so', async (t
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   }, { settings: { drain_timeout: 0.5 } })
   t.teardown(() => gateway.stop())
   const stuck = send(`${gateway.proxyUrl}/slow?ms=20000`).catch((err: Error) => err)

@@ -6,14 +6,14 @@
 import t from 'tap'
 import { connect } from 'node:net'
 import { once } from 'node:events'
-import { send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
 t.test('a client leaving mid-body is not an upstream failure', async (t) => {
   const upstream = await startUpstream()
   t.teardown(() => upstream.close())
   const gateway = await startGateway({
-    services: [{ name: 'echo', url: upstream.url, routes: [{ name: 'all', paths: ['/'] }] }]
+    ...echoConfig(upstream.url)
   })
   t.teardown(() => gateway.stop())
 
