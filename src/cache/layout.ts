@@ -14,18 +14,23 @@
 //   SLOT_VALUE_LEN    i32  bytes of the retained value (0 = none); inline when <= slotSize, else spilled
 //   SLOT_FLAGS        i32  FLAG_SPILLED | FLAG_FAILED
 //   SLOT_VALUE_GEN    i32  +1 whenever the value changes (not on claims): workers key decoded values by it
-//   SLOT_SPILL_SUM    i32  FNV-1a of a spilled value, checked after copying it out of the ring
+//   SLOT_SEAL_A       i32  lane A of the entry's seal (seal.ts): a 64-bit checksum over the key's digest,
+//                          the value bytes (inline or spilled), its length, expiry, renew time and spill
+//                          position. A reader checks it against the key it looked up after copying the
+//                          value, so stores of a writer whose lock was broken (a "stale writer", see
+//                          seqlock.ts) can never make one key's value pass for another's
 //   SLOT_EXPIRES_AT   f64  absolute expiry of the value (ms, Date.now() clock); Infinity = never
 //   SLOT_RENEW_AT     f64  from this time one thread may claim a background renewal
 //   SLOT_STATE_UNTIL  f64  FILLING: deadline after which the fill is presumed dead; NEGATIVE: its expiry;
 //                          READY with FLAG_FAILED: when the last fill failed
 //   SLOT_CLAIM_UNTIL  f64  a renewal claim holds until then (a renewer that dies loses it by this time)
 //   SLOT_SPILL_POS    f64  absolute spill-ring position of the value when FLAG_SPILLED
+//   SLOT_SEAL_B       i32  lane B of the seal
 //   SLOT_DIGEST       32 bytes: the key's SHA-256 digest, compared whole on every lookup
 //   SLOT_VALUE        slotSize bytes: the inline value
 
 export const LAYOUT_MAGIC = 0x546b4331 // 'TkC1'
-export const LAYOUT_VERSION = 1
+export const LAYOUT_VERSION = 2
 
 // Header, as i32 indices (header starts at byte 0).
 export const HEADER_MAGIC = 0
@@ -43,8 +48,8 @@ export const HEADER_BYTES = 128
 export const STATS_OFFSET = HEADER_BYTES
 export const STATS_LANES = 64
 export const STATS_SHARED_LANE = 0
-/** two cache lines per lane, so adjacent-line prefetch does not make neighbours false-share */
-export const STATS_LANE_BYTES = 128
+/** four cache lines per lane (room for 31 counters), a multiple of two lines, so adjacent-line prefetch does not make neighbours false-share */
+export const STATS_LANE_BYTES = 256
 /** i32 in each lane: 0, or the owner token (threadId + 1) of the thread that claimed it */
 export const STATS_LANE_OWNER = 0
 /** byte offset in a lane of its first counter */
@@ -61,13 +66,14 @@ export const SLOT_OWNER = 12
 export const SLOT_VALUE_LEN = 16
 export const SLOT_FLAGS = 20
 export const SLOT_VALUE_GEN = 24
-export const SLOT_SPILL_SUM = 28
+export const SLOT_SEAL_A = 28
 export const SLOT_EXPIRES_AT = 32
 export const SLOT_RENEW_AT = 40
 export const SLOT_STATE_UNTIL = 48
 export const SLOT_CLAIM_UNTIL = 56
 export const SLOT_SPILL_POS = 64
-export const SLOT_DIGEST = 72
+export const SLOT_SEAL_B = 72
+export const SLOT_DIGEST = 76
 export const DIGEST_BYTES = 32
 export const DIGEST_WORDS = DIGEST_BYTES / 4
 export const SLOT_VALUE = SLOT_DIGEST + DIGEST_BYTES

@@ -25,13 +25,9 @@ export function releaseThreadFills (handle: TokenCacheHandle, deadThreadId: numb
     if (state !== STATE_FILLING && !claimed) continue
     // locking from the seq read before the fields proves they were that version's
     if (!tryLock(v, byte, seq)) continue
-    if (state === STATE_FILLING) {
-      writeFailed(v, byte, now)
-      released++
-    } else {
-      writeClaim(v, byte, 0, 0)
-    }
-    unlock(v, byte, seq)
+    if (state === STATE_FILLING) writeFailed(v, byte, now)
+    else writeClaim(v, byte, 0, 0)
+    if (unlock(v, byte, seq) && state === STATE_FILLING) released++
   }
   releaseLanes(v, owner)
   const stats = new StatsLane(v, threadId + 1)

@@ -3,10 +3,17 @@
 // fields with plain loads, and loads SLOT_SEQ again: equal and even means the fields belong to one
 // version, so a reader never blocks and never uses a torn entry. Because a writer locks from the seq of
 // the snapshot it decided on, a successful lock also proves the slot unchanged since that decision.
+// (The scheme: Linux's seqcount_t, Documentation/locking/seqlock.rst; Boehm, "Can seqlocks get along
+// with programming language memory models?", MSPC 2012.)
+//
+// Fencing. A lock held past lockTimeoutMs is broken as dead (breakSlotLock), but its holder may only
+// have stalled. The odd seq a writer locked is its fencing token: unlock publishes by a CAS from that
+// token, so a writer whose lock was broken is refused and told (false), and must not count its write
+// as done. Its plain stores made before it learns are not undone: seal.ts makes readers reject them.
 
 import {
   DIGEST_WORDS, SLOT_CLAIM_UNTIL, SLOT_DIGEST, SLOT_EXPIRES_AT, SLOT_FLAGS, SLOT_OWNER, SLOT_RENEW_AT, SLOT_SEQ,
-  SLOT_SPILL_POS, SLOT_SPILL_SUM, SLOT_STATE, SLOT_STATE_UNTIL, SLOT_VALUE_GEN, SLOT_VALUE_LEN, STATE_EMPTY
+  SLOT_SEAL_A, SLOT_SEAL_B, SLOT_SPILL_POS, SLOT_STATE, SLOT_STATE_UNTIL, SLOT_VALUE_GEN, SLOT_VALUE_LEN, STATE_EMPTY
 } from './layout.ts'
 import type { Views } from './views.ts'
 
@@ -23,7 +30,8 @@ export class Snapshot {
   stateUntil = 0
   claimUntil = 0
   spillPos = 0
-  spillSum = 0
+  sealA = 0
+  sealB = 0
 }
 
 export const READ_OTHER = 0
@@ -59,7 +67,8 @@ export function readSlot (v: Views, byte: number, key: Int32Array, snap: Snapsho
     snap.stateUntil = f64[(byte + SLOT_STATE_UNTIL) >> 3]
     snap.claimUntil = f64[(byte + SLOT_CLAIM_UNTIL) >> 3]
     snap.spillPos = f64[(byte + SLOT_SPILL_POS) >> 3]
-    snap.spillSum = i32[(byte + SLOT_SPILL_SUM) >> 2]
+    snap.sealA = i32[(byte + SLOT_SEAL_A) >> 2]
+    snap.sealB = i32[(byte + SLOT_SEAL_B) >> 2]
     if (Atomics.load(i32, seqIndex) !== seq) continue
     snap.seq = seq
     return match && snap.state !== STATE_EMPTY ? READ_MATCH : READ_OTHER
@@ -77,17 +86,23 @@ export function tryLock (v: Views, byte: number, seq: number): boolean {
   return Atomics.compareExchange(v.i32, (byte + SLOT_SEQ) >> 2, seq, (seq + 1) | 0) === seq
 }
 
+/** True while the writer that locked the slot at version `seq` still holds it (checked before a long copy). */
+export function holdsLock (v: Views, byte: number, seq: number): boolean {
+  return Atomics.load(v.i32, (byte + SLOT_SEQ) >> 2) === ((seq + 1) | 0)
+}
+
 /**
  * Publishes the write: seq s+1 -> s+2, then wakes every thread waiting on this slot's seq (waiters for
  * a fill, readers that found it locked). The CAS, not a store, so a writer whose lock was broken as
- * dead (it stalled past lockTimeoutMs) cannot unlock the breaker's version. Returns the new version.
+ * dead (it stalled past lockTimeoutMs) cannot unlock the breaker's version: false tells it its write
+ * was refused (fenced). The notify runs either way: waking sleepers costs at most a re-read.
  */
-export function unlock (v: Views, byte: number, seq: number): number {
+export function unlock (v: Views, byte: number, seq: number): boolean {
   const index = (byte + SLOT_SEQ) >> 2
-  const next = (seq + 2) | 0
-  Atomics.compareExchange(v.i32, index, (seq + 1) | 0, next)
+  const published = Atomics.compareExchange(v.i32, index, (seq + 1) | 0, (seq + 2) | 0) === ((seq + 1) | 0)
+  // wakes Atomics.waitAsync sleepers on this seq (wait.ts): fill waiters and readers that found it locked
   Atomics.notify(v.i32, index)
-  return next
+  return published
 }
 
 /**
@@ -103,9 +118,16 @@ export function breakSlotLock (v: Views, byte: number, seq: number): boolean {
   i32[(byte + SLOT_VALUE_LEN) >> 2] = 0
   i32[(byte + SLOT_FLAGS) >> 2] = 0
   i32[(byte + SLOT_OWNER) >> 2] = 0
-  i32[(byte + SLOT_VALUE_GEN) >> 2]++
+  i32[(byte + SLOT_VALUE_GEN) >> 2] = nextGeneration(i32[(byte + SLOT_VALUE_GEN) >> 2])
   i32.fill(0, (byte + SLOT_DIGEST) >> 2, ((byte + SLOT_DIGEST) >> 2) + DIGEST_WORDS)
-  Atomics.store(i32, index, (seq + 3) | 0)
+  // a CAS too: a breaker that stalled here past lockTimeoutMs was itself broken and must not publish
+  Atomics.compareExchange(i32, index, (seq + 2) | 0, (seq + 3) | 0)
+  // wakes the sleepers of wait.ts on this seq: the slot is free again
   Atomics.notify(i32, index)
   return true
+}
+
+/** Value generations are positive int32s (a decoded copy's -1 never matches one), wrapping to 1. */
+export function nextGeneration (gen: number): number {
+  return ((gen + 1) & 0x7fffffff) || 1
 }

@@ -7,7 +7,7 @@ import { DIGEST_BYTES, DIGEST_WORDS, STATE_FILLING, STATE_NEGATIVE, STATE_READY 
 import { insertLockIndex, releaseInsertLock, StuckWatch, tryInsertLock } from './locks.ts'
 import { breakSlotLock, seqIndex, Snapshot, tryLock, unlock } from './seqlock.ts'
 import {
-  STAT_EVICTIONS, STAT_FAILURES, STAT_FILL_TIMEOUTS, STAT_LOCKS_BROKEN, STAT_RENEWALS, STAT_UNCACHED, StatsLane
+  STAT_EVICTIONS, STAT_FAILURES, STAT_FENCED, STAT_FILL_TIMEOUTS, STAT_LOCKS_BROKEN, STAT_RENEWALS, STAT_UNCACHED, StatsLane
 } from './stats.ts'
 import { FILL, RETRY, WAIT } from './status.ts'
 import { homeSlot, Probe, probeWindow } from './table.ts'
@@ -20,8 +20,16 @@ export const MAX_ATTEMPTS = 32
 /** After a failed renewal, the next renewal may be claimed this much later (at most fillTimeoutMs). */
 const RENEW_RETRY_MS = 1000
 
-/** Writes an entry's fields into the slot at `byte` (key: set for a new slot, null in place); returns its generation. */
-export type EntryWrite = (byte: number, key: Int32Array | null) => number
+/**
+ * Writes an entry's fields into the slot at `byte` (key: set for a new slot, null in place), locked
+ * from version `locked`; returns its generation, or FENCED_WRITE (transitions.ts) if the lock was lost.
+ */
+export type EntryWrite = (byte: number, key: Int32Array | null, locked: number) => number
+
+/** upsert(): no slot of the window could take the entry */
+export const UPSERT_NO_ROOM = -1
+/** upsert(): this thread's lock was broken as dead while it wrote (it stalled): the write was refused */
+export const UPSERT_FENCED = -2
 
 export class SharedTable {
   readonly v: Views
@@ -82,7 +90,7 @@ export class SharedTable {
     const seq = this.snap.seq
     if (!tryLock(this.v, byte, seq)) return false
     writeClaim(this.v, byte, this.owner, now + this.#fillTimeoutMs)
-    unlock(this.v, byte, seq)
+    if (!this.#publish(byte, seq)) return false
     this.stats.add(STAT_RENEWALS)
     return true
   }
@@ -95,7 +103,7 @@ export class SharedTable {
     const snap = this.snap
     if (!tryLock(this.v, byte, snap.seq)) return false
     writeFilling(this.v, byte, snap.state === STATE_NEGATIVE ? this.key : null, this.owner, now + this.#fillTimeoutMs)
-    unlock(this.v, byte, snap.seq)
+    if (!this.#publish(byte, snap.seq)) return false
     if (takeover) this.stats.add(STAT_FILL_TIMEOUTS)
     return true
   }
@@ -117,7 +125,7 @@ export class SharedTable {
       }
       if (!tryLock(v, probe.victimByte, probe.victimSeq)) return RETRY
       writeFilling(v, probe.victimByte, this.key, this.owner, now + this.#fillTimeoutMs)
-      unlock(v, probe.victimByte, probe.victimSeq)
+      if (!this.#publish(probe.victimByte, probe.victimSeq)) return RETRY
       if (probe.victimLive) this.stats.add(STAT_EVICTIONS)
       return FILL
     } finally {
@@ -137,9 +145,26 @@ export class SharedTable {
     return this.waitOn(index, held, this.#lockTimeoutMs)
   }
 
+  /** Publishes this thread's write of the slot locked at `seq`; false, counted, when it was fenced. */
+  #publish (byte: number, seq: number): boolean {
+    if (unlock(this.v, byte, seq)) return true
+    this.stats.add(STAT_FENCED)
+    return false
+  }
+
+  /** #publish for an upsert's write, which reports a lock lost before its stores too. */
+  #published (byte: number, seq: number, gen: number): boolean {
+    if (gen < 0) {
+      this.stats.add(STAT_FENCED)
+      return false
+    }
+    return this.#publish(byte, seq)
+  }
+
   /**
    * Writes the key's entry: in place when its slot is in the window, else into a victim under the
-   * home insert lock. Returns the slot (this.written is then the value's generation), or -1.
+   * home insert lock. Returns the slot (this.written is then the value's generation), UPSERT_NO_ROOM,
+   * or UPSERT_FENCED when this thread's lock was broken meanwhile (its write does not count).
    */
   upsert (now: number, write: EntryWrite): number {
     const v = this.v
@@ -150,9 +175,8 @@ export class SharedTable {
       this.probeKey(now)
       if (probe.match >= 0) {
         if (!tryLock(v, probe.matchByte, snap.seq)) continue
-        this.written = write(probe.matchByte, null)
-        unlock(v, probe.matchByte, snap.seq)
-        return probe.match
+        this.written = write(probe.matchByte, null, snap.seq)
+        return this.#published(probe.matchByte, snap.seq, this.written) ? probe.match : UPSERT_FENCED
       }
       // the key may be in the slot being written: creating it elsewhere would leave two entries
       if (probe.busyByte >= 0 && attempt < MAX_ATTEMPTS - 1) continue
@@ -165,17 +189,17 @@ export class SharedTable {
       try {
         this.probeKey(now)
         if (probe.match >= 0) continue
-        if (probe.victim < 0) return -1
+        if (probe.victim < 0) return UPSERT_NO_ROOM
         if (!tryLock(v, probe.victimByte, probe.victimSeq)) continue
-        this.written = write(probe.victimByte, this.key)
-        unlock(v, probe.victimByte, probe.victimSeq)
+        this.written = write(probe.victimByte, this.key, probe.victimSeq)
+        if (!this.#published(probe.victimByte, probe.victimSeq, this.written)) return UPSERT_FENCED
         if (probe.victimLive) this.stats.add(STAT_EVICTIONS)
         return probe.victim
       } finally {
         releaseInsertLock(v, home, ticket)
       }
     }
-    return -1
+    return UPSERT_NO_ROOM
   }
 
   /** fail(): see TokenCache.fail. */
@@ -196,7 +220,7 @@ export class SharedTable {
         // the next attempt may be claimed soon, but a failing IdP is not asked on every request;
         // threads waiting on a lost value wake to wait for that attempt
         writeClaim(v, probe.matchByte, 0, Math.min(snap.claimUntil, now + RENEW_RETRY_MS))
-        unlock(v, probe.matchByte, snap.seq)
+        if (!this.#publish(probe.matchByte, snap.seq)) return false
         this.stats.add(STAT_FAILURES)
         return true
       }
@@ -208,7 +232,7 @@ export class SharedTable {
       if (!tryLock(v, probe.matchByte, snap.seq)) continue
       if (negativeTtlMs > 0) writeNegative(v, probe.matchByte, null, now + negativeTtlMs)
       else writeFailed(v, probe.matchByte, now)
-      unlock(v, probe.matchByte, snap.seq)
+      if (!this.#publish(probe.matchByte, snap.seq)) return false
       this.stats.add(STAT_FAILURES)
       return true
     }

@@ -1,11 +1,12 @@
 // The spill ring: where values larger than a slot live (the documented oversize path). A circular log
 // of `spillSize` bytes with an absolute 64-bit write head. A writer reserves [start, start + len) by a
 // CAS on the head (skipping the ring's tail when the value would wrap), copies its bytes, and only then
-// publishes start and a checksum in the slot. A reader copies the bytes out, then checks that the head
-// has not passed start + spillSize (any later reservation that reuses those bytes moves it past that
-// point first) and that the copy matches the checksum. The checksum catches what the head cannot: a
-// writer preempted between its reservation and its copy, lapped by the ring meanwhile, that then
-// writes over newer values (FNV-1a 32-bit: a corrupt copy passes with probability 2^-32).
+// publishes start and the entry's seal in the slot. A reader copies the bytes out, then checks that the
+// head has not passed start + spillSize (any later reservation that reuses those bytes moves it past
+// that point first), and the caller checks the copy against the seal (seal.ts) with the key it looked
+// up. The seal catches what the head cannot: a writer preempted between its reservation and its copy,
+// lapped by the ring meanwhile, that then writes over newer values; and a slot whose position and seal
+// a fenced writer of another key overwrote: the bytes found there were sealed with another key.
 // A reader that loses its bytes treats the entry as lost (see TokenCache) and it is refetched.
 // BigInt allocation here is fine: this runs on a fill or a first decode, never on a decoded hit.
 
@@ -26,15 +27,8 @@ export function writeSpill (v: Views, bytes: Uint8Array): number {
   }
 }
 
-/** FNV-1a, 32-bit, as an int32. */
-export function spillChecksum (bytes: Uint8Array): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193)
-  return hash | 0
-}
-
-/** A copy of the value at `pos`, or null when it has been overwritten (or pos/len/sum do not match). */
-export function readSpill (v: Views, pos: number, len: number, sum: number): Uint8Array | null {
+/** A copy of the value at `pos`, or null when the ring has passed it (or pos/len are impossible). The caller checks the seal. */
+export function readSpill (v: Views, pos: number, len: number): Uint8Array | null {
   const size = v.spillSize
   if (!(len > 0 && len <= size && pos >= 0 && Number.isSafeInteger(pos))) return null
   const offset = pos % size
@@ -42,5 +36,5 @@ export function readSpill (v: Views, pos: number, len: number, sum: number): Uin
   const start = v.spillOffset + offset
   const copy = v.u8.slice(start, start + len)
   if (Number(Atomics.load(v.spillHead, 0)) > pos + size) return null
-  return spillChecksum(copy) === sum ? copy : null
+  return copy
 }

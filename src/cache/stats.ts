@@ -32,7 +32,11 @@ export const STAT_SPILL_LOST = 11
 /** values not cached: no slot in the key's window could take them, or larger than the spill ring */
 export const STAT_UNCACHED = 12
 export const STAT_LOCKS_BROKEN = 13
-export const STAT_COUNTERS = 14
+/** writes refused because the writer's lock had been broken as dead meanwhile (a stalled writer) */
+export const STAT_FENCED = 14
+/** ready entries whose seal did not match the key looked up (a fenced writer's stores): refetched */
+export const STAT_TORN = 15
+export const STAT_COUNTERS = 16
 
 if (STATS_LANE_COUNTERS + STAT_COUNTERS * STATS_COUNTER_BYTES > STATS_LANE_BYTES) throw new Error('stats lane too small')
 
@@ -107,6 +111,8 @@ export interface TokenCacheStats {
   spillLost: number
   uncached: number
   locksBroken: number
+  fenced: number
+  torn: number
   /** slots holding a ready or negative entry (expired ones included until reused) */
   entries: number
   negativeEntries: number
@@ -115,7 +121,7 @@ export interface TokenCacheStats {
 }
 
 const NAMES = ['hits', 'staleHits', 'negativeHits', 'misses', 'waits', 'fills', 'failures', 'renewals',
-  'evictions', 'fillTimeouts', 'spills', 'spillLost', 'uncached', 'locksBroken'] as const
+  'evictions', 'fillTimeouts', 'spills', 'spillLost', 'uncached', 'locksBroken', 'fenced', 'torn'] as const
 
 /** Sums every lane and counts slot states. Main thread (or any thread), from the handle alone. */
 export function readTokenCacheStats (handle: TokenCacheHandle): TokenCacheStats {
@@ -135,6 +141,8 @@ export function readTokenCacheStats (handle: TokenCacheHandle): TokenCacheStats 
     spillLost: 0,
     uncached: 0,
     locksBroken: 0,
+    fenced: 0,
+    torn: 0,
     entries: 0,
     negativeEntries: 0,
     filling: 0,

@@ -13,19 +13,23 @@
 //
 // The meaning of each status is in status.ts. A ready hit returns the object `decode` made from the
 // slot's bytes, kept per worker by slot and value generation, so hits after the first decode nothing.
+// A value is decoded only after its seal (seal.ts) matched the key looked up, and the decoded copy
+// keeps that key and the expiry it was sealed with: a hit compares the key with the copy's own, so no
+// store into the shared slot (a fenced writer's included) can make one key's value serve another.
 // Times are absolute milliseconds on one clock all threads share (`now`, default Date.now).
 
 import type { TokenCacheHandle } from './handle.ts'
 import {
-  FLAG_FAILED, FLAG_SPILLED, SLOT_DIGEST, SLOT_EXPIRES_AT, SLOT_RENEW_AT, SLOT_STATE, SLOT_VALUE, SLOT_VALUE_GEN,
-  SLOTS_OFFSET, STATE_FILLING, STATE_NEGATIVE, STATE_READY
+  DIGEST_WORDS, FLAG_FAILED, FLAG_SPILLED, SLOT_STATE, SLOT_VALUE, SLOT_VALUE_GEN, SLOTS_OFFSET, STATE_FILLING,
+  STATE_NEGATIVE, STATE_READY
 } from './layout.ts'
+import { Seal, sealEntry } from './seal.ts'
 import { seqIndex } from './seqlock.ts'
-import { MAX_ATTEMPTS, SharedTable } from './shared-table.ts'
-import { readSpill, spillChecksum, writeSpill } from './spill.ts'
+import { MAX_ATTEMPTS, SharedTable, UPSERT_FENCED } from './shared-table.ts'
+import { readSpill, writeSpill } from './spill.ts'
 import {
   STAT_FILLS, STAT_HITS, STAT_MISSES, STAT_NEGATIVE_HITS, STAT_SPILL_LOST, STAT_SPILLS, STAT_STALE_HITS,
-  STAT_UNCACHED, STAT_WAITS
+  STAT_TORN, STAT_UNCACHED, STAT_WAITS
 } from './stats.ts'
 import { FILL, HIT, NEGATIVE, RENEW, RETRY, STALE, WAIT } from './status.ts'
 import type { LookupStatus, WaitResult } from './status.ts'
@@ -64,6 +68,11 @@ export class TokenCache<T> {
   /** per slot: the value generation #decoded holds (-1: none; generations start at 1) */
   readonly #decodedGen: Int32Array
   readonly #decoded: Array<T | null>
+  /** per slot: the key (DIGEST_WORDS words) #decoded was sealed for */
+  readonly #decodedKey: Int32Array
+  /** per slot: expiresAt, renewAt of #decoded, as sealed (both change only with the generation) */
+  readonly #decodedTimes: Float64Array
+  readonly #seal = new Seal()
   /** when the last lookup answered WAIT: a fill outcome is anything written after that */
   #waitSince = -1
 
@@ -75,6 +84,8 @@ export class TokenCache<T> {
     this.#renewAheadMs = handle.renewAheadMs
     this.#decodedGen = new Int32Array(v.slots).fill(-1)
     this.#decoded = new Array<T | null>(v.slots).fill(null)
+    this.#decodedKey = new Int32Array(v.slots * DIGEST_WORDS)
+    this.#decodedTimes = new Float64Array(v.slots * 2)
   }
 
   /**
@@ -126,7 +137,8 @@ export class TokenCache<T> {
   /**
    * Stores the value for `digest` (the filler's or renewer's result) and wakes its waiters. A value
    * larger than slotSize goes to the spill ring; one larger than the ring is not cached (the fill is
-   * released as failed). Returns whether it was stored.
+   * released as failed). Returns whether it was stored: false also when this thread's lock was broken
+   * as dead while it wrote (it stalled past lockTimeoutMs; stats `fenced`): its write was refused.
    */
   complete (digest: Uint8Array, valueBytes: Uint8Array, expiresAtMs: number, options?: CompleteOptions<T>): boolean {
     if (Number.isNaN(expiresAtMs)) throw new TypeError('expiresAtMs must be a time in ms (Infinity: never)')
@@ -141,9 +153,7 @@ export class TokenCache<T> {
       return false
     }
     let spillPos = -1
-    let spillSum = 0
     if (len > v.slotSize) {
-      spillSum = spillChecksum(valueBytes)
       spillPos = writeSpill(v, valueBytes)
       table.stats.add(STAT_SPILLS)
     }
@@ -151,16 +161,16 @@ export class TokenCache<T> {
     const ahead = Math.min(options?.renewAheadMs ?? this.#renewAheadMs, (expiresAtMs - now) / 2)
     const renewAt = expiresAtMs - Math.max(0, ahead)
     const flags = spillPos < 0 ? 0 : FLAG_SPILLED
-    const slot = table.upsert(now, (byte, key) => writeReady(v, byte, key, valueBytes, spillPos, spillSum, flags, expiresAtMs, renewAt))
+    const seal = this.#seal
+    sealEntry(table.key, valueBytes, expiresAtMs, renewAt, spillPos < 0 ? 0 : spillPos, seal)
+    const slot = table.upsert(now, (byte, key, locked) =>
+      writeReady(v, byte, key, valueBytes, spillPos, seal, flags, expiresAtMs, renewAt, locked))
     if (slot < 0) {
-      table.stats.add(STAT_UNCACHED)
+      if (slot !== UPSERT_FENCED) table.stats.add(STAT_UNCACHED)
       return false
     }
     table.stats.add(STAT_FILLS)
-    if (options?.value !== undefined) {
-      this.#decoded[slot] = options.value
-      this.#decodedGen[slot] = table.written
-    }
+    if (options?.value !== undefined) this.#remember(slot, table.written, options.value, expiresAtMs, renewAt)
     return true
   }
 
@@ -186,24 +196,45 @@ export class TokenCache<T> {
    * The common case in a few loads, inline: the key in its home slot, ready, fresh, before its renew
    * window, and already decoded by this worker. Anything else takes the general path (#lookup), which
    * gives the same answer; this one exists because bench/micro/cache-hit.ts showed the general path's
-   * calls costing about a third more per hit.
+   * calls costing about a third more per hit. The key and times compared are the decoded copy's own
+   * (sealed when decoded), not the slot's: the slot's generation still being the copy's says the slot
+   * was not rewritten by a writer that holds its lock, and the key compare makes a fenced writer's
+   * stores (which may move the slot's digest) unable to pass another key's value off.
    */
   #homeHit (now: number): boolean {
     const { v, key } = this.#table
     const i32 = v.i32
-    const f64 = v.f64
     const slot = homeSlot(v, key)
     const byte = SLOTS_OFFSET + slot * v.stride
     const seq = Atomics.load(i32, byte >> 2) // SLOT_SEQ is 0
     if ((seq & 1) !== 0 || this.#decodedGen[slot] !== i32[(byte + SLOT_VALUE_GEN) >> 2]) return false
-    const digest = (byte + SLOT_DIGEST) >> 2
-    if (i32[digest] !== key[0] || i32[digest + 1] !== key[1] || i32[digest + 2] !== key[2] ||
-      i32[digest + 3] !== key[3] || i32[digest + 4] !== key[4] || i32[digest + 5] !== key[5] ||
-      i32[digest + 6] !== key[6] || i32[digest + 7] !== key[7]) return false
-    if (i32[(byte + SLOT_STATE) >> 2] !== STATE_READY || !(now < f64[(byte + SLOT_EXPIRES_AT) >> 3]) ||
-      !(now < f64[(byte + SLOT_RENEW_AT) >> 3])) return false
+    const mine = this.#decodedKey
+    const k = slot * DIGEST_WORDS
+    if (mine[k] !== key[0] || mine[k + 1] !== key[1] || mine[k + 2] !== key[2] || mine[k + 3] !== key[3] ||
+      mine[k + 4] !== key[4] || mine[k + 5] !== key[5] || mine[k + 6] !== key[6] || mine[k + 7] !== key[7]) return false
+    const times = this.#decodedTimes
+    if (i32[(byte + SLOT_STATE) >> 2] !== STATE_READY || !(now < times[slot * 2]) || !(now < times[slot * 2 + 1])) return false
     if (Atomics.load(i32, byte >> 2) !== seq) return false
     this.value = this.#decoded[slot]
+    return true
+  }
+
+  /** Keeps `value` as this worker's decoded copy of the slot's generation `gen`, for the key being worked on. */
+  #remember (slot: number, gen: number, value: T, expiresAt: number, renewAt: number): void {
+    this.#decoded[slot] = value
+    this.#decodedGen[slot] = gen
+    this.#decodedKey.set(this.#table.key, slot * DIGEST_WORDS)
+    this.#decodedTimes[slot * 2] = expiresAt
+    this.#decodedTimes[slot * 2 + 1] = renewAt
+  }
+
+  /** This worker's decoded copy of the slot is of generation `gen` and was sealed for the key being worked on. */
+  #decodedFor (slot: number, gen: number): boolean {
+    if (this.#decodedGen[slot] !== gen) return false
+    const key = this.#table.key
+    const mine = this.#decodedKey
+    const k = slot * DIGEST_WORDS
+    for (let w = 0; w < DIGEST_WORDS; w++) if (mine[k + w] !== key[w]) return false
     return true
   }
 
@@ -275,9 +306,9 @@ export class TokenCache<T> {
     const loaded = this.#loadValue(slot, byte)
     if (loaded === LOAD_RETRY) return RETRY
     if (loaded === LOAD_LOST) {
-      // Spilled bytes overwritten before this worker decoded them: one thread refetches (through a
-      // claim, so others keep serving their decoded copies); the rest wait for its complete().
-      table.stats.add(STAT_SPILL_LOST)
+      // Spilled bytes overwritten before this worker decoded them, or a value that fails its seal: one
+      // thread refetches (through a claim, so others keep serving their decoded copies); the rest wait
+      // for its complete().
       if (now >= snap.claimUntil) return table.claimRenew(byte, now) ? FILL : RETRY
       // until the refetch completes (a write wakes us), its claim lapses, or the entry expires
       return table.waitOn(seqIndex(byte), snap.seq, Math.min(snap.claimUntil, snap.expiresAt) - now)
@@ -286,26 +317,39 @@ export class TokenCache<T> {
     return HIT
   }
 
-  /** Sets this.value from the slot the snapshot describes (decoding only a generation not seen yet). */
+  /**
+   * Sets this.value from the slot the snapshot describes (decoding only a generation not seen yet).
+   * LOAD_LOST: spilled bytes the ring has passed, or bytes that fail the seal for this key.
+   */
   #loadValue (slot: number, byte: number): number {
-    const { v, snap } = this.#table
-    if (this.#decodedGen[slot] === snap.gen) {
+    const { v, snap, key, stats } = this.#table
+    if (this.#decodedFor(slot, snap.gen)) {
       this.value = this.#decoded[slot]
       return LOAD_OK
     }
+    const spilled = (snap.flags & FLAG_SPILLED) !== 0
     let bytes: Uint8Array | null
-    if ((snap.flags & FLAG_SPILLED) !== 0) {
-      bytes = readSpill(v, snap.spillPos, snap.len, snap.spillSum)
+    if (spilled) {
+      bytes = readSpill(v, snap.spillPos, snap.len)
     } else {
       const start = byte + SLOT_VALUE
       bytes = v.u8.slice(start, start + Math.min(Math.max(snap.len, 0), v.slotSize))
     }
-    // the copy is only trusted if the slot is still the version the snapshot read
+    // the copy is only trusted if the slot is still the version the snapshot read...
     if (Atomics.load(v.i32, seqIndex(byte)) !== snap.seq) return LOAD_RETRY
-    if (bytes === null) return LOAD_LOST
+    if (bytes === null) {
+      stats.add(STAT_SPILL_LOST)
+      return LOAD_LOST
+    }
+    // ...and, since a fenced writer's stores move no seq, only if it is what a writer sealed for this key
+    const seal = this.#seal
+    sealEntry(key, bytes, snap.expiresAt, snap.renewAt, snap.spillPos, seal)
+    if (seal.a !== snap.sealA || seal.b !== snap.sealB) {
+      stats.add(spilled ? STAT_SPILL_LOST : STAT_TORN)
+      return LOAD_LOST
+    }
     const value = this.#decode(bytes)
-    this.#decoded[slot] = value
-    this.#decodedGen[slot] = snap.gen
+    this.#remember(slot, snap.gen, value, snap.expiresAt, snap.renewAt)
     this.value = value
     return LOAD_OK
   }

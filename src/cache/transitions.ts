@@ -8,10 +8,21 @@
 
 import {
   DIGEST_WORDS, FLAG_FAILED, SLOT_CLAIM_UNTIL, SLOT_DIGEST, SLOT_EXPIRES_AT, SLOT_FLAGS, SLOT_OWNER,
-  SLOT_RENEW_AT, SLOT_SPILL_POS, SLOT_SPILL_SUM, SLOT_STATE, SLOT_STATE_UNTIL, SLOT_VALUE, SLOT_VALUE_GEN, SLOT_VALUE_LEN, STATE_FILLING,
-  STATE_NEGATIVE, STATE_READY
+  SLOT_RENEW_AT, SLOT_SEAL_A, SLOT_SEAL_B, SLOT_SPILL_POS, SLOT_STATE, SLOT_STATE_UNTIL, SLOT_VALUE, SLOT_VALUE_GEN,
+  SLOT_VALUE_LEN, STATE_FILLING, STATE_NEGATIVE, STATE_READY
 } from './layout.ts'
+import type { Seal } from './seal.ts'
+import { holdsLock, nextGeneration } from './seqlock.ts'
 import type { Views } from './views.ts'
+
+/** writeReady's answer when its lock was broken before it stored anything (see seqlock.ts, Fencing). */
+export const FENCED_WRITE = -1
+
+/**
+ * For tests only: called by writeReady after its last fence check, right before its stores (the
+ * window no check can close), so a test can stall a writer there and break its lock meanwhile.
+ */
+export const writeHooks: { beforeStores: ((byte: number) => void) | null } = { beforeStores: null }
 
 function writeDigest (v: Views, byte: number, key: Int32Array): void {
   v.i32.set(key.subarray(0, DIGEST_WORDS), (byte + SLOT_DIGEST) >> 2)
@@ -20,8 +31,9 @@ function writeDigest (v: Views, byte: number, key: Int32Array): void {
 /** The value changed: workers' decoded copies of the old one must not match any more. */
 function nextGen (v: Views, byte: number): number {
   const index = (byte + SLOT_VALUE_GEN) >> 2
-  v.i32[index] = (v.i32[index] + 1) | 0
-  return v.i32[index]
+  const gen = nextGeneration(v.i32[index])
+  v.i32[index] = gen
+  return gen
 }
 
 /**
@@ -46,13 +58,18 @@ export function writeFilling (v: Views, byte: number, key: Int32Array | null, ow
 }
 
 /**
- * READY with the value: inline `bytes` when `spillPos` < 0, else already in the spill ring at spillPos
- * with checksum `spillSum`. Returns the value's generation.
+ * READY with the value: inline `bytes` when `spillPos` < 0, else already in the spill ring at spillPos;
+ * `seal` is sealEntry's over them (seal.ts). `locked` is the even seq the caller locked the slot from:
+ * the lock is checked once more before the stores, and FENCED_WRITE returned, nothing stored, if it
+ * was broken meanwhile. Returns the value's generation.
  */
 export function writeReady (v: Views, byte: number, key: Int32Array | null, bytes: Uint8Array, spillPos: number,
-  spillSum: number, flags: number, expiresAt: number, renewAt: number): number {
+  seal: Seal, flags: number, expiresAt: number, renewAt: number, locked: number): number {
   const i32 = v.i32
   const f64 = v.f64
+  if (!holdsLock(v, byte, locked)) return FENCED_WRITE
+  const gen = nextGen(v, byte)
+  if (writeHooks.beforeStores !== null) writeHooks.beforeStores(byte)
   if (key !== null) writeDigest(v, byte, key)
   if (spillPos < 0) v.u8.set(bytes, byte + SLOT_VALUE)
   i32[(byte + SLOT_VALUE_LEN) >> 2] = bytes.length
@@ -64,8 +81,9 @@ export function writeReady (v: Views, byte: number, key: Int32Array | null, byte
   f64[(byte + SLOT_STATE_UNTIL) >> 3] = 0
   f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
   f64[(byte + SLOT_SPILL_POS) >> 3] = spillPos < 0 ? 0 : spillPos
-  i32[(byte + SLOT_SPILL_SUM) >> 2] = spillSum
-  return nextGen(v, byte)
+  i32[(byte + SLOT_SEAL_A) >> 2] = seal.a
+  i32[(byte + SLOT_SEAL_B) >> 2] = seal.b
+  return gen
 }
 
 /** NEGATIVE until `until`; a rejected key's old value is dropped, never served stale. */

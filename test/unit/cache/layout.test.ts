@@ -5,7 +5,7 @@ import { openViews, slotByte } from '../../../src/cache/views.ts'
 import { STAT_COUNTERS } from '../../../src/cache/stats.ts'
 
 t.test('slot fields do not overlap and are aligned for their type', async (t) => {
-  const i32 = [L.SLOT_SEQ, L.SLOT_INSERT_LOCK, L.SLOT_STATE, L.SLOT_OWNER, L.SLOT_VALUE_LEN, L.SLOT_FLAGS, L.SLOT_VALUE_GEN, L.SLOT_SPILL_SUM]
+  const i32 = [L.SLOT_SEQ, L.SLOT_INSERT_LOCK, L.SLOT_STATE, L.SLOT_OWNER, L.SLOT_VALUE_LEN, L.SLOT_FLAGS, L.SLOT_VALUE_GEN, L.SLOT_SEAL_A, L.SLOT_SEAL_B]
   const f64 = [L.SLOT_EXPIRES_AT, L.SLOT_RENEW_AT, L.SLOT_STATE_UNTIL, L.SLOT_CLAIM_UNTIL, L.SLOT_SPILL_POS]
   const ranges: Array<[number, number]> = [
     ...i32.map((o): [number, number] => [o, o + 4]),
