@@ -42,7 +42,7 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
 
   // Keys and signing threads only exist once a config uses the plugin: a gateway without it writes nothing.
   const openKeys = (): Promise<GatewayKeys> => (keys ??= GatewayKeys.open(keysFile))
-  const signingPool = (): SignerPool => (pool ??= createSignerPool({ threads: settings.signing_threads }))
+  const signingPool = (): SignerPool => (pool ??= createSignerPool({ threads: settings.signing_threads, logger }))
   let loadedKeys: GatewayKeys | null = null
 
   const idpCalls = createIdpCallBuffer(settings.worker_processes)

@@ -1,5 +1,6 @@
 // Signing off the event loop: the piscina pool, the MessagePort client proxy workers use, and a
 // private_key_jwt client assertion that a real oidc-provider accepts against the gateway's published keys.
+// Also the bounds: a hung or crashed signing thread, a full queue, a main thread that never answers.
 
 import t from 'tap'
 import type { Test } from 'tap'
@@ -11,10 +12,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose'
+import type { JWK } from 'jose'
+import { TollgateError } from '../../../src/core/errors.ts'
 import { GatewayKeys } from '../../../src/plugins/openid-connect/keys.ts'
 import { createSignerPool } from '../../../src/workers/signer-pool.ts'
-import type { SignerPool } from '../../../src/workers/signer-pool.ts'
-import { serveSigner, SignerClient } from '../../../src/workers/signer-client.ts'
+import type { SignerPool, SignerPoolOptions } from '../../../src/workers/signer-pool.ts'
+import { isSignerFailure, serveSigner, SignerClient } from '../../../src/workers/signer-client.ts'
 import { startIdp } from '../../helpers/idp.ts'
 import type { TestIdp } from '../../helpers/idp.ts'
 
@@ -103,6 +106,66 @@ t.test('SignerClient errors: cloned with their code, and pending requests reject
   const pending = orphan.sign({ jwk: keys.signingKey(), claims: {} })
   mainGone.port1.close()
   await t.rejects(pending, { code: 'SIGNER_CLOSED' }, 'the main side closing rejects what waits')
+})
+
+const TEST_TASK = new URL('../../helpers/signer-test-task.ts', import.meta.url).href
+const NO_KEY = {} as JWK
+
+interface LogEntry { readonly level: string, readonly event: string, readonly fields?: Readonly<Record<string, unknown>> }
+
+function testPool (t: Test, options: Partial<SignerPoolOptions> = {}): { pool: SignerPool, logs: LogEntry[] } {
+  const logs: LogEntry[] = []
+  const pool = createSignerPool({ threads: 1, taskFile: TEST_TASK, logger: { log: (level, event, fields) => { logs.push({ level, event, fields }) } }, ...options })
+  t.teardown(() => pool.close())
+  return { pool, logs }
+}
+
+t.test('a hung signing thread: the task fails with SIGNER_TIMEOUT, the thread is replaced, the next task signs', async (t) => {
+  // the bound counts from submission, a replacement thread's start included: room for a loaded machine
+  const { pool, logs } = testPool(t, { timeoutMs: 2000 })
+  await t.rejects(pool.sign({ jwk: NO_KEY, claims: { hang: true } }), { code: 'SIGNER_TIMEOUT', status: 504 })
+  t.match(logs, [{ level: 'warn', event: 'signer_task_timeout', fields: { timeout_ms: 2000, thread_replaced: true } }])
+  t.equal(await pool.sign({ jwk: NO_KEY, claims: { n: 1 } }), 'signed:{"n":1}', 'a fresh thread signs')
+  t.equal(pool.stats().threads, 1)
+})
+
+t.test('a crashed signing thread fails its task, is logged once, and is replaced', async (t) => {
+  const { pool, logs } = testPool(t)
+  await t.rejects(pool.sign({ jwk: NO_KEY, claims: { crash: true } }))
+  t.equal(await pool.sign({ jwk: NO_KEY, claims: { n: 2 } }), 'signed:{"n":2}')
+  t.same(logs.map((l) => l.event), ['signer_thread_exit'])
+})
+
+t.test('the signing queue is bounded: past it a request fails at once with SIGNER_QUEUE_FULL', async (t) => {
+  const { pool } = testPool(t, { maxQueue: 1, timeoutMs: 60_000 })
+  const running = pool.sign({ jwk: NO_KEY, claims: { hang: true } })
+  const queued = pool.sign({ jwk: NO_KEY, claims: { n: 3 } })
+  await t.rejects(pool.sign({ jwk: NO_KEY, claims: { n: 4 } }), { code: 'SIGNER_QUEUE_FULL', status: 503 })
+  t.equal(pool.stats().queued, 1)
+  const failed = Promise.all([t.rejects(running), t.rejects(queued)])
+  await pool.close() // stops the hung thread; both fail
+  await failed
+  await t.rejects(pool.sign({ jwk: NO_KEY, claims: {} }), { code: 'SIGNER_CLOSED' })
+})
+
+t.test('SignerClient: a request the main thread never answers fails with SIGNER_TIMEOUT', async (t) => {
+  const channel = new MessageChannel()
+  t.teardown(() => { channel.port1.close() })
+  serveSigner(channel.port1, { sign: () => new Promise<string>(() => {}) }, () => NO_KEY)
+  const client = new SignerClient(channel.port2, { timeoutMs: 200 })
+  await t.rejects(client.sign({ jwk: null, alg: 'RS256', claims: {} }), { code: 'SIGNER_TIMEOUT' })
+  t.equal(client.pending, 0, 'nothing left waiting')
+  await t.rejects(client.sign({ jwk: null, alg: 'RS256', claims: {} }, 100), { code: 'SIGNER_TIMEOUT' }, 'a per-request timeout')
+  client.close()
+})
+
+t.test('isSignerFailure: signing errors only, never an IdP answer', async (t) => {
+  for (const code of ['SIGNER_TIMEOUT', 'SIGNER_QUEUE_FULL', 'SIGNER_CLOSED', 'SIGNER_FAILED', 'SIGNER_NO_KEY']) {
+    t.ok(isSignerFailure(new TollgateError('x', code, 500)), code)
+  }
+  t.notOk(isSignerFailure(new TollgateError('x', 'IDP_TIMEOUT', 504)))
+  t.notOk(isSignerFailure(null))
+  t.notOk(isSignerFailure('SIGNER_TIMEOUT'))
 })
 
 async function serveJwks (t: Test, keys: GatewayKeys): Promise<string> {
