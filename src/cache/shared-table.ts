@@ -11,7 +11,7 @@ import {
 } from './stats.ts'
 import { FILL, RETRY, WAIT } from './status.ts'
 import { homeSlot, Probe, probeWindow } from './table.ts'
-import { writeClaim, writeFailed, writeFilling, writeNegative } from './transitions.ts'
+import { writeAbandoned, writeClaim, writeFailed, writeFilling, writeNegative } from './transitions.ts'
 import { slotByte } from './views.ts'
 import type { Views } from './views.ts'
 
@@ -104,7 +104,8 @@ export class SharedTable {
     if (!tryLock(this.v, byte, snap.seq)) return false
     writeFilling(this.v, byte, snap.state === STATE_NEGATIVE ? this.key : null, this.owner, now + this.#fillTimeoutMs)
     if (!this.#publish(byte, snap.seq)) return false
-    if (takeover) this.stats.add(STAT_FILL_TIMEOUTS)
+    // an abandoned fill (owner 0) was counted when it was released
+    if (takeover && snap.owner !== 0) this.stats.add(STAT_FILL_TIMEOUTS)
     return true
   }
 
@@ -240,5 +241,27 @@ export class SharedTable {
     const slot = this.upsert(now, (byte, key) => writeNegative(v, byte, key, now + negativeTtlMs))
     if (slot >= 0) this.stats.add(STAT_FAILURES)
     return slot >= 0
+  }
+
+  /** abandon(): see TokenCache.abandon. */
+  abandon (now: number): boolean {
+    const snap = this.snap
+    const probe = this.probe
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      this.probeKey(now)
+      if (probe.match < 0) {
+        if (probe.busyByte >= 0) continue // the key may be in the slot being written: look again
+        return false
+      }
+      // a renewal (or a lost value's refetch) keeps its valid value either way: as a failed one
+      if (snap.state === STATE_READY) return this.fail(now, 0)
+      if (snap.state !== STATE_FILLING || snap.owner !== this.owner) return false // not this thread's fill
+      if (!tryLock(this.v, probe.matchByte, snap.seq)) continue
+      writeAbandoned(this.v, probe.matchByte)
+      if (!this.#publish(probe.matchByte, snap.seq)) return false
+      this.stats.add(STAT_FAILURES)
+      return true
+    }
+    return false
   }
 }

@@ -185,6 +185,18 @@ export class TokenCache<T> {
     return this.#table.fail(this.#now(), negativeTtlMs)
   }
 
+  /**
+   * Ends this thread's fill without an outcome: it failed before the IdP was asked (the signer timed
+   * out, its queue was full, its thread crashed), so nothing is known about the key and nothing is
+   * cached. Waiters are woken and one of them takes the fill over (FILL); none is told NEGATIVE. A
+   * renewal abandoned this way ends as a failed one (the valid value stays). Returns whether the entry
+   * changed.
+   */
+  abandon (digest: Uint8Array): boolean {
+    this.#table.setKey(digest)
+    return this.#table.abandon(this.#now())
+  }
+
   /** Decoded values this worker holds (at most one per slot). */
   get localEntries (): number {
     let n = 0

@@ -5,6 +5,8 @@
 //   FILLING --fail(ttl>0)--> NEGATIVE            FILLING --fail(0)--> READY+FAILED (value kept) or
 //   FILLING --deadline passed--> taken over       NEGATIVE expiring now (no value): the fill's outcome
 //   READY --renew claim--> READY (claimUntil set)  NEGATIVE --expiry--> claim --> FILLING
+//   FILLING --abandon (the IdP was never asked, or the filler's thread exited)--> FILLING, owner 0,
+//     deadline passed: the first thread to look takes it over (FILL), the others wait for that one
 
 import {
   DIGEST_WORDS, FLAG_FAILED, SLOT_CLAIM_UNTIL, SLOT_DIGEST, SLOT_EXPIRES_AT, SLOT_FLAGS, SLOT_OWNER,
@@ -116,6 +118,18 @@ export function writeFailed (v: Views, byte: number, now: number): void {
   i32[(byte + SLOT_OWNER) >> 2] = 0
   f64[(byte + SLOT_STATE_UNTIL) >> 3] = now
   f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
+}
+
+/**
+ * A fill that ended without an outcome: its thread exited, or it failed before the IdP was asked (the
+ * signer). Nothing was learnt about the key, so nothing is cached: the fill is left as a dead one
+ * (deadline passed, owner 0), which the next thread to look at it (a waiter woken by the unlock)
+ * takes over. A retained value stays for stale serving.
+ */
+export function writeAbandoned (v: Views, byte: number): void {
+  v.i32[(byte + SLOT_OWNER) >> 2] = 0
+  v.f64[(byte + SLOT_STATE_UNTIL) >> 3] = 0
+  v.f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
 }
 
 /** A renewal claim: the value and its generation are untouched, so decoded copies stay valid. */

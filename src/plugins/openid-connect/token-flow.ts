@@ -8,6 +8,7 @@ import type { JWK } from 'jose'
 import type { Dispatcher } from 'undici'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../cache/index.ts'
 import { IdpError } from '../../core/errors.ts'
+import { isSignerFailure } from '../../workers/signer-client.ts'
 import type { PhaseResult, ProxyContext } from '../types.ts'
 import { chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication, type ClientAuthentication } from './client-auth.ts'
 import { createCacheKeyParts, tokenCacheKey, type CacheKeyParts } from './cache-key.ts'
@@ -214,7 +215,10 @@ export class OidcFlow {
       token = await this.#fetch(known)
     } catch (err) {
       const rejected = isIdpRejection(err)
-      cache.fail(known.digest, rejected ? this.#negativeTtlMs : 0)
+      // the assertion was never signed, so the IdP was never asked: nothing to cache, and a waiter
+      // takes the fill over rather than being told the credentials failed
+      if (isSignerFailure(err)) cache.abandon(known.digest)
+      else cache.fail(known.digest, rejected ? this.#negativeTtlMs : 0)
       // cache_ttl_resurrect: while the IdP fails (not when it refuses), the last token may still serve
       if (!rejected && fallback !== null) return this.#apply(ctx, fallback, location)
       return this.#reject(ctx, err)

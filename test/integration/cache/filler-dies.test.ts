@@ -34,7 +34,7 @@ function count (statuses: number[], status: number): number {
   return statuses.filter((s) => s === status).length
 }
 
-t.test('the supervisor releases a dead filler\'s fill: waiters learn at once, the next ask refills', async (t) => {
+t.test('the supervisor releases a dead filler\'s fill: one waiter takes it over at once, none is told NEGATIVE', async (t) => {
   const handle = createTokenCache({ slots: 64, fillTimeoutMs: 600_000 })
   const workers: Worker[] = []
   t.teardown(() => Promise.all(workers.map((w) => w.terminate())))
@@ -46,10 +46,14 @@ t.test('the supervisor releases a dead filler\'s fill: waiters learn at once, th
   await filler.terminate()
   t.equal(releaseThreadFills(handle, fillerThread), 1)
   const statuses = await pending
-  t.equal(count(statuses, NEGATIVE), ASKS, 'every waiter learnt the fill failed (none hangs for 10 minutes)')
+  // a dead thread says nothing about the credentials: NEGATIVE here became a false 401 'the identity
+  // provider rejected these credentials' in the plugin
+  t.equal(count(statuses, NEGATIVE), 0, 'no waiter is told the fill failed')
+  t.equal(count(statuses, FILL), 1, 'one waiter took the fill over (none hangs for 10 minutes)')
+  t.equal(count(statuses, HIT), ASKS - 1, 'the others got its value')
   const again = await asks(asker, ASKS)
-  t.equal(count(again, FILL), 1, 'the next requests refill once')
-  t.equal(count(again, HIT), ASKS - 1)
+  t.equal(count(again, HIT), ASKS, 'then every ask hits')
+  t.match(readTokenCacheStats(handle), { fillTimeouts: 1, fills: 1, failures: 0, negativeEntries: 0 })
 })
 
 t.test('without the supervisor, a dead fill times out and one waiter takes it over', async (t) => {

@@ -220,7 +220,7 @@ t.test('a waiter whose filler times out becomes the filler', async (t) => {
   t.same(await waited, { status: FILL, value: null })
 })
 
-t.test('releaseThreadFills ends the fills and renewal claims of an exited thread at once', async (t) => {
+t.test('releaseThreadFills abandons the fills and drops the renewal claims of an exited thread at once', async (t) => {
   const { cache, make, clock, handle } = setupCache({ fillTimeoutMs: 60_000 })
   const other = make()
   const renewed = digestFor(2)
@@ -233,9 +233,48 @@ t.test('releaseThreadFills ends the fills and renewal claims of an exited thread
   t.equal(cache.lookup(renewed), RENEW)
   t.equal(other.lookup(renewed), HIT)
   t.equal(releaseThreadFills(handle, 0, clock.time), 1, 'this test runs on thread 0: its one fill')
-  t.same(await waited, { status: NEGATIVE, value: null })
-  t.equal(other.lookup(d), FILL)
+  t.same(await waited, { status: FILL, value: null }, 'the waiter takes the fill over: a dead thread says nothing of the key')
+  t.equal(make().lookup(d), WAIT, 'and is now the filler others wait for')
   t.equal(other.lookup(renewed), RENEW, 'the dead renewer\'s claim was dropped')
+  t.match(readTokenCacheStats(handle), { fillTimeouts: 1, failures: 0, negativeEntries: 0 })
+})
+
+t.test('abandon: a fill that failed before the IdP was asked caches nothing, and a waiter takes it over', async (t) => {
+  const { cache, make, clock, handle } = setupCache()
+  const other = make()
+  const third = make()
+  t.equal(cache.lookup(d), FILL)
+  t.equal(other.lookup(d), WAIT)
+  const waited = other.wait(d)
+  t.equal(third.lookup(d), WAIT)
+  const alsoWaited = third.wait(d)
+  t.ok(cache.abandon(d))
+  t.same(await waited, { status: FILL, value: null }, 'the first waiter to look fills')
+  t.equal(third.lookup(d), WAIT, 'the others wait for it, not NEGATIVE')
+  t.ok(other.complete(d, encodeValue(1, 1), clock.time + 60_000))
+  t.match(await alsoWaited, { status: HIT, value: { id: 1, version: 1 } })
+  t.notOk(cache.abandon(d), 'a fill that is not this thread\'s is left alone')
+  t.match(readTokenCacheStats(handle), { negativeEntries: 0, failures: 1, fills: 1 })
+})
+
+t.test('abandon keeps a retained value for stale serving, and ends a renewal as a failed one', async (t) => {
+  const { cache, make, clock } = setupCache({ renewAheadMs: 1000 })
+  const other = make()
+  cache.lookup(d)
+  cache.complete(d, encodeValue(1, 1), clock.time + 10_000)
+  clock.advance(9_000)
+  t.equal(cache.lookup(d), RENEW)
+  t.ok(cache.abandon(d))
+  t.equal(other.lookup(d), HIT, 'the valid value keeps serving')
+  clock.advance(1_000)
+  t.equal(cache.lookup(d, 60_000), FILL)
+  t.match(cache.value, { version: 1 }, 'the expired value is the fallback')
+  t.equal(other.lookup(d, 60_000), WAIT)
+  const waited = other.wait(d, 60_000)
+  t.ok(cache.abandon(d))
+  const outcome = await waited
+  t.equal(outcome.status, FILL)
+  t.match(outcome.value, { version: 1 }, 'the taker-over keeps the stale fallback')
 })
 
 t.test('wait resolves when the fill completes later', async (t) => {
