@@ -2,6 +2,9 @@
 // from a ready slot: the key's digest, the value bytes (inline or copied out of the spill ring), their
 // length, the expiry, the renew time and the spill position.
 //
+// A negative entry is sealed too (sealNegative: the key and the negative expiry), so that a fenced
+// writer's stores cannot turn another key's entry into a refusal (a false 401).
+//
 // Why a seqlock alone is not enough: a writer whose lock was broken as presumed dead (it stalled past
 // lockTimeoutMs, seqlock.ts) may resume and go on storing into a slot that another key now owns, and
 // those stores move no seq, so a reader's seq check cannot see them. Its publish is refused (the CAS in
@@ -48,6 +51,7 @@ class Lanes {
 }
 
 const lanes = new Lanes()
+const NO_BYTES = new Uint8Array(0)
 
 /**
  * Seals a ready entry into `out`. `spillPos` is the position stored in the slot (0 for an inline
@@ -73,4 +77,9 @@ export function sealEntry (key: Int32Array, bytes: Uint8Array, expiresAt: number
   }
   out.a = a | 0
   out.b = b | 0
+}
+
+/** Seals a negative entry of `key` until `until` (-Infinity in the expiry's place: no ready entry seals so). */
+export function sealNegative (key: Int32Array, until: number, out: Seal): void {
+  sealEntry(key, NO_BYTES, -Infinity, until, 0, out)
 }

@@ -5,6 +5,7 @@
 import { threadId } from 'node:worker_threads'
 import { DIGEST_BYTES, DIGEST_WORDS, STATE_FILLING, STATE_NEGATIVE, STATE_READY } from './layout.ts'
 import { insertLockIndex, releaseInsertLock, StuckWatch, tryInsertLock } from './locks.ts'
+import { Seal, sealNegative } from './seal.ts'
 import { breakSlotLock, seqIndex, Snapshot, tryLock, unlock } from './seqlock.ts'
 import {
   STAT_EVICTIONS, STAT_FAILURES, STAT_FENCED, STAT_FILL_TIMEOUTS, STAT_LOCKS_BROKEN, STAT_RENEWALS, STAT_UNCACHED, StatsLane
@@ -41,6 +42,8 @@ export class SharedTable {
   readonly #keyBytes = new Uint8Array(this.key.buffer)
   readonly snap = new Snapshot()
   readonly probe = new Probe()
+  /** scratch for the seals this thread writes or checks */
+  readonly seal = new Seal()
   readonly #stuck = new StuckWatch()
   readonly #fillTimeoutMs: number
   readonly #lockTimeoutMs: number
@@ -83,6 +86,13 @@ export class SharedTable {
       return RETRY
     }
     return this.waitOn(index, seq, this.#lockTimeoutMs)
+  }
+
+  /** Whether the negative entry in this.snap was sealed for the key being worked on (see seal.ts). */
+  negativeSealed (): boolean {
+    const snap = this.snap
+    sealNegative(this.key, snap.stateUntil, this.seal)
+    return this.seal.a === snap.sealA && this.seal.b === snap.sealB
   }
 
   /** Claims the renewal of the ready entry in this.snap (or the refetch of a lost value) for this thread. */
@@ -231,14 +241,16 @@ export class SharedTable {
         return false // nothing in progress to release
       }
       if (!tryLock(v, probe.matchByte, snap.seq)) continue
-      if (negativeTtlMs > 0) writeNegative(v, probe.matchByte, null, now + negativeTtlMs)
-      else writeFailed(v, probe.matchByte, now)
+      sealNegative(this.key, negativeTtlMs > 0 ? now + negativeTtlMs : now, this.seal)
+      if (negativeTtlMs > 0) writeNegative(v, probe.matchByte, null, now + negativeTtlMs, this.seal)
+      else writeFailed(v, probe.matchByte, now, this.seal)
       if (!this.#publish(probe.matchByte, snap.seq)) return false
       this.stats.add(STAT_FAILURES)
       return true
     }
     if (negativeTtlMs <= 0) return false
-    const slot = this.upsert(now, (byte, key) => writeNegative(v, byte, key, now + negativeTtlMs))
+    sealNegative(this.key, now + negativeTtlMs, this.seal)
+    const slot = this.upsert(now, (byte, key) => writeNegative(v, byte, key, now + negativeTtlMs, this.seal))
     if (slot >= 0) this.stats.add(STAT_FAILURES)
     return slot >= 0
   }

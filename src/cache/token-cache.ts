@@ -23,7 +23,7 @@ import {
   DIGEST_WORDS, FLAG_FAILED, FLAG_SPILLED, SLOT_STATE, SLOT_VALUE, SLOT_VALUE_GEN, SLOTS_OFFSET, STATE_FILLING,
   STATE_NEGATIVE, STATE_READY
 } from './layout.ts'
-import { Seal, sealEntry } from './seal.ts'
+import { sealEntry } from './seal.ts'
 import { seqIndex } from './seqlock.ts'
 import { MAX_ATTEMPTS, SharedTable, UPSERT_FENCED } from './shared-table.ts'
 import { readSpill, writeSpill } from './spill.ts'
@@ -72,7 +72,6 @@ export class TokenCache<T> {
   readonly #decodedKey: Int32Array
   /** per slot: expiresAt, renewAt of #decoded, as sealed (both change only with the generation) */
   readonly #decodedTimes: Float64Array
-  readonly #seal = new Seal()
   /** when the last lookup answered WAIT: a fill outcome is anything written after that */
   #waitSince = -1
 
@@ -161,7 +160,7 @@ export class TokenCache<T> {
     const ahead = Math.min(options?.renewAheadMs ?? this.#renewAheadMs, (expiresAtMs - now) / 2)
     const renewAt = expiresAtMs - Math.max(0, ahead)
     const flags = spillPos < 0 ? 0 : FLAG_SPILLED
-    const seal = this.#seal
+    const seal = table.seal
     sealEntry(table.key, valueBytes, expiresAtMs, renewAt, spillPos < 0 ? 0 : spillPos, seal)
     const slot = table.upsert(now, (byte, key, locked) =>
       writeReady(v, byte, key, valueBytes, spillPos, seal, flags, expiresAtMs, renewAt, locked))
@@ -288,6 +287,11 @@ export class TokenCache<T> {
         }
         return this.#claimFill(slot, byte, now, maxStaleMs, false)
       case STATE_NEGATIVE:
+        if (!table.negativeSealed()) {
+          // a fenced writer's stores made another key's entry look refused: refetch, never answer 401
+          table.stats.add(STAT_TORN)
+          return this.#claimFill(slot, byte, now, 0, false)
+        }
         if (now < snap.stateUntil || (waitSince >= 0 && snap.stateUntil >= waitSince)) return NEGATIVE
         return this.#claimFill(slot, byte, now, 0, false)
       case STATE_FILLING:
@@ -354,7 +358,7 @@ export class TokenCache<T> {
       return LOAD_LOST
     }
     // ...and, since a fenced writer's stores move no seq, only if it is what a writer sealed for this key
-    const seal = this.#seal
+    const seal = this.#table.seal
     sealEntry(key, bytes, snap.expiresAt, snap.renewAt, snap.spillPos, seal)
     if (seal.a !== snap.sealA || seal.b !== snap.sealB) {
       stats.add(spilled ? STAT_SPILL_LOST : STAT_TORN)

@@ -22,7 +22,8 @@ export const FENCED_WRITE = -1
 
 /**
  * For tests only: called by writeReady after its last fence check, right before its stores (the
- * window no check can close), so a test can stall a writer there and break its lock meanwhile.
+ * window no check can close), and by writeNegative before its stores, so a test can stall a writer
+ * there and break its lock meanwhile.
  */
 export const writeHooks: { beforeStores: ((byte: number) => void) | null } = { beforeStores: null }
 
@@ -83,15 +84,21 @@ export function writeReady (v: Views, byte: number, key: Int32Array | null, byte
   f64[(byte + SLOT_STATE_UNTIL) >> 3] = 0
   f64[(byte + SLOT_CLAIM_UNTIL) >> 3] = 0
   f64[(byte + SLOT_SPILL_POS) >> 3] = spillPos < 0 ? 0 : spillPos
-  i32[(byte + SLOT_SEAL_A) >> 2] = seal.a
-  i32[(byte + SLOT_SEAL_B) >> 2] = seal.b
+  writeSeal(v, byte, seal)
   return gen
 }
 
-/** NEGATIVE until `until`; a rejected key's old value is dropped, never served stale. */
-export function writeNegative (v: Views, byte: number, key: Int32Array | null, until: number): number {
+function writeSeal (v: Views, byte: number, seal: Seal): void {
+  v.i32[(byte + SLOT_SEAL_A) >> 2] = seal.a
+  v.i32[(byte + SLOT_SEAL_B) >> 2] = seal.b
+}
+
+/** NEGATIVE until `until`, sealed (sealNegative); a rejected key's old value is dropped, never served stale. */
+export function writeNegative (v: Views, byte: number, key: Int32Array | null, until: number, seal: Seal): number {
   const i32 = v.i32
+  if (writeHooks.beforeStores !== null) writeHooks.beforeStores(byte)
   if (key !== null) writeDigest(v, byte, key)
+  writeSeal(v, byte, seal)
   i32[(byte + SLOT_VALUE_LEN) >> 2] = 0
   i32[(byte + SLOT_FLAGS) >> 2] = 0
   i32[(byte + SLOT_STATE) >> 2] = STATE_NEGATIVE
@@ -104,9 +111,9 @@ export function writeNegative (v: Views, byte: number, key: Int32Array | null, u
 /**
  * A fill that failed transiently (or whose thread died): waiters must learn it failed, and the next
  * asker retries. With a retained value: READY (expired) + FLAG_FAILED, stateUntil = when it failed, so
- * the value may be served stale. Without: NEGATIVE expiring at `now`.
+ * the value may be served stale. Without: NEGATIVE expiring at `now`, sealed with `seal` (sealNegative).
  */
-export function writeFailed (v: Views, byte: number, now: number): void {
+export function writeFailed (v: Views, byte: number, now: number, seal: Seal): void {
   const i32 = v.i32
   const f64 = v.f64
   if (i32[(byte + SLOT_VALUE_LEN) >> 2] > 0) {
@@ -114,6 +121,7 @@ export function writeFailed (v: Views, byte: number, now: number): void {
     i32[(byte + SLOT_FLAGS) >> 2] |= FLAG_FAILED
   } else {
     i32[(byte + SLOT_STATE) >> 2] = STATE_NEGATIVE
+    writeSeal(v, byte, seal)
   }
   i32[(byte + SLOT_OWNER) >> 2] = 0
   f64[(byte + SLOT_STATE_UNTIL) >> 3] = now

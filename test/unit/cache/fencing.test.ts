@@ -6,7 +6,7 @@
 
 import t from 'tap'
 import type { Test } from 'tap'
-import { FILL, HIT, WAIT } from '../../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE, WAIT } from '../../../src/cache/status.ts'
 import type { LookupStatus } from '../../../src/cache/status.ts'
 import { readTokenCacheStats } from '../../../src/cache/stats.ts'
 import type { TokenCache } from '../../../src/cache/token-cache.ts'
@@ -100,6 +100,23 @@ for (const [kind, size] of [['inline', 100], ['spilled', 300]] as const) {
     t.not(lookupOwn(t, reader, B, 2), HIT, 'B\'s entry is gone: B is refetched, never answered with A\'s value')
   })
 }
+
+t.test('a stale writer of a refusal for A cannot make B look refused (no false 401)', async (t) => {
+  const { cache: a, make, clock, handle, valueB } = setup(100)
+  const b = make()
+  const early = make()
+  t.equal(a.lookup(A), FILL)
+  stallNextWrite(() => {
+    breakAndFill(t, b, clock)
+    t.ok(b.complete(B, valueB, clock.time + 60_000))
+    t.equal(lookupOwn(t, early, B, 2), HIT)
+  })
+  t.notOk(a.fail(A, 60_000), 'the IdP refused A, but A\'s write is refused: it was fenced')
+  // B's slot now says NEGATIVE, with B's digest and the seal of A's refusal
+  t.not(early.lookup(B), NEGATIVE, 'B is never answered as refused')
+  t.not(make().lookup(B), NEGATIVE)
+  t.match(readTokenCacheStats(handle), { fenced: 1, torn: 1 })
+})
 
 t.test('stray stores of a refused writer do not survive the new lock holder\'s publish', async (t) => {
   const { cache: a, make, clock, handle, valueA, valueB } = setup(100)
