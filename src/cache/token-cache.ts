@@ -52,6 +52,20 @@ export interface CompleteOptions<T> {
   value?: T
 }
 
+// This worker's record of its decoded copy of each slot (private memory, not shared): one 64-byte
+// record per slot, so a hit reads the copy's generation, key and times from one place. Offsets in
+// i32 words (LOCAL_KEY .. LOCAL_GEN) and f64 elements (LOCAL_EXPIRES_AT, LOCAL_RENEW_AT) of a record.
+const LOCAL_RECORD_BYTES = 64
+const LOCAL_WORDS = LOCAL_RECORD_BYTES / 4
+const LOCAL_DOUBLES = LOCAL_RECORD_BYTES / 8
+/** DIGEST_WORDS words: the key the copy was sealed for */
+const LOCAL_KEY = 0
+/** the value generation of the copy (-1: none; generations are positive) */
+const LOCAL_GEN = 8
+/** expiresAt and renewAt of the copy, as sealed (both change only with the generation) */
+const LOCAL_EXPIRES_AT = 5
+const LOCAL_RENEW_AT = 6
+
 const LOAD_OK = 0
 const LOAD_RETRY = 1
 const LOAD_LOST = 2
@@ -65,13 +79,10 @@ export class TokenCache<T> {
   readonly #decode: (bytes: Uint8Array) => T
   readonly #now: () => number
   readonly #renewAheadMs: number
-  /** per slot: the value generation #decoded holds (-1: none; generations start at 1) */
-  readonly #decodedGen: Int32Array
   readonly #decoded: Array<T | null>
-  /** per slot: the key (DIGEST_WORDS words) #decoded was sealed for */
-  readonly #decodedKey: Int32Array
-  /** per slot: expiresAt, renewAt of #decoded, as sealed (both change only with the generation) */
-  readonly #decodedTimes: Float64Array
+  /** per slot: the record of #decoded (LOCAL_* above), as words and as doubles */
+  readonly #local: Int32Array
+  readonly #localF64: Float64Array
   /** when the last lookup answered WAIT: a fill outcome is anything written after that */
   #waitSince = -1
 
@@ -81,10 +92,11 @@ export class TokenCache<T> {
     this.#decode = options.decode
     this.#now = options.now ?? Date.now
     this.#renewAheadMs = handle.renewAheadMs
-    this.#decodedGen = new Int32Array(v.slots).fill(-1)
     this.#decoded = new Array<T | null>(v.slots).fill(null)
-    this.#decodedKey = new Int32Array(v.slots * DIGEST_WORDS)
-    this.#decodedTimes = new Float64Array(v.slots * 2)
+    const local = new ArrayBuffer(v.slots * LOCAL_RECORD_BYTES)
+    this.#local = new Int32Array(local)
+    this.#localF64 = new Float64Array(local)
+    for (let slot = 0; slot < v.slots; slot++) this.#local[slot * LOCAL_WORDS + LOCAL_GEN] = -1
   }
 
   /**
@@ -218,13 +230,15 @@ export class TokenCache<T> {
     const slot = homeSlot(v, key)
     const byte = SLOTS_OFFSET + slot * v.stride
     const seq = Atomics.load(i32, byte >> 2) // SLOT_SEQ is 0
-    if ((seq & 1) !== 0 || this.#decodedGen[slot] !== i32[(byte + SLOT_VALUE_GEN) >> 2]) return false
-    const mine = this.#decodedKey
-    const k = slot * DIGEST_WORDS
-    if (mine[k] !== key[0] || mine[k + 1] !== key[1] || mine[k + 2] !== key[2] || mine[k + 3] !== key[3] ||
-      mine[k + 4] !== key[4] || mine[k + 5] !== key[5] || mine[k + 6] !== key[6] || mine[k + 7] !== key[7]) return false
-    const times = this.#decodedTimes
-    if (i32[(byte + SLOT_STATE) >> 2] !== STATE_READY || !(now < times[slot * 2]) || !(now < times[slot * 2 + 1])) return false
+    const local = this.#local
+    const k = slot * LOCAL_WORDS // LOCAL_KEY is 0
+    if ((seq & 1) !== 0 || local[k + LOCAL_GEN] !== i32[(byte + SLOT_VALUE_GEN) >> 2]) return false
+    if (local[k] !== key[0] || local[k + 1] !== key[1] || local[k + 2] !== key[2] || local[k + 3] !== key[3] ||
+      local[k + 4] !== key[4] || local[k + 5] !== key[5] || local[k + 6] !== key[6] || local[k + 7] !== key[7]) return false
+    const times = this.#localF64
+    const d = slot * LOCAL_DOUBLES
+    if (i32[(byte + SLOT_STATE) >> 2] !== STATE_READY || !(now < times[d + LOCAL_EXPIRES_AT]) ||
+      !(now < times[d + LOCAL_RENEW_AT])) return false
     if (Atomics.load(i32, byte >> 2) !== seq) return false
     this.value = this.#decoded[slot]
     return true
@@ -233,19 +247,19 @@ export class TokenCache<T> {
   /** Keeps `value` as this worker's decoded copy of the slot's generation `gen`, for the key being worked on. */
   #remember (slot: number, gen: number, value: T, expiresAt: number, renewAt: number): void {
     this.#decoded[slot] = value
-    this.#decodedGen[slot] = gen
-    this.#decodedKey.set(this.#table.key, slot * DIGEST_WORDS)
-    this.#decodedTimes[slot * 2] = expiresAt
-    this.#decodedTimes[slot * 2 + 1] = renewAt
+    this.#local.set(this.#table.key, slot * LOCAL_WORDS + LOCAL_KEY)
+    this.#local[slot * LOCAL_WORDS + LOCAL_GEN] = gen
+    this.#localF64[slot * LOCAL_DOUBLES + LOCAL_EXPIRES_AT] = expiresAt
+    this.#localF64[slot * LOCAL_DOUBLES + LOCAL_RENEW_AT] = renewAt
   }
 
   /** This worker's decoded copy of the slot is of generation `gen` and was sealed for the key being worked on. */
   #decodedFor (slot: number, gen: number): boolean {
-    if (this.#decodedGen[slot] !== gen) return false
+    const local = this.#local
+    const k = slot * LOCAL_WORDS + LOCAL_KEY
+    if (local[slot * LOCAL_WORDS + LOCAL_GEN] !== gen) return false
     const key = this.#table.key
-    const mine = this.#decodedKey
-    const k = slot * DIGEST_WORDS
-    for (let w = 0; w < DIGEST_WORDS; w++) if (mine[k + w] !== key[w]) return false
+    for (let w = 0; w < DIGEST_WORDS; w++) if (local[k + w] !== key[w]) return false
     return true
   }
 
