@@ -52,7 +52,7 @@ async function fetchBody (dispatcher: Dispatcher, url: string, kind: IdpDocument
     throw transportError(err, kind)
   }
   if (response.statusCode !== 200) {
-    await discard(response.body, deadline.signal)
+    discard(response.body, deadline.remainingMs())
     throw new IdpError(`invalid status code received from the ${kind} endpoint (${response.statusCode})`, 'IDP_STATUS')
   }
   try {

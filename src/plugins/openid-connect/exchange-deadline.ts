@@ -75,12 +75,14 @@ function declaredLength (header: string | string[] | undefined): number {
   return Number.isSafeInteger(n) ? n : -1
 }
 
-/** Drains a body whose content is not wanted (keeps the connection reusable), bounded by `signal`. */
-export async function discard (body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<void> {
-  try {
-    // past `limit` undici destroys the body (and its socket) rather than reading on
-    await body.dump({ limit: 64 * 1024, signal })
-  } catch {
-    // aborted by the deadline or a reset: the body is destroyed either way
-  }
+/**
+ * Drains, in the background, a body whose content is not wanted (an error answer), so the connection can
+ * be reused; past 64 KiB or `timeoutMs` (what is left of the deadline) undici destroys the body and its
+ * socket instead. The caller does not wait for it.
+ */
+export function discard (body: Dispatcher.ResponseData['body'], timeoutMs: number): void {
+  body.dump({ limit: 64 * 1024, signal: AbortSignal.timeout(timeoutMs) }).catch(ignore)
 }
+
+// aborted by the timeout or reset by the IdP: the body is destroyed either way
+function ignore (): void {}

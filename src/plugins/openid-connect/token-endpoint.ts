@@ -75,7 +75,7 @@ async function attempt (dispatcher: Dispatcher, url: URL, request: TokenRequest,
     signal: deadline.signal
   })
   if (response.statusCode !== 200) {
-    await discard(response.body, deadline.signal)
+    discard(response.body, deadline.remainingMs())
     const status = response.statusCode
     throw tokenEndpointError(`invalid status code received from the token endpoint (${status})`, IDP_STATUS,
       status >= 400 && status < 500 && status !== 408 && status !== 429)

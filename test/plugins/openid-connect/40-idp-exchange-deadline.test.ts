@@ -28,13 +28,14 @@ function agent (t: Test): Agent {
 
 t.test('token endpoint: headers, then the body at 1 byte/s: IDP_TIMEOUT at the deadline, socket closed', BOUNDED, async (t) => {
   t.equal(DRIPPED.length, 60)
-  const idp = await startSlowIdp(t, '/token', drip(DRIPPED))
+  const answer = drip(DRIPPED)
+  const idp = await startSlowIdp(t, '/token', answer)
   const err = await requestToken(agent(t), idp.url, request, TIMEOUT_MS).catch((e: unknown) => e)
   t.match(err, { name: 'IdpError', code: 'IDP_TIMEOUT', rejected: false })
   t.notOk(String((err as Error).message).includes('dripped'), 'no body in the message')
   t.equal(idp.requests, 1, 'a timeout is not retried')
   await idp.allClosed()
-  t.pass('the IdP connection was closed')
+  t.equal(answer.completed, 0, 'the IdP connection was closed before the body was complete')
 })
 
 t.test('token endpoint: an endless body stops at MAX_RESPONSE_BYTES, socket closed', BOUNDED, async (t) => {
@@ -52,11 +53,12 @@ t.test('token endpoint: a Content-Length over the cap is refused before any body
   t.pass('the IdP connection was closed')
 })
 
-t.test('token endpoint: an error status with a dripping body is IDP_STATUS and the socket is closed', BOUNDED, async (t) => {
-  const idp = await startSlowIdp(t, '/token', drip(DRIPPED, 1000, 503))
+t.test('token endpoint: an error status with a dripping body is IDP_STATUS, the body is not read to its end', BOUNDED, async (t) => {
+  const answer = drip(DRIPPED, 1000, 503)
+  const idp = await startSlowIdp(t, '/token', answer)
   await t.rejects(requestToken(agent(t), idp.url, request, TIMEOUT_MS), { code: 'IDP_STATUS', rejected: false })
   await idp.allClosed()
-  t.pass('the unread body does not keep the IdP connection open')
+  t.equal(answer.completed, 0, 'the unread body does not keep the IdP connection open to its end')
 })
 
 t.test('token endpoint: the retry after a failed connection gets what is left of the deadline, not a new one', BOUNDED, async (t) => {
@@ -75,10 +77,11 @@ t.test('token endpoint: the retry after a failed connection gets what is left of
 
 t.test('discovery and JWKS: a dripping document is IDP_TIMEOUT at the deadline, socket closed', BOUNDED, async (t) => {
   for (const kind of ['discovery', 'jwks'] as const) {
-    const idp = await startSlowIdp(t, `/${kind}`, drip(DRIPPED))
+    const answer = drip(DRIPPED)
+    const idp = await startSlowIdp(t, `/${kind}`, answer)
     await t.rejects(fetchIdpJson(agent(t), idp.url, kind, TIMEOUT_MS), { name: 'IdpError', code: 'IDP_TIMEOUT' }, kind)
     await idp.allClosed()
-    t.pass(`${kind}: the IdP connection was closed`)
+    t.equal(answer.completed, 0, `${kind}: the IdP connection was closed before the body was complete`)
   }
 })
 
@@ -94,8 +97,9 @@ t.test('discovery and JWKS: endless or declared-huge documents stop at the cap, 
 })
 
 t.test('discovery: an error status with a dripping body is IDP_STATUS, socket closed', BOUNDED, async (t) => {
-  const idp = await startSlowIdp(t, '/discovery', drip(DRIPPED, 1000, 500))
+  const answer = drip(DRIPPED, 1000, 500)
+  const idp = await startSlowIdp(t, '/discovery', answer)
   await t.rejects(fetchIdpJson(agent(t), idp.url, 'discovery', TIMEOUT_MS), { code: 'IDP_STATUS' })
   await idp.allClosed()
-  t.pass('the IdP connection was closed')
+  t.equal(answer.completed, 0, 'the IdP connection was closed before the body was complete')
 })

@@ -12,11 +12,12 @@ const TIMEOUT_MS = 2000
 const DRIPPED = JSON.stringify({ access_token: 'dripped-token-value', token_type: 'Bearer' }).padEnd(60)
 
 t.test('a dripping or endless token endpoint: 401 within the deadline, IdP socket closed', { timeout: 30_000 }, async (t) => {
-  const slow = await startSlowIdp(t, '/token', drip(DRIPPED))
+  const slow = await startSlowIdp(t, '/token', endless())
   const stack = await startOidcStack(t, { plugin: { timeout: TIMEOUT_MS, token_endpoint: slow.url } })
   const authorization = clientBasic(stack.idp.clients.secret)
 
-  for (const [label, answer] of [['drip 1 byte/s', drip(DRIPPED)], ['endless body', endless()]] as const) {
+  const dripping = drip(DRIPPED)
+  for (const [label, answer] of [['drip 1 byte/s', dripping], ['endless body', endless()]] as const) {
     slow.answer = answer
     const before = slow.requests
     const reply = await stack.proxy(ROUTE, { headers: { authorization } })
@@ -25,6 +26,7 @@ t.test('a dripping or endless token endpoint: 401 within the deadline, IdP socke
     await slow.allClosed()
     t.pass(`${label}: the gateway closed the IdP connection`)
   }
+  t.equal(dripping.completed, 0, 'the dripped body was never sent to its end')
   t.equal(stack.gateway.child.exitCode, null, 'the gateway is still running')
 
   slow.answer = (_req, res) => {

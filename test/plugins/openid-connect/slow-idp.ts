@@ -56,24 +56,30 @@ export async function startSlowIdp (t: Test, path: string, answer: Answer): Prom
   return idp
 }
 
-/** 200 with the headers at once, then `body` one byte every `everyMs` (1 byte/s by default). */
-export function drip (body: string, everyMs = 1000, status = 200): Answer {
-  return (_req, res, timers) => {
+/** An answer that counts the bodies it finished sending: 0 after a test means every one was cut short. */
+export type DripAnswer = Answer & { completed: number }
+
+/** `status` with the headers at once, then `body` one byte every `everyMs` (1 byte/s by default). */
+export function drip (body: string, everyMs = 1000, status = 200): DripAnswer {
+  const answer: DripAnswer = Object.assign((_req: IncomingMessage, res: ServerResponse, timers: Set<Timer>) => {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
     res.flushHeaders()
     let i = 0
     const timer = setInterval(() => {
-      if (res.destroyed || i >= body.length) {
-        clearInterval(timer)
-        timers.delete(timer)
-        if (!res.destroyed) res.end()
+      if (res.destroyed) return
+      if (i < body.length) {
+        res.write(body[i++])
         return
       }
-      res.write(body[i++])
+      clearInterval(timer)
+      timers.delete(timer)
+      answer.completed++
+      res.end()
     }, everyMs)
     timers.add(timer)
     res.on('close', () => { clearInterval(timer); timers.delete(timer) })
-  }
+  }, { completed: 0 })
+  return answer
 }
 
 /** 200, chunked, a JSON-looking body that never ends: written as fast as the client reads it. */
