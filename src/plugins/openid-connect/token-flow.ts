@@ -15,6 +15,7 @@ import { bodyKind, findClientCredentials, type ClientCredentials, type Credentia
 import { createErrorResponder, type ErrorResponder } from './errors-response.ts'
 import { hideBodyCredentials, hideCredentials } from './hide-credentials.ts'
 import { issuerIdentity, normalizeIssuerUrl } from './issuer-url.ts'
+import { completeSigningJwk } from './jwk-schema.ts'
 import { requestToken, type TokenResponse } from './token-endpoint.ts'
 import { performance } from 'node:perf_hooks'
 import type { IdpOutcome } from './oidc-metrics.ts'
@@ -80,7 +81,7 @@ export interface KnownCredential {
 interface Broker {
   readonly secretDigest: Buffer
   readonly alg: string
-  /** the client's own key from client_jwk; null: the gateway's generated key for alg */
+  /** the client's own key from client_jwk, with alg and kid; null: the gateway's generated key for alg */
   readonly jwk: JWK | null
 }
 
@@ -335,19 +336,27 @@ export class OidcFlow {
 
 const EMPTY_VERIFIER = createJwksVerifier([])
 
-/** client_id[i] with client_auth[i] = private_key_jwt and a client_secret[i]: the gateway checks the secret. */
+/**
+ * client_id[i] with client_auth[i] = private_key_jwt and a client_secret[i]: the gateway checks the secret.
+ * Only entry i of each companion array applies (the schema requires one per client in broker mode): Kong's
+ * fallback to the first entry would let client_secret[0] unlock client_id[i]'s token.
+ */
 function brokers (config: OidcConfig): Map<string, Broker> {
   const map = new Map<string, Broker>()
   const ids = config.client_id ?? []
   ids.forEach((id, i) => {
-    const auth = config.client_auth?.[i] ?? config.client_auth?.[0]
-    const secret = config.client_secret?.[i] ?? config.client_secret?.[0]
-    if (auth !== 'private_key_jwt' || secret === undefined || secret === '') return
-    // Kong: a companion array without an entry at this position falls back to its first element
-    const given = config.client_jwk?.[i] ?? config.client_jwk?.[0] ?? null
-    // the schema lists every JWK member, null when absent; a key importer wants only the present ones
-    const jwk = given === null ? null : Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null)) as JWK
-    const alg = jwk?.alg ?? config.client_alg?.[i] ?? config.client_alg?.[0] ?? 'RS256'
+    const secret = config.client_secret?.[i]
+    if (config.client_auth?.[i] !== 'private_key_jwt' || secret === undefined || secret === '') return
+    const given = config.client_jwk?.[i] ?? null
+    const clientAlg = config.client_alg?.[i] ?? null
+    let jwk: JWK | null = null
+    if (given !== null) {
+      const completed = completeSigningJwk(given, clientAlg, i)
+      // the schema reports this at load; a config that skipped it must not fail on every request instead
+      if (completed.issue !== null) throw new TypeError(`openid-connect config.${completed.issue.path}: ${completed.issue.message}`)
+      jwk = completed.jwk
+    }
+    const alg = jwk?.alg ?? clientAlg ?? 'RS256'
     map.set(id, { secretDigest: sha256(secret), alg, jwk })
   })
   return map
