@@ -83,6 +83,8 @@ interface Broker {
   readonly alg: string
   /** the client's own key from client_jwk, with alg and kid; null: the gateway's generated key for alg */
   readonly jwk: JWK | null
+  /** the broker part of the token cache key: a changed key or alg cannot reach tokens fetched with the old */
+  readonly keyTag: string
 }
 
 interface FetchedToken {
@@ -117,13 +119,14 @@ export class OidcFlow {
   readonly #dispatcher: Dispatcher
   #verifyFor: { issuer: string, options: VerifyOptions } | null = null
 
-  constructor (config: OidcConfig, service: OidcWorkerService) {
+  /** `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts) */
+  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string) {
     this.#config = config
     this.#service = service
     this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
     this.#errors = createErrorResponder(config, config.issuer)
     this.#codec = createTokenValueCodec(config.upstream_access_token_header)
-    this.#keyParts = createCacheKeyParts(config, issuerIdentity(config.issuer))
+    this.#keyParts = createCacheKeyParts(config, issuerIdentity(config.issuer), pluginId)
     this.#template = createTokenRequestTemplate(config)
     this.#expiry = createExpiryRules(config)
     this.#negativeTtlMs = (config.cache_ttl_neg ?? DEFAULT_NEGATIVE_TTL_SECONDS) * 1000
@@ -166,7 +169,8 @@ export class OidcFlow {
     if (broker !== null && !secretMatches(broker.secretDigest, clientSecret)) {
       return this.#errors.unauthorized(ctx, 'invalid client credentials')
     }
-    const known: KnownCredential = { digest: tokenCacheKey(this.#keyParts, clientId, clientSecret), clientId, clientSecret, broker }
+    const digest = tokenCacheKey(this.#keyParts, clientId, clientSecret, broker?.keyTag ?? null)
+    const known: KnownCredential = { digest, clientId, clientSecret, broker }
     const cache = this.cache
     if (cache === null) return this.#fetchUncached(ctx, known, location)
     const authorization = ctx.req.headers.authorization
@@ -357,9 +361,16 @@ function brokers (config: OidcConfig): Map<string, Broker> {
       jwk = completed.jwk
     }
     const alg = jwk?.alg ?? clientAlg ?? 'RS256'
-    map.set(id, { secretDigest: sha256(secret), alg, jwk })
+    map.set(id, { secretDigest: sha256(secret), alg, jwk, keyTag: brokerKeyTag(alg, jwk) })
   })
   return map
+}
+
+/** What the broker part of the token cache key says about the key a broker signs with (cache-key.ts). */
+function brokerKeyTag (alg: string, jwk: JWK | null): string {
+  if (jwk === null) return `private_key_jwt:${alg}:gateway`
+  const material = Object.keys(jwk).sort().map((member) => [member, (jwk as Record<string, unknown>)[member]])
+  return `private_key_jwt:${alg}:${createHash('sha256').update(JSON.stringify(material)).digest('base64url')}`
 }
 
 function sha256 (value: string): Buffer {
