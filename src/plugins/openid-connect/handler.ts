@@ -18,7 +18,7 @@ export function createOpenIdConnect (plugin: Plugin, priority: number, services:
   const config = plugin.config as unknown as OidcConfig
   const flow = new OidcFlow(config, service, plugin.id)
   const cache = flow.cache
-  const memo = flow.memo
+  const memo = flow.memo.entries
   const headerName = flow.upstreamHeader
   const headerFirst = config.client_credentials_param_type[0] === 'header'
   const skipPreflight = !config.run_on_preflight

@@ -11,6 +11,7 @@ import { IdpError } from '../../core/errors.ts'
 import type { PhaseResult, ProxyContext } from '../types.ts'
 import { chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication, type ClientAuthentication } from './client-auth.ts'
 import { createCacheKeyParts, tokenCacheKey, type CacheKeyParts } from './cache-key.ts'
+import { CredentialMemo } from './credential-memo.ts'
 import { bodyKind, findClientCredentials, type ClientCredentials, type CredentialLocation } from './credentials.ts'
 import { createErrorResponder, type ErrorResponder } from './errors-response.ts'
 import { hideBodyCredentials, hideCredentials } from './hide-credentials.ts'
@@ -93,16 +94,13 @@ interface FetchedToken {
   readonly decoded: CachedToken | null
 }
 
-// The memo maps Authorization header strings to resolved credentials so a hit needs no decoding or
-// hashing. Bounded: when full it starts over (entries are cheap to rebuild from the next request).
-const MEMO_LIMIT = 16384
 // cache_ttl_neg unset: a rejected credential still gets a short negative entry so that a client looping
 // with a wrong secret cannot hammer the IdP. A new secret is a new key, so this never delays a fix.
 const DEFAULT_NEGATIVE_TTL_SECONDS = 10
 
 export class OidcFlow {
   readonly cache: TokenCache<CachedToken | null> | null
-  readonly memo = new Map<string, KnownCredential>()
+  readonly memo = new CredentialMemo()
   readonly staleMs: number
   readonly upstreamHeader: string
   readonly hideCredentials: boolean
@@ -117,6 +115,7 @@ export class OidcFlow {
   readonly #negativeTtlMs: number
   readonly #brokers: ReadonlyMap<string, Broker>
   readonly #dispatcher: Dispatcher
+  readonly #memoHeader: boolean
   #verifyFor: { issuer: string, options: VerifyOptions } | null = null
 
   /** `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts) */
@@ -135,6 +134,8 @@ export class OidcFlow {
     this.staleMs = (config.cache_ttl_resurrect ?? 0) * 1000
     this.upstreamHeader = this.#codec.header?.name ?? 'authorization'
     this.hideCredentials = config.hide_credentials
+    // the hot path (handler.ts) consults the memo only when the header is the first place looked at
+    this.#memoHeader = config.client_credentials_param_type[0] === 'header'
     this.cache = config.cache_tokens ? new TokenCache(service.cache, { decode: this.#codec.decode }) : null
     // the first request should not be the one that finds the issuer undiscovered
     if (service.issuer(this.#discoveryUrl) === null) service.nudge(this.#discoveryUrl, 'plugin created')
@@ -173,12 +174,17 @@ export class OidcFlow {
     const known: KnownCredential = { digest, clientId, clientSecret, broker }
     const cache = this.cache
     if (cache === null) return this.#fetchUncached(ctx, known, location)
+    const result = this.resolve(ctx, known, cache.lookup(known.digest, this.staleMs), location)
     const authorization = ctx.req.headers.authorization
-    if (location === 'header' && authorization !== undefined) {
-      if (this.memo.size >= MEMO_LIMIT) this.memo.clear()
-      this.memo.set(authorization, known)
-    }
-    return this.resolve(ctx, known, cache.lookup(known.digest, this.staleMs), location)
+    if (location !== 'header' || !this.#memoHeader || authorization === undefined) return result
+    // memoised only once a token was applied (the IdP or the cache accepted these credentials), never
+    // on a refusal: every refusal path ends the request (ctx.responded)
+    if (result === undefined) return this.#remember(ctx, authorization, known)
+    return result.then(() => this.#remember(ctx, authorization, known))
+  }
+
+  #remember (ctx: ProxyContext, authorization: string, known: KnownCredential): void {
+    if (!ctx.responded) this.memo.remember(authorization, known)
   }
 
   /** Continues from a cache lookup status (the hot path hands over everything but a plain hit). */
