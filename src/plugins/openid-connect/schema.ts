@@ -1,4 +1,4 @@
-// Kong's openid-connect plugin config (KONG-REFERENCE §2), restricted to what the client credentials grant
+// Kong's openid-connect plugin config (kong/plugins/openid-connect/schema.lua), restricted to what the client credentials grant
 // uses: field names, types and defaults are Kong's. Where Tollgate does less than Kong (auth methods other
 // than client_credentials), the config is refused with a message saying so, never silently accepted.
 // Every other Kong field (kong-fields.ts) is accepted unset or at Kong's default, so that a decK dump loads
@@ -141,7 +141,10 @@ const implemented: Record<string, FieldSchema> = {
   token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
   token_headers_values: strings,
   cache_tokens: { type: 'boolean', required: true, default: true },
-  /** part of the token cache key; set it for a key that is stable across reloads (Kong generates one) */
+  /**
+   * part of the token cache key; unset, the plugin's stable id (Kong's schema declares it `auto` and
+   * generates one per instance), so instances share tokens only when given one salt (cache-key.ts)
+   */
   cache_tokens_salt: { type: 'string', secret: true },
   token_cache_key_include_scope: { type: 'boolean', required: true, default: false },
   cache_ttl: { ...seconds, default: 3600 },
