@@ -78,7 +78,7 @@ const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
 export type SigningJwkResult = { readonly jwk: JWK, readonly issue: null } | { readonly jwk: null, readonly issue: ConfigIssue }
 
 /** The members present in a validated jwk record (the schema lists every member, null when absent). */
-export function presentMembers (given: Readonly<Record<string, unknown>>): JWK {
+function presentMembers (given: Readonly<Record<string, unknown>>): JWK {
   return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null && v !== undefined)) as JWK
 }
 

@@ -174,8 +174,8 @@ export class OidcFlow {
     const known: KnownCredential = { digest, clientId, clientSecret, broker }
     const cache = this.cache
     if (cache === null) return this.#fetchUncached(ctx, known, location)
-    const result = this.resolve(ctx, known, cache.lookup(known.digest, this.staleMs), location)
     const authorization = ctx.req.headers.authorization
+    const result = this.resolve(ctx, known, cache.lookup(known.digest, this.staleMs), location)
     if (location !== 'header' || !this.#memoHeader || authorization === undefined) return result
     // memoised only once a token was applied (the IdP or the cache accepted these credentials), never
     // on a refusal: every refusal path ends the request (ctx.responded)
