@@ -132,6 +132,14 @@ t.test('the memo stays within its byte budget, evicting the oldest first', async
   t.equal(memo.bytes, before, 'and evicts nothing')
   memo.clear()
   t.same([memo.entries.size, memo.bytes], [0, 0])
+
+  // long enough for the eviction queue to drop its spent front several times
+  for (let i = 0; i < 5000; i++) memo.remember(header(i), known(`id-${i}`, 's'.repeat(50)))
+  const kept = [...memo.entries.keys()]
+  t.same(kept, Array.from({ length: kept.length }, (_, i) => header(5000 - kept.length + i)), 'after 5,000: still exactly the newest')
+  t.equal(memo.bytes, kept.reduce((sum, key) => sum + key.length + memo.entries.get(key)!.clientId.length + 50 + 256, 0),
+    'the count matches what is held')
+  t.ok(memo.bytes <= 10_000)
 })
 
 t.test('the issue\'s load: 16,384 distinct long headers stay within the default budget', async (t) => {
