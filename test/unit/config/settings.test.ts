@@ -34,6 +34,8 @@ t.test('defaults', async (t) => {
     token_cache_slot_size: 2048,
     signing_threads: Math.max(1, Math.floor(cpus / 2)),
     admin_max_body_size: 10 * 1024 * 1024,
+    admin_token: null,
+    admin_allowed_hosts: [],
   })
   t.strictSame(settings({ log_level: null }).log_level, 'notice', 'null means the default')
 })
