@@ -1,3 +1,4 @@
+/* eslint-disable no-template-curly-in-string -- decK placeholders are literal ${{ ... }} text, not templates */
 // The Admin API against browsers and other callers it did not expect (hardening issue, item 12): a web page
 // cannot post a config (text/plain is 415, a foreign Origin or Sec-Fetch-Site is 403), DNS rebinding
 // cannot reach it (a Host that names something else is 403), a posted decK placeholder is never filled
@@ -106,8 +107,11 @@ t.test('admin_token (from a decK placeholder in the file) guards every route; be
     ['GET', '/'], ['GET', '/status'], ['GET', '/services'], ['GET', '/routes/start'], ['GET', '/config'],
     ['GET', '/metrics'], ['GET', '/no-such-path'], ['DELETE', '/services/svc'], ['POST', '/config', withRoute('intruder')],
   ]
+  const refused: Array<Record<string, string>> = [
+    {}, { 'kong-admin-token': 'wrong' }, { 'kong-admin-token': TOKEN.slice(0, -1) }, { 'kong-admin-token': `${TOKEN}x` },
+  ]
   for (const [method, path, body] of routes) {
-    for (const headers of [{}, { 'kong-admin-token': 'wrong' }, { 'kong-admin-token': TOKEN.slice(0, -1) }, { 'kong-admin-token': `${TOKEN}x` }]) {
+    for (const headers of refused) {
       const reply = await call(base, method, path, { body, headers })
       t.equal(reply.status, 401, `${method} ${path} ${JSON.stringify(headers)}`)
       t.strictSame(reply.json(), { message: 'Invalid RBAC credentials' })
