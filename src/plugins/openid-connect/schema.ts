@@ -97,9 +97,10 @@ const implemented: Record<string, FieldSchema> = {
   },
   scopes: { ...strings, default: ['openid'] },
   token_post_args_names: strings,
-  token_post_args_values: strings,
+  // may carry credentials (an API key, a client assertion): redacted like client_secret
+  token_post_args_values: { type: 'array', elements: { type: 'string', secret: true } },
   token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
-  token_headers_values: strings,
+  token_headers_values: { type: 'array', elements: { type: 'string', secret: true } },
   cache_tokens: { type: 'boolean', required: true, default: true },
   /** part of the token cache key; set it for a key that is stable across reloads (Kong generates one) */
   cache_tokens_salt: { type: 'string', secret: true },
