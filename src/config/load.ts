@@ -12,6 +12,7 @@ import { flatten } from './flatten.ts'
 import { deepFreeze } from './freeze.ts'
 import { configHash } from './hash.ts'
 import { interpolate } from './interpolate.ts'
+import { MAX_DEPTH, tooDeepAt } from './json-depth.ts'
 import { parseJsonText } from './json-text.ts'
 import { document } from './schema/document.ts'
 import { validate } from './schema/typedefs.ts'
@@ -57,6 +58,8 @@ function shown (issues: readonly ConfigIssue[]): ConfigIssue[] {
  * posted `${{ env "DECK_..." }}` could read a secret of the gateway back).
  */
 export function loadConfigObject (input: unknown, source: string, env: NodeJS.ProcessEnv | null = process.env): LoadedConfig {
+  const deep = tooDeepAt(input)
+  if (deep !== null) throw new ConfigError(source, shown([{ path: deep, message: `nested too deeply (more than ${MAX_DEPTH} levels)` }]))
   const issues: ConfigIssue[] = []
   const failed = new Set<string>()
   const substituted = env === null ? input : interpolate(input, env, '', issues, failed)
@@ -64,7 +67,11 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
   const checked = validate(document, substituted, '')
   issues.push(...checked.issues)
   const doc = checked.value as Record<string, unknown> | null
-  if (doc === null) throw new ConfigError(source, shown(issues))
+  if (doc === null) {
+    // null itself is a valid value of the (optional) document record: say what was expected
+    if (issues.length === 0) issues.push({ path: '', message: 'expected a record' })
+    throw new ConfigError(source, shown(issues))
+  }
   const settings = parseSettings(doc, issues)
   const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues)
   if (issues.length > 0) throw new ConfigError(source, shown(withoutEchoes(issues, failed, substitutionIssues)))

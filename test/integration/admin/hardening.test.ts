@@ -87,6 +87,13 @@ t.test('a loopback gateway without a token', async (t) => {
     t.notOk(gateway.output().includes(GATEWAY_SECRET))
   })
 
+  t.test('a document nested thousands deep is a 400 parse error, not a stack overflow', async (t) => {
+    const body = `{"_format_version":"3.0","_info":${'['.repeat(5000)}${']'.repeat(5000)}}`
+    const reply = await call(base, 'POST', '/config', { body })
+    t.equal(reply.status, 400)
+    t.match(reply.json(), { code: 14, message: /nested too deeply/ })
+  })
+
   t.test('no warning for a loopback admin_listen', async (t) => {
     t.notOk(gateway.logs.some((line) => line.event === 'admin_listen_not_loopback'))
   })

@@ -17,6 +17,10 @@ t.test('redactUrlCredentials', async (t) => {
     ['no url here', 'no url here'],
   ]
   for (const [input, expected] of cases) t.equal(redactUrlCredentials(input), expected, input)
+  // no quadratic backtracking on long runs of scheme characters (Admin input reaches this helper)
+  const long = 'x'.repeat(200_000)
+  t.equal(redactUrlCredentials(`${long}@`), `${long}@`)
+  t.equal(redactUrlCredentials(`http://${long}@h`), 'http://<redacted>@h')
   t.strictSame(redactUrlCredentialsDeep({ a: ['http://u:p@h'], b: 1, c: null, ['__proto__']: 'x' }), { a: ['http://<redacted>@h'], b: 1, c: null, ['__proto__']: 'x' })
 })
 
