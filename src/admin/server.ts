@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import type { ListenAddress } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
+import { redactUrlCredentials } from '../core/redact-url.ts'
 import { SERVER_TOKEN } from '../core/version.ts'
 import { checkBodyType, checkRequestHeaders, isLoopbackHost, type AdminSecurity } from './admin-guard.ts'
 import type { AdminHandler, AdminRequest, AdminResult } from './types.ts'
@@ -96,7 +97,8 @@ export class AdminServer {
       if (typeof result.body === 'string' || Buffer.isBuffer(result.body)) {
         payload = result.body
       } else {
-        payload = JSON.stringify(result.body)
+        // every string of every JSON answer, plugin routes' included (an issuer with user:pass@)
+        payload = JSON.stringify(result.body, hideUrlCredentials)
         headers['content-type'] ??= 'application/json; charset=utf-8'
       }
       headers['content-length'] = Buffer.byteLength(payload)
@@ -120,6 +122,10 @@ export class AdminServer {
       await new Promise((resolve) => server.close(resolve))
     }))
   }
+}
+
+function hideUrlCredentials (_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? redactUrlCredentials(value) : value
 }
 
 /** Reads a body within `limit` bytes; null when it is larger (the rest is discarded). */
