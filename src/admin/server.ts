@@ -4,6 +4,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
+import { isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { ListenAddress } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
@@ -30,6 +31,8 @@ export class AdminServer {
   readonly #servers: Server[] = []
   readonly #options: AdminServerOptions
   readonly addresses: string[] = []
+  /** the host names (not addresses) admin_listen binds to, lower-cased */
+  readonly #listenNames: string[] = []
 
   constructor (options: AdminServerOptions) {
     this.#options = options
@@ -37,6 +40,7 @@ export class AdminServer {
 
   async listen (addresses: readonly ListenAddress[]): Promise<void> {
     for (const address of addresses) {
+      if (isIP(address.host) === 0) this.#listenNames.push(address.host.toLowerCase())
       const server = createServer((req, res) => { this.#handle(req, res).catch((err) => this.#fail(res, err)) })
       server.listen(address.port, address.host)
       await once(server, 'listening')
@@ -59,7 +63,10 @@ export class AdminServer {
   }
 
   #security (): AdminSecurity {
-    return this.#options.security?.() ?? OPEN
+    const security = this.#options.security?.() ?? OPEN
+    if (this.#listenNames.length === 0) return security
+    // a listener bound by name (admin_listen = admin.internal:8001) is reached by that name
+    return { token: security.token, allowedHosts: [...security.allowedHosts, ...this.#listenNames] }
   }
 
   async #handle (req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -30,3 +30,20 @@ t.test('JSON answers never carry URL user info', async (t) => {
   t.equal((await call(base, 'GET', '/x', { headers: { host: 'evil.example' } })).status, 403)
   t.equal(reached, 1, 'the refused request did not reach a handler')
 })
+
+t.test('Host: localhost and admin_allowed_hosts names (case, trailing dot and port ignored) pass; others are 403', async (t) => {
+  const server = new AdminServer({
+    handlers: () => [() => ({ status: 200, body: {} })],
+    maxBodySize: () => 1024,
+    latencyHeader: () => false,
+    logger: quiet,
+    security: () => ({ token: null, allowedHosts: ['admin.example.com'] }),
+  })
+  await server.listen([{ host: 'localhost', port: 0, flags: [] }])
+  t.teardown(async () => { await server.close() })
+  const port = server.addresses[0].slice(server.addresses[0].lastIndexOf(':') + 1)
+  const base = `http://127.0.0.1:${port}`
+  for (const [host, status] of [[`localhost:${port}`, 200], ['admin.example.com', 200], ['ADMIN.example.com.:1', 200], ['other.example.com', 403]] as const) {
+    t.equal((await call(base, 'GET', '/', { headers: { host } })).status, status, host)
+  }
+})
