@@ -124,6 +124,11 @@ export interface Settings {
   readonly signing_threads: number
   /** largest Admin API request body in bytes (10 MiB) */
   readonly admin_max_body_size: number
+  // Admin API hardening (src/admin/admin-guard.ts)
+  /** when set, every Admin request must carry it in Kong-Admin-Token (null: no token) */
+  readonly admin_token: string | null
+  /** host names, besides IP addresses and localhost, that Admin requests may name in Host ([]) */
+  readonly admin_allowed_hosts: readonly string[]
 }
 
 export interface Entities {

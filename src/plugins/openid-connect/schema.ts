@@ -137,9 +137,10 @@ const implemented: Record<string, FieldSchema> = {
   },
   scopes: { ...strings, default: ['openid'] },
   token_post_args_names: strings,
-  token_post_args_values: strings,
+  // may carry credentials (an API key, a client assertion): redacted like client_secret
+  token_post_args_values: { type: 'array', elements: { type: 'string', secret: true } },
   token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
-  token_headers_values: strings,
+  token_headers_values: { type: 'array', elements: { type: 'string', secret: true } },
   cache_tokens: { type: 'boolean', required: true, default: true },
   /**
    * part of the token cache key; unset, the plugin's stable id (Kong's schema declares it `auto` and
