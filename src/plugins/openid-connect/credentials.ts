@@ -47,7 +47,10 @@ function findFrom (ctx: ProxyContext, locations: readonly CredentialLocation[], 
 
 async function readBodyThenContinue (ctx: ProxyContext, locations: readonly CredentialLocation[], next: number,
   kind: BodyKind): Promise<ClientCredentials | null> {
-  const found = bodyCredentials(kind, await ctx.readBody())
+  // null: a body larger than client_body_buffer_size, which holds no credentials for us (as Kong, whose
+  // kong.request.get_body has nothing for a body nginx did not keep in memory)
+  const body = await ctx.readBody()
+  const found = body === null ? null : bodyCredentials(kind, body)
   return found ?? findFrom(ctx, locations, next)
 }
 

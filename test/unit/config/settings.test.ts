@@ -23,6 +23,7 @@ t.test('defaults', async (t) => {
     client_header_timeout: 60,
     client_body_timeout: 60,
     client_max_body_size: 0,
+    client_body_buffer_size: 8192,
     client_max_header_size: 16384,
     keepalive_timeout: 60,
     upstream_keepalive_pool_size: 512,
