@@ -15,6 +15,7 @@ import { SERVER_TOKEN } from '../core/version.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
 import type { WorkerState } from './worker-state.ts'
 import { finishRequest, respondToUpstreamError } from './finish.ts'
+import { lingerAfterResponse } from './lingering-close.ts'
 import { bodyUnread, peekBody } from './read-body.ts'
 import { disarmWriteTimer } from './write-timeout.ts'
 
@@ -96,9 +97,12 @@ export class RequestContext implements ProxyContext {
     this.responded = true
     const out = ownResponseHeaders(this.runtime, this.requestId, this.startedAt)
     if (headers !== undefined) Object.assign(out, headers)
-    // what is left of an unread body cannot be told from a next request: end the connection, as
-    // ClientErrors do (a request without a body, the common case, is complete or has nothing to read)
-    if (bodyUnread(this.req)) out.connection = 'close'
+    // what is left of an unread body cannot be told from a next request: end the connection (a request
+    // without a body, the common case, is complete or has nothing to read)
+    if (bodyUnread(this.req)) {
+      out.connection = 'close'
+      lingerAfterResponse(this.req, this.res, this.socket)
+    }
     if (contentType === null) {
       writeJsonResponse(this.res, status, typeof body === 'string' ? body : body.toString(), out)
     } else {
