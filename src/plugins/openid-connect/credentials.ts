@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ProxyContext } from '../types.ts'
 import { parseCredentialFields } from './form-urlencoded.ts'
+import { parseJsonObject } from './json-object.ts'
 
 export type CredentialLocation = 'header' | 'query' | 'body'
 
@@ -134,15 +135,6 @@ export function bodyCredentials (kind: BodyKind, body: Buffer): ClientCredential
   const grantType = json.grant_type
   if (grantType !== undefined && grantType !== null && grantType !== CLIENT_CREDENTIALS) return null
   return credentials(stringOrNull(json.client_id), stringOrNull(json.client_secret), 'body')
-}
-
-function parseJsonObject (body: Buffer): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'))
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : null
-  } catch {
-    return null // not our business: the upstream gets the body as it is
-  }
 }
 
 function stringOrNull (value: unknown): string | null {

@@ -28,15 +28,28 @@ export const CLIENT_ID = 'client_id'
 export const CLIENT_SECRET = 'client_secret'
 export const GRANT_TYPE = 'grant_type'
 
-/** Reads client_id, client_secret and grant_type out of `a=b&c=d` text without building a full map. */
+// The longest a credential field name can be on the wire: every character of "client_secret" %-encoded.
+// A longer name cannot decode to one of ours, so it is skipped without decoding.
+const MAX_ENCODED_NAME = 3 * CLIENT_SECRET.length
+
+/**
+ * Reads client_id, client_secret and grant_type out of `a=b&c=d` text without building a full map.
+ * Linear in the text: each character is looked at a bounded number of times whatever the mix of '&' and
+ * '=' (the next '=' is searched once and reused until the scan passes it).
+ */
 export function parseCredentialFields (text: string): CredentialFields {
   const fields: CredentialFields = { clientId: null, clientSecret: null, grantType: null }
+  const length = text.length
   let start = 0
-  while (start < text.length) {
+  let eq = -1
+  while (start < length) {
     let end = text.indexOf('&', start)
-    if (end === -1) end = text.length
-    const eq = text.indexOf('=', start)
-    if (eq !== -1 && eq < end) {
+    if (end === -1) end = length
+    if (eq !== length && eq < start) {
+      eq = text.indexOf('=', start)
+      if (eq === -1) eq = length
+    }
+    if (eq < end && eq - start <= MAX_ENCODED_NAME) {
       const name = credentialFieldName(formUrlDecode(text.slice(start, eq)))
       if (name !== null && fields[name] === null) fields[name] = formUrlDecode(text.slice(eq + 1, end))
     }
@@ -52,13 +65,30 @@ function credentialFieldName (name: string): keyof CredentialFields | null {
   return null
 }
 
+/** Whether the field text[start, end) ("name" or "name=value") is client_id, client_secret or grant_type. */
+function isCredentialField (text: string, start: number, end: number): boolean {
+  let nameEnd = start
+  // bounded: past MAX_ENCODED_NAME characters without '=' the name cannot be ours
+  const limit = Math.min(end, start + MAX_ENCODED_NAME + 1)
+  while (nameEnd < limit && text.charCodeAt(nameEnd) !== 61 /* = */) nameEnd++
+  if (nameEnd - start > MAX_ENCODED_NAME) return false
+  const name = formUrlDecode(text.slice(start, nameEnd))
+  return name === CLIENT_ID || name === CLIENT_SECRET || name === GRANT_TYPE
+}
+
 /** The text without its client_id, client_secret and grant_type fields (hide_credentials); order kept. */
 export function removeCredentialFields (text: string): string {
-  const pairs = text.split('&')
-  const kept = pairs.filter((pair) => {
-    const eq = pair.indexOf('=')
-    const name = formUrlDecode(eq === -1 ? pair : pair.slice(0, eq))
-    return name !== CLIENT_ID && name !== CLIENT_SECRET && name !== GRANT_TYPE
-  })
-  return kept.length === pairs.length ? text : kept.join('&')
+  const length = text.length
+  const kept: string[] = []
+  let removed = false
+  let start = 0
+  for (;;) {
+    let end = text.indexOf('&', start)
+    if (end === -1) end = length
+    if (isCredentialField(text, start, end)) removed = true
+    else kept.push(text.slice(start, end))
+    if (end === length) break
+    start = end + 1
+  }
+  return removed ? kept.join('&') : text
 }
