@@ -24,7 +24,8 @@ function repeated (unit: fc.Arbitrary<string>): fc.Arbitrary<string> {
 // ---- form / query fields ----
 
 const FORM_ATOMS = ['&', '=', '%', '+', '%2', '%25', '%zz', '%C3%A9', '%E9', '%F0%9F', 'client_id', 'client_secret',
-  'grant_type', 'client%5Fid', 'client_i%64', 'client+id', 'a', 'x y', 'é', '\u{1F600}', '==', '&&', 'client_credentials']
+  'grant_type', 'client%5Fid', 'client_i%64', 'client+id', '%63', 'lient_id', 'lient_secret', '%5f', '%43', '%2B', '%7F', '%80',
+  'a', 'x y', 'é', '\u{1F600}', '==', '&&', 'client_credentials']
 const formAtom = fc.constantFrom(...FORM_ATOMS)
 const formText = fc.array(formAtom, { maxLength: 40 }).map((a) => a.join(''))
 const formUnit = fc.array(formAtom, { minLength: 1, maxLength: 4 }).map((a) => a.join(''))
