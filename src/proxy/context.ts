@@ -97,8 +97,9 @@ export class RequestContext implements ProxyContext {
     this.responded = true
     const out = ownResponseHeaders(this.runtime, this.requestId, this.startedAt)
     if (headers !== undefined) Object.assign(out, headers)
-    // what is left of an unread body cannot be told from a next request: end the connection (a request
-    // without a body, the common case, is complete or has nothing to read)
+    // The rest of a body nobody read is not worth reading (it may be a 1 GiB upload answered 401): end
+    // the connection, after a lingering close so the client still gets this answer (lingering-close.ts).
+    // A request without a body, the common case, has nothing unread.
     if (bodyUnread(this.req)) {
       out.connection = 'close'
       lingerAfterResponse(this.req, this.res, this.socket)

@@ -25,9 +25,10 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   state.stats[STAT_REQUESTS_TOTAL]++
   state.requestStarted()
   if (state.draining) res.shouldKeepAlive = false
-  // An HTTP/0.9 request line ("GET /path", no version, no headers) is never proxied: nginx would serve it
-  // as a headerless 0.9 exchange (ngx_http_parse.c ngx_http_parse_request_line; other methods get
-  // NGX_HTTP_PARSE_INVALID_09_METHOD), which no upstream contract here expects. llhttp reports it as 0.9.
+  // An HTTP/0.9 request line ("GET /path", no version; llhttp reports 0.9) is refused, never proxied.
+  // nginx serves a 0.9 GET as a headerless exchange (src/http/ngx_http_parse.c
+  // ngx_http_parse_request_line; other methods get NGX_HTTP_PARSE_INVALID_09_METHOD, a 400); a gateway
+  // would have to invent an HTTP/1.1 request the client never sent, so it answers 400 and closes.
   if (req.httpVersionMajor === 0) return earlyResponse(state, runtime, res, startedAt, 400, KONG_MESSAGES[400], CLOSE_CONNECTION)
 
   const url = req.url ?? '/'
