@@ -51,6 +51,12 @@ function size (input: unknown, path: string, issues: ConfigIssue[]): unknown {
   return integer(0)(input, path, issues)
 }
 
+function positiveSize (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  const value = size(input, path, issues)
+  if (value === 0) issues.push({ path, message: 'expected a size of at least 1 byte' })
+  return value
+}
+
 /** "auto" (resolved here) or an integer ≥ 1 */
 function countOrAuto (auto: () => number): Parse {
   return (input, path, issues) => input === 'auto' ? auto() : integer(1)(input, path, issues)
@@ -151,6 +157,9 @@ const SETTINGS = {
   client_header_timeout: { default: 60, parse: positiveSeconds },
   client_body_timeout: { default: 60, parse: positiveSeconds },
   client_max_body_size: { default: 0, parse: size },
+  // Kong's nginx_http_client_body_buffer_size default (kong/templates/kong_defaults.lua): plugins see a body
+  // only if it fits nginx's in-memory buffer (kong/pdk/request.lua get_raw_body)
+  client_body_buffer_size: { default: '8k', parse: positiveSize },
   client_max_header_size: { default: 16384, parse: number({ type: 'integer', between: [1024, 1024 ** 3] }) },
   keepalive_timeout: { default: 60, parse: seconds },
   upstream_keepalive_pool_size: { default: 512, parse: integer(0) },

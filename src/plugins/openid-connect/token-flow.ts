@@ -158,7 +158,9 @@ export class OidcFlow {
   async #withBodyCredentials (ctx: ProxyContext, credentials: ClientCredentials | null): Promise<void> {
     if (credentials?.location === 'body' && this.hideCredentials) {
       const kind = bodyKind(ctx.req.headers['content-type'])
-      if (kind !== null) ctx.replaceBody(hideBodyCredentials(kind, await ctx.readBody()))
+      // found in the body: it was read whole, and readBody gives the same buffer again
+      const body = await ctx.readBody()
+      if (kind !== null && body !== null) ctx.replaceBody(hideBodyCredentials(kind, body))
     }
     return await this.#withCredentials(ctx, credentials)
   }

@@ -23,6 +23,7 @@ t.test('defaults', async (t) => {
     client_header_timeout: 60,
     client_body_timeout: 60,
     client_max_body_size: 0,
+    client_body_buffer_size: 8192,
     client_max_header_size: 16384,
     keepalive_timeout: 60,
     upstream_keepalive_pool_size: 512,
@@ -98,6 +99,9 @@ t.test('durations, sizes and counts', async (t) => {
   const s = settings({ drain_timeout: 2.5, client_max_body_size: '10m', admin_max_body_size: '512k', client_max_header_size: 32768, keepalive_timeout: '0' })
   t.strictSame([s.drain_timeout, s.client_max_body_size, s.admin_max_body_size, s.client_max_header_size, s.keepalive_timeout],
     [2.5, 10 * 1024 * 1024, 512 * 1024, 32768, 0])
+  t.strictSame([settings({ client_body_buffer_size: '64k' }).client_body_buffer_size, settings({ client_body_buffer_size: 100 }).client_body_buffer_size],
+    [64 * 1024, 100])
+  t.strictSame(issuesOf(doc({ client_body_buffer_size: '0' })), [{ path: 'client_body_buffer_size', message: 'expected a size of at least 1 byte' }])
   t.strictSame(issuesOf(doc({
     drain_timeout: -1,
     client_header_timeout: 0,
