@@ -63,6 +63,7 @@ export class Gateway {
         const headers = this.supervisor.config.settings.headers
         return headers.includes('latency_tokens') || headers.includes('x-kong-admin-latency')
       },
+      security: () => ({ token: this.supervisor.config.settings.admin_token, allowedHosts: this.supervisor.config.settings.admin_allowed_hosts }),
       logger
     })
   }

@@ -144,7 +144,7 @@ function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly R
 }
 
 /** The first request must not race the gateway's background discovery of the IdP. */
-async function waitForIssuer (gateway: BenchGateway, issuer: string): Promise<void> {
+export async function waitForIssuer (gateway: BenchGateway, issuer: string): Promise<void> {
   const deadline = Date.now() + 20_000
   while (Date.now() < deadline) {
     const res = await request(`${gateway.adminUrl}/openid-connect/issuers`)

@@ -24,6 +24,8 @@ export interface GatewayStart {
   readonly cpus: string | null
   /** folder for --cpu-prof output; null: no profiling */
   readonly cpuProfDir: string | null
+  /** more node options, e.g. --expose-gc so the probe can read the heap after a collection (bench/hostile.ts) */
+  readonly execArgv?: readonly string[]
 }
 
 interface LogLine {
@@ -54,7 +56,7 @@ export class BenchGateway {
     this.cpus = start.cpus
     this.workers = Number(start.config.worker_processes)
     this.#dir = dir
-    const nodeArgs = start.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${start.cpuProfDir}`]
+    const nodeArgs = [...(start.execArgv ?? []), ...(start.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${start.cpuProfDir}`])]
     const [command, args] = pinned(start.cpus, process.execPath, [...nodeArgs, '--import', PROBE, BIN, 'start', '--config', configFile])
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
     this.#exited = once(this.child, 'exit')
@@ -138,9 +140,12 @@ export class BenchGateway {
     return this.#probe({ probe: 'reset' }).then(() => {})
   }
 
-  /** Event-loop delay of every thread since the last reset (proxy workers, main, signing threads). */
-  async readEventLoopDelay (): Promise<ThreadDelay[]> {
-    const reply = await this.#probe({ probe: 'read', threads: this.workers })
+  /**
+   * Event-loop delay of every thread since the last reset (proxy workers, main, signing threads), and each
+   * thread's used heap; `collect`: each thread runs a full GC first when the gateway has --expose-gc.
+   */
+  async readEventLoopDelay (collect = false): Promise<ThreadDelay[]> {
+    const reply = await this.#probe({ probe: 'read', threads: this.workers, gc: collect })
     return reply.threads as ThreadDelay[]
   }
 

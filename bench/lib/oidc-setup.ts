@@ -59,7 +59,10 @@ export function hotPluginConfig (issuer: string, salt: string): Record<string, u
   }
 }
 
-/** Broker mode for every listed client id: same secret for all, private_key_jwt to the IdP. */
+/**
+ * Broker mode for every listed client id: same secret for all, private_key_jwt to the IdP. Broker mode
+ * needs an entry per client in each companion array (no fallback to the first one).
+ */
 export function brokerPluginConfig (issuer: string, salt: string, clientIds: readonly string[]): Record<string, unknown> {
   const plugin = hotPluginConfig(issuer, salt)
   return {
@@ -67,8 +70,8 @@ export function brokerPluginConfig (issuer: string, salt: string, clientIds: rea
     config: {
       ...(plugin.config as Record<string, unknown>),
       client_id: clientIds,
-      client_secret: [BENCH_CLIENT_SECRET],
-      client_auth: ['private_key_jwt']
+      client_secret: clientIds.map(() => BENCH_CLIENT_SECRET),
+      client_auth: clientIds.map(() => 'private_key_jwt')
     }
   }
 }

@@ -4,9 +4,12 @@
 // relays to the worker threads over a BroadcastChannel. It changes nothing in the gateway: a 1 ms
 // native timer per thread, and a message handler that runs only when the suite asks.
 // Proxy workers are told apart from other threads (the signing pool) by their workerData shape.
+// A read also reports each thread's used V8 heap (its own isolate, v8.getHeapStatistics), after a full
+// collection when asked and the gateway runs with --expose-gc (bench/hostile.ts: what an attack left).
 
 import { BroadcastChannel, isMainThread, threadId, workerData } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { getHeapStatistics } from 'node:v8'
 import type { WorkerData } from '../../src/workers/messages.ts'
 
 const CHANNEL = 'tollgate-bench-event-loop-delay'
@@ -22,11 +25,15 @@ export interface ThreadDelay {
   readonly maxMs: number
   readonly meanMs: number
   readonly samples: number
+  /** V8 heap in use by this thread's isolate when read */
+  readonly heapUsedBytes: number
+  /** whether a full GC ran just before (asked for, and --expose-gc given) */
+  readonly collected: boolean
 }
 
 type ProbeMessage =
   | { readonly probe: 'reset' }
-  | { readonly probe: 'read', readonly id: number }
+  | { readonly probe: 'read', readonly id: number, readonly gc: boolean }
   | { readonly probe: 'delay', readonly id: number, readonly thread: ThreadDelay }
 
 const histogram = monitorEventLoopDelay({ resolution: 1 })
@@ -40,7 +47,10 @@ function kind (): ThreadDelay['kind'] {
   return data !== null && typeof data === 'object' && data.statsBuffer instanceof SharedArrayBuffer ? 'proxy' : 'other'
 }
 
-function snapshot (): ThreadDelay {
+function snapshot (collect: boolean): ThreadDelay {
+  const gc = (globalThis as { gc?: () => void }).gc
+  const collected = collect && typeof gc === 'function'
+  if (collected) gc!()
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100
   const count = histogram.count
   const data = workerData as Partial<WorkerData> | null
@@ -53,14 +63,16 @@ function snapshot (): ThreadDelay {
     p99Ms: count === 0 ? 0 : ms(histogram.percentile(99)),
     maxMs: count === 0 ? 0 : ms(histogram.max),
     meanMs: count === 0 ? 0 : ms(histogram.mean),
-    samples: count
+    samples: count,
+    heapUsedBytes: getHeapStatistics().used_heap_size,
+    collected
   }
 }
 
 channel.onmessage = (event: unknown) => {
   const message = (event as { data: ProbeMessage }).data
   if (message.probe === 'reset') histogram.reset()
-  else if (message.probe === 'read' && !isMainThread) channel.postMessage({ probe: 'delay', id: message.id, thread: snapshot() } satisfies ProbeMessage)
+  else if (message.probe === 'read' && !isMainThread) channel.postMessage({ probe: 'delay', id: message.id, thread: snapshot(message.gc) } satisfies ProbeMessage)
 }
 
 if (isMainThread && process.send !== undefined) {
@@ -72,20 +84,20 @@ if (isMainThread && process.send !== undefined) {
     const message = (event as { data: ProbeMessage }).data
     if (message.probe === 'delay') replies.get(message.id)?.push(message.thread)
   }
-  process.on('message', (message: { probe?: string, id?: number, threads?: number }) => {
+  process.on('message', (message: { probe?: string, id?: number, threads?: number, gc?: boolean }) => {
     if (message.probe === 'reset') {
       histogram.reset()
       channel.postMessage({ probe: 'reset' } satisfies ProbeMessage)
       process.send!({ probe: 'reset-done', id: message.id })
     } else if (message.probe === 'read' && typeof message.id === 'number') {
-      collect(message.id, message.threads ?? 0)
+      collect(message.id, message.threads ?? 0, message.gc === true)
     }
   })
   // Waits for `expected` proxy workers (or the timeout), then answers with every thread heard from.
-  const collect = (id: number, expected: number): void => {
+  const collect = (id: number, expected: number, gc: boolean): void => {
     const threads: ThreadDelay[] = []
     replies.set(id, threads)
-    channel.postMessage({ probe: 'read', id } satisfies ProbeMessage)
+    channel.postMessage({ probe: 'read', id, gc } satisfies ProbeMessage)
     const started = Date.now()
     const check = (): void => {
       const proxies = threads.filter((t) => t.kind === 'proxy').length
@@ -94,7 +106,7 @@ if (isMainThread && process.send !== undefined) {
         return
       }
       replies.delete(id)
-      process.send!({ probe: 'delays', id, threads: [snapshot(), ...threads] })
+      process.send!({ probe: 'delays', id, threads: [snapshot(gc), ...threads] })
     }
     setTimeout(check, 10)
   }

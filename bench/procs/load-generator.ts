@@ -43,6 +43,8 @@ type Autocannon = (options: Record<string, unknown>, done: (err: Error | null, r
 const run = autocannon as Autocannon
 /** named credential sets, each a list of ready-made Authorization header values */
 const credentialSets = new Map<string, string[]>()
+/** the runs in progress, so `stop` can end them early (bench/hostile.ts: traffic for as long as an attack lasts) */
+const running = new Set<AutocannonInstance>()
 
 const HEADER_SLOTS: ReadonlyMap<string, HistogramName> = new Map([
   ['x-kong-proxy-latency', 'kong_proxy_ms'],
@@ -142,7 +144,12 @@ async function runJob (job: LoadJob): Promise<LoadOutcome> {
       sampleInt: 100,
       setupClient,
       ...plan.options
-    }, (err, res) => err === null ? resolve(res) : reject(err))
+    }, (err, res) => {
+      running.delete(instance)
+      if (err === null) resolve(res)
+      else reject(err)
+    })
+    running.add(instance)
     // with `amount` autocannon ignores `duration`: stop it ourselves when the duration is over
     if ('amount' in plan.options) setTimeout(() => instance.stop(), job.durationS * 1000).unref()
   })
@@ -168,5 +175,10 @@ serveParent({}, {
     credentialSets.set(payload.name, payload.pairs.map(([id, secret]) => basicHeader(id, secret)))
     return payload.pairs.length
   },
-  run: runJob
+  run: runJob,
+  /** ends every run in progress now; each pending `run` call then answers with what it measured */
+  stop: () => {
+    for (const instance of running) instance.stop()
+    return running.size
+  }
 })

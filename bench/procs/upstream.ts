@@ -1,7 +1,10 @@
 // The bench upstream: a minimal raw node:http server answering every request with the same small JSON
 // body. Load aimed straight at it (`direct`) is the physical limit of this machine for one Node core.
+// Started with the argument `record` (bench/hostile.ts), it also counts the requests whose path holds
+// `hostile`, by HTTP version and path, so an attack can tell what reached the upstream; without it the
+// request path is exactly the one above.
 
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import { once } from 'node:events'
 import { serveParent } from '../lib/serve-parent.ts'
 
@@ -14,11 +17,22 @@ const server = createServer({ keepAliveTimeout: 120_000, noDelay: true }, (req, 
   res.writeHead(200, HEADERS)
   res.end(BODY)
 })
+const seen = new Map<string, number>()
+if (process.argv[2] === 'record') {
+  server.on('request', (req: IncomingMessage) => {
+    if (req.url === undefined || !req.url.includes('hostile')) return
+    const key = `HTTP/${req.httpVersion} ${req.url.slice(0, 200)}`
+    seen.set(key, (seen.get(key) ?? 0) + 1)
+  })
+}
 server.listen(0, '127.0.0.1')
 await once(server, 'listening')
 const port = (server.address() as { port: number }).port
 
-serveParent({ url: `http://127.0.0.1:${port}`, port, bodyBytes: BODY.length }, {}, async () => {
+serveParent({ url: `http://127.0.0.1:${port}`, port, bodyBytes: BODY.length }, {
+  /** `HTTP/<version> <path>` -> count, for the recorded requests (empty unless started with `record`) */
+  seen: () => Object.fromEntries(seen)
+}, async () => {
   server.closeAllConnections()
   server.close()
 })

@@ -23,8 +23,6 @@ export interface ConfigEndpointOptions {
   reload (config: LoadedConfig): Promise<{ readonly ok: boolean, readonly message: string | null }>
   /** true while a reload from elsewhere (SIGHUP) is in flight */
   reloading (): boolean
-  /** for decK ${{ env "DECK_..." }} placeholders, as in a config file */
-  readonly env?: NodeJS.ProcessEnv
 }
 
 /** Kong's truthy() for flatten_errors */
@@ -61,7 +59,7 @@ export class ConfigEndpoint {
   }
 
   async #post (req: AdminRequest): Promise<AdminResult> {
-    const input = readConfigInput(req)
+    const input = await readConfigInput(req)
     if ('status' in input) {
       if (input.status === 400) this.rejected++
       return input
@@ -71,7 +69,8 @@ export class ConfigEndpoint {
     const fixed = fixedSettingIssues(document, running)
     let loaded: LoadedConfig
     try {
-      loaded = loadConfigObject(input.document, ADMIN_SOURCE, this.#options.env ?? process.env)
+      // no environment: decK substitutes placeholders client-side; the Admin API takes them literally
+      loaded = loadConfigObject(input.document, ADMIN_SOURCE, null)
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err
       return this.#reject([...err.issues, ...fixed], input.document, req)

@@ -5,6 +5,7 @@
 // Echoed entities never carry plugin secrets: plugin configs pass through the plugin's redaction.
 
 import type { ConfigIssue } from '../core/errors.ts'
+import { redactUrlCredentialsDeep } from '../core/redact-url.ts'
 import { CREDENTIAL_KEYS } from '../config/schema/consumer.ts'
 import { isUuid } from '../config/schema/fields.ts'
 import { joinPath, redact } from '../config/schema/typedefs.ts'
@@ -102,7 +103,8 @@ function echoEntity (kind: Token, entity: Record<string, unknown>): Record<strin
     const info = typeof entity.name === 'string' ? pluginSchemas.get(entity.name) : undefined
     out.config = info !== undefined && isRecord(out.config) ? redact(info.configSchema, out.config) : '<redacted>'
   }
-  return out
+  // a service `url` (or any string) with user:pass@ in it
+  return redactUrlCredentialsDeep(out) as Record<string, unknown>
 }
 
 interface FlatEntry {

@@ -3,6 +3,7 @@
 import { hostname } from 'node:os'
 import type { LoadedConfig } from '../config/types.ts'
 import { pluginSchemas } from '../plugins/schemas.ts'
+import { REDACTED } from '../core/redact-url.ts'
 import { VERSION } from '../core/version.ts'
 import type { StatsTotals } from '../workers/worker-stats.ts'
 import type { AdminHandler, AdminResult } from './types.ts'
@@ -45,11 +46,12 @@ function root (gateway: GatewayView): AdminResult {
   }
 }
 
-/** kong.conf-style settings as Kong shows them; nothing in Settings is secret, entities are not included. */
+/** kong.conf-style settings as Kong shows them (its sensitive ones removed: admin_token), entities not included. */
 function configurationView (config: LoadedConfig): Record<string, unknown> {
   const s = config.settings
   return {
     ...s,
+    admin_token: s.admin_token === null ? null : REDACTED,
     proxy_listen: s.proxy_listen.map((a) => [`${a.host}:${a.port}`, ...a.flags].join(' ')),
     admin_listen: s.admin_listen.map((a) => [`${a.host}:${a.port}`, ...a.flags].join(' ')),
     database: 'off',

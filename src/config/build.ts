@@ -55,7 +55,9 @@ export function buildService (draft: Draft, now: number): Service {
 function headers (value: unknown): Record<string, string[]> | null {
   if (value === null) return null
   const out = new Map<string, string[]>()
-  for (const [name, values] of Object.entries(value as Record<string, string[]>)) {
+  for (const [name, values] of Object.entries(value as Record<string, string[] | null>)) {
+    // an invalid entry (reported already) is null here; the config is thrown away
+    if (!Array.isArray(values)) continue
     const merged = out.get(name.toLowerCase()) ?? []
     for (const item of values) if (!merged.includes(item)) merged.push(item)
     out.set(name.toLowerCase(), merged)

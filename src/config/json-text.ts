@@ -2,6 +2,8 @@
 // errors and quote the surrounding text (which may hold a secret), so on failure a small scanner walks
 // the text to the first offending character and says what was expected there.
 
+import { MAX_DEPTH, tooDeepAt } from './json-depth.ts'
+
 export type JsonResult =
   | { readonly ok: true, readonly value: unknown }
   | { readonly ok: false, readonly line: number, readonly column: number, readonly message: string }
@@ -22,6 +24,8 @@ const ESCAPE = /^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/
 class Scanner {
   readonly #text: string
   #i = 0
+  /** containers open at #i: past MAX_DEPTH the scan stops before its recursion could overflow the stack */
+  #depth = 0
 
   constructor (text: string) {
     this.#text = text
@@ -67,11 +71,17 @@ class Scanner {
     this.#fail(`unexpected character ${JSON.stringify(char)}: expected a value`)
   }
 
-  #object (): void {
+  #enter (): void {
+    if (++this.#depth > MAX_DEPTH) this.#fail(`nested too deeply (more than ${MAX_DEPTH} levels)`)
     this.#i++
+  }
+
+  #object (): void {
+    this.#enter()
     this.#space()
     if (this.#text[this.#i] === '}') {
       this.#i++
+      this.#depth--
       return
     }
     for (;;) {
@@ -85,16 +95,20 @@ class Scanner {
       this.#space()
       const next = this.#text[this.#i]
       this.#i++
-      if (next === '}') return
+      if (next === '}') {
+        this.#depth--
+        return
+      }
       if (next !== ',') this.#back("expected ',' or '}' after the property value")
     }
   }
 
   #array (): void {
-    this.#i++
+    this.#enter()
     this.#space()
     if (this.#text[this.#i] === ']') {
       this.#i++
+      this.#depth--
       return
     }
     for (;;) {
@@ -102,7 +116,10 @@ class Scanner {
       this.#space()
       const next = this.#text[this.#i]
       this.#i++
-      if (next === ']') return
+      if (next === ']') {
+        this.#depth--
+        return
+      }
       if (next !== ',') this.#back("expected ',' or ']' after the array element")
     }
   }
@@ -139,10 +156,15 @@ function lineAndColumn (text: string, offset: number): { line: number, column: n
 export function parseJsonText (text: string): JsonResult {
   // a UTF-8 byte order mark is not JSON, but editors write one
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text
+  let value: unknown
   try {
-    return { ok: true, value: JSON.parse(body) }
+    value = JSON.parse(body)
   } catch {
     const stop = new Scanner(body).run() ?? new Stop(body.length, 'invalid JSON')
     return { ok: false, ...lineAndColumn(body, stop.offset), message: stop.message }
   }
+  // valid JSON nested past MAX_DEPTH is refused as lua-cjson refuses it, at the position the scanner stops
+  if (tooDeepAt(value) === null) return { ok: true, value }
+  const stop = new Scanner(body).run() ?? new Stop(0, `nested too deeply (more than ${MAX_DEPTH} levels)`)
+  return { ok: false, ...lineAndColumn(body, stop.offset), message: stop.message }
 }

@@ -5,12 +5,14 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from '../core/errors.ts'
+import { redactUrlCredentials } from '../core/redact-url.ts'
 import type { LoadedConfig } from './types.ts'
 import { buildEntities } from './entities.ts'
 import { flatten } from './flatten.ts'
 import { deepFreeze } from './freeze.ts'
 import { configHash } from './hash.ts'
 import { interpolate } from './interpolate.ts'
+import { MAX_DEPTH, tooDeepAt } from './json-depth.ts'
 import { parseJsonText } from './json-text.ts'
 import { document } from './schema/document.ts'
 import { validate } from './schema/typedefs.ts'
@@ -44,19 +46,35 @@ function withoutEchoes (issues: readonly ConfigIssue[], failed: ReadonlySet<stri
     issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)))
 }
 
-/** Loads an already parsed JSON value. The result is deep-frozen. */
-export function loadConfigObject (input: unknown, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+/** Issues are shown (Admin 400s, logs, the CLI): a message or key that quotes a URL never shows its user info. */
+function shown (issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return issues.map((issue) => ({ path: redactUrlCredentials(issue.path), message: redactUrlCredentials(issue.message) }))
+}
+
+/**
+ * Loads an already parsed JSON value. The result is deep-frozen. `env` is where decK placeholders are
+ * read from; null leaves them as written: the Admin API passes null, because decK substitutes on the
+ * client before it sends a config and Kong's Admin API never reads the gateway's environment (else a
+ * posted `${{ env "DECK_..." }}` could read a secret of the gateway back).
+ */
+export function loadConfigObject (input: unknown, source: string, env: NodeJS.ProcessEnv | null = process.env): LoadedConfig {
+  const deep = tooDeepAt(input)
+  if (deep !== null) throw new ConfigError(source, shown([{ path: deep, message: `nested too deeply (more than ${MAX_DEPTH} levels)` }]))
   const issues: ConfigIssue[] = []
   const failed = new Set<string>()
-  const substituted = interpolate(input, env, '', issues, failed)
+  const substituted = env === null ? input : interpolate(input, env, '', issues, failed)
   const substitutionIssues = issues.length
   const checked = validate(document, substituted, '')
   issues.push(...checked.issues)
   const doc = checked.value as Record<string, unknown> | null
-  if (doc === null) throw new ConfigError(source, issues)
+  if (doc === null) {
+    // null itself is a valid value of the (optional) document record: say what was expected
+    if (issues.length === 0) issues.push({ path: '', message: 'expected a record' })
+    throw new ConfigError(source, shown(issues))
+  }
   const settings = parseSettings(doc, issues)
   const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues)
-  if (issues.length > 0) throw new ConfigError(source, withoutEchoes(issues, failed, substitutionIssues))
+  if (issues.length > 0) throw new ConfigError(source, shown(withoutEchoes(issues, failed, substitutionIssues)))
   return deepFreeze({
     source,
     format_version: doc._format_version as string,

@@ -8,6 +8,7 @@ import { isIP } from 'node:net'
 import type { ConfigIssue } from '../core/errors.ts'
 import type { Settings } from './types.ts'
 import { listEntries, parseListen } from './listen.ts'
+import { isHostname } from './schema/fields.ts'
 import { joinPath, validate, type NumberField } from './schema/typedefs.ts'
 
 type Parse = (input: unknown, path: string, issues: ConfigIssue[]) => unknown
@@ -48,6 +49,12 @@ function size (input: unknown, path: string, issues: ConfigIssue[]): unknown {
     return null
   }
   return integer(0)(input, path, issues)
+}
+
+function positiveSize (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  const value = size(input, path, issues)
+  if (value === 0) issues.push({ path, message: 'expected a size of at least 1 byte' })
+  return value
 }
 
 /** "auto" (resolved here) or an integer ≥ 1 */
@@ -111,6 +118,33 @@ function text (input: unknown, path: string, issues: ConfigIssue[]): unknown {
   return null
 }
 
+/**
+ * Admin API hardening settings. The token is a setting, not an environment variable of its own: one file
+ * holds the whole config, and decK's `${{ env "DECK_ADMIN_TOKEN" }}` keeps the literal out of it.
+ */
+const MIN_TOKEN_LENGTH = 16
+
+function adminToken (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  if (input === null) return null
+  // what an HTTP header value carries unchanged: printable ASCII, no spaces
+  if (typeof input === 'string' && input.length >= MIN_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(input)) return input
+  // the value itself never appears in the message
+  issues.push({ path, message: `expected at least ${MIN_TOKEN_LENGTH} printable ASCII characters, without spaces` })
+  return null
+}
+
+/** host names (no port, no wildcard), lower-cased */
+function hostList (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  if (Array.isArray(input) && input.length === 0) return []
+  const out: string[] = []
+  for (const [entry, at] of listEntries(input, path, issues) ?? []) {
+    if (entry === '' && out.length === 0) continue
+    if (isHostname(entry) && !entry.includes(':')) out.push(entry.toLowerCase().replace(/\.$/, ''))
+    else issues.push({ path: at, message: `invalid value '${entry}': expected a host name without a port` })
+  }
+  return out
+}
+
 const SETTINGS = {
   proxy_listen: { default: '0.0.0.0:8000', parse: (input, path, issues) => parseListen(input, path, issues, false) },
   admin_listen: { default: '127.0.0.1:8001', parse: (input, path, issues) => parseListen(input, path, issues, true) },
@@ -123,6 +157,9 @@ const SETTINGS = {
   client_header_timeout: { default: 60, parse: positiveSeconds },
   client_body_timeout: { default: 60, parse: positiveSeconds },
   client_max_body_size: { default: 0, parse: size },
+  // Kong's nginx_http_client_body_buffer_size default (kong/templates/kong_defaults.lua): plugins see a body
+  // only if it fits nginx's in-memory buffer (kong/pdk/request.lua get_raw_body)
+  client_body_buffer_size: { default: '8k', parse: positiveSize },
   client_max_header_size: { default: 16384, parse: number({ type: 'integer', between: [1024, 1024 ** 3] }) },
   keepalive_timeout: { default: 60, parse: seconds },
   upstream_keepalive_pool_size: { default: 512, parse: integer(0) },
@@ -134,6 +171,9 @@ const SETTINGS = {
   token_cache_slot_size: { default: 2048, parse: integer(256) },
   signing_threads: { default: 'auto', parse: countOrAuto(() => Math.max(1, Math.floor(availableParallelism() / 2))) },
   admin_max_body_size: { default: '10m', parse: size },
+  // Admin API hardening (src/admin/admin-guard.ts)
+  admin_token: { default: null, parse: adminToken },
+  admin_allowed_hosts: { default: [], parse: hostList },
 } satisfies Record<keyof Settings, SettingDef>
 
 export const SETTING_NAMES: readonly string[] = Object.keys(SETTINGS)

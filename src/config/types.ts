@@ -103,6 +103,9 @@ export interface Settings {
   readonly client_body_timeout: number
   /** bytes; 0 = unlimited (default), as Kong's nginx_http_client_max_body_size */
   readonly client_max_body_size: number
+  /** bytes of a request body a plugin may hold in memory (8k), as Kong's nginx_http_client_body_buffer_size:
+   * a larger body is streamed upstream unread, and plugins see no body (no body credentials) */
+  readonly client_body_buffer_size: number
   /** bytes of request line + headers (16384) */
   readonly client_max_header_size: number
   /** seconds an idle downstream keep-alive connection stays open (60) */
@@ -124,6 +127,11 @@ export interface Settings {
   readonly signing_threads: number
   /** largest Admin API request body in bytes (10 MiB) */
   readonly admin_max_body_size: number
+  // Admin API hardening (src/admin/admin-guard.ts)
+  /** when set, every Admin request must carry it in Kong-Admin-Token (null: no token) */
+  readonly admin_token: string | null
+  /** host names, besides IP addresses and localhost, that Admin requests may name in Host ([]) */
+  readonly admin_allowed_hosts: readonly string[]
 }
 
 export interface Entities {

@@ -1,5 +1,9 @@
 // One JSON line per event on stdout (stderr for warn and above), as a log shipper expects.
-// Callers pass an event name and plain fields; nothing here formats secrets because callers never pass them.
+// Callers pass an event name and plain fields and never pass secrets; as a last line of defence every string
+// (error messages included) goes through redactUrlCredentials, so an issuer, endpoint or upstream URL with
+// `user:pass@` in it is printed with its user info redacted, whichever call site logged it.
+
+import { redactUrlCredentials } from './redact-url.ts'
 
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'crit'
 
@@ -48,9 +52,11 @@ class JsonLogger implements Logger {
 
 // Errors serialise to their code and message only: a stack or a cause could carry request data.
 function errorReplacer (_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlCredentials(value)
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code
-    return code === undefined ? { message: value.message } : { code, message: value.message }
+    const message = redactUrlCredentials(value.message)
+    return code === undefined ? { message } : { code, message }
   }
   return value
 }

@@ -36,8 +36,13 @@ export interface ProxyContext {
   exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void
   /** Ends the request with a response the plugin composed (status, body, content type, extra headers). */
   respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void
-  /** Buffers the request body (bounded by client_max_body_size); the buffer is then forwarded upstream as is. */
-  readBody (): Promise<Buffer>
+  /**
+   * The request body when it fits client_body_buffer_size (as Kong's kong.request.get_raw_body, which is
+   * nil for a body nginx did not keep in memory), then forwarded upstream from that buffer; null when it
+   * is larger: nothing is kept and the upstream still gets the whole body, streamed. Rejects with a 413
+   * ClientError past client_max_body_size. Called again, the same promise.
+   */
+  readBody (): Promise<Buffer | null>
   /** Replaces the body sent upstream (after readBody); Content-Length follows. */
   replaceBody (body: Buffer): void
 }

@@ -15,7 +15,8 @@ import { SERVER_TOKEN } from '../core/version.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
 import type { WorkerState } from './worker-state.ts'
 import { finishRequest, respondToUpstreamError } from './finish.ts'
-import { readBody } from './read-body.ts'
+import { lingerAfterResponse } from './lingering-close.ts'
+import { bodyUnread, peekBody } from './read-body.ts'
 import { disarmWriteTimer } from './write-timeout.ts'
 
 export const kContext = Symbol('tollgate.context')
@@ -39,9 +40,12 @@ export class RequestContext implements ProxyContext {
   readonly upstreamHeaders: Record<string, string | string[]>
   shared: Record<string, unknown> | null
   responded: boolean
-  /** a plugin read the body: it is forwarded from here instead of streaming `req` */
-  bufferedBody: Buffer | null
-  bodyPromise: Promise<Buffer> | null
+  /**
+   * The body read whole, forwarded from here instead of streaming `req`: one buffer a plugin read (or
+   * replaced), or the chunks of a chunked body held for the client_max_body_size check
+   */
+  bufferedBody: Buffer | Buffer[] | null
+  bodyPromise: Promise<Buffer | null> | null
   upstreamPath: string
   dispatchedAt: number
   firstByteAt: number
@@ -93,6 +97,13 @@ export class RequestContext implements ProxyContext {
     this.responded = true
     const out = ownResponseHeaders(this.runtime, this.requestId, this.startedAt)
     if (headers !== undefined) Object.assign(out, headers)
+    // The rest of a body nobody read is not worth reading (it may be a 1 GiB upload answered 401): end
+    // the connection, after a lingering close so the client still gets this answer (lingering-close.ts).
+    // A request without a body, the common case, has nothing unread.
+    if (bodyUnread(this.req)) {
+      out.connection = 'close'
+      lingerAfterResponse(this.req, this.res, this.socket)
+    }
     if (contentType === null) {
       writeJsonResponse(this.res, status, typeof body === 'string' ? body : body.toString(), out)
     } else {
@@ -106,7 +117,7 @@ export class RequestContext implements ProxyContext {
     finishRequest(this)
   }
 
-  readBody (): Promise<Buffer> {
+  readBody (): Promise<Buffer | null> {
     if (this.bodyPromise === null) this.bodyPromise = bufferBody(this)
     return this.bodyPromise
   }
@@ -244,8 +255,10 @@ function onDownstreamDrain (this: ServerResponse): void {
   ctx?.resumeUpstream?.()
 }
 
-async function bufferBody (ctx: RequestContext): Promise<Buffer> {
-  const body = await readBody(ctx.req, ctx.state.settings.client_max_body_size)
-  ctx.bufferedBody = body
+async function bufferBody (ctx: RequestContext): Promise<Buffer | null> {
+  const settings = ctx.state.settings
+  const body = await peekBody(ctx.req, settings.client_body_buffer_size, settings.client_max_body_size)
+  // null: larger than the buffer, and left in the stream for the upstream
+  if (body !== null && ctx.bufferedBody === null) ctx.bufferedBody = body
   return body
 }

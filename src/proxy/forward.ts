@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.ts'
+import { chunksLength } from './read-body.ts'
 import { armWriteTimer } from './write-timeout.ts'
 
 export function requestHasBody (req: IncomingMessage): boolean {
@@ -19,9 +20,13 @@ export function dispatchUpstream (ctx: RequestContext): void {
   ctx.attempts++
   if (ctx.attempts === 1) ctx.dispatchedAt = performance.now()
   let body: Buffer | IncomingMessage | null = null
-  if (ctx.bufferedBody !== null) {
-    body = ctx.bufferedBody
-    ctx.upstreamHeaders['content-length'] = String(body.length)
+  const buffered = ctx.bufferedBody
+  if (buffered !== null) {
+    const isBuffer = Buffer.isBuffer(buffered)
+    ctx.upstreamHeaders['content-length'] = String(isBuffer ? buffered.length : chunksLength(buffered))
+    // undici sends any iterable of chunks (lib/core/request.js), and again on a retry; its typings
+    // list only Buffer, string and streams
+    body = isBuffer ? buffered : buffered as unknown as Buffer
   } else if (requestHasBody(ctx.req)) {
     body = ctx.req
   }

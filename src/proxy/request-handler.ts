@@ -14,6 +14,7 @@ import { RequestContext, kContext, ownResponseHeaders } from './context.ts'
 import { finishRequest } from './finish.ts'
 import { dispatchUpstream } from './forward.ts'
 import { upstreamRequestHeaders } from './forwarded-headers.ts'
+import { readBodyChunks } from './read-body.ts'
 import type { WorkerState } from './worker-state.ts'
 
 const CLOSE_CONNECTION: Readonly<Record<string, string>> = Object.freeze({ connection: 'close' })
@@ -24,6 +25,11 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   state.stats[STAT_REQUESTS_TOTAL]++
   state.requestStarted()
   if (state.draining) res.shouldKeepAlive = false
+  // An HTTP/0.9 request line ("GET /path", no version; llhttp reports 0.9) is refused, never proxied.
+  // nginx serves a 0.9 GET as a headerless exchange (src/http/ngx_http_parse.c
+  // ngx_http_parse_request_line; other methods get NGX_HTTP_PARSE_INVALID_09_METHOD, a 400); a gateway
+  // would have to invent an HTTP/1.1 request the client never sent, so it answers 400 and closes.
+  if (req.httpVersionMajor === 0) return earlyResponse(state, runtime, res, startedAt, 400, KONG_MESSAGES[400], CLOSE_CONNECTION)
 
   const url = req.url ?? '/'
   const q = url.indexOf('?')
@@ -72,7 +78,8 @@ function runAccess (ctx: RequestContext, from: number): void {
       }
     }
   }
-  // A chunked body cannot be checked against client_max_body_size up front: buffer it within the limit.
+  // A chunked body cannot be checked against client_max_body_size up front: it is held within that limit
+  // before anything is sent, as nginx's request buffering does (in memory here, as the chunks arrived).
   if (ctx.bufferedBody === null && ctx.state.settings.client_max_body_size > 0 &&
       ctx.req.headers['transfer-encoding'] !== undefined) {
     awaitBodyThenDispatch(ctx).catch(noop)
@@ -92,20 +99,21 @@ async function awaitAccess (ctx: RequestContext, pending: Promise<void>, next: n
 }
 
 async function awaitBodyThenDispatch (ctx: RequestContext): Promise<void> {
+  let chunks
   try {
-    await ctx.readBody()
+    chunks = await readBodyChunks(ctx.req, ctx.state.settings.client_max_body_size)
   } catch (err) {
     return pluginFailed(ctx, 'core', err)
   }
-  if (!ctx.finished) dispatchUpstream(ctx)
+  if (ctx.finished) return
+  ctx.bufferedBody = chunks
+  dispatchUpstream(ctx)
 }
 
 function pluginFailed (ctx: RequestContext, plugin: string, err: unknown): void {
   if (ctx.finished || ctx.responded) return
-  if (err instanceof ClientError) {
-    // what is left of an unread body cannot be told from a next request: end the connection, as nginx does
-    return ctx.exit(err.status, kongMessage(err.status), ctx.req.complete ? undefined : CLOSE_CONNECTION)
-  }
+  // a body left unread ends the connection (RequestContext#respond)
+  if (err instanceof ClientError) return ctx.exit(err.status, kongMessage(err.status))
   ctx.state.logger.log('error', 'plugin_access_failed', { plugin, request_id: ctx.requestId, error: err })
   ctx.exit(500, KONG_MESSAGES[500])
 }

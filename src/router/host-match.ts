@@ -37,73 +37,101 @@ function nameMatches (rule: HostRule, name: string): boolean {
   return rule.kind === HOST_SUFFIX ? name.endsWith(rule.text) : name.startsWith(rule.text)
 }
 
-/** A request Host header, split once: lower-cased name without the port, the port, and the label keys. */
+/**
+ * The longest name a Host header can carry and still match a route: a DNS name is at most 253 characters
+ * (RFC 1035 §2.3.4, RFC 1123 §2.1) and the route schema holds every configured host to that (isHostname in
+ * src/config/schema/fields.ts). A longer name can only end or start with a wildcard's text, and is not a
+ * host name at all: it matches no `hosts` rule (routes without `hosts` still match the request). Kong,
+ * behind nginx, would still compare such a name with its wildcards; no real client sends one, and refusing
+ * it before any parsing is what keeps an attacker's 64 KiB Host header cheap.
+ */
+export const MAX_HOST_NAME_LENGTH = 253
+/** The longest raw Host header worth parsing: such a name, ':' and a 5-digit port. */
+export const MAX_HOST_HEADER_LENGTH = MAX_HOST_NAME_LENGTH + 6
+
+/**
+ * A request Host header, split once: the lower-cased name without the port, and the port. Nothing else:
+ * the router finds the wildcard keys a name can match by the lengths of the configured keys
+ * (host-bucket.ts), so a parsed host holds no per-label strings, whatever its number of dots.
+ */
 export class ParsedHost {
-  /** lower-cased, without the port; '' when the request has no Host */
+  /** lower-cased, without the port; '' when the request has no usable Host (matches no host rule) */
   readonly name: string
   /** -1 when the Host header has no port */
   readonly port: number
-  #suffixes: string[] | null
-  #prefixes: string[] | null
 
   constructor (name: string, port: number) {
     this.name = name
     this.port = port
-    this.#suffixes = null
-    this.#prefixes = null
-  }
-
-  /** `.b.c` and `.c` for `a.b.c`: the keys of `*.` wildcards that can match this name */
-  suffixes (): readonly string[] {
-    if (this.#suffixes === null) this.#splitLabels()
-    return this.#suffixes!
-  }
-
-  /** `a.` and `a.b.` for `a.b.c`: the keys of `.*` wildcards that can match this name */
-  prefixes (): readonly string[] {
-    if (this.#prefixes === null) this.#splitLabels()
-    return this.#prefixes!
-  }
-
-  #splitLabels (): void {
-    const name = this.name
-    const suffixes: string[] = []
-    const prefixes: string[] = []
-    for (let dot = name.indexOf('.'); dot !== -1; dot = name.indexOf('.', dot + 1)) {
-      suffixes.push(name.slice(dot))
-      prefixes.push(name.slice(0, dot + 1))
-    }
-    this.#suffixes = suffixes
-    this.#prefixes = prefixes
   }
 }
 
-const NO_HOST = new ParsedHost('', -1)
-const HOST_CACHE_SIZE = 512
+/** No Host header, or one that cannot name a configured host: matches no `hosts` rule. */
+export const NO_HOST = new ParsedHost('', -1)
+
+/** At most this many entries... */
+export const HOST_CACHE_ENTRIES = 512
+/** ...and at most this many bytes, counted by hostCacheEntryBytes. */
+export const HOST_CACHE_BYTES = 256 * 1024
+// a Map entry, the ParsedHost and two string headers, rounded up
+const ENTRY_OVERHEAD_BYTES = 128
 
 /**
- * Parsed Host headers by their raw text, so requests to hosts already seen allocate nothing here.
- * Bounded: past HOST_CACHE_SIZE distinct values it starts over (a flood of random Host headers costs
- * a parse each, never memory).
+ * What one cache entry holds, counted as two-byte strings (the worst case): the raw key, the name when it
+ * is a string of its own, and a fixed overhead.
+ */
+export function hostCacheEntryBytes (raw: string, parsed: ParsedHost): number {
+  return ENTRY_OVERHEAD_BYTES + 2 * raw.length + (parsed.name === raw ? 0 : 2 * parsed.name.length)
+}
+
+/**
+ * Parsed Host headers by their raw text, so requests to hosts already seen allocate nothing here. The
+ * keys are attacker-chosen, so the cache is bounded by entries and by bytes, and starts over when either
+ * would be exceeded (a flood of distinct Host headers costs a parse each, never memory). A header longer
+ * than MAX_HOST_HEADER_LENGTH is neither parsed nor cached: it is NO_HOST.
  */
 export class HostCache {
   #map: Map<string, ParsedHost>
+  #bytes: number
 
   constructor () {
     this.#map = new Map()
+    this.#bytes = 0
+  }
+
+  /** bytes held, as hostCacheEntryBytes counts them; never over HOST_CACHE_BYTES */
+  get bytes (): number {
+    return this.#bytes
+  }
+
+  get size (): number {
+    return this.#map.size
   }
 
   get (raw: string | undefined): ParsedHost {
-    if (raw === undefined) return NO_HOST
+    // the length first: hashing a huge key for the lookup would already cost a pass over it
+    if (raw === undefined || raw.length > MAX_HOST_HEADER_LENGTH) return NO_HOST
     let parsed = this.#map.get(raw)
     if (parsed === undefined) {
-      const { name, port } = splitPort(raw)
-      parsed = new ParsedHost(asciiLower(name), port)
-      if (this.#map.size >= HOST_CACHE_SIZE) this.#map.clear()
+      parsed = parseHost(raw)
+      const bytes = hostCacheEntryBytes(raw, parsed)
+      if (this.#map.size >= HOST_CACHE_ENTRIES || this.#bytes + bytes > HOST_CACHE_BYTES) {
+        this.#map.clear()
+        this.#bytes = 0
+      }
       this.#map.set(raw, parsed)
+      this.#bytes += bytes
     }
     return parsed
   }
+}
+
+/** A raw Host header as the router reads it: one pass for the port, one for the case, no per-label work. */
+export function parseHost (raw: string): ParsedHost {
+  if (raw.length > MAX_HOST_HEADER_LENGTH) return NO_HOST
+  const { name, port } = splitPort(raw)
+  if (name.length > MAX_HOST_NAME_LENGTH) return NO_HOST
+  return new ParsedHost(asciiLower(name), port)
 }
 
 /** `host:port` → name and port; `[v6]:port` keeps the brackets in the name; no or a bad port → -1. */

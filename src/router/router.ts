@@ -1,14 +1,14 @@
-// Kong's traditional_compatible route matching (see /work/shared/KONG-REFERENCE.md §6.2 and
-// kong/router/compat.lua). Built once per config: candidates ranked by Kong's precedence (precedence.ts);
-// a radix tree keyed by plain paths, regex literal prefixes and '' for routes without paths; at each tree
-// node the candidates indexed by host (host-bucket.ts). A lookup looks only at candidates whose path and
+// Kong's traditional_compatible route matching (kong/router/compat.lua). Built once per config:
+// candidates ranked by Kong's precedence (precedence.ts); a radix tree keyed by plain paths, regex literal
+// prefixes and '' for routes without paths; at each tree node the candidates indexed by host
+// (host-bucket.ts). A lookup looks only at candidates whose path and
 // host could match, best rank first, and stops as soon as nothing left could outrank what it found.
 
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Route } from '../config/types.ts'
 import { ConfigError, type ConfigIssue } from '../core/errors.ts'
 import { headerRulesMatch } from './header-match.ts'
-import { HostBucket } from './host-bucket.ts'
+import { HostBucket, prefixKey, suffixKey } from './host-bucket.ts'
 import { HostCache, hostRulesMatch, type ParsedHost } from './host-match.ts'
 import { comparePrecedence } from './precedence.ts'
 import { RadixTree, type RadixNode } from './radix-tree.ts'
@@ -37,11 +37,14 @@ export class Router<T> {
   #found: RouteMatch<T> | null
   #length: number
 
-  /** Throws ConfigError (code CONFIG_INVALID) listing every invalid regex, or a route with nothing to match on. */
-  constructor (entries: ReadonlyArray<RouterEntry<T>>) {
+  /**
+   * Throws ConfigError (code CONFIG_INVALID) listing every invalid regex, or a route with nothing to match on.
+   * @param hosts the cache of parsed Host headers (a test passes its own to read its accounting)
+   */
+  constructor (entries: ReadonlyArray<RouterEntry<T>>, hosts: HostCache = new HostCache()) {
     this.matchedLength = 0
     this.#tree = new RadixTree()
-    this.#hosts = new HostCache()
+    this.#hosts = hosts
     this.#host = null
     this.#best = NO_RANK
     this.#found = null
@@ -100,19 +103,18 @@ export class Router<T> {
     const requestHost = this.#parsedHost(host)
     const exact = bucket.exact.get(requestHost.name)
     if (exact !== undefined) this.#scan(exact, method, host, path, headers)
-    if (bucket.suffix.size > 0) {
-      const suffixes = requestHost.suffixes()
-      for (let i = 0; i < suffixes.length; i++) {
-        const list = bucket.suffix.get(suffixes[i])
-        if (list !== undefined) this.#scan(list, method, host, path, headers)
-      }
+    const name = requestHost.name
+    const suffixLengths = bucket.suffixLengths
+    for (let i = 0; i < suffixLengths.length; i++) {
+      const key = suffixKey(name, suffixLengths[i])
+      const list = key === null ? undefined : bucket.suffix.get(key)
+      if (list !== undefined) this.#scan(list, method, host, path, headers)
     }
-    if (bucket.prefix.size > 0) {
-      const prefixes = requestHost.prefixes()
-      for (let i = 0; i < prefixes.length; i++) {
-        const list = bucket.prefix.get(prefixes[i])
-        if (list !== undefined) this.#scan(list, method, host, path, headers)
-      }
+    const prefixLengths = bucket.prefixLengths
+    for (let i = 0; i < prefixLengths.length; i++) {
+      const key = prefixKey(name, prefixLengths[i])
+      const list = key === null ? undefined : bucket.prefix.get(key)
+      if (list !== undefined) this.#scan(list, method, host, path, headers)
     }
   }
 

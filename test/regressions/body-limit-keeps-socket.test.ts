@@ -1,17 +1,17 @@
 // Regression: buffering a chunked body over client_max_body_size threw out of a `for await` loop, which
 // destroyed the request and detached its socket before the 413 was written (and left code that reads
-// req.socket afterwards with null). readBody now stops reading and leaves the request alone.
+// req.socket afterwards with null). The body readers now stop reading and leave the request alone.
 
 import t from 'tap'
 import { createServer, request } from 'node:http'
 import { once } from 'node:events'
 import { ClientError } from '../../src/core/errors.ts'
-import { readBody } from '../../src/proxy/read-body.ts'
+import { chunksLength, readBodyChunks } from '../../src/proxy/read-body.ts'
 
 t.test('over the limit: a 413 ClientError, the request and its socket intact', async (t) => {
   const seen: Array<{ err: unknown, destroyed: boolean, socket: boolean }> = []
   const server = createServer((req, res) => {
-    readBody(req, 1000).then(() => {
+    readBodyChunks(req, 1000).then(() => {
       res.end('read')
     }, (err: unknown) => {
       seen.push({ err, destroyed: req.destroyed, socket: req.socket !== null })
@@ -37,7 +37,7 @@ t.test('over the limit: a 413 ClientError, the request and its socket intact', a
 
 t.test('within the limit: the whole body', async (t) => {
   const server = createServer((req, res) => {
-    readBody(req, 1000).then((body) => res.end(String(body.length)), () => res.end('failed'))
+    readBodyChunks(req, 1000).then((chunks) => res.end(String(chunksLength(chunks))), () => res.end('failed'))
   }).listen(0, '127.0.0.1')
   await once(server, 'listening')
   t.teardown(() => new Promise((resolve) => server.close(resolve)))

@@ -5,10 +5,14 @@
 // operators moving from Kong recognise them.
 
 import type { ConfigIssue } from '../../core/errors.ts'
+import { REDACTED, redactUrlCredentials, redactUrlCredentialsDeep } from '../../core/redact-url.ts'
 
 interface FieldBase<T> {
   readonly required?: boolean
-  /** used when the field is absent (an explicit `null` stays null, as in Kong) */
+  /**
+   * used when the field is absent, and when it is an explicit `null` on a field that is not required (see
+   * check()); a required field given `null` is "required field missing", as in Kong
+   */
   readonly default?: T | null
   /** redact() replaces the value with "<redacted>"; validation messages never include it */
   readonly secret?: boolean
@@ -107,10 +111,7 @@ export function validate (schema: FieldSchema, input: unknown, path: string): Va
 
 function check (schema: FieldSchema, input: unknown, path: string, issues: ConfigIssue[]): unknown {
   if (input === undefined) return absent(schema, path, issues)
-  if (input === null) {
-    if (schema.required === true) issues.push({ path, message: 'required field missing' })
-    return null
-  }
+  if (input === null) return explicitNull(schema, path, issues)
   switch (schema.type) {
     case 'string': return checkString(schema, input, path, issues)
     case 'integer':
@@ -139,6 +140,21 @@ function absent (schema: FieldSchema, path: string, issues: ConfigIssue[]): unkn
   return null
 }
 
+/**
+ * An explicit null. Kong (kong/db/schema/init.lua: adjust_field_for_context, Schema:validate) keeps a null
+ * on insert and rejects it only for a `required` field ("required field missing"); on read it gives back
+ * nil, which Kong's runtime treats as unset. decK dumps write null for fields that are unset, so null is
+ * accepted where Kong accepts it, and a field with a default gets that default: the one value that means
+ * "unset" to Tollgate's runtime (a null `timeout` must never reach it as a 0 ms timer).
+ */
+function explicitNull (schema: FieldSchema, path: string, issues: ConfigIssue[]): unknown {
+  if (schema.required === true) {
+    issues.push({ path, message: 'required field missing' })
+    return null
+  }
+  return schema.default === undefined ? null : structuredClone(schema.default)
+}
+
 function checkAny (schema: AnyField, input: unknown, path: string, issues: ConfigIssue[]): unknown {
   const message = schema.custom === undefined ? null : schema.custom(input)
   if (message !== null) issues.push({ path, message })
@@ -151,7 +167,8 @@ function checkString (schema: StringField, input: unknown, path: string, issues:
     return null
   }
   const message = stringProblem(schema, input)
-  if (message !== null) issues.push({ path, message })
+  // messages may quote the value: a URL's user info never reaches them
+  if (message !== null) issues.push({ path, message: redactUrlCredentials(message) })
   return input
 }
 
@@ -256,12 +273,14 @@ function checkMap (schema: MapField, input: unknown, path: string, issues: Confi
   }))
 }
 
-const REDACTED = '<redacted>'
-
-/** A copy of a validated value with every `secret` field's value (when not null) replaced by "<redacted>". */
+/**
+ * A copy of a validated value with every `secret` field's value (when not null) replaced by "<redacted>",
+ * and the user info of any URL in any string (an issuer or endpoint with `user:pass@`) as well.
+ */
 export function redact (schema: FieldSchema, value: unknown): unknown {
   if (value === null || value === undefined) return value ?? null
   if (schema.secret === true) return REDACTED
+  if (typeof value === 'string') return redactUrlCredentials(value)
   switch (schema.type) {
     case 'array':
     case 'set':
@@ -273,7 +292,7 @@ export function redact (schema: FieldSchema, value: unknown): unknown {
         ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(schema.values, v)]))
         : value
     case 'any':
-      return structuredClone(value)
+      return redactUrlCredentialsDeep(value)
     default:
       return value
   }
@@ -283,7 +302,7 @@ function redactRecord (schema: RecordField, value: Record<string, unknown>): Rec
   const out: Record<string, unknown> = {}
   for (const [name, item] of Object.entries(value)) {
     const field = schema.fields[name]
-    out[name] = field === undefined ? structuredClone(item) : redact(field, item)
+    out[name] = field === undefined ? redactUrlCredentialsDeep(item) : redact(field, item)
   }
   return out
 }

@@ -1,5 +1,6 @@
 // How the gateway authenticates the caller's client to the token endpoint for the client credentials grant
-// (KONG-REFERENCE §3.2). Kong ignores `client_auth` for this grant and uses the caller's id and secret;
+// (kong/plugins/openid-connect/handler.lua). Kong ignores `client_auth` for this grant and uses the caller's
+// id and secret;
 // Tollgate's broker mode (private_key_jwt with the gateway's own key) is chosen by the handler, which then
 // passes a signer that runs in the piscina pool: RSA/EC signing never happens on the event loop.
 

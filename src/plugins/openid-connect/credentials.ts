@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ProxyContext } from '../types.ts'
 import { parseCredentialFields } from './form-urlencoded.ts'
+import { parseJsonObject } from './json-object.ts'
 
 export type CredentialLocation = 'header' | 'query' | 'body'
 
@@ -47,7 +48,10 @@ function findFrom (ctx: ProxyContext, locations: readonly CredentialLocation[], 
 
 async function readBodyThenContinue (ctx: ProxyContext, locations: readonly CredentialLocation[], next: number,
   kind: BodyKind): Promise<ClientCredentials | null> {
-  const found = bodyCredentials(kind, await ctx.readBody())
+  // null: a body larger than client_body_buffer_size, which holds no credentials for us (as Kong, whose
+  // kong.request.get_body has nothing for a body nginx did not keep in memory)
+  const body = await ctx.readBody()
+  const found = body === null ? null : bodyCredentials(kind, body)
   return found ?? findFrom(ctx, locations, next)
 }
 
@@ -131,15 +135,6 @@ export function bodyCredentials (kind: BodyKind, body: Buffer): ClientCredential
   const grantType = json.grant_type
   if (grantType !== undefined && grantType !== null && grantType !== CLIENT_CREDENTIALS) return null
   return credentials(stringOrNull(json.client_id), stringOrNull(json.client_secret), 'body')
-}
-
-function parseJsonObject (body: Buffer): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'))
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : null
-  } catch {
-    return null // not our business: the upstream gets the body as it is
-  }
 }
 
 function stringOrNull (value: unknown): string | null {

@@ -1,39 +1,32 @@
-// GETs one JSON document from an IdP (discovery or JWKS) through a pooled undici dispatcher.
-// Every failure is an IdpError whose code says what happened; callers branch on the code only.
+// GETs one JSON document from an IdP (discovery or JWKS) through a pooled undici dispatcher, on the main
+// thread. Every failure is an IdpError whose code says what happened; callers branch on the code only.
+// `timeoutMs` is a deadline for the whole exchange (connect, headers and the full body) and the body is
+// capped while it streams (exchange-deadline.ts): a dripping or endless answer neither hangs a discovery
+// nor grows the main thread's heap.
 
 import { errors as undiciErrors, request } from 'undici'
 import type { Dispatcher } from 'undici'
 import { IdpError } from '../../core/errors.ts'
+import { discard, ExchangeDeadline, readCapped } from './exchange-deadline.ts'
 
 // A discovery document or key set is a few KiB; anything this large is not one.
-const MAX_BODY_BYTES = 1024 * 1024
+export const MAX_BODY_BYTES = 1024 * 1024
 
 export type IdpDocumentKind = 'discovery' | 'jwks'
 
 export async function fetchIdpJson (
   dispatcher: Dispatcher, url: string, kind: IdpDocumentKind, timeoutMs: number
 ): Promise<Record<string, unknown>> {
-  let response: Dispatcher.ResponseData
+  const deadline = new ExchangeDeadline(timeoutMs, () => new IdpError(`the ${kind} endpoint timed out`, 'IDP_TIMEOUT'))
+  let body: Buffer
   try {
-    response = await request(url, {
-      dispatcher,
-      method: 'GET',
-      headers: { accept: kind === 'jwks' ? 'application/jwk-set+json, application/json' : 'application/json' },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs)
-    })
-  } catch (err) {
-    throw transportError(err, kind)
+    body = await fetchBody(dispatcher, url, kind, deadline)
+  } finally {
+    deadline.clear()
   }
-  if (response.statusCode !== 200) {
-    await response.body.dump()
-    throw new IdpError(`invalid status code received from the ${kind} endpoint (${response.statusCode})`, 'IDP_STATUS')
-  }
-  const text = await readBody(response.body, kind)
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = JSON.parse(body.toString('utf8'))
   } catch {
     throw new IdpError(`the ${kind} endpoint did not answer with JSON`, 'IDP_BAD_RESPONSE')
   }
@@ -43,26 +36,35 @@ export async function fetchIdpJson (
   return parsed as Record<string, unknown>
 }
 
-async function readBody (body: Dispatcher.ResponseData['body'], kind: IdpDocumentKind): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
+async function fetchBody (dispatcher: Dispatcher, url: string, kind: IdpDocumentKind, deadline: ExchangeDeadline): Promise<Buffer> {
+  let response: Dispatcher.ResponseData
   try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length
-      if (size > MAX_BODY_BYTES) {
-        body.destroy()
-        throw new IdpError(`the ${kind} document is larger than ${MAX_BODY_BYTES} bytes`, 'IDP_BAD_RESPONSE')
-      }
-      chunks.push(chunk as Buffer)
-    }
+    const remaining = deadline.remainingMs()
+    response = await request(url, {
+      dispatcher,
+      method: 'GET',
+      headers: { accept: kind === 'jwks' ? 'application/jwk-set+json, application/json' : 'application/json' },
+      headersTimeout: remaining,
+      bodyTimeout: remaining,
+      signal: deadline.signal
+    })
   } catch (err) {
-    if (err instanceof IdpError) throw err
     throw transportError(err, kind)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  if (response.statusCode !== 200) {
+    discard(response.body, deadline.remainingMs())
+    throw new IdpError(`invalid status code received from the ${kind} endpoint (${response.statusCode})`, 'IDP_STATUS')
+  }
+  try {
+    return await readCapped(response, MAX_BODY_BYTES, () =>
+      new IdpError(`the ${kind} document is larger than ${MAX_BODY_BYTES} bytes`, 'IDP_BAD_RESPONSE'))
+  } catch (err) {
+    throw transportError(err, kind)
+  }
 }
 
 function transportError (err: unknown, kind: IdpDocumentKind): IdpError {
+  if (err instanceof IdpError) return err
   if (isTimeout(err)) return new IdpError(`the ${kind} endpoint timed out`, 'IDP_TIMEOUT', err)
   return new IdpError(`the ${kind} endpoint is unreachable`, 'IDP_UNREACHABLE', err)
 }

@@ -16,9 +16,9 @@ import { OidcFlow, type OidcConfig } from './token-flow.ts'
 export function createOpenIdConnect (plugin: Plugin, priority: number, services: PluginServices): PluginInstance {
   const service = services.byPlugin.get(OIDC_PLUGIN) as OidcWorkerService
   const config = plugin.config as unknown as OidcConfig
-  const flow = new OidcFlow(config, service)
+  const flow = new OidcFlow(config, service, plugin.id)
   const cache = flow.cache
-  const memo = flow.memo
+  const memo = flow.memo.entries
   const headerName = flow.upstreamHeader
   const headerFirst = config.client_credentials_param_type[0] === 'header'
   const skipPreflight = !config.run_on_preflight

@@ -5,6 +5,7 @@
 import type { ProxyContext } from '../types.ts'
 import type { BodyKind, CredentialLocation } from './credentials.ts'
 import { CLIENT_ID, CLIENT_SECRET, GRANT_TYPE, removeCredentialFields } from './form-urlencoded.ts'
+import { parseJsonObject } from './json-object.ts'
 
 /**
  * Strips the Grant-Type headers and the credentials found at `location` from what goes upstream.
@@ -26,14 +27,8 @@ export function hideBodyCredentials (kind: BodyKind, body: Buffer): Buffer {
     const hidden = removeCredentialFields(text)
     return hidden === text ? body : Buffer.from(hidden, 'utf8')
   }
-  let value: unknown
-  try {
-    value = JSON.parse(body.toString('utf8'))
-  } catch {
-    return body
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return body
-  const record = value as Record<string, unknown>
+  const record = parseJsonObject(body)
+  if (record === null) return body
   if (!Object.hasOwn(record, CLIENT_ID) && !Object.hasOwn(record, CLIENT_SECRET) && !Object.hasOwn(record, GRANT_TYPE)) return body
   delete record[CLIENT_ID]
   delete record[CLIENT_SECRET]

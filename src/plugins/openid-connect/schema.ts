@@ -1,4 +1,4 @@
-// Kong's openid-connect plugin config (KONG-REFERENCE §2), restricted to what the client credentials grant
+// Kong's openid-connect plugin config (kong/plugins/openid-connect/schema.lua), restricted to what the client credentials grant
 // uses: field names, types and defaults are Kong's. Where Tollgate does less than Kong (auth methods other
 // than client_credentials), the config is refused with a message saying so, never silently accepted.
 // Every other Kong field (kong-fields.ts) is accepted unset or at Kong's default, so that a decK dump loads
@@ -7,7 +7,8 @@
 import type { ConfigIssue } from '../../core/errors.ts'
 import type { FieldSchema } from '../../config/schema/typedefs.ts'
 import type { PluginSchemaInfo } from '../schemas.ts'
-import { JWS_ALGS, jwkRecord } from './jwk-schema.ts'
+import { isSet } from '../../config/schema/checks.ts'
+import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
 import { KONG_FIELDS } from './kong-fields.ts'
 import { kongFieldSchemas } from './kong-fields-schema.ts'
 
@@ -55,12 +56,51 @@ function checkPairs (config: Record<string, unknown>, prefix: string): ConfigIss
     : [{ path: `${prefix}_values`, message: `must have as many entries as ${prefix}_names (${names}), has ${values}` }]
 }
 
+const COMPANIONS = ['client_secret', 'client_auth', 'client_jwk', 'client_alg']
+
 /** Entries of the client companion arrays belong to the client_id at the same position. */
 function checkClients (config: Record<string, unknown>): ConfigIssue[] {
   const clients = length(config.client_id)
-  return ['client_secret', 'client_auth', 'client_jwk', 'client_alg']
+  const longer = COMPANIONS
     .filter((field) => length(config[field]) > clients)
     .map((field) => ({ path: field, message: `has more entries than client_id (${clients})` }))
+  return longer.length > 0 ? longer : checkBrokerClients(config, clients)
+}
+
+/**
+ * Broker mode (Tollgate's extension): some client_auth entry is private_key_jwt and client_secret has a
+ * non-empty entry. The gateway then vouches for client_id[i] with client_secret[i], client_auth[i],
+ * client_jwk[i] and client_alg[i] only: Kong's fallback to a companion array's first entry
+ * (kong/plugins/openid-connect/clients.lua) would let one client's secret unlock another client's token, so
+ * a companion array that is set must have an entry for every client_id. A client that is not brokered says
+ * so at its own position with a client_auth other than private_key_jwt (its client_secret entry is unused).
+ */
+function checkBrokerClients (config: Record<string, unknown>, clients: number): ConfigIssue[] {
+  const auth = Array.isArray(config.client_auth) ? config.client_auth as unknown[] : []
+  const secrets = Array.isArray(config.client_secret) ? config.client_secret as unknown[] : []
+  if (!auth.includes('private_key_jwt') || !secrets.some(isSecret)) return []
+  const shorter = COMPANIONS
+    .filter((field) => isSet(config[field]) && length(config[field]) < clients)
+    .map((field) => ({
+      path: field,
+      message: `has ${length(config[field])} entries for ${clients} client_id entries: in broker mode (client_auth ` +
+        'private_key_jwt with a client_secret) each client uses only its own entry, so every client_id needs one'
+    }))
+  if (shorter.length > 0) return shorter
+  // a broker's own key is completed (alg, kid) when the plugin is built: it must be completable now
+  const jwks = Array.isArray(config.client_jwk) ? config.client_jwk as Array<Record<string, unknown>> : []
+  const algs = Array.isArray(config.client_alg) ? config.client_alg as string[] : []
+  const issues: ConfigIssue[] = []
+  jwks.forEach((jwk, i) => {
+    if (auth[i] !== 'private_key_jwt' || !isSecret(secrets[i])) return
+    const { issue } = completeSigningJwk(jwk, algs[i], i)
+    if (issue !== null) issues.push(issue)
+  })
+  return issues
+}
+
+function isSecret (value: unknown): boolean {
+  return typeof value === 'string' && value !== ''
 }
 
 function checkTtlRange (config: Record<string, unknown>): ConfigIssue[] {
@@ -97,11 +137,15 @@ const implemented: Record<string, FieldSchema> = {
   },
   scopes: { ...strings, default: ['openid'] },
   token_post_args_names: strings,
-  token_post_args_values: strings,
+  // may carry credentials (an API key, a client assertion): redacted like client_secret
+  token_post_args_values: { type: 'array', elements: { type: 'string', secret: true } },
   token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
-  token_headers_values: strings,
+  token_headers_values: { type: 'array', elements: { type: 'string', secret: true } },
   cache_tokens: { type: 'boolean', required: true, default: true },
-  /** part of the token cache key; set it for a key that is stable across reloads (Kong generates one) */
+  /**
+   * part of the token cache key; unset, the plugin's stable id (Kong's schema declares it `auto` and
+   * generates one per instance), so instances share tokens only when given one salt (cache-key.ts)
+   */
   cache_tokens_salt: { type: 'string', secret: true },
   token_cache_key_include_scope: { type: 'boolean', required: true, default: false },
   cache_ttl: { ...seconds, default: 3600 },

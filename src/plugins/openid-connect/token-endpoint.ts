@@ -1,7 +1,7 @@
-// The call to the token endpoint and the checks on its answer (KONG-REFERENCE §3.2 HTTP details, §3.3
-// token_type). Failures become IdpErrors whose code is mapped from the transport error's `code`, never
-// from message text, and whose message holds neither the request (secrets, assertions) nor the response
-// body (tokens).
+// The call to the token endpoint and the checks on its answer (RFC 6749 §5.1 for the success body; Kong's
+// openid-connect plugin sends it through lua-resty-http with the plugin's `timeout`). Failures become
+// IdpErrors whose code is mapped from the transport error's `code`, never from message text, and whose
+// message holds neither the request (secrets, assertions) nor the response body (tokens).
 
 import type { Dispatcher } from 'undici'
 import type { TokenRequest } from './token-request.ts'
@@ -9,6 +9,7 @@ import {
   IDP_BAD_RESPONSE, IDP_BAD_TOKEN_TYPE, IDP_STATUS, IDP_TIMEOUT, IDP_UNREACHABLE, tokenEndpointError
 } from './token-errors.ts'
 import type { TokenEndpointError } from './token-errors.ts'
+import { discard, ExchangeDeadline, readCapped } from './exchange-deadline.ts'
 
 export interface TokenResponse {
   readonly accessToken: string
@@ -18,7 +19,7 @@ export interface TokenResponse {
   readonly expiresIn: number | null
 }
 
-/** Bigger answers are not a token response; reading stops there. */
+/** Bigger answers are not a token response; reading stops there (a bigger Content-Length is not read at all). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024
 
 // Failures of the connection itself: Kong retries those once. A timeout is not retried (that would double
@@ -32,67 +33,62 @@ const TIMEOUT_CODES = new Set([
 ])
 
 /**
- * POSTs `request` to `endpoint` through `dispatcher`. `timeoutMs` bounds connecting + sending + waiting for
- * the response headers, and then each wait for body data (Kong applies `timeout` to connect, send and read).
+ * POSTs `request` to `endpoint` through `dispatcher`. `timeoutMs` is a deadline for the whole call:
+ * connecting, sending, the response headers and the full body, retry included. Kong applies its `timeout`
+ * to each socket operation (lua-resty-http `set_timeout`), so an IdP that drips its body, or a retry after
+ * a slow failure, could hold a request for many times `timeout` there; here the caller never waits more
+ * than `timeoutMs` for the token endpoint. The one retry (a failed connection, as Kong) gets only what is
+ * left of the deadline, and none once it has passed.
  */
 export async function requestToken (dispatcher: Dispatcher, endpoint: string, request: TokenRequest,
   timeoutMs: number): Promise<TokenResponse> {
   const url = new URL(endpoint)
+  const deadline = new ExchangeDeadline(timeoutMs, timedOut)
   try {
-    return await attempt(dispatcher, url, request, timeoutMs)
-  } catch (err) {
-    if (!TRANSPORT_CODES.has(errorCode(err))) throw asIdpError(err)
-  }
-  try {
-    return await attempt(dispatcher, url, request, timeoutMs)
-  } catch (err) {
-    throw asIdpError(err)
+    try {
+      return await attempt(dispatcher, url, request, deadline)
+    } catch (err) {
+      if (deadline.expired || !TRANSPORT_CODES.has(errorCode(err))) throw asIdpError(err)
+    }
+    try {
+      return await attempt(dispatcher, url, request, deadline)
+    } catch (err) {
+      throw asIdpError(err)
+    }
+  } finally {
+    deadline.clear()
   }
 }
 
-async function attempt (dispatcher: Dispatcher, url: URL, request: TokenRequest, timeoutMs: number): Promise<TokenResponse> {
-  const controller = new AbortController()
-  const timer = setTimeout(abortOnTimeout, timeoutMs, controller)
-  let response: Dispatcher.ResponseData
-  try {
-    response = await dispatcher.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: controller.signal
-    })
-  } finally {
-    clearTimeout(timer)
-  }
+async function attempt (dispatcher: Dispatcher, url: URL, request: TokenRequest, deadline: ExchangeDeadline): Promise<TokenResponse> {
+  // headersTimeout/bodyTimeout are per gap and never longer than the deadline; the deadline's signal is
+  // what bounds the total
+  const remaining = deadline.remainingMs()
+  const response = await dispatcher.request({
+    origin: url.origin,
+    path: url.pathname + url.search,
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    headersTimeout: remaining,
+    bodyTimeout: remaining,
+    signal: deadline.signal
+  })
   if (response.statusCode !== 200) {
-    response.body.dump().catch(ignore)
+    discard(response.body, deadline.remainingMs())
     const status = response.statusCode
     throw tokenEndpointError(`invalid status code received from the token endpoint (${status})`, IDP_STATUS,
       status >= 400 && status < 500 && status !== 408 && status !== 429)
   }
-  return parseTokenResponse(await readLimited(response.body))
+  return parseTokenResponse(await readCapped(response, MAX_RESPONSE_BYTES, tooLarge))
 }
 
-function abortOnTimeout (controller: AbortController): void {
-  controller.abort(tokenEndpointError('timed out waiting for the token endpoint', IDP_TIMEOUT, false))
+function timedOut (): Error {
+  return tokenEndpointError('timed out waiting for the token endpoint', IDP_TIMEOUT, false)
 }
 
-async function readLimited (body: Dispatcher.ResponseData['body']): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy()
-      throw tokenEndpointError('token endpoint response is too large', IDP_BAD_RESPONSE, false)
-    }
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks, size)
+function tooLarge (): Error {
+  return tokenEndpointError('token endpoint response is too large', IDP_BAD_RESPONSE, false)
 }
 
 /** The body of a 200 answer: a JSON object with a string access_token and a bearer-like token_type. */
@@ -144,5 +140,3 @@ function asIdpError (err: unknown): TokenEndpointError {
   const detail = code === '' ? '' : ` (${code})`
   return tokenEndpointError(`token endpoint unreachable${detail}`, IDP_UNREACHABLE, false, err)
 }
-
-function ignore (): void {}

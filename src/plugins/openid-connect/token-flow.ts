@@ -12,10 +12,12 @@ import { isSignerFailure } from '../../workers/signer-client.ts'
 import type { PhaseResult, ProxyContext } from '../types.ts'
 import { chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication, type ClientAuthentication } from './client-auth.ts'
 import { createCacheKeyParts, tokenCacheKey, type CacheKeyParts } from './cache-key.ts'
+import { CredentialMemo } from './credential-memo.ts'
 import { bodyKind, findClientCredentials, type ClientCredentials, type CredentialLocation } from './credentials.ts'
 import { createErrorResponder, type ErrorResponder } from './errors-response.ts'
 import { hideBodyCredentials, hideCredentials } from './hide-credentials.ts'
 import { issuerIdentity, normalizeIssuerUrl } from './issuer-url.ts'
+import { completeSigningJwk } from './jwk-schema.ts'
 import { requestToken, type TokenResponse } from './token-endpoint.ts'
 import { performance } from 'node:perf_hooks'
 import type { IdpOutcome } from './oidc-metrics.ts'
@@ -81,8 +83,10 @@ export interface KnownCredential {
 interface Broker {
   readonly secretDigest: Buffer
   readonly alg: string
-  /** the client's own key from client_jwk; null: the gateway's generated key for alg */
+  /** the client's own key from client_jwk, with alg and kid; null: the gateway's generated key for alg */
   readonly jwk: JWK | null
+  /** the broker part of the token cache key: a changed key or alg cannot reach tokens fetched with the old */
+  readonly keyTag: string
 }
 
 interface FetchedToken {
@@ -91,16 +95,13 @@ interface FetchedToken {
   readonly decoded: CachedToken | null
 }
 
-// The memo maps Authorization header strings to resolved credentials so a hit needs no decoding or
-// hashing. Bounded: when full it starts over (entries are cheap to rebuild from the next request).
-const MEMO_LIMIT = 16384
 // cache_ttl_neg unset: a rejected credential still gets a short negative entry so that a client looping
 // with a wrong secret cannot hammer the IdP. A new secret is a new key, so this never delays a fix.
 const DEFAULT_NEGATIVE_TTL_SECONDS = 10
 
 export class OidcFlow {
   readonly cache: TokenCache<CachedToken | null> | null
-  readonly memo = new Map<string, KnownCredential>()
+  readonly memo = new CredentialMemo()
   readonly staleMs: number
   readonly upstreamHeader: string
   readonly hideCredentials: boolean
@@ -115,15 +116,17 @@ export class OidcFlow {
   readonly #negativeTtlMs: number
   readonly #brokers: ReadonlyMap<string, Broker>
   readonly #dispatcher: Dispatcher
+  readonly #memoHeader: boolean
   #verifyFor: { issuer: string, options: VerifyOptions } | null = null
 
-  constructor (config: OidcConfig, service: OidcWorkerService) {
+  /** `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts) */
+  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string) {
     this.#config = config
     this.#service = service
     this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
     this.#errors = createErrorResponder(config, config.issuer)
     this.#codec = createTokenValueCodec(config.upstream_access_token_header)
-    this.#keyParts = createCacheKeyParts(config, issuerIdentity(config.issuer))
+    this.#keyParts = createCacheKeyParts(config, issuerIdentity(config.issuer), pluginId)
     this.#template = createTokenRequestTemplate(config)
     this.#expiry = createExpiryRules(config)
     this.#negativeTtlMs = (config.cache_ttl_neg ?? DEFAULT_NEGATIVE_TTL_SECONDS) * 1000
@@ -132,6 +135,8 @@ export class OidcFlow {
     this.staleMs = (config.cache_ttl_resurrect ?? 0) * 1000
     this.upstreamHeader = this.#codec.header?.name ?? 'authorization'
     this.hideCredentials = config.hide_credentials
+    // the hot path (handler.ts) consults the memo only when the header is the first place looked at
+    this.#memoHeader = config.client_credentials_param_type[0] === 'header'
     this.cache = config.cache_tokens ? new TokenCache(service.cache, { decode: this.#codec.decode }) : null
     // the first request should not be the one that finds the issuer undiscovered
     if (service.issuer(this.#discoveryUrl) === null) service.nudge(this.#discoveryUrl, 'plugin created')
@@ -154,7 +159,9 @@ export class OidcFlow {
   async #withBodyCredentials (ctx: ProxyContext, credentials: ClientCredentials | null): Promise<void> {
     if (credentials?.location === 'body' && this.hideCredentials) {
       const kind = bodyKind(ctx.req.headers['content-type'])
-      if (kind !== null) ctx.replaceBody(hideBodyCredentials(kind, await ctx.readBody()))
+      // found in the body: it was read whole, and readBody gives the same buffer again
+      const body = await ctx.readBody()
+      if (kind !== null && body !== null) ctx.replaceBody(hideBodyCredentials(kind, body))
     }
     return await this.#withCredentials(ctx, credentials)
   }
@@ -166,15 +173,21 @@ export class OidcFlow {
     if (broker !== null && !secretMatches(broker.secretDigest, clientSecret)) {
       return this.#errors.unauthorized(ctx, 'invalid client credentials')
     }
-    const known: KnownCredential = { digest: tokenCacheKey(this.#keyParts, clientId, clientSecret), clientId, clientSecret, broker }
+    const digest = tokenCacheKey(this.#keyParts, clientId, clientSecret, broker?.keyTag ?? null)
+    const known: KnownCredential = { digest, clientId, clientSecret, broker }
     const cache = this.cache
     if (cache === null) return this.#fetchUncached(ctx, known, location)
     const authorization = ctx.req.headers.authorization
-    if (location === 'header' && authorization !== undefined) {
-      if (this.memo.size >= MEMO_LIMIT) this.memo.clear()
-      this.memo.set(authorization, known)
-    }
-    return this.resolve(ctx, known, cache.lookup(known.digest, this.staleMs), location)
+    const result = this.resolve(ctx, known, cache.lookup(known.digest, this.staleMs), location)
+    if (location !== 'header' || !this.#memoHeader || authorization === undefined) return result
+    // memoised only once a token was applied (the IdP or the cache accepted these credentials), never
+    // on a refusal: every refusal path ends the request (ctx.responded)
+    if (result === undefined) return this.#remember(ctx, authorization, known)
+    return result.then(() => this.#remember(ctx, authorization, known))
+  }
+
+  #remember (ctx: ProxyContext, authorization: string, known: KnownCredential): void {
+    if (!ctx.responded) this.memo.remember(authorization, known)
   }
 
   /** Continues from a cache lookup status (the hot path hands over everything but a plain hit). */
@@ -339,22 +352,37 @@ export class OidcFlow {
 
 const EMPTY_VERIFIER = createJwksVerifier([])
 
-/** client_id[i] with client_auth[i] = private_key_jwt and a client_secret[i]: the gateway checks the secret. */
+/**
+ * client_id[i] with client_auth[i] = private_key_jwt and a client_secret[i]: the gateway checks the secret.
+ * Only entry i of each companion array applies (the schema requires one per client in broker mode): Kong's
+ * fallback to the first entry would let client_secret[0] unlock client_id[i]'s token.
+ */
 function brokers (config: OidcConfig): Map<string, Broker> {
   const map = new Map<string, Broker>()
   const ids = config.client_id ?? []
   ids.forEach((id, i) => {
-    const auth = config.client_auth?.[i] ?? config.client_auth?.[0]
-    const secret = config.client_secret?.[i] ?? config.client_secret?.[0]
-    if (auth !== 'private_key_jwt' || secret === undefined || secret === '') return
-    // Kong: a companion array without an entry at this position falls back to its first element
-    const given = config.client_jwk?.[i] ?? config.client_jwk?.[0] ?? null
-    // the schema lists every JWK member, null when absent; a key importer wants only the present ones
-    const jwk = given === null ? null : Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null)) as JWK
-    const alg = jwk?.alg ?? config.client_alg?.[i] ?? config.client_alg?.[0] ?? 'RS256'
-    map.set(id, { secretDigest: sha256(secret), alg, jwk })
+    const secret = config.client_secret?.[i]
+    if (config.client_auth?.[i] !== 'private_key_jwt' || secret === undefined || secret === '') return
+    const given = config.client_jwk?.[i] ?? null
+    const clientAlg = config.client_alg?.[i] ?? null
+    let jwk: JWK | null = null
+    if (given !== null) {
+      const completed = completeSigningJwk(given, clientAlg, i)
+      // the schema reports this at load; a config that skipped it must not fail on every request instead
+      if (completed.issue !== null) throw new TypeError(`openid-connect config.${completed.issue.path}: ${completed.issue.message}`)
+      jwk = completed.jwk
+    }
+    const alg = jwk?.alg ?? clientAlg ?? 'RS256'
+    map.set(id, { secretDigest: sha256(secret), alg, jwk, keyTag: brokerKeyTag(alg, jwk) })
   })
   return map
+}
+
+/** What the broker part of the token cache key says about the key a broker signs with (cache-key.ts). */
+function brokerKeyTag (alg: string, jwk: JWK | null): string {
+  if (jwk === null) return `private_key_jwt:${alg}:gateway`
+  const material = Object.keys(jwk).sort().map((member) => [member, (jwk as Record<string, unknown>)[member]])
+  return `private_key_jwt:${alg}:${createHash('sha256').update(JSON.stringify(material)).digest('base64url')}`
 }
 
 function sha256 (value: string): Buffer {

@@ -29,7 +29,9 @@ async function fixture (t: Test): Promise<Fixture> {
   t.teardown(() => idp.close())
   const body = await startBodyUpstream()
   t.teardown(() => body.close())
-  const base = { issuer: idp.issuer, auth_methods: ['client_credentials'] }
+  // one salt: the two instances differ only in hide_credentials, so they share tokens (without it each
+  // instance has its own salt, as Kong's auto-generated one, and would fetch its own)
+  const base = { issuer: idp.issuer, auth_methods: ['client_credentials'], cache_tokens_salt: 'plain-and-hidden' }
   const stack = await startOidcStack(t, {
     idp,
     services: () => [

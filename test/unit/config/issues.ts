@@ -9,7 +9,7 @@ export const SOURCE = '/etc/tollgate/config.json'
  * The issues of loading `input`, sorted by path then message so tests do not depend on discovery order;
  * throws if it loads (a test expecting errors must not pass on success).
  */
-export function issuesOf (input: unknown, env: NodeJS.ProcessEnv = {}): readonly ConfigIssue[] {
+export function issuesOf (input: unknown, env: NodeJS.ProcessEnv | null = {}): readonly ConfigIssue[] {
   try {
     loadConfigObject(input, SOURCE, env)
   } catch (err) {

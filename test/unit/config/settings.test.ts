@@ -23,6 +23,7 @@ t.test('defaults', async (t) => {
     client_header_timeout: 60,
     client_body_timeout: 60,
     client_max_body_size: 0,
+    client_body_buffer_size: 8192,
     client_max_header_size: 16384,
     keepalive_timeout: 60,
     upstream_keepalive_pool_size: 512,
@@ -34,6 +35,8 @@ t.test('defaults', async (t) => {
     token_cache_slot_size: 2048,
     signing_threads: Math.max(1, Math.floor(cpus / 2)),
     admin_max_body_size: 10 * 1024 * 1024,
+    admin_token: null,
+    admin_allowed_hosts: [],
   })
   t.strictSame(settings({ log_level: null }).log_level, 'notice', 'null means the default')
 })
@@ -96,6 +99,9 @@ t.test('durations, sizes and counts', async (t) => {
   const s = settings({ drain_timeout: 2.5, client_max_body_size: '10m', admin_max_body_size: '512k', client_max_header_size: 32768, keepalive_timeout: '0' })
   t.strictSame([s.drain_timeout, s.client_max_body_size, s.admin_max_body_size, s.client_max_header_size, s.keepalive_timeout],
     [2.5, 10 * 1024 * 1024, 512 * 1024, 32768, 0])
+  t.strictSame([settings({ client_body_buffer_size: '64k' }).client_body_buffer_size, settings({ client_body_buffer_size: 100 }).client_body_buffer_size],
+    [64 * 1024, 100])
+  t.strictSame(issuesOf(doc({ client_body_buffer_size: '0' })), [{ path: 'client_body_buffer_size', message: 'expected a size of at least 1 byte' }])
   t.strictSame(issuesOf(doc({
     drain_timeout: -1,
     client_header_timeout: 0,
@@ -128,4 +134,21 @@ t.test('trusted_ips', async (t) => {
     { path: 'trusted_ips[0]', message: "invalid value '10.0.0.0/33': expected an IP address or a CIDR range" },
     { path: 'trusted_ips[1]', message: "invalid value 'example.com': expected an IP address or a CIDR range" },
   ])
+})
+
+t.test('admin_token and admin_allowed_hosts', async (t) => {
+  const token = 'a-long-enough-t0ken'
+  t.equal(settings({ admin_token: token }).admin_token, token)
+  t.equal(loadConfigObject(doc({ admin_token: '${{ env "DECK_ADMIN_TOKEN" }}' }), SOURCE, { DECK_ADMIN_TOKEN: token }).settings.admin_token, token, 'from the environment, as decK fills it') // eslint-disable-line no-template-curly-in-string
+  // a placeholder left as written (POST /config substitutes nothing) has spaces: never a token by accident
+  for (const bad of ['short', 'has a space in it here', '${{ env "DECK_ADMIN_TOKEN" }}', // eslint-disable-line no-template-curly-in-string
+    1234567890123456, true, ['x'.repeat(20)]]) {
+    const issues = issuesOf(doc({ admin_token: bad }), null)
+    t.strictSame(issues.map((i) => i.path), ['admin_token'], JSON.stringify(bad))
+    t.notOk(issues[0].message.includes(String(bad)), 'the value is not quoted')
+  }
+  t.strictSame(settings({ admin_allowed_hosts: 'Admin.Example.com, gw.internal.' }).admin_allowed_hosts, ['admin.example.com', 'gw.internal'])
+  t.strictSame(settings({ admin_allowed_hosts: ['a.example'] }).admin_allowed_hosts, ['a.example'])
+  t.strictSame(issuesOf(doc({ admin_allowed_hosts: ['ok.example', 'bad.example:8001', '*.example'] })).map((i) => i.path),
+    ['admin_allowed_hosts[1]', 'admin_allowed_hosts[2]'])
 })

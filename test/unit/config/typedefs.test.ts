@@ -77,10 +77,13 @@ t.test('absent, null, defaults and required', async (t) => {
   const absent = validate(schema, {}, 'r')
   t.strictSame(absent.issues, [{ path: 'r.a', message: 'required field missing' }])
   t.strictSame(absent.value, { a: null, b: 5, c: null, d: ['x'], e: true })
-  const nulls = validate(schema, { a: 'v', b: null, c: null, e: null }, 'r')
+  const nulls = validate(schema, { a: 'v', b: null, c: null, d: null, e: null }, 'r')
   t.strictSame(nulls.issues, [])
-  t.strictSame(nulls.value, { a: 'v', b: null, c: null, d: ['x'], e: null }, 'explicit null stays null, as in Kong')
+  t.strictSame(nulls.value, { a: 'v', b: 5, c: null, d: ['x'], e: true }, 'explicit null: the default where there is one, else null')
   t.strictSame(validate(schema, { a: null }, 'r').issues, [{ path: 'r.a', message: 'required field missing' }])
+  const required: FieldSchema = { type: 'record', fields: { f: { type: 'integer', required: true, default: 1 } } }
+  t.strictSame(validate(required, { f: null }, 'r').issues, [{ path: 'r.f', message: 'required field missing' }],
+    'a required field given null is an error even with a default, as Kong validates it')
 })
 
 t.test('defaults are copies', async (t) => {
