@@ -315,7 +315,7 @@ export class OidcFlow {
   async #clientAuthentication (known: KnownCredential, endpoint: string, view: IssuerView | null): Promise<ClientAuthentication> {
     if (known.broker !== null) {
       const broker = known.broker
-      return await privateKeyJwt(known.clientId, endpoint, broker.alg, (claims, alg) => this.#service.sign(claims, alg, broker.jwk))
+      return await privateKeyJwt(known.clientId, endpoint, broker.alg, (claims, alg) => this.#service.sign(claims, alg, broker.jwk, this.#config.timeout))
     }
     const method = chooseClientAuthMethod(this.#config.token_endpoint_auth_method, view?.snapshot.authMethods ?? null)
     return await secretClientAuthentication(method, known.clientId, known.clientSecret, endpoint, this.#config.client_alg?.[0] ?? null)

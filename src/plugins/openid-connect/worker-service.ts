@@ -83,10 +83,13 @@ export class OidcWorkerService implements WorkerPluginService {
     return this.#issuers.get(discoveryUrl) ?? null
   }
 
-  /** Signs a client assertion with the gateway's key for `alg`, on the main thread's signing pool. */
-  sign (claims: AssertionClaims, alg: string, jwk: JWK | null = null): Promise<string> {
+  /**
+   * Signs a client assertion with the gateway's key for `alg`, on the main thread's signing pool.
+   * `timeoutMs`: the plugin's `timeout`, so a hung signer costs a caller no more than a hung IdP would.
+   */
+  sign (claims: AssertionClaims, alg: string, jwk: JWK | null, timeoutMs: number): Promise<string> {
     // jwk null: the main thread signs with the gateway's own key for alg (private keys stay there)
-    return this.#signer.sign({ jwk, alg, claims: claims as unknown as Readonly<Record<string, unknown>> })
+    return this.#signer.sign({ jwk, alg, claims: claims as unknown as Readonly<Record<string, unknown>> }, timeoutMs)
   }
 
   /**
