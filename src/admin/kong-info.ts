@@ -1,4 +1,4 @@
-// GET / and GET /status in Kong's shapes (KONG-REFERENCE §7), DB-less flavour.
+// GET / and GET /status in Kong's shapes (Kong's kong/api/routes/kong.lua), DB-less flavour.
 
 import { hostname } from 'node:os'
 import type { LoadedConfig } from '../config/types.ts'

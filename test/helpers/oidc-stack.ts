@@ -154,7 +154,7 @@ export function jwtHeader (token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'))
 }
 
-/** The exact 401 Kong answers for the client credentials grant (KONG-REFERENCE §3.6), asserted in full. */
+/** The exact 401 Kong answers for the client credentials grant (Kong's openid-connect responses.lua), asserted in full. */
 export function assertKongUnauthorized (t: Test, reply: Reply, label: string): void {
   t.equal(reply.status, 401, `${label}: 401`)
   t.equal(reply.headers['www-authenticate'], 'Bearer realm="127.0.0.1", error="invalid_token"', `${label}: Bearer challenge`)

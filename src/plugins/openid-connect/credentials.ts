@@ -1,5 +1,5 @@
 // Where the caller's client id and secret are found for the client credentials grant, in the order of
-// `client_credentials_param_type` (KONG-REFERENCE §3.1 step 6, Kong's arguments.lua get_credentials).
+// `client_credentials_param_type` (Kong's openid-connect arguments.lua get_credentials).
 // This runs on every request (the cache key is derived from what it finds), so the header and query
 // paths are synchronous and allocate little; only a body that must be read returns a Promise.
 

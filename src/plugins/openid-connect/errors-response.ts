@@ -1,4 +1,4 @@
-// The plugin's short-circuit responses (KONG-REFERENCE §3.6): 401 with a Bearer challenge, 403, 500.
+// The plugin's short-circuit responses (Kong's openid-connect responses.lua): 401 with a Bearer challenge, 403, 500.
 // Everything that depends only on config is built once per plugin instance; a request picks a prepared
 // headers object and, with display_errors, appends its reason to the message.
 

@@ -1,6 +1,7 @@
-// Kong's hide_credentials for the client credentials grant (KONG-REFERENCE §2, §3.5): the credentials that
-// were used do not reach the upstream, nor do the Grant-Type headers. Authorization is replaced by the
-// access token header anyway when upstream_access_token_header is an authorization form.
+// Kong's hide_credentials for the client credentials grant (the field in Kong's openid-connect docs; its
+// handler.lua): the credentials that were used do not reach the upstream, nor do the Grant-Type headers.
+// Authorization is replaced by the access token header anyway when upstream_access_token_header is an
+// authorization form.
 
 import type { ProxyContext } from '../types.ts'
 import type { BodyKind, CredentialLocation } from './credentials.ts'
@@ -9,7 +10,8 @@ import { parseJsonObject } from './json-object.ts'
 
 /**
  * Strips the Grant-Type headers and the credentials found at `location` from what goes upstream.
- * A body cannot be changed through ProxyContext; see hideBodyCredentials for the new body to send.
+ * Credentials found in a body are stripped by the caller: hideBodyCredentials gives the new body, which
+ * it hands to ctx.replaceBody().
  */
 export function hideCredentials (ctx: ProxyContext, location: CredentialLocation): void {
   const headers = ctx.upstreamHeaders

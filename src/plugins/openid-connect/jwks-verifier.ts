@@ -1,4 +1,4 @@
-// Key lookup in an issuer's JWKS for verifying JWT access tokens (KONG-REFERENCE §3.3): by kid (+ alg),
+// Key lookup in an issuer's JWKS for verifying JWT access tokens (Kong's openid-connect handler.lua with lua-resty-openidc's jwks): by kid (+ alg),
 // or by x5t, or by alg alone when the token names no key. Built once per JWKS and reused until the
 // issuer's keys change; imported keys are cached by key and algorithm, so verifying the next token with
 // the same key costs no import.

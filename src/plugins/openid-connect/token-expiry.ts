@@ -1,4 +1,4 @@
-// How long a token stays in the cache (KONG-REFERENCE §3.4), as an absolute time in ms (Date.now() based):
+// How long a token stays in the cache (Kong's openid-connect cache.lua and handler.lua), as an absolute time in ms (Date.now() based):
 // - expires_in > 0: expires_in, clamped by cache_ttl_min / cache_ttl_max (max wins when they conflict);
 // - expires_in == 0: cache_ttl_max when set, otherwise never;
 // - expires_in < 0: cache_ttl_min when set, otherwise cache_ttl;

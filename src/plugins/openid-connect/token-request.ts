@@ -1,4 +1,4 @@
-// The token endpoint POST for the client credentials grant (KONG-REFERENCE §3.2). Everything that comes
+// The token endpoint POST for the client credentials grant (Kong's openid-connect token.lua request). Everything that comes
 // from config is encoded once per plugin instance (createTokenRequestTemplate); a request only appends the
 // client authentication.
 

@@ -1,4 +1,4 @@
-// Verification of the access token the token endpoint returned (KONG-REFERENCE §3.3). A JWS (three parts
+// Verification of the access token the token endpoint returned (Kong's openid-connect handler.lua). A JWS (three parts
 // whose header names an algorithm) is checked against the issuer's JWKS and its iss/exp/nbf/iat claims,
 // each only when present; anything else is an opaque token and is accepted as it is (there is no
 // introspection in the client credentials path). Runs on the cache-miss path only.

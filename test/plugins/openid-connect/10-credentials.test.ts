@@ -1,4 +1,4 @@
-// Where the caller's client id and secret are found (KONG-REFERENCE §3.1 step 6), and hide_credentials.
+// Where the caller's client id and secret are found (Kong's openid-connect arguments.lua get_credentials), and hide_credentials.
 
 import t from 'tap'
 import type { Test } from 'tap'

@@ -1,4 +1,4 @@
-// Client authentication to the token endpoint (KONG-REFERENCE §3.2) and the token request it goes into.
+// Client authentication to the token endpoint (Kong's openid-connect token.lua request) and the token request it goes into.
 
 import t from 'tap'
 import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'

@@ -1,4 +1,4 @@
-// Token cache key (KONG-REFERENCE §3.4), expiry rules and the cached value codec.
+// Token cache key (Kong's openid-connect cache.lua), expiry rules and the cached value codec.
 
 import t from 'tap'
 import { createCacheKeyParts, tokenCacheKey } from '../../../src/plugins/openid-connect/cache-key.ts'

@@ -1,4 +1,4 @@
-// The plugin's 401/403/500 responses (KONG-REFERENCE §3.6).
+// The plugin's 401/403/500 responses (Kong's openid-connect responses.lua).
 
 import t from 'tap'
 import { createErrorResponder, realmOf } from '../../../src/plugins/openid-connect/errors-response.ts'

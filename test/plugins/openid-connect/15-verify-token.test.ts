@@ -1,4 +1,4 @@
-// Access token verification against an issuer's JWKS (KONG-REFERENCE §3.3), with locally made keys.
+// Access token verification against an issuer's JWKS (the verify_* fields of Kong's openid-connect docs), with locally made keys.
 
 import t from 'tap'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
