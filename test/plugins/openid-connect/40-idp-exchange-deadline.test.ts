@@ -10,7 +10,7 @@ import { Agent } from 'undici'
 import { MAX_RESPONSE_BYTES, requestToken } from '../../../src/plugins/openid-connect/token-endpoint.ts'
 import { fetchIdpJson, MAX_BODY_BYTES } from '../../../src/plugins/openid-connect/discovery-fetch.ts'
 import { buildTokenRequest, createTokenRequestTemplate } from '../../../src/plugins/openid-connect/token-request.ts'
-import { declaredHuge, drip, endless, lateJson, resetAfter, startSlowIdp } from './slow-idp.ts'
+import { declaredHuge, drip, endless, lateJson, resetAfter, startSlowIdp } from '../../helpers/slow-idp.ts'
 
 const TIMEOUT_MS = 1500
 // a 60-byte body at 1 byte/s: a per-gap timeout of TIMEOUT_MS never fires, the whole answer takes 60 s

@@ -6,7 +6,7 @@
 
 import t from 'tap'
 import { assertKongUnauthorized, clientBasic, ROUTE, startOidcStack, upstreamBearer } from '../../helpers/oidc-stack.ts'
-import { drip, endless, startSlowIdp } from './slow-idp.ts'
+import { drip, endless, startSlowIdp } from '../../helpers/slow-idp.ts'
 
 const TIMEOUT_MS = 2000
 const DRIPPED = JSON.stringify({ access_token: 'dripped-token-value', token_type: 'Bearer' }).padEnd(60)
