@@ -17,6 +17,10 @@ export interface Service {
   readonly connect_timeout: number
   readonly write_timeout: number
   readonly read_timeout: number
+  /** verify an https upstream's certificate; null: the proxy_ssl_verify setting decides */
+  readonly tls_verify: boolean | null
+  /** most intermediate CA certificates allowed between the upstream's certificate and a trusted one; null: no limit */
+  readonly tls_verify_depth: number | null
   readonly enabled: boolean
   readonly tags: readonly string[] | null
   readonly created_at: number
