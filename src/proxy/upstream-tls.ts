@@ -38,6 +38,8 @@ function trustedFingerprints (): ReadonlySet<string> {
  * between the peer's certificate and the trust anchor. `cert` is getPeerCertificate(true): the chain the
  * server sent, completed from the trust store, its last certificate its own issuer. The walk stops at the
  * first trusted certificate, which is where OpenSSL's chain ends too when the server also sends the root.
+ * Known gap: a server that sends a cross-signed copy of a trusted root (same name and key, another
+ * certificate) is counted up to the copy's issuer, one level more than OpenSSL, which prefers the store's copy.
  */
 export function intermediateCount (cert: PeerCertificate, isTrusted: (fingerprint256: string) => boolean): number {
   let current = cert as PeerCertificate & { issuerCertificate?: PeerCertificate }
