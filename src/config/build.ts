@@ -45,6 +45,8 @@ export function buildService (draft: Draft, now: number): Service {
     connect_timeout: f.connect_timeout as number,
     write_timeout: f.write_timeout as number,
     read_timeout: f.read_timeout as number,
+    tls_verify: f.tls_verify as boolean | null,
+    tls_verify_depth: f.tls_verify_depth as number | null,
     enabled: f.enabled as boolean,
     tags: f.tags as string[] | null,
     ...times(f, now),

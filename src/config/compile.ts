@@ -4,12 +4,13 @@
 
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'
-import type { LoadedConfig, Route, Service } from './types.ts'
+import type { LoadedConfig, Route, Service, Settings } from './types.ts'
 import { Router } from '../router/router.ts'
 import { resolveRouteChain, type RouteChain } from '../plugins/chain.ts'
 import type { PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
 import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
+import type { UpstreamTls } from '../proxy/upstream-tls.ts'
 import { routeMetricsIndex } from '../metrics/worker-metrics.ts'
 
 export interface RouteTarget {
@@ -54,7 +55,7 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = routeTarget(route, service, deps.pools, resolveRouteChain(route, plugins, instances))
+    const target = routeTarget(route, service, deps.pools, resolveRouteChain(route, plugins, instances), config.settings)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
     entries.push({ route, value: target })
   }
@@ -84,7 +85,16 @@ function createInstances (config: LoadedConfig, deps: CompileDeps): Map<string, 
   return instances
 }
 
-function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain): RouteTarget {
+/** A null tls_verify follows proxy_ssl_verify (Kong: services.lua "the global level config proxy_ssl_verify"). */
+function upstreamTls (service: Service, settings: Settings): UpstreamTls | null {
+  if (service.protocol !== 'https') return null
+  const verify = service.tls_verify ?? settings.proxy_ssl_verify
+  // a depth means nothing without verification: leaving it out lets such services share a pool
+  return { verify, verifyDepth: verify ? service.tls_verify_depth : null }
+}
+
+function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain,
+  settings: Settings): RouteTarget {
   const httpsOnly = !route.protocols.includes('http')
   if (service === null) {
     return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, chain, httpsOnly, metricsIndex: -1 })
@@ -92,7 +102,11 @@ function routeTarget (route: Route, service: Service | null, pools: UpstreamPool
   const defaultPort = service.protocol === 'https' ? 443 : 80
   const host = service.host.includes(':') ? `[${service.host}]` : service.host
   const authority = service.port === defaultPort ? host : `${host}:${service.port}`
-  const poolOptions = { origin: `${service.protocol}://${host}:${service.port}`, connectTimeout: service.connect_timeout }
+  const poolOptions = {
+    origin: `${service.protocol}://${host}:${service.port}`,
+    connectTimeout: service.connect_timeout,
+    tls: upstreamTls(service, settings)
+  }
   return Object.freeze({
     route,
     service,

@@ -70,6 +70,14 @@ function oneOf (values: readonly string[]): Parse {
   }
 }
 
+/** kong.conf's booleans: on/off, or a JSON boolean */
+function onOff (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  if (input === 'on' || input === true) return true
+  if (input === 'off' || input === false) return false
+  issues.push({ path, message: 'expected one of: on, off' })
+  return null
+}
+
 /** A comma-separated (or array) list of case-insensitive tokens; "off" alone gives []. */
 function tokens (valid: readonly string[]): Parse {
   return (input, path, issues) => {
@@ -165,6 +173,9 @@ const SETTINGS = {
   upstream_keepalive_pool_size: { default: 512, parse: integer(0) },
   upstream_keepalive_max_requests: { default: 10000, parse: integer(0) },
   upstream_keepalive_idle_timeout: { default: 60, parse: seconds },
+  // nginx's proxy_ssl_verify (Kong sets it with nginx_proxy_proxy_ssl_verify; nginx's default is off). On by
+  // default here: a service that does not say otherwise gets its https upstream verified (src/proxy/upstream-tls.ts)
+  proxy_ssl_verify: { default: 'on', parse: onOff },
   trusted_ips: { default: [], parse: ipList },
   prefix: { default: '.tollgate', parse: text },
   token_cache_slots: { default: 4096, parse: integer(1) },

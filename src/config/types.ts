@@ -17,6 +17,10 @@ export interface Service {
   readonly connect_timeout: number
   readonly write_timeout: number
   readonly read_timeout: number
+  /** verify an https upstream's certificate; null: the proxy_ssl_verify setting decides */
+  readonly tls_verify: boolean | null
+  /** most intermediate CA certificates allowed between the upstream's certificate and a trusted one; null: no limit */
+  readonly tls_verify_depth: number | null
   readonly enabled: boolean
   readonly tags: readonly string[] | null
   readonly created_at: number
@@ -116,6 +120,8 @@ export interface Settings {
   readonly upstream_keepalive_max_requests: number
   /** seconds an idle upstream connection is kept (60) */
   readonly upstream_keepalive_idle_timeout: number
+  /** verify https upstreams' certificates when a service's tls_verify is null (on), as nginx's proxy_ssl_verify */
+  readonly proxy_ssl_verify: boolean
   /** CIDRs or addresses whose X-Forwarded-* headers are trusted ([]) */
   readonly trusted_ips: readonly string[]
   /** folder for files the gateway writes, such as its openid-connect keys (".tollgate") */

@@ -1,5 +1,9 @@
 // The one place an upstream failure becomes Kong's status and message. Matches on `err.code`, and on
 // undici's HTTPParserError brand where undici leaves the code out.
+//
+// A failed TLS handshake with the upstream, a certificate that does not verify included, is nginx's
+// NGX_HTTP_UPSTREAM_FT_ERROR (ngx_http_upstream_ssl_handshake: "upstream SSL certificate verify error"):
+// tried again up to the service's retries, then 502 with Kong's body for it (kong/error_handlers.lua).
 
 import { errors } from 'undici'
 import { KONG_MESSAGES, NAME_RESOLUTION_FAILED_MESSAGE } from '../core/kong-responses.ts'
@@ -18,7 +22,24 @@ const REFUSED: UpstreamFailure = { status: 502, message: KONG_MESSAGES[502], not
 const INVALID: UpstreamFailure = { status: 502, message: KONG_MESSAGES[502], notSent: false }
 const UNAVAILABLE: UpstreamFailure = { status: 503, message: KONG_MESSAGES[503], notSent: true }
 const NO_NAME: UpstreamFailure = { status: 503, message: NAME_RESOLUTION_FAILED_MESSAGE, notSent: true }
+const TLS_FAILED: UpstreamFailure = { status: 502, message: KONG_MESSAGES[502], notSent: true }
 const UNEXPECTED: UpstreamFailure = { status: 500, message: KONG_MESSAGES[500], notSent: false }
+
+/**
+ * OpenSSL's certificate verification results as Node names them (X509_V_ERR_* without the prefix: Node's
+ * errors documentation, "X509 certificate error codes"; upstream-tls.ts reuses CERT_CHAIN_TOO_LONG for
+ * tls_verify_depth), and Node's own name mismatch.
+ */
+const TLS_VERIFY_CODES = [
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_CRL', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'CERT_SIGNATURE_FAILURE',
+  'CRL_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD', 'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+  'ERROR_IN_CRL_NEXT_UPDATE_FIELD', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_CHAIN_TOO_LONG', 'CERT_REVOKED',
+  'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID'
+]
 
 const BY_CODE: ReadonlyMap<string, UpstreamFailure> = new Map([
   ['UND_ERR_CONNECT_TIMEOUT', CONNECT_TIMEOUT],
@@ -48,7 +69,8 @@ const BY_CODE: ReadonlyMap<string, UpstreamFailure> = new Map([
   ['UND_ERR_DESTROYED', UNAVAILABLE],
   ['UND_ERR_CLOSED', UNAVAILABLE],
   ['ENOTFOUND', NO_NAME],
-  ['EAI_AGAIN', NO_NAME]
+  ['EAI_AGAIN', NO_NAME],
+  ...TLS_VERIFY_CODES.map((code) => [code, TLS_FAILED] as const)
 ])
 
 export function classifyUpstreamError (err: unknown): UpstreamFailure {
@@ -57,6 +79,8 @@ export function classifyUpstreamError (err: unknown): UpstreamFailure {
     const known = BY_CODE.get(code)
     if (known !== undefined) return known
     if (code.startsWith('HPE_')) return INVALID
+    // a handshake that failed before any certificate was judged (an alert, no shared protocol, not TLS)
+    if (code.startsWith('ERR_SSL_')) return TLS_FAILED
   }
   // undici 7.30 builds this error with code undefined (client-h1.js createError indexes llhttp's
   // name-to-number ERROR map with the number), so an invalid response would otherwise read as a 500

@@ -1,13 +1,18 @@
-// One undici Pool per upstream origin (and connect timeout) per worker, kept across config reloads so
-// warm keep-alive connections survive a reload; pools no config uses any more are closed gracefully
-// (in-flight requests finish first).
+// One undici Pool per upstream origin, connect timeout and TLS options per worker, kept across config
+// reloads so warm keep-alive connections survive a reload; pools no config uses any more are closed
+// gracefully (in-flight requests finish first). Services to one https origin with different tls_verify or
+// tls_verify_depth never share a pool, nor its connections or TLS sessions: Kong's keepalive pool name holds
+// them too (kong/init.lua balancer phase).
 
 import { Pool } from 'undici'
 import type { Settings } from '../config/types.ts'
+import { tlsConnectOptions, type UpstreamTls } from './upstream-tls.ts'
 
 export interface PoolOptions {
   readonly origin: string
   readonly connectTimeout: number
+  /** how an https origin's certificate is checked; null for http */
+  readonly tls: UpstreamTls | null
 }
 
 export class UpstreamPools {
@@ -19,7 +24,9 @@ export class UpstreamPools {
   }
 
   static keyOf (options: PoolOptions): string {
-    return `${options.origin}|${options.connectTimeout}`
+    const tls = options.tls
+    const base = `${options.origin}|${options.connectTimeout}`
+    return tls === null ? base : `${base}|verify=${tls.verify}|depth=${tls.verifyDepth ?? ''}`
   }
 
   get (options: PoolOptions): Pool {
@@ -42,7 +49,9 @@ export class UpstreamPools {
       connections: null,
       // 0 is undici's switch for closing each connection after its response
       pipelining: keepAlive ? 1 : 0,
-      connect: { timeout: options.connectTimeout },
+      connect: options.tls === null
+        ? { timeout: options.connectTimeout }
+        : { timeout: options.connectTimeout, ...tlsConnectOptions(options.tls) },
       keepAliveTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
       keepAliveMaxTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
       // undici closes a connection after maxRequestsPerClient + 1 requests (client-h1.js counts from 0);

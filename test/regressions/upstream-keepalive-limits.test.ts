@@ -21,7 +21,7 @@ async function requestsPerConnection (t: Test, settings: Record<string, unknown>
   const config = loadConfigObject({ _format_version: '3.0', ...settings }, '<test>')
   const pools = new UpstreamPools(config.settings)
   t.teardown(() => pools.closeAll())
-  const pool = pools.get({ origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, connectTimeout: 1000 })
+  const pool = pools.get({ origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, connectTimeout: 1000, tls: null })
   for (let i = 0; i < requests; i++) {
     const { body } = await pool.request({ path: '/', method: 'GET' })
     await body.text()

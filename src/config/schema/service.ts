@@ -5,6 +5,7 @@ import { allOf, atLeastOneOf, isSet } from './checks.ts'
 import { annotations, host, httpProtocol, name, port, tags, timeout, timestamp, unsupported, uuid } from './fields.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
+import { tlsOnlyForHttps, tlsVerify, tlsVerifyDepth } from './service-tls.ts'
 import type { ConfigIssue } from '../../core/errors.ts'
 import type { RecordField } from './typedefs.ts'
 
@@ -55,12 +56,12 @@ export const service: RecordField = {
     routes: { type: 'array', elements: route },
     plugins: { type: 'array', elements: plugin },
     client_certificate: unsupported('client certificates are'),
-    tls_verify: unsupported('tls_verify is'),
-    tls_verify_depth: unsupported('tls_verify_depth is'),
+    tls_verify: tlsVerify,
+    tls_verify_depth: tlsVerifyDepth,
     ca_certificates: unsupported('ca_certificates are'),
     created_at: timestamp,
     updated_at: timestamp,
     ...annotations,
   },
-  checks: allOf(atLeastOneOf('url', 'host'), urlAlone),
+  checks: allOf(atLeastOneOf('url', 'host'), urlAlone, tlsOnlyForHttps),
 }

@@ -167,7 +167,7 @@ t.test('route fields with Kong ranges', async (t) => {
 
 t.test('unsupported Kong features are refused by name', async (t) => {
   const issues = issuesOf(doc({
-    services: [svc({ protocol: 'grpc', tls_verify: true })],
+    services: [svc({ protocol: 'grpc', ca_certificates: ['00000000-0000-4000-8000-000000000000'] })],
     routes: [{ paths: ['/'], protocols: ['http', 'tcp'], snis: ['a.com'], sources: [{ ip: '10.0.0.1' }], destinations: [{ port: 1 }] }],
     consumers: [{ username: 'u', keyauth_credentials: [{ key: 'k' }], acls: [] }],
     plugins: [{ name: 'request-termination', protocols: ['tcp'] }],
@@ -177,7 +177,7 @@ t.test('unsupported Kong features are refused by name', async (t) => {
   }))
   t.strictSame(issues, sortIssues([
     { path: 'services[0].protocol', message: "protocol 'grpc' is not supported (only http and https are)" },
-    { path: 'services[0].tls_verify', message: 'tls_verify is not supported by Tollgate' },
+    { path: 'services[0].ca_certificates', message: 'ca_certificates are not supported by Tollgate' },
     { path: 'routes[0].protocols[1]', message: "protocol 'tcp' is not supported (only http and https are)" },
     { path: 'routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate' },
     { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate' },
@@ -187,6 +187,38 @@ t.test('unsupported Kong features are refused by name', async (t) => {
     { path: 'upstreams', message: "'upstreams' entities are not supported by Tollgate" },
     { path: 'jwt_secrets', message: "'jwt_secrets' entities are not supported by Tollgate" },
   ]))
+})
+
+t.test('services: tls_verify and tls_verify_depth as Kong bounds them, on https services only', async (t) => {
+  const https = { protocol: 'https' }
+  const issues = issuesOf(doc({
+    services: [
+      svc({ name: 'a', ...https, tls_verify: 'yes', tls_verify_depth: 65 }),
+      svc({ name: 'b', ...https, tls_verify_depth: -1 }),
+      svc({ name: 'c', tls_verify: false, tls_verify_depth: 1 }),
+      { name: 'd', url: 'http://x.com', tls_verify: true },
+      svc({ name: 'e', ...https, client_certificate: { id: '00000000-0000-4000-8000-000000000000' } }),
+    ],
+  }))
+  const mustBeNull = 'value must be null (the service protocol is not https)'
+  t.strictSame(issues, sortIssues([
+    { path: 'services[0].tls_verify', message: 'expected a boolean' },
+    { path: 'services[0].tls_verify_depth', message: 'value should be between 0 and 64' },
+    { path: 'services[1].tls_verify_depth', message: 'value should be between 0 and 64' },
+    { path: 'services[2].tls_verify', message: mustBeNull },
+    { path: 'services[2].tls_verify_depth', message: mustBeNull },
+    { path: 'services[3].tls_verify', message: mustBeNull },
+    { path: 'services[4].client_certificate', message: 'client certificates are not supported by Tollgate' },
+  ]))
+  const [a, b, c, d] = loadConfigObject(doc({
+    services: [
+      svc({ name: 'a', url: 'https://x.com', tls_verify: false, tls_verify_depth: 64 }),
+      svc({ name: 'b', ...https, tls_verify: null, tls_verify_depth: null }),
+      svc({ name: 'c', ...https }),
+      svc({ name: 'd', tls_verify: null }),
+    ].map(({ host, ...rest }) => rest.url === undefined ? { host, ...rest } : rest),
+  }), SOURCE, {}).entities.services
+  t.strictSame([a, b, c, d].map((s) => [s.tls_verify, s.tls_verify_depth]), [[false, 64], [null, null], [null, null], [null, null]])
 })
 
 t.test('services: url or host, valid url, valid host', async (t) => {

@@ -29,6 +29,7 @@ t.test('defaults', async (t) => {
     upstream_keepalive_pool_size: 512,
     upstream_keepalive_max_requests: 10000,
     upstream_keepalive_idle_timeout: 60,
+    proxy_ssl_verify: true,
     trusted_ips: [],
     prefix: '.tollgate',
     token_cache_slots: 4096,
@@ -125,6 +126,12 @@ t.test('log_level, proxy_access_log, prefix', async (t) => {
     { path: 'proxy_access_log', message: 'expected one of: off, stdout, stderr' },
     { path: 'prefix', message: 'expected a non-empty string' },
   ]))
+})
+
+t.test('proxy_ssl_verify: on or off, as kong.conf writes booleans', async (t) => {
+  t.strictSame(['on', 'off', true, false, null].map((value) => settings({ proxy_ssl_verify: value }).proxy_ssl_verify),
+    [true, false, true, false, true])
+  t.strictSame(issuesOf(doc({ proxy_ssl_verify: 'yes' })), [{ path: 'proxy_ssl_verify', message: 'expected one of: on, off' }])
 })
 
 t.test('trusted_ips', async (t) => {
