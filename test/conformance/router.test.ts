@@ -201,12 +201,19 @@ const CASES: readonly Case[] = [
     ]
   },
   {
-    rule: 'hosts compare case-insensitively',
-    routes: [['mixed', { hosts: ['Api.Example.COM'] }], ['wild', { hosts: ['*.Wild.Example'] }]],
+    // "Note that the hosts value is case sensitive" (the Route object reference); kong/router/transform.lua
+    // compares http.host (the raw Host header, kong/router/atc.lua) with ==, =^ and ^=, lower-casing neither
+    rule: 'hosts compare case-sensitively',
+    routes: [['mixed', { hosts: ['Api.Example.COM'] }], ['wild', { hosts: ['*.Wild.Example'] }], ['pre', { hosts: ['Pre.*'] }]],
     requests: [
-      { host: 'API.example.com:80', path: '/', expect: 'mixed' },
-      { host: 'api.example.com', path: '/', expect: 'mixed' },
-      { host: 'X.WILD.example', path: '/', expect: 'wild' }
+      { host: 'Api.Example.COM:80', path: '/', expect: 'mixed' },
+      { host: 'Api.Example.COM', path: '/', expect: 'mixed' },
+      { host: 'API.example.com:80', path: '/', expect: null },
+      { host: 'api.example.com', path: '/', expect: null },
+      { host: 'x.Wild.Example', path: '/', expect: 'wild' },
+      { host: 'X.WILD.example', path: '/', expect: null },
+      { host: 'Pre.x', path: '/', expect: 'pre' },
+      { host: 'pre.x', path: '/', expect: null }
     ]
   },
   {

@@ -15,9 +15,9 @@ t.test('splitPort', async (t) => {
   t.same(splitPort('*.example.com:9000'), { name: '*.example.com', port: 9000 })
 })
 
-t.test('parseHostRule: exact, leading and trailing wildcards, lower-cased', async (t) => {
-  t.same(parseHostRule('Api.Example.com'), { kind: HOST_EXACT, text: 'api.example.com', port: -1, wildcard: false })
-  t.same(parseHostRule('*.Example.com:81'), { kind: HOST_SUFFIX, text: '.example.com', port: 81, wildcard: true })
+t.test('parseHostRule: exact, leading and trailing wildcards, case kept (Kong compares hosts case-sensitively)', async (t) => {
+  t.same(parseHostRule('Api.Example.com'), { kind: HOST_EXACT, text: 'Api.Example.com', port: -1, wildcard: false })
+  t.same(parseHostRule('*.Example.com:81'), { kind: HOST_SUFFIX, text: '.Example.com', port: 81, wildcard: true })
   t.same(parseHostRule('example.*'), { kind: HOST_PREFIX, text: 'example.', port: -1, wildcard: true })
 })
 
@@ -36,7 +36,7 @@ t.test('hostRulesMatch checks name and port', async (t) => {
 t.test('HostCache parses once per raw value', async (t) => {
   const cache = new HostCache()
   const a = cache.get('WWW.Example.COM:8080')
-  t.equal(a.name, 'www.example.com')
+  t.equal(a.name, 'WWW.Example.COM', 'the case is kept: Kong matches hosts case-sensitively')
   t.equal(a.port, 8080)
   t.equal(cache.get('WWW.Example.COM:8080'), a, 'cached')
   t.equal(cache.size, 1)

@@ -90,8 +90,9 @@ t.test('alternating Host headers are each parsed correctly', async (t) => {
     makeRoute('a', { hosts: ['a.example'], paths: ['/'] }),
     makeRoute('b', { hosts: ['b.example:8000'], paths: ['/'] })
   ]))
-  const hosts = ['a.example', 'b.example:8000', 'A.EXAMPLE:1', 'b.example', undefined, 'b.example:8000']
-  t.same(hosts.map((h) => router.find('GET', h, '/x', {})?.value ?? null), ['a', 'b', 'a', null, null, 'b'])
+  // 'A.EXAMPLE:1' matches nothing: Kong compares hosts case-sensitively
+  const hosts = ['a.example', 'b.example:8000', 'A.EXAMPLE:1', 'a.example:1', 'b.example', undefined, 'b.example:8000']
+  t.same(hosts.map((h) => router.find('GET', h, '/x', {})?.value ?? null), ['a', 'b', null, 'a', null, null, 'b'])
 })
 
 // ---- differential test against a naive reading of Kong's rules -------------------------------------
@@ -128,8 +129,9 @@ function naiveMatchers (routes: Route[]): NaiveMatcher[] {
 
 function naiveHostMatch (pattern: string, host: string | undefined): boolean {
   if (host === undefined) return false
-  const [pName, pPort] = pattern.toLowerCase().split(':')
-  const [hName, hPort] = host.toLowerCase().split(':')
+  // case-sensitive: transform.lua compares http.host with `==`, `=^`, `^=` on the raw values
+  const [pName, pPort] = pattern.split(':')
+  const [hName, hPort] = host.split(':')
   if (pPort !== undefined && pPort !== hPort) return false
   if (pName.startsWith('*')) return hName.endsWith(pName.slice(1))
   if (pName.endsWith('*')) return hName.startsWith(pName.slice(0, -1))
