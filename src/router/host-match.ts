@@ -147,12 +147,3 @@ export function splitPort (host: string): { name: string, port: number } {
   if (!/^\d{1,5}$/.test(digits)) return { name: host, port: -1 }
   return { name: host.slice(0, colon), port: Number(digits) }
 }
-
-/** Lower-cases A-Z only, as Kong (Lua's string.lower); returns the same string when nothing changes. */
-export function asciiLower (s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
-  }
-  return s
-}

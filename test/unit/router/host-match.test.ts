@@ -1,7 +1,7 @@
 import t from 'tap'
 import {
   HOST_CACHE_BYTES, HOST_CACHE_ENTRIES, HOST_EXACT, HOST_PREFIX, HOST_SUFFIX, HostCache, MAX_HOST_HEADER_LENGTH, NO_HOST,
-  asciiLower, hostCacheEntryBytes, hostRulesMatch, parseHost, parseHostRule, splitPort
+  hostCacheEntryBytes, hostRulesMatch, parseHost, parseHostRule, splitPort
 } from '../../../src/router/host-match.ts'
 import { prefixKey, suffixKey } from '../../../src/router/host-bucket.ts'
 
@@ -93,10 +93,4 @@ t.test('suffixKey and prefixKey: the wildcard key of a given length, or null', a
   t.equal(prefixKey('example.com', 7), null)
   t.equal(prefixKey('example.', 8), 'example.', 'the whole name')
   t.equal(prefixKey('ex', 8), null)
-})
-
-t.test('asciiLower lower-cases A-Z only', async (t) => {
-  t.equal(asciiLower('AbC-É'), 'abc-É')
-  const same = 'already.lower'
-  t.equal(asciiLower(same), same)
 })
