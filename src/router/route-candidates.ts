@@ -107,7 +107,9 @@ function parseCriteria (route: Route, where: string, issues: ConfigIssue[]): Cri
     hosts,
     headers,
     weight,
-    plainHostsOnly: hosts !== null && hosts.every((h) => !h.wildcard),
+    // transform.lua get_priority: `plain_host_only = type(hosts) == "table"` and no host has a '*', so an
+    // empty `hosts: []` sets the bit too (it adds no match weight: is_empty_field)
+    plainHostsOnly: route.hosts !== null && route.hosts.every((h) => !h.includes('*')),
     headerCount: Math.min(headers?.length ?? 0, MAX_HEADER_COUNT)
   }
 }
