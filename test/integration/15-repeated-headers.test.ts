@@ -36,6 +36,6 @@ t.test('repeated request headers match a route when any of their lines does', as
   t.equal(await routeOf(['X-V: alpha', 'X-V: gamma']), 404, 'no line matches')
   t.equal(await routeOf(['User-Agent: wget', 'User-Agent: curl']), 'agent', 'a name Node keeps only once in req.headers')
   t.equal(await routeOf(['X-R: nope', 'X-R: TOK-42']), 'regex', 'a ~* regex against each line')
-  t.equal(await routeOf(['X-R: nope, tok-42']), 404, 'the regex is anchored on the whole line')
+  t.equal(await routeOf(['X-R: nope, tok-42']), 404, 'one line "nope, tok-42" is one value for the regex too')
   t.equal(await routeOf(['X-V: alpha', 'X-W: 1', 'X-V: beta']), 'both', 'interleaved lines, more headers first')
 })

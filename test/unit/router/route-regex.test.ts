@@ -8,6 +8,7 @@
 //                (?flags:...) groups; [[:alpha:]] ASCII classes; nested classes and && -- ~~ set operations
 //   pcre       = PCRE2 pattern syntax (pcre2pattern(3)): (?P<name>, \A, \z, leading ] in a class is literal
 import t from 'tap'
+import fc from 'fast-check'
 import { compileRouteRegex, translateRegex } from '../../../src/router/route-regex.ts'
 import { Router } from '../../../src/router/router.ts'
 import { ConfigError } from '../../../src/core/errors.ts'
@@ -123,4 +124,14 @@ t.test('the router compiles translated regex paths; named groups survive for who
   if (!(error instanceof ConfigError)) throw new Error('expected a ConfigError')
   t.equal(error.issues[0].path, 'routes[bad].paths[0]')
   t.match(error.issues[0].message, /^invalid regex: '\/a\(\?=b\)' \(lookahead '\(\?=' at offset 2/)
+})
+
+t.test('any pattern: a RegExp or a reason, never a thrown error or a JavaScript message', async (t) => {
+  const piece = fc.constantFrom('\\', '(', ')', '(?', '(?P<n>', '(?<', '[', ']', '[:alpha:]', '{', '}', '{2,3}',
+    '*', '+', '?', '|', '^', '$', 'a', '/', '-', ':', 'i', 'm', 'x', 'A', 'z', 'Z', 'p', '1', '&&', '#', '=', '!', '>')
+  fc.assert(fc.property(fc.array(piece, { maxLength: 24 }).map((p) => p.join('')), (pattern) => {
+    const compiled = compileRouteRegex(pattern, '^', 'y')
+    return compiled instanceof RegExp || !compiled.includes('Invalid regular expression')
+  }), { numRuns: 3000 })
+  t.pass('3000 patterns')
 })
