@@ -82,6 +82,7 @@ export class Router<T> {
       this.#scan(bucket.rest, method, host, path, headers)
     }
     const found = this.#found
+    this.#rawHeaders = null // keeps no request's header array alive between lookups
     if (found !== null) this.matchedLength = this.#length
     return found
   }
