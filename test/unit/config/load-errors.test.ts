@@ -204,8 +204,8 @@ t.test('services: url or host, valid url, valid host', async (t) => {
     ],
   }))
   t.strictSame(issues, sortIssues([
-    { path: 'services[0]', message: "at least one of these fields must be non-empty: 'url', 'host'" },
-    { path: 'services[1]', message: 'url cannot be combined with port' },
+    // Kong: host is required; url is a shorthand that fills it (and wins over a port given beside it)
+    { path: 'services[0].host', message: 'required field missing' },
     { path: 'services[2].url', message: 'invalid url: not a url' },
     { path: 'services[3].url', message: 'expected one of: http, https' },
     { path: 'services[4].url', message: 'url must not contain credentials' },
