@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from '../core/errors.ts'
 import { redactUrlCredentials } from '../core/redact-url.ts'
-import type { LoadedConfig } from './types.ts'
+import type { ConfigDeprecation, LoadedConfig } from './types.ts'
 import { buildEntities } from './entities.ts'
 import { flatten } from './flatten.ts'
 import { deepFreeze } from './freeze.ts'
@@ -15,7 +15,7 @@ import { interpolate } from './interpolate.ts'
 import { MAX_DEPTH, tooDeepAt } from './json-depth.ts'
 import { parseJsonText } from './json-text.ts'
 import { document } from './schema/document.ts'
-import { validate } from './schema/typedefs.ts'
+import { validate, type ConfigNotice } from './schema/typedefs.ts'
 import { parseSettings } from './settings.ts'
 
 /** Reads and loads a config file; `source` in errors and in the result is its absolute path. */
@@ -46,6 +46,16 @@ function withoutEchoes (issues: readonly ConfigIssue[], failed: ReadonlySet<stri
     issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)))
 }
 
+/** Kong logs a deprecation each time a field is validated; Tollgate says it once per field per load. */
+function onePerField (notices: readonly ConfigNotice[]): ConfigDeprecation[] {
+  const byMessage = new Map<string, ConfigDeprecation>()
+  for (const { message, path } of notices) {
+    const seen = byMessage.get(message)
+    byMessage.set(message, { message, path: seen?.path ?? path, uses: (seen?.uses ?? 0) + 1 })
+  }
+  return [...byMessage.values()]
+}
+
 /** Issues are shown (Admin 400s, logs, the CLI): a message or key that quotes a URL never shows its user info. */
 function shown (issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.map((issue) => ({ path: redactUrlCredentials(issue.path), message: redactUrlCredentials(issue.message) }))
@@ -64,7 +74,8 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
   const failed = new Set<string>()
   const substituted = env === null ? input : interpolate(input, env, '', issues, failed)
   const substitutionIssues = issues.length
-  const checked = validate(document, substituted, '')
+  const notices: ConfigNotice[] = []
+  const checked = validate(document, substituted, '', notices)
   issues.push(...checked.issues)
   const doc = checked.value as Record<string, unknown> | null
   if (doc === null) {
@@ -73,7 +84,7 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
     throw new ConfigError(source, shown(issues))
   }
   const settings = parseSettings(doc, issues)
-  const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues)
+  const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues, notices)
   if (issues.length > 0) throw new ConfigError(source, shown(withoutEchoes(issues, failed, substitutionIssues)))
   return deepFreeze({
     source,
@@ -81,5 +92,6 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
     settings,
     entities,
     hash: configHash(settings, entities),
+    deprecations: onePerField(notices),
   })
 }

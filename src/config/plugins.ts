@@ -6,7 +6,7 @@ import type { ConfigIssue } from '../core/errors.ts'
 import { pluginSchemas } from '../plugins/schemas.ts'
 import { FOREIGN_KEY, type Draft } from './flatten.ts'
 import { resolveReference, type KindIndex } from './references.ts'
-import { joinPath, validate } from './schema/typedefs.ts'
+import { joinPath, validate, type ConfigNotice } from './schema/typedefs.ts'
 
 export interface Scope {
   readonly service: string | null
@@ -43,7 +43,7 @@ function available (): string {
 
 /** Validates every plugin's config; returns them in the same order (null where the plugin is unknown). */
 export function checkPlugins (
-  drafts: readonly Draft[], scopes: ReadonlyArray<Scope | null>, issues: ConfigIssue[]
+  drafts: readonly Draft[], scopes: ReadonlyArray<Scope | null>, issues: ConfigIssue[], notices: ConfigNotice[]
 ): Array<Record<string, unknown> | null> {
   const onScope = new Map<string, Draft>()
   return drafts.map((draft, i) => {
@@ -67,7 +67,7 @@ export function checkPlugins (
     const config = draft.fields.config ?? undefined
     // not a record: reported by the entity schema already
     if (Array.isArray(config) || (config !== undefined && typeof config !== 'object')) return null
-    const result = validate(info.configSchema, config, joinPath(draft.path, 'config'))
+    const result = validate(info.configSchema, config, joinPath(draft.path, 'config'), notices)
     issues.push(...result.issues)
     return result.value as Record<string, unknown> | null
   })

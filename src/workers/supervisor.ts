@@ -87,7 +87,15 @@ export class Supervisor {
     return sumStats(this.#statsBuffer)
   }
 
+  /** Kong logs each deprecated field it validates; once per field per load here (start, SIGHUP, POST /config). */
+  #logDeprecations (config: LoadedConfig): void {
+    for (const { message, path, uses } of config.deprecations) {
+      this.#logger.log('warn', 'config_deprecated_field', { source: config.source, message, path, uses })
+    }
+  }
+
   async start (): Promise<void> {
+    this.#logDeprecations(this.#config)
     this.#listen = await resolvePorts(this.#config.settings.proxy_listen)
     this.#plugins = await setupMainPluginServices(this.#config, {
       logger: this.#logger,
@@ -260,6 +268,7 @@ export class Supervisor {
       for (const service of this.#plugins.values()) service.onConfig(config)
       this.counters.reloadsSucceeded++
       this.#logger.log('notice', 'reloaded', { source: config.source, configuration_hash: config.hash })
+      this.#logDeprecations(config)
       return { ok: true, message: null }
     } finally {
       this.#reloadInFlight = false

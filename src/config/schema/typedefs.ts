@@ -316,7 +316,8 @@ export function redact (schema: FieldSchema, value: unknown): unknown {
 function redactRecord (schema: RecordField, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [name, item] of Object.entries(value)) {
-    const field = schema.fields[name]
+    // a shorthand (session_redis_password) is redacted by its own schema
+    const field = schema.fields[name] ?? schema.shorthands?.find((shorthand) => shorthand.name === name)?.schema
     out[name] = field === undefined ? redactUrlCredentialsDeep(item) : redact(field, item)
   }
   return out

@@ -6,6 +6,9 @@
 // Kong's schema lists array defaults in sorted order (Kong's own order can differ, e.g. logout_methods is
 // POST, DELETE): they are compared as sets, so either order is accepted.
 
+import type { Shorthand } from '../../config/schema/shorthand.ts'
+import { REDIS_SHORTHANDS } from '../redis-shorthands.ts'
+
 export type KongValue = null | boolean | number | string | readonly KongValue[]
 
 export interface KongLeaf {
@@ -16,12 +19,16 @@ export interface KongLeaf {
   readonly array?: boolean
   /** Kong encrypts it (or it is a credential): never shown back */
   readonly secret?: boolean
+  /** other Kong 3.x versions' defaults, accepted too (a dump of that version writes them) */
+  readonly also?: readonly KongValue[]
 }
 
 /** A nested record; its default is the object of its members' defaults (kongDefault). */
 export interface KongRecord {
   readonly name: string
   readonly fields: readonly KongField[]
+  /** Kong's shorthand_fields of the record (its deprecated forms) */
+  readonly shorthands?: readonly Shorthand[]
 }
 
 export type KongField = KongLeaf | KongRecord
@@ -38,8 +45,8 @@ function secret (name: string, array = false): KongLeaf {
   return { name, default: null, array, secret: true }
 }
 
-function record (name: string, fields: readonly KongField[]): KongRecord {
-  return { name, fields }
+function record (name: string, fields: readonly KongField[], shorthands?: readonly Shorthand[]): KongRecord {
+  return shorthands === undefined ? { name, fields } : { name, fields, shorthands }
 }
 
 const ALL_AUTH_METHODS = [
@@ -85,7 +92,8 @@ const REDIS: readonly KongField[] = [
   value('sentinel_username'),
   value('server_name'),
   value('ssl', false),
-  value('ssl_verify', true),
+  // false in 3.4-3.9 (kong/enterprise_edition/tools/redis/v2/schema.lua; session_redis_ssl_verify before it)
+  { name: 'ssl_verify', default: true, also: [false] },
   value('username')
 ]
 
@@ -134,7 +142,7 @@ export const KONG_FIELDS: readonly KongField[] = [
   secret('client_id', true),
   list('client_jwk'),
   secret('client_secret', true),
-  record('cluster_cache_redis', REDIS),
+  record('cluster_cache_redis', REDIS, REDIS_SHORTHANDS),
   value('cluster_cache_strategy', 'off'),
   value('consumer_by', ['custom_id', 'username']),
   list('consumer_claims'),
@@ -227,7 +235,7 @@ export const KONG_FIELDS: readonly KongField[] = [
   value('pushed_authorization_request_endpoint'),
   value('pushed_authorization_request_endpoint_auth_method'),
   list('redirect_uri'),
-  record('redis', [...REDIS, value('prefix'), value('socket')]),
+  record('redis', [...REDIS, value('prefix'), value('socket')], REDIS_SHORTHANDS),
   value('rediscovery_lifetime', 30),
   value('refresh_token_param_name'),
   value('refresh_token_param_type', PARAM_TYPES),
