@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from '../core/errors.ts'
 import { redactUrlCredentials } from '../core/redact-url.ts'
 import type { ConfigDeprecation, LoadedConfig } from './types.ts'
+import { applyDeckFile } from './deck-file.ts'
 import { buildEntities } from './entities.ts'
 import { flatten } from './flatten.ts'
 import { deepFreeze } from './freeze.ts'
@@ -75,7 +76,7 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
   const substituted = env === null ? input : interpolate(input, env, '', issues, failed)
   const substitutionIssues = issues.length
   const notices: ConfigNotice[] = []
-  const checked = validate(document, substituted, '', notices)
+  const checked = validate(document, applyDeckFile(substituted, issues), '', notices)
   issues.push(...checked.issues)
   const doc = checked.value as Record<string, unknown> | null
   if (doc === null) {
