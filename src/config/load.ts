@@ -15,6 +15,7 @@ import { configHash } from './hash.ts'
 import { interpolate } from './interpolate.ts'
 import { MAX_DEPTH, tooDeepAt } from './json-depth.ts'
 import { parseJsonText } from './json-text.ts'
+import { NOT_BUILT } from './schema/fields.ts'
 import { document } from './schema/document.ts'
 import { validate, type ConfigNotice } from './schema/typedefs.ts'
 import { parseSettings } from './settings.ts'
@@ -57,6 +58,34 @@ function onePerField (notices: readonly ConfigNotice[]): ConfigDeprecation[] {
   return [...byMessage.values()]
 }
 
+/**
+ * A feature Tollgate has not built is named once per file, at its first use, not at each of its uses (40
+ * routes with snis make one error): issues with the same "not supported" message at the same field (the
+ * path after its last index) are one, saying how many more there are.
+ */
+export function oncePerFeature (issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const first = new Map<string, { issue: ConfigIssue, more: number }>()
+  const out: Array<ConfigIssue | { issue: ConfigIssue, more: number }> = []
+  for (const issue of issues) {
+    if (!issue.message.includes(NOT_BUILT)) {
+      out.push(issue)
+      continue
+    }
+    const key = `${issue.message}|${issue.path.slice(issue.path.lastIndexOf(']') + 1)}`
+    const seen = first.get(key)
+    if (seen !== undefined) seen.more++
+    else {
+      const entry = { issue, more: 0 }
+      first.set(key, entry)
+      out.push(entry)
+    }
+  }
+  return out.map((entry) => {
+    if (!('more' in entry)) return entry
+    return entry.more === 0 ? entry.issue : { path: entry.issue.path, message: `${entry.issue.message} (and ${entry.more} more)` }
+  })
+}
+
 /** Issues are shown (Admin 400s, logs, the CLI): a message or key that quotes a URL never shows its user info. */
 function shown (issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.map((issue) => ({ path: redactUrlCredentials(issue.path), message: redactUrlCredentials(issue.message) }))
@@ -86,7 +115,7 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
   }
   const settings = parseSettings(doc, issues)
   const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues, notices)
-  if (issues.length > 0) throw new ConfigError(source, shown(withoutEchoes(issues, failed, substitutionIssues)))
+  if (issues.length > 0) throw new ConfigError(source, shown(oncePerFeature(withoutEchoes(issues, failed, substitutionIssues))))
   return deepFreeze({
     source,
     format_version: doc._format_version as string,
