@@ -6,6 +6,7 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { logDeprecations } from '../../../src/config/deprecations.ts'
 import { loadConfigFile, loadConfigObject } from '../../../src/config/load.ts'
 import { redact, validate, type ConfigNotice, type FieldSchema, type Shorthand } from '../../../src/config/schema/typedefs.ts'
 import { NOT_SUPPORTED } from '../../../src/plugins/openid-connect/kong-fields-schema.ts'
@@ -174,4 +175,18 @@ t.test('tollgate check prints each deprecation once, to stderr, and accepts the 
   const lines = stderr.trim().split('\n')
   t.equal(lines.filter((line) => line.includes(redisNotice('host'))).length, 1)
   t.match(lines[0], `${DUMP}: services[0].plugins[0].config.`)
+})
+
+t.test('the gateway logs one warn line per deprecated field per load', async (t) => {
+  const loaded = await loadConfigFile(DUMP, {})
+  const lines: Array<{ level: string, event: string, fields: Record<string, unknown> }> = []
+  const logger = { log: (level: string, event: string, fields: Record<string, unknown> = {}) => { lines.push({ level, event, fields }) } }
+  logDeprecations(logger, loaded)
+  t.equal(lines.length, loaded.deprecations.length)
+  t.ok(lines.every((line) => line.level === 'warn' && line.event === 'config_deprecated_field'))
+  t.match(lines.find((line) => line.fields.message === redisNotice('host'))?.fields, {
+    source: DUMP, path: 'services[0].plugins[0].config.session_redis_host', uses: 2,
+  })
+  logDeprecations(logger, await loadConfigFile(DUMP, {}))
+  t.equal(lines.length, 2 * loaded.deprecations.length, 'again on the next load (a reload)')
 })
