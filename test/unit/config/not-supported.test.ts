@@ -69,6 +69,14 @@ const ROWS: readonly Row[] = [
     ],
   },
   {
+    from: 'kong/db/schema/entities/routes.lua: an expressions-flavor dump (expression null, priority 0) loads; a set one is named',
+    input: doc({ routes: [route(0, { expression: null, priority: 0 }), route(1, { expression: 'http.path == "/x"', priority: 5 })] }),
+    want: [
+      { path: 'routes[1].expression', message: 'expression routes (router_flavor = expressions) are not supported by Tollgate yet' },
+      { path: 'routes[1].priority', message: 'priority (router_flavor = expressions) is not supported by Tollgate yet' },
+    ],
+  },
+  {
     from: 'errors that are mistakes, not missing features, are each listed',
     input: doc({ plugins: [{ name: 'rate-limitting' }, { name: 'rate-limitting', route: 'r0' }], routes: [route(0, { snis: ['a'] }), route(1, { paths: ['x'] })] }),
     want: [
