@@ -1,6 +1,7 @@
 // Every field of Kong's openid-connect config with Kong's default, as data. Source: Kong's published
 // plugin schema (OpenidConnectPluginConfig, the 3.14-era one: it has consumer_claims, upstream_headers,
-// jwks_endpoint and token_exchange), plus the fields KONG-REFERENCE §2 names for other versions.
+// jwks_endpoint and token_exchange), plus fields of other 3.x versions (Kong's docs schemas 3.4 and 3.15).
+// Deprecated forms Kong still accepts are not fields: they are shorthands (deprecated-fields.ts).
 // A decK dump lists all of them, so Tollgate must recognise each one; schema.ts implements some and
 // kong-fields-schema.ts accepts the rest only when unset or at these defaults.
 // Kong's schema lists array defaults in sorted order (Kong's own order can differ, e.g. logout_methods is
@@ -334,7 +335,7 @@ export const KONG_FIELDS: readonly KongField[] = [
   value('verify_nonce', true),
   value('verify_parameters', false),
   value('verify_signature', true),
-  // Not in that schema version; named by KONG-REFERENCE §2: consumer_claim is the pre-3.14 form of
+  // Not in that schema version (Kong's docs schemas 3.4 and 3.15): consumer_claim is the pre-3.14 form of
   // consumer_claims (so 3.9 dumps carry it), the other two are 3.15 additions.
   list('consumer_claim'),
   value('bearer_token_header_name'),
