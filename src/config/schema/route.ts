@@ -1,7 +1,7 @@
 // The route entity (Kong's kong/db/schema/entities/routes.lua) as Tollgate accepts it: HTTP routing
 // fields only; snis, sources and destinations (TLS and stream routing) are refused with a clear error.
 
-import { annotations, foreign, httpProtocol, isHostname, name, tags, timestamp, unsupported, uuid } from './fields.ts'
+import { annotations, foreign, httpProtocol, isHostname, name, NOT_BUILT, tags, timestamp, unsupported, uuid } from './fields.ts'
 import { plugin } from './plugin.ts'
 import { headerRegex } from '../../router/header-match.ts'
 import { compileRouteRegex } from '../../router/route-regex.ts'
@@ -79,6 +79,13 @@ export const routeFields: Readonly<Record<string, FieldSchema>> = {
   snis: unsupported('snis (TLS routing) are'),
   sources: unsupported('sources (stream routing) are'),
   destinations: unsupported('destinations (stream routing) are'),
+  // fields of Kong's `expressions` router flavor only (kong/db/schema/entities/routes.lua); its dumps write
+  // expression null and priority 0 on every route
+  expression: unsupported('expression routes (router_flavor = expressions) are'),
+  priority: {
+    type: 'any',
+    custom: (value) => value === 0 ? null : `priority (router_flavor = expressions) is ${NOT_BUILT}`,
+  },
   strip_path: { type: 'boolean', required: true, default: true },
   preserve_host: { type: 'boolean', required: true, default: false },
   path_handling: { type: 'string', required: true, default: 'v0', one_of: ['v0', 'v1'] },
