@@ -152,7 +152,7 @@ export class BenchGateway {
   #probe (message: Record<string, unknown>): Promise<Record<string, unknown>> {
     const id = this.#nextProbeId++
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`gateway ${this.name}: no answer from the event-loop probe`)), 5000)
+      const timer = setTimeout(() => reject(new Error(`gateway ${this.name}: no answer from the event-loop probe`)), 15_000)
       const onMessage = (reply: Record<string, unknown>): void => {
         if (reply.id !== id) return
         clearTimeout(timer)

@@ -13,7 +13,8 @@ import { getHeapStatistics } from 'node:v8'
 import type { WorkerData } from '../../src/workers/messages.ts'
 
 const CHANNEL = 'tollgate-bench-event-loop-delay'
-const READ_TIMEOUT_MS = 2000
+// generous: on a shared 2-core machine a worker busy with a full GC can take seconds to answer
+const READ_TIMEOUT_MS = 10_000
 
 export interface ThreadDelay {
   readonly threadId: number
