@@ -75,8 +75,12 @@ function rpsRatio (results: readonly ScenarioResult[], top: string, bottom: stri
   return a === null || b === null || b.median!.rps === 0 ? null : round(a.median!.rps / b.median!.rps)
 }
 
+// `proxy / floor` is what a user compares: Tollgate against the least any Node proxy does. The bare floor
+// (no request header forwarded) bounds it from below, and `floor / floor-bare` is what forwarding costs.
 const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['proxy', 'floor'],
+  ['proxy', 'floor-bare'],
+  ['floor', 'floor-bare'],
   ['oidc-hot', 'proxy'],
   ['oidc-many', 'oidc-hot'],
   ['workers:proxy', 'proxy'],
