@@ -83,11 +83,12 @@ export async function measureRun (ctx: MeasureContext, scenario: Scenario, mode:
     meter.start()
     const outcome = await env.load.call<LoadOutcome>('run', job(options.durationS, plans.measure))
     const cpu = meter.stop()
+    const subjectCpuS = meter.used('subject')
     const idpCalls = idpBefore === null ? null : await env.idp!.call<number>('tokenRequests') - idpBefore
     const eventLoopDelay = subject.gateway === null ? null : await subject.gateway.readEventLoopDelay()
     const gatewayErrors = subject.gateway?.takeErrors() ?? []
     const failure = warmFailure === null ? failureOf(outcome, gatewayErrors) : `warm-up: ${warmFailure}`
-    return { run, rate: mode === 'fixed' ? rate : null, outcome, eventLoopDelay, cpu, idpCalls, gatewayErrors, loadAverage: round(loadavg()[0]), failure }
+    return { run, rate: mode === 'fixed' ? rate : null, outcome, eventLoopDelay, cpu, subjectCpuS, idpCalls, gatewayErrors, loadAverage: round(loadavg()[0]), failure }
   } finally {
     if (scenario.target === 'upstream') env.upstream.pin(env.plan.support)
   }
