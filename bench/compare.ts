@@ -19,7 +19,8 @@ const FIGURES: readonly Figure[] = [
   { label: 'req/s', value: (r) => r.median?.rps ?? null, higherIsBetter: true },
   { label: '× direct', value: (r, all) => r.name === 'direct' ? null : all.ratios.find((x) => x.name === `${r.name} / direct` && x.mode === r.mode)?.value ?? null, higherIsBetter: true },
   { label: 'client p99 ms', value: (r) => r.median?.clientMs?.p99 ?? null, higherIsBetter: false },
-  { label: 'gateway p99 µs', value: (r) => r.median?.proxyUs?.p99 ?? null, higherIsBetter: false }
+  { label: 'gateway p99 µs', value: (r) => r.median?.proxyUs?.p99 ?? null, higherIsBetter: false },
+  { label: 'subject CPU µs/req', value: (r) => r.median?.subjectCpuUsPerRequest ?? null, higherIsBetter: false }
 ]
 
 const [oldFile, newFile] = process.argv.slice(2)

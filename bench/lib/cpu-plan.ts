@@ -14,7 +14,7 @@ export interface CpuPlan {
   /** taskset lists ("0", "2,3"); null: not pinned */
   readonly load: string | null
   readonly support: string | null
-  /** what the process under test (upstream in `direct`, floor, gateway) gets for `workers` threads */
+  /** what the process under test (upstream in `direct`, a floor, gateway) gets for `workers` threads */
   subject (workers: number): string | null
   /** one line for people: what shares what */
   readonly note: string

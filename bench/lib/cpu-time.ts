@@ -1,5 +1,7 @@
-// CPU seconds a process has used (all its threads), from /proc/PID/stat: sampled before and after a run,
-// it tells whether the subject or the load generator was the one at 100% of its core. Null off Linux.
+// CPU seconds a process has used (all its threads, user + sys), from /proc/PID/stat (utime and stime, in
+// clock ticks: proc(5), https://man7.org/linux/man-pages/man5/proc_pid_stat.5.html). Sampled before and
+// after a run, it tells whether the subject or the load generator was the one at 100% of its core, and how
+// much CPU the subject spent per request. Null off Linux.
 
 import { readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
@@ -34,6 +36,7 @@ export function cpuSeconds (pid: number): number | null {
 export class CpuMeter {
   readonly #pids: ReadonlyMap<string, number>
   #start = new Map<string, number | null>()
+  #used = new Map<string, number | null>()
   #startedAt = 0
 
   constructor (pids: ReadonlyMap<string, number>) {
@@ -52,9 +55,16 @@ export class CpuMeter {
     for (const [role, pid] of this.#pids) {
       const before = this.#start.get(role) ?? null
       const after = cpuSeconds(pid)
-      out[role] = before === null || after === null || wall <= 0 ? null : round((after - before) / wall)
+      const used = before === null || after === null ? null : after - before
+      this.#used.set(role, used)
+      out[role] = used === null || wall <= 0 ? null : round(used / wall)
     }
     return out
+  }
+
+  /** CPU seconds `role` used between start() and stop(), unrounded (to the clock tick); null: unreadable. */
+  used (role: string): number | null {
+    return this.#used.get(role) ?? null
   }
 }
 

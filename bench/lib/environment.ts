@@ -19,6 +19,7 @@ export interface Environment {
   readonly load: BenchChild
   readonly upstream: BenchChild
   readonly floor: BenchChild | null
+  readonly floorBare: BenchChild | null
   readonly idp: BenchChild | null
   /** 1 worker: proxy and the oidc scenarios */
   readonly gateway: BenchGateway | null
@@ -46,6 +47,9 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     const upstreamUrl = upstream.info.url as string
     const floor = targets.has('floor')
       ? track(started, await BenchChild.start('floor', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor') }))
+      : null
+    const floorBare = targets.has('floor-bare')
+      ? track(started, await BenchChild.start('floor-bare', PROC('floor-bare'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor-bare') }))
       : null
     let idp: BenchChild | null = null
     if (oidc) {
@@ -79,7 +83,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
       }))
     }
     for (const g of [gateway, gatewayWorkers]) if (g !== null && oidc) await waitForIssuer(g, issuer)
-    return { plan, load, upstream, floor, idp, gateway, gatewayWorkers, manyCount, coldCount, close }
+    return { plan, load, upstream, floor, floorBare, idp, gateway, gatewayWorkers, manyCount, coldCount, close }
   } catch (err) {
     await close()
     throw err
@@ -95,7 +99,7 @@ function profileDir (options: BenchOptions, name: string): string | null {
   return options.cpuProf ? `${options.outDir}/profiles/${name}` : null
 }
 
-/** The floor is profiled alongside the gateway, so the two profiles show what the gateway does more. */
+/** The floors are profiled alongside the gateway, so the profiles show what the gateway does more. */
 function profileArgs (options: BenchOptions, name: string): string[] {
   const dir = profileDir(options, name)
   return dir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]

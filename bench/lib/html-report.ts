@@ -11,6 +11,7 @@ import { escape, percentileChart, type Series } from './svg-chart.ts'
 const COLORS: Record<string, string> = {
   direct: '#111111',
   floor: '#7f7f7f',
+  'floor-bare': '#c7c7c7',
   proxy: '#1f77b4',
   'oidc-hot': '#2ca02c',
   'oidc-many': '#ff7f0e',

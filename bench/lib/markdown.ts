@@ -1,7 +1,7 @@
 // The markdown summary printed on stdout (and pasted into bench/README.md): one table per mode, the
 // ratios measured in this run, and the issue's targets.
 
-import type { BenchResults, Mode, ScenarioResult } from './results-types.ts'
+import type { BenchResults, Mode, Ratio, ScenarioResult } from './results-types.ts'
 
 const MODE_TITLE: Record<Mode, string> = { saturation: 'Saturation', fixed: 'Fixed rate' }
 
@@ -25,12 +25,16 @@ export function markdownReport (results: BenchResults): string {
   }
   const ratios = results.ratios.filter((r) => !r.name.endsWith('/ direct') && r.value !== null)
   if (ratios.length > 0) {
-    lines.push('## Ratios (same run)', '', '| ratio | saturation | fixed rate |', '|---|---:|---:|')
+    lines.push('## Ratios (same run)', '',
+      '| ratio | req/s, saturation | req/s, fixed rate | by CPU µs/req, saturation | by CPU µs/req, fixed rate |', '|---|---:|---:|---:|---:|')
     for (const name of [...new Set(ratios.map((r) => r.name))]) {
-      const at = (mode: Mode): string => fmt(results.ratios.find((r) => r.name === name && r.mode === mode)?.value ?? null, 3)
-      lines.push(`| ${name} | ${at('saturation')} | ${at('fixed')} |`)
+      const one = (mode: Mode): Ratio | undefined => results.ratios.find((r) => r.name === name && r.mode === mode)
+      const rps = (mode: Mode): string => fmt(one(mode)?.value ?? null, 3)
+      const cpu = (mode: Mode): string => fmt(one(mode)?.cpu ?? null, 3)
+      lines.push(`| ${name} | ${rps('saturation')} | ${rps('fixed')} | ${cpu('saturation')} | ${cpu('fixed')} |`)
     }
-    lines.push('')
+    lines.push('', 'req/s: top ÷ bottom. By CPU µs/req: the bottom\'s subject CPU time per request ÷ the top\'s, so it reads the same way ' +
+      '(0.90: the top spends 1/0.90 = 1.11 × the CPU per request); at the fixed rate both answer the same req/s, so this is the ratio to read there.', '')
   }
   lines.push('## Targets', '', '| target | measured | met |', '|---|---|:-:|')
   for (const t of results.targets) lines.push(`| ${t.goal} | ${t.note} | ${t.met === null ? '–' : t.met ? 'yes' : '**no**'} |`)

@@ -49,7 +49,8 @@ export interface Subject {
 export function subjectOf (env: Environment, scenario: Scenario, workers: number): Subject {
   const gateway = scenario.target === 'gateway' ? env.gateway : scenario.target === 'gateway-workers' ? env.gatewayWorkers : null
   if (gateway !== null) return { url: gateway.proxyUrl + scenario.path, gateway, pid: gateway.pid, cpus: gateway.cpus }
-  if (scenario.target === 'floor') return { url: (env.floor!.info.url as string) + scenario.path, gateway: null, pid: env.floor!.pid, cpus: env.floor!.cpus }
+  const floor = scenario.target === 'floor' ? env.floor : scenario.target === 'floor-bare' ? env.floorBare : null
+  if (floor !== null) return { url: (floor.info.url as string) + scenario.path, gateway: null, pid: floor.pid, cpus: floor.cpus }
   if (scenario.target === 'upstream') return { url: (env.upstream.info.url as string) + scenario.path, gateway: null, pid: env.upstream.pid, cpus: env.plan.subject(1) }
   throw new Error(`${scenario.name}: its gateway (${workers} workers) was not started`)
 }
@@ -82,11 +83,12 @@ export async function measureRun (ctx: MeasureContext, scenario: Scenario, mode:
     meter.start()
     const outcome = await env.load.call<LoadOutcome>('run', job(options.durationS, plans.measure))
     const cpu = meter.stop()
+    const subjectCpuS = meter.used('subject')
     const idpCalls = idpBefore === null ? null : await env.idp!.call<number>('tokenRequests') - idpBefore
     const eventLoopDelay = subject.gateway === null ? null : await subject.gateway.readEventLoopDelay()
     const gatewayErrors = subject.gateway?.takeErrors() ?? []
     const failure = warmFailure === null ? failureOf(outcome, gatewayErrors) : `warm-up: ${warmFailure}`
-    return { run, rate: mode === 'fixed' ? rate : null, outcome, eventLoopDelay, cpu, idpCalls, gatewayErrors, loadAverage: round(loadavg()[0]), failure }
+    return { run, rate: mode === 'fixed' ? rate : null, outcome, eventLoopDelay, cpu, subjectCpuS, idpCalls, gatewayErrors, loadAverage: round(loadavg()[0]), failure }
   } finally {
     if (scenario.target === 'upstream') env.upstream.pin(env.plan.support)
   }

@@ -38,10 +38,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --rate R             fixed-rate req/s (default: half the proxy saturation rate of this run)
   --many N             distinct credentials in oidc-many (10000; quick 500)
   --cold N             distinct credentials oidc-cold may use in all (40000; quick 1500)
-  --only a,b           only these scenarios (direct, floor, proxy, oidc-hot, oidc-many, oidc-cold,
-                       workers:proxy, workers:oidc-hot)
+  --only a,b           only these scenarios (direct, floor, floor-bare, proxy, oidc-hot, oidc-many,
+                       oidc-cold, workers:proxy, workers:oidc-hot)
   --out DIR            where the JSON and HTML results go (bench/results)
-  --cpu-prof           write gateway CPU profiles (node --cpu-prof) under DIR/profiles
+  --cpu-prof           write gateway and floor CPU profiles (node --cpu-prof) under DIR/profiles
   -h, --help`
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url))

@@ -20,6 +20,11 @@ export interface RunRecord {
   readonly eventLoopDelay: readonly ThreadDelay[] | null
   /** role -> cores busy on average during the run (1 = one core) */
   readonly cpu: Readonly<Record<string, number | null>>
+  /**
+   * user + sys CPU seconds of the process under test (all its threads) while the measured load ran,
+   * unrounded; absent in files written before it was recorded
+   */
+  readonly subjectCpuS?: number | null
   /** token requests the IdP saw during the run; null without IdP */
   readonly idpCalls: number | null
   readonly gatewayErrors: readonly string[]
@@ -45,7 +50,10 @@ export interface Summary {
   readonly workerDelayMaxMs: number | null
   readonly idpCallsPerS: number | null
   readonly cpu: Readonly<Record<string, number | null>>
-  /** CPU time the process under test spent per request, µs: its capacity even when it was not saturated */
+  /**
+   * user + sys CPU time the process under test spent per answered request, µs (its CPU seconds over the
+   * measured load ÷ the requests answered): its cost per request even when it was not saturated
+   */
   readonly subjectCpuUsPerRequest: number | null
   readonly endedEarly: boolean
 }
@@ -69,7 +77,13 @@ export interface ScenarioResult {
 export interface Ratio {
   readonly name: string
   readonly mode: Mode
+  /** top's req/s ÷ bottom's */
   readonly value: number | null
+  /**
+   * bottom's CPU µs per request ÷ top's, so it reads like `value` (0.9: top spends 1/0.9 of bottom's CPU
+   * per request); absent in files written before it was recorded
+   */
+  readonly cpu?: number | null
 }
 
 export interface Target {

@@ -1,7 +1,7 @@
 // The scenarios of issue 6, each naming what it isolates. `target` says which process is under test:
-// the upstream itself, the floor forwarder, or a gateway with 1 worker or with --workers workers.
+// the upstream itself, one of the two floor forwarders, or a gateway with 1 worker or with --workers workers.
 
-export type ScenarioTarget = 'upstream' | 'floor' | 'gateway' | 'gateway-workers'
+export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'gateway' | 'gateway-workers'
 
 export interface Scenario {
   readonly name: string
@@ -16,7 +16,8 @@ export interface Scenario {
 
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'direct', isolates: 'load straight at the upstream: the physical limit of this machine', target: 'upstream', path: '/', oidc: false, credentials: 'none' },
-  { name: 'floor', isolates: 'raw node:http + undici Pool forwarder: the fastest a Node proxy goes here', target: 'floor', path: '/', oidc: false, credentials: 'none' },
+  { name: 'floor', isolates: 'raw node:http + undici Pool forwarder, every end-to-end header forwarded both ways: the least any Node proxy does', target: 'floor', path: '/', oidc: false, credentials: 'none' },
+  { name: 'floor-bare', isolates: 'the same forwarder without the client\'s headers, two response headers back: the lower bound, not a proxy', target: 'floor-bare', path: '/', oidc: false, credentials: 'none' },
   { name: 'proxy', isolates: 'Tollgate, a route without plugins: routing and proxying', target: 'gateway', path: '/proxy', oidc: false, credentials: 'none' },
   { name: 'oidc-hot', isolates: 'openid-connect client credentials, one credential, warm cache: the hot path', target: 'gateway', path: '/oidc-hot', oidc: true, credentials: 'one' },
   { name: 'oidc-many', isolates: 'openid-connect, many distinct credentials, all warm: the shared cache under a key spread', target: 'gateway', path: '/oidc-many', oidc: true, credentials: 'many' },

@@ -48,12 +48,17 @@ export function summarize (runs: readonly RunRecord[]): Summary | null {
     workerDelayMaxMs: workerDelay('maxMs'),
     idpCallsPerS: medianOrNull(runs.map((r) => r.idpCalls === null ? null : r.idpCalls / Math.max(r.outcome.durationS, 0.001))),
     cpu,
-    subjectCpuUsPerRequest: medianOrNull(runs.map((r) => {
-      const cores = r.cpu.subject ?? null
-      return cores === null || r.outcome.rps === 0 ? null : cores * 1e6 / r.outcome.rps
-    })),
+    subjectCpuUsPerRequest: medianOrNull(runs.map(cpuUsPerRequest)),
     endedEarly: runs.some((r) => r.outcome.endedEarly)
   }
+}
+
+/** The subject's CPU µs per answered request in one run; files without `subjectCpuS` fall back to cores ÷ req/s. */
+function cpuUsPerRequest (r: RunRecord): number | null {
+  if (r.outcome.requests === 0) return null
+  if (r.subjectCpuS !== undefined) return r.subjectCpuS === null ? null : r.subjectCpuS * 1e6 / r.outcome.requests
+  const cores = r.cpu.subject ?? null
+  return cores === null || r.outcome.rps === 0 ? null : cores * 1e6 / r.outcome.rps
 }
 
 export function mergedHistograms (runs: readonly RunRecord[]): Record<HistogramName, string | null> {
@@ -75,23 +80,35 @@ function rpsRatio (results: readonly ScenarioResult[], top: string, bottom: stri
   return a === null || b === null || b.median!.rps === 0 ? null : round(a.median!.rps / b.median!.rps)
 }
 
+function cpuRatio (results: readonly ScenarioResult[], top: string, bottom: string, mode: Mode): number | null {
+  const a = find(results, top, mode)?.median?.subjectCpuUsPerRequest ?? null
+  const b = find(results, bottom, mode)?.median?.subjectCpuUsPerRequest ?? null
+  return a === null || b === null || a === 0 ? null : round(b / a)
+}
+
+// `proxy / floor` is what a user compares: Tollgate against the least any Node proxy does. The bare floor
+// (no request header forwarded) bounds it from below, and `floor / floor-bare` is what forwarding costs.
 const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['proxy', 'floor'],
+  ['proxy', 'floor-bare'],
+  ['floor', 'floor-bare'],
   ['oidc-hot', 'proxy'],
   ['oidc-many', 'oidc-hot'],
   ['workers:proxy', 'proxy'],
   ['workers:oidc-hot', 'oidc-hot']
 ]
 
-/** Every scenario over `direct`, plus the pairs the issue asks about, per mode. */
+/** Every scenario over `direct`, plus the pairs the issue asks about, per mode, by req/s and by CPU per request. */
 export function ratios (results: readonly ScenarioResult[]): Ratio[] {
   const out: Ratio[] = []
+  const ratio = (top: string, bottom: string, mode: Mode): Ratio =>
+    ({ name: `${top} / ${bottom}`, mode, value: rpsRatio(results, top, bottom, mode), cpu: cpuRatio(results, top, bottom, mode) })
   for (const mode of ['saturation', 'fixed'] as const) {
     for (const r of results) {
-      if (r.mode === mode && r.name !== 'direct') out.push({ name: `${r.name} / direct`, mode, value: rpsRatio(results, r.name, 'direct', mode) })
+      if (r.mode === mode && r.name !== 'direct') out.push(ratio(r.name, 'direct', mode))
     }
     for (const [top, bottom] of PAIRS) {
-      if (find(results, top, mode) !== null) out.push({ name: `${top} / ${bottom}`, mode, value: rpsRatio(results, top, bottom, mode) })
+      if (find(results, top, mode) !== null) out.push(ratio(top, bottom, mode))
     }
   }
   return out

@@ -1,14 +1,69 @@
-// The `floor`: the least a Node proxy can do, a raw node:http server forwarding each request through an
-// undici Pool with the same native dispatch-handler API the gateway uses, and nothing else: no routing,
-// no plugins, no request headers forwarded, only Content-Type and Content-Length copied back. Its req/s
-// is the fastest a Node proxy goes on this machine, so `proxy` over `floor` is the price of being a gateway.
-// The bench sends GETs only, so request bodies are not forwarded.
+// The `floor`: what any HTTP proxy written in Node must do at least, and nothing more. A raw node:http
+// server passes each request to one undici Pool (keep-alive, the same native dispatch-handler API the
+// gateway uses) and streams both ways: every request header goes upstream and every response header comes
+// back, less the hop-by-hop ones, and a request body streams from the client socket. It has no routing,
+// no plugins, no retries or timeouts of its own, and adds no header: no Via (RFC 9110 §7.6.3 asks a proxy
+// for one), no X-Forwarded-For/Proto/Host/Port/Path, X-Real-IP or request id, no latency headers; Tollgate
+// adds all of those as Kong does, so their price is part of what `proxy / floor` measures.
+// Host is left to undici, which sends the upstream's (Kong's default, `preserve_host: false`).
+// `floor-bare` (bench/procs/floor-bare.ts) forwards no request header at all: the lower bound, not a proxy.
 // Run: node bench/procs/floor.ts <upstream origin> (started by the suite)
 
-import { createServer, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
 import { Pool } from 'undici'
 import { serveParent } from '../lib/serve-parent.ts'
+
+// Connection and the fields it names are hop-by-hop (RFC 9110 §7.6.1), and so are the ones §7.6.1 lists
+// by name (Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade). Trailer, Proxy-Authenticate and
+// Proxy-Authorization complete RFC 2616 §13.5.1's list, which proxies still drop (the Proxy-* ones concern
+// only the next hop, RFC 9110 §11.7.1 and §11.7.2). Expect goes too: node:http answers 100-continue
+// itself, and undici throws on the header (nodejs/undici lib/core/request.js, processHeader).
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'proxy-authenticate', 'proxy-authorization', 'expect'
+])
+
+/** The names a Connection value lists (lower-cased), or null when it says only keep-alive or close. */
+function connectionListed (value: string, listed: string[] | null): string[] | null {
+  const lower = value.toLowerCase()
+  if (lower === 'keep-alive' || lower === 'close') return listed
+  for (const token of lower.split(',')) {
+    const name = token.trim()
+    if (name !== '' && name !== 'keep-alive' && name !== 'close') (listed ??= []).push(name)
+  }
+  return listed
+}
+
+/**
+ * A flat [name, value, ...] header list (node:http's rawHeaders, undici's raw Buffers) without the
+ * hop-by-hop fields and without `skip` (a lower-case name; '' for none), in the form both
+ * res.writeHead and undici's dispatch take.
+ */
+function endToEnd (raw: ReadonlyArray<string | Buffer>, skip: string): string[] {
+  const out: string[] = []
+  let listed: string[] | null = null
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = latin1(raw[i])
+    const lower = name.toLowerCase()
+    if (lower === 'connection') listed = connectionListed(latin1(raw[i + 1]), listed)
+    if (HOP_BY_HOP.has(lower) || lower === skip) continue
+    out.push(name, latin1(raw[i + 1]))
+  }
+  if (listed === null) return out
+  const kept: string[] = []
+  for (let i = 0; i < out.length; i += 2) if (!listed.includes(out[i].toLowerCase())) kept.push(out[i], out[i + 1])
+  return kept
+}
+
+function latin1 (value: string | Buffer): string {
+  return typeof value === 'string' ? value : value.toString('latin1')
+}
+
+function hasBody (req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
 
 const origin = process.argv[2]
 if (origin === undefined) throw new Error('usage: floor.ts <upstream origin>')
@@ -18,25 +73,33 @@ const pool = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeo
 class Forward {
   readonly res: ServerResponse
   resume: (() => void) | null
+  abort: ((err?: Error) => void) | null
   constructor (res: ServerResponse) {
     this.res = res
     this.resume = null
+    this.abort = null
   }
 
-  onConnect (): void {}
+  onConnect (abort: (err?: Error) => void): void {
+    this.abort = abort
+  }
 
-  onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    // a 1xx is not passed on: node:http sends its own 100 Continue
+    if (statusCode < 200) return true
     this.resume = resume
-    const headers: string[] = []
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i].toString('latin1').toLowerCase()
-      if (name === 'content-length' || name === 'content-type') headers.push(name, rawHeaders[i + 1].toString('latin1'))
-    }
-    this.res.writeHead(statusCode, headers)
+    const headers = endToEnd(rawHeaders, '')
+    if (statusText === '') this.res.writeHead(statusCode, headers)
+    else this.res.writeHead(statusCode, statusText, headers)
     return true
   }
 
   onData (chunk: Buffer): boolean {
+    // the client left: stop the upstream exchange rather than read a body nobody will get
+    if (this.res.destroyed) {
+      this.abort?.()
+      return false
+    }
     if (this.res.write(chunk)) return true
     this.res.once('drain', this.resume!)
     return false
@@ -47,13 +110,18 @@ class Forward {
   }
 
   onError (): void {
-    if (this.res.headersSent) this.res.destroy()
+    if (this.res.headersSent || this.res.destroyed) this.res.destroy()
     else this.res.writeHead(502).end()
   }
 }
 
 const server = createServer({ keepAliveTimeout: 120_000, noDelay: true }, (req, res) => {
-  pool.dispatch({ path: req.url ?? '/', method: req.method ?? 'GET', headers: null, body: null }, new Forward(res))
+  pool.dispatch({
+    path: req.url ?? '/',
+    method: req.method ?? 'GET',
+    headers: endToEnd(req.rawHeaders, 'host'),
+    body: hasBody(req) ? req : null
+  }, new Forward(res))
 })
 server.listen(0, '127.0.0.1')
 await once(server, 'listening')

@@ -43,7 +43,7 @@ t.test('--quick runs every scenario without an error', async (t) => {
 
   const results = JSON.parse(await readFile(join(out, json), 'utf8')) as BenchResults
   const names = new Set(results.scenarios.map((s) => s.name))
-  t.same([...names].sort(), ['direct', 'floor', 'oidc-cold', 'oidc-hot', 'oidc-many', 'proxy', 'workers:oidc-hot', 'workers:proxy'])
+  t.same([...names].sort(), ['direct', 'floor', 'floor-bare', 'oidc-cold', 'oidc-hot', 'oidc-many', 'proxy', 'workers:oidc-hot', 'workers:proxy'])
   for (const s of results.scenarios) {
     if (s.status === 'skipped') {
       t.ok(!results.oidc.available && s.name.includes('oidc'), `${s.name} (${s.mode}) skipped only for a missing plugin`)
