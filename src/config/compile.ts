@@ -5,6 +5,7 @@
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'
 import type { LoadedConfig, Route, Service } from './types.ts'
+import { effectivePathHandling, type RouterFlavor } from '../router/flavor.ts'
 import { Router } from '../router/router.ts'
 import { resolveRouteChain, type RouteChain } from '../plugins/chain.ts'
 import type { PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
@@ -21,6 +22,8 @@ export interface RouteTarget {
   /** Host header sent upstream when preserve_host is off: host, plus :port when not the default */
   readonly upstreamHost: string
   readonly servicePath: string | null
+  /** the route's path_handling as the router_flavor applies it (v0 under traditional_compatible) */
+  readonly pathHandling: 'v0' | 'v1'
   readonly chain: RouteChain
   /** the route accepts only https: plain http gets https_redirect_status_code */
   readonly httpsOnly: boolean
@@ -54,13 +57,13 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = routeTarget(route, service, deps.pools, resolveRouteChain(route, plugins, instances))
+    const target = routeTarget(route, service, deps.pools, resolveRouteChain(route, plugins, instances), config.settings.router_flavor)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
     entries.push({ route, value: target })
   }
   return Object.freeze({
     config,
-    router: new Router(entries),
+    router: new Router(entries, undefined, config.settings.router_flavor),
     flags: headerFlags(config.settings),
     trustedIps: trustedIps(config.settings.trusted_ips),
     poolKeys,
@@ -84,10 +87,12 @@ function createInstances (config: LoadedConfig, deps: CompileDeps): Map<string, 
   return instances
 }
 
-function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain): RouteTarget {
+function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain,
+  flavor: RouterFlavor): RouteTarget {
   const httpsOnly = !route.protocols.includes('http')
+  const pathHandling = effectivePathHandling(flavor, route)
   if (service === null) {
-    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, chain, httpsOnly, metricsIndex: -1 })
+    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsIndex: -1 })
   }
   const defaultPort = service.protocol === 'https' ? 443 : 80
   const host = service.host.includes(':') ? `[${service.host}]` : service.host
@@ -100,6 +105,7 @@ function routeTarget (route: Route, service: Service | null, pools: UpstreamPool
     poolKey: UpstreamPools.keyOf(poolOptions),
     upstreamHost: authority,
     servicePath: service.path,
+    pathHandling,
     chain,
     httpsOnly,
     metricsIndex: routeMetricsIndex(route, service)

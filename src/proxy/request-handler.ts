@@ -56,7 +56,7 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const headers = upstreamRequestHeaders(req, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps)
   const ctx = new RequestContext(req, res, state, runtime, target, startedAt, requestId, path, query, headers)
   // Kong builds the upstream path from the normalised one and escapes what normalising decoded
-  ctx.upstreamPath = escapePath(upstreamPath(target.servicePath, path, matchedLength, route.strip_path, route.path_handling))
+  ctx.upstreamPath = escapePath(upstreamPath(target.servicePath, path, matchedLength, route.strip_path, target.pathHandling))
   ;(res as unknown as Record<symbol, RequestContext>)[kContext] = ctx
   // on, not once: a response closes once, and once() would allocate a wrapper for every request
   res.on('close', onResponseClose)
