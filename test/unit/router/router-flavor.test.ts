@@ -181,3 +181,98 @@ t.test('the default flavor is traditional_compatible', async (t) => {
   const router = new Router(entriesOf(c.routes.map(([name, fields]) => makeRoute(name, fields))))
   t.equal(router.find('GET', c.request.host, c.request.path, c.request.headers ?? {})?.value, c.winner.traditional_compatible)
 })
+
+// ---- differential: random routes against a naive reading of traditional.lua ---------------------------
+// Independent of src/router/precedence-traditional.ts: every route × path is a "route_t" as traditional.lua
+// splits them, sorted by (category weight, category bits, submatch bits, header count, regex_priority, path
+// length, created_at), and the first one whose every field matches wins.
+
+interface NaiveRouteT { route: Route, path: string | null, key: number[] }
+
+function naiveKey (route: Route, path: string | null): number[] {
+  const hosts = route.hosts ?? []
+  const headers = Object.keys(route.headers ?? {})
+  const methods = route.methods ?? []
+  const regex = path !== null && path.startsWith('~')
+  const bits = (hosts.length > 0 ? 0x40 : 0) | (headers.length > 0 ? 0x20 : 0) | (path !== null ? 0x10 : 0) | (methods.length > 0 ? 0x08 : 0)
+  const weight = [0x40, 0x20, 0x10, 0x08].filter((b) => (bits & b) !== 0).length
+  const wildcardPort = hosts.some((h) => h.includes('*') && /:\d+$/.test(h))
+  const plainOnly = hosts.length > 0 && hosts.every((h) => !h.includes('*'))
+  const submatch = (wildcardPort ? 4 : 0) | (plainOnly ? 2 : 0) | (regex ? 1 : 0)
+  // sorted descending on every field but created_at, which sorts ascending
+  return [weight, bits, submatch, headers.length, regex ? route.regex_priority : 0, path === null || regex ? 0 : path.length, -route.created_at]
+}
+
+function naiveTraditional (routes: Route[]): NaiveRouteT[] {
+  const out: NaiveRouteT[] = []
+  for (const route of routes) {
+    const paths = route.paths ?? []
+    if (paths.length === 0) out.push({ route, path: null, key: naiveKey(route, null) })
+    for (const path of paths) out.push({ route, path, key: naiveKey(route, path) })
+  }
+  return out.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return b.key[i] - a.key[i]
+    return 0
+  })
+}
+
+function naiveHost (pattern: string, host: string | undefined): boolean {
+  if (host === undefined) return false
+  const [pName, pPort] = pattern.split(':')
+  const [hName, hPort] = host.split(':')
+  if (pPort !== undefined && pPort !== hPort) return false
+  if (pName.startsWith('*')) return hName.endsWith(pName.slice(1))
+  return pName === hName
+}
+
+function naiveFind (sorted: NaiveRouteT[], method: string, host: string | undefined, path: string,
+  headers: IncomingHttpHeaders): string | null {
+  for (const { route, path: p } of sorted) {
+    if (route.methods !== null && !route.methods.includes(method)) continue
+    if (route.hosts !== null && !route.hosts.some((h) => naiveHost(h, host))) continue
+    if (!Object.entries(route.headers ?? {}).every(([name, values]) => values.includes(String(headers[name])))) continue
+    if (p === null) return route.name
+    if (p.startsWith('~') ? new RegExp('^(?:' + p.slice(1) + ')').test(path) : path.startsWith(p)) return route.name
+  }
+  return null
+}
+
+t.test('traditional: random routes and requests give the naive reading\'s answers', async (t) => {
+  let seed = 7
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+  const pick = <V>(list: readonly V[]): V => list[Math.floor(random() * list.length)]
+  const paths = ['/', '/a', '/ab', '/a/b', '~/a/\\d+', '~/a.*', '~/b']
+  const hosts = ['a.example', '*.example', '*.example:8000', 'b.example']
+  let compared = 0
+  for (let round = 0; round < 30; round++) {
+    const routes: Route[] = []
+    for (let i = 0; i < 12; i++) {
+      const usePaths = random() < 0.8
+      routes.push(makeRoute(`r${round}-${i}`, {
+        paths: usePaths ? [pick(paths)] : null,
+        hosts: random() < 0.5 || !usePaths ? [pick(hosts)] : null,
+        methods: random() < 0.3 ? ['GET'] : null,
+        headers: random() < 0.3 ? { 'x-t': ['1'] } : null,
+        regex_priority: Math.floor(random() * 3),
+        // distinct, so that no two routes tie all the way down (Kong's sort is not stable)
+        created_at: 1000 + round * 100 + i
+      }))
+    }
+    const router = new Router(entriesOf(routes), undefined, 'traditional')
+    const sorted = naiveTraditional(routes)
+    for (let q = 0; q < 40; q++) {
+      const method = pick(['GET', 'POST'])
+      const host = pick([undefined, 'a.example', 'a.example:8000', 'x.example:8000', 'b.example'])
+      const path = pick(['/', '/a', '/a/1', '/ab', '/a/b/c', '/b'])
+      const headers: IncomingHttpHeaders = random() < 0.5 ? { 'x-t': '1' } : {}
+      const expected = naiveFind(sorted, method, host, path, headers)
+      const actual = router.find(method, host, path, headers)?.value ?? null
+      if (actual !== expected) t.equal(actual, expected, `round ${round}: ${method} ${host} ${path} ${JSON.stringify(headers)}`)
+      compared++
+    }
+  }
+  t.equal(compared, 1200)
+})
