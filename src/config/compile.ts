@@ -5,6 +5,7 @@
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'
 import type { LoadedConfig, Route, Service, Settings } from './types.ts'
+import { effectivePathHandling } from '../router/flavor.ts'
 import { Router } from '../router/router.ts'
 import { resolveRouteChain, type RouteChain } from '../plugins/chain.ts'
 import type { PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
@@ -22,6 +23,8 @@ export interface RouteTarget {
   /** Host header sent upstream when preserve_host is off: host, plus :port when not the default */
   readonly upstreamHost: string
   readonly servicePath: string | null
+  /** the route's path_handling as the router_flavor applies it (v0 under traditional_compatible) */
+  readonly pathHandling: 'v0' | 'v1'
   readonly chain: RouteChain
   /** the route accepts only https: plain http gets https_redirect_status_code */
   readonly httpsOnly: boolean
@@ -61,7 +64,7 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
   }
   return Object.freeze({
     config,
-    router: new Router(entries),
+    router: new Router(entries, undefined, config.settings.router_flavor),
     flags: headerFlags(config.settings),
     trustedIps: trustedIps(config.settings.trusted_ips),
     poolKeys,
@@ -96,8 +99,9 @@ function upstreamTls (service: Service, settings: Settings): UpstreamTls | null 
 function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain,
   settings: Settings): RouteTarget {
   const httpsOnly = !route.protocols.includes('http')
+  const pathHandling = effectivePathHandling(settings.router_flavor, route)
   if (service === null) {
-    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, chain, httpsOnly, metricsIndex: -1 })
+    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsIndex: -1 })
   }
   const defaultPort = service.protocol === 'https' ? 443 : 80
   const host = service.host.includes(':') ? `[${service.host}]` : service.host
@@ -114,6 +118,7 @@ function routeTarget (route: Route, service: Service | null, pools: UpstreamPool
     poolKey: UpstreamPools.keyOf(poolOptions),
     upstreamHost: authority,
     servicePath: service.path,
+    pathHandling,
     chain,
     httpsOnly,
     metricsIndex: routeMetricsIndex(route, service)

@@ -9,7 +9,9 @@ import type { LoadedConfig, Settings } from './types.ts'
 export const RESTART_SETTINGS: readonly (keyof Settings)[] = [
   'proxy_listen', 'admin_listen', 'worker_processes', 'prefix', 'token_cache_slots', 'token_cache_slot_size',
   'signing_threads', 'client_header_timeout', 'client_body_timeout', 'client_max_header_size', 'keepalive_timeout',
-  'upstream_keepalive_pool_size', 'upstream_keepalive_max_requests', 'upstream_keepalive_idle_timeout'
+  'upstream_keepalive_pool_size', 'upstream_keepalive_max_requests', 'upstream_keepalive_idle_timeout',
+  // a kong.conf setting: Kong reads it at start only
+  'router_flavor'
 ]
 
 /** `next` with the running values of the restart-bound settings, and the names of those it had changed. */

@@ -10,6 +10,7 @@ import type { Settings } from './types.ts'
 import { listEntries, parseListen } from './listen.ts'
 import { isHostname } from './schema/fields.ts'
 import { joinPath, validate, type NumberField } from './schema/typedefs.ts'
+import { ROUTER_FLAVORS } from '../router/flavor.ts'
 
 type Parse = (input: unknown, path: string, issues: ConfigIssue[]) => unknown
 
@@ -153,6 +154,17 @@ function hostList (input: unknown, path: string, issues: ConfigIssue[]): unknown
   return out
 }
 
+function routerFlavor (input: unknown, path: string, issues: ConfigIssue[]): unknown {
+  if (typeof input === 'string' && (ROUTER_FLAVORS as readonly string[]).includes(input)) return input
+  issues.push({
+    path,
+    message: input === 'expressions'
+      ? "router_flavor 'expressions' is not supported by Tollgate yet: use traditional_compatible or traditional"
+      : `expected one of: ${ROUTER_FLAVORS.join(', ')}`
+  })
+  return null
+}
+
 const SETTINGS = {
   proxy_listen: { default: '0.0.0.0:8000', parse: (input, path, issues) => parseListen(input, path, issues, false) },
   admin_listen: { default: '127.0.0.1:8001', parse: (input, path, issues) => parseListen(input, path, issues, true) },
@@ -185,6 +197,8 @@ const SETTINGS = {
   // Admin API hardening (src/admin/admin-guard.ts)
   admin_token: { default: null, parse: adminToken },
   admin_allowed_hosts: { default: [], parse: hostList },
+  // Kong's router (src/router/flavor.ts); bound at start, as every kong.conf setting
+  router_flavor: { default: 'traditional_compatible', parse: routerFlavor },
 } satisfies Record<keyof Settings, SettingDef>
 
 export const SETTING_NAMES: readonly string[] = Object.keys(SETTINGS)

@@ -138,6 +138,8 @@ export interface Settings {
   readonly admin_token: string | null
   /** host names, besides IP addresses and localhost, that Admin requests may name in Host ([]) */
   readonly admin_allowed_hosts: readonly string[]
+  /** Kong's router_flavor: traditional_compatible (default; path_handling is always v0) or traditional */
+  readonly router_flavor: 'traditional' | 'traditional_compatible'
 }
 
 export interface Entities {

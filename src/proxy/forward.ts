@@ -32,13 +32,21 @@ export function dispatchUpstream (ctx: RequestContext): void {
   }
   if (body !== null && service.write_timeout > 0) armWriteTimer(ctx, service.write_timeout)
   target.pool!.dispatch({
-    path: ctx.query === '' ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
+    path: ctx.query === '' && !endsWithQuestionMark(ctx.req.url) ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
     method: ctx.req.method!,
     headers: ctx.upstreamHeaders,
     body,
     headersTimeout: service.read_timeout,
     bodyTimeout: service.read_timeout
   }, ctx)
+}
+
+/**
+ * `GET /request?` keeps its empty query upstream: nginx would drop it ($is_args is empty), so Kong appends
+ * the '?' itself when the request URI ends with one (kong/runloop/handler.lua, balancer `after`).
+ */
+function endsWithQuestionMark (url: string | undefined): boolean {
+  return url !== undefined && url.charCodeAt(url.length - 1) === 63 /* ? */
 }
 
 /** A failed attempt may be sent again only if its body can be replayed (none, or buffered). */

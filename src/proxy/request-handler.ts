@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import type { Runtime } from '../config/compile.ts'
 import { ClientError } from '../core/errors.ts'
 import { KONG_MESSAGES, NO_SERVICE_MESSAGE, kongErrorBody, kongMessage, writeJsonResponse } from '../core/kong-responses.ts'
+import { escapePath } from '../router/escape-path.ts'
 import { normalizePath } from '../router/normalize-path.ts'
 import { upstreamPath } from '../router/path-join.ts'
 import { STAT_REQUESTS_TOTAL } from '../workers/worker-stats.ts'
@@ -51,10 +52,11 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   }
 
   const requestId = state.nextRequestId()
-  const stripped = route.strip_path && matchedLength > 0 ? path.slice(0, matchedLength) : ''
+  const stripped = route.strip_path && matchedLength > 0 ? escapePath(path.slice(0, matchedLength)) : ''
   const headers = upstreamRequestHeaders(req, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps)
   const ctx = new RequestContext(req, res, state, runtime, target, startedAt, requestId, path, query, headers)
-  ctx.upstreamPath = upstreamPath(target.servicePath, path, matchedLength, route.strip_path, route.path_handling)
+  // Kong builds the upstream path from the normalised one and escapes what normalising decoded
+  ctx.upstreamPath = escapePath(upstreamPath(target.servicePath, path, matchedLength, route.strip_path, target.pathHandling))
   ;(res as unknown as Record<symbol, RequestContext>)[kContext] = ctx
   // on, not once: a response closes once, and once() would allocate a wrapper for every request
   res.on('close', onResponseClose)

@@ -1,8 +1,11 @@
-// Request path normalisation before routing, as Kong's kong/tools/uri.lua `normalize(uri, true)`:
-// percent-encoding upper-cased, encoded unreserved characters decoded, dot segments removed (Kong's own
-// left-to-right algorithm, which merges duplicate slashes as it goes, so `/a//../b` is `/b`).
-// One deliberate difference: Kong also decodes "other" characters (`%20` → space) and re-escapes them when
-// forwarding; we keep them encoded, so the normalised path is also the one we can forward as it is.
+// Request path normalisation before routing, as Kong's kong/tools/uri.lua `normalize(uri, true)` (called by
+// kong/router/utils.lua strip_uri_args for every router flavor): percent-encoding upper-cased, every encoded
+// character that is not reserved decoded (unreserved ones and "others" such as `%20`), dot segments removed
+// (Kong's own left-to-right algorithm, which merges duplicate slashes as it goes, so `/a//../b` is `/b`).
+// Reserved characters (`!*'();:@&=+$,/?%#[]`) stay encoded: decoding them would change what the path means.
+// Kong decodes bytes; a JS string holds characters, so an encoded non-ASCII byte is decoded only as part of
+// a valid UTF-8 sequence (a regex path with `é` matches `%C3%A9`) and otherwise stays encoded. The path
+// sent upstream is this one re-escaped (escape-path.ts), as kong/runloop/handler.lua does.
 
 const SLASH = 47
 const DOT = 46
@@ -25,7 +28,7 @@ export function normalizePath (rawPath: string): string | null {
       const h2 = rawPath.charCodeAt(i + 2)
       const value = hexPair(h1, h2)
       if (value < 0) return null
-      if (isLowerHexLetter(h1) || isLowerHexLetter(h2) || isUnreserved(value)) return slowNormalize(rawPath)
+      if (isLowerHexLetter(h1) || isLowerHexLetter(h2) || !isReserved(value)) return slowNormalize(rawPath)
       i += 2
     } else if (c === SLASH && needsDotOrSlashWork(rawPath, i + 1, len)) {
       return slowNormalize(rawPath)
@@ -53,7 +56,7 @@ function slowNormalize (rawPath: string): string | null {
   return removeDotSegments(decoded)
 }
 
-/** Decodes %XX of unreserved characters, upper-cases the hex of every other one; null on a bad escape. */
+/** Decodes %XX of every non-reserved character, upper-cases the hex of the others; null on a bad escape. */
 function decodePercents (s: string): string | null {
   let out = ''
   let last = 0
@@ -62,10 +65,46 @@ function decodePercents (s: string): string | null {
     const value = hexPair(s.charCodeAt(i + 1), s.charCodeAt(i + 2))
     if (value < 0) return null
     out += s.slice(last, i)
-    out += isUnreserved(value) ? String.fromCharCode(value) : s.slice(i, i + 3).toUpperCase()
     last = i + 3
+    if (value >= 0x80) {
+      const end = utf8End(s, i, value)
+      if (end > 0) {
+        out += decodeUtf8(s, i, end)
+        last = end
+        continue
+      }
+    }
+    out += isReserved(value) || value >= 0x80 ? s.slice(i, i + 3).toUpperCase() : String.fromCharCode(value)
   }
   return out + s.slice(last)
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Where the %XX run of one valid UTF-8 character starting at `i` (lead byte `lead`) ends, or 0 when the
+ * bytes do not form one (overlong forms and surrogates included: the decoder is fatal).
+ */
+function utf8End (s: string, i: number, lead: number): number {
+  const count = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0
+  if (count === 0 || i + count * 3 > s.length) return 0
+  for (let k = 1; k < count; k++) {
+    const at = i + k * 3
+    const byte = s.charCodeAt(at) === PERCENT ? hexPair(s.charCodeAt(at + 1), s.charCodeAt(at + 2)) : -1
+    if (byte < 0x80 || byte > 0xBF) return 0
+  }
+  try {
+    decodeUtf8(s, i, i + count * 3)
+  } catch {
+    return 0
+  }
+  return i + count * 3
+}
+
+function decodeUtf8 (s: string, from: number, to: number): string {
+  const bytes = new Uint8Array((to - from) / 3)
+  for (let k = 0; k < bytes.length; k++) bytes[k] = hexPair(s.charCodeAt(from + k * 3 + 1), s.charCodeAt(from + k * 3 + 2))
+  return UTF8.decode(bytes)
 }
 
 /**
@@ -131,8 +170,10 @@ function isLowerHexLetter (c: number): boolean {
   return c >= 97 && c <= 102
 }
 
-/** RFC 3986 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~" */
-function isUnreserved (c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) ||
-    c === 45 || c === 46 || c === 95 || c === 126
+/** Kong's RESERVED_CHARS (kong/tools/uri.lua): ! * ' ( ) ; : @ & = + $ , / ? % # [ ] */
+function isReserved (c: number): boolean {
+  return c < 128 && RESERVED[c] === 1
 }
+
+const RESERVED = new Uint8Array(128)
+for (const ch of "!*'();:@&=+$,/?%#[]") RESERVED[ch.charCodeAt(0)] = 1

@@ -7,6 +7,7 @@ import { parseHeaderRule, type HeaderRule } from './header-match.ts'
 import { parseHostRule, type HostRule } from './host-match.ts'
 import { normalizePath } from './normalize-path.ts'
 import { MAX_HEADER_COUNT } from './precedence.ts'
+import { CATEGORY_HEADER, CATEGORY_HOST, CATEGORY_METHOD, CATEGORY_SNI, CATEGORY_URI } from './precedence-traditional.ts'
 import { literalPrefix } from './regex-prefix.ts'
 import { compileRouteRegex } from './route-regex.ts'
 import type { Candidate, PathEntry, RouteMatch } from './types.ts'
@@ -28,6 +29,8 @@ interface Criteria {
   readonly weight: number
   readonly plainHostsOnly: boolean
   readonly headerCount: number
+  readonly categoryBits: number
+  readonly wildcardHostPort: boolean
 }
 
 export function buildRoute<T> (route: Route, value: T, order: number, issues: ConfigIssue[]): BuiltRoute<T> {
@@ -44,9 +47,9 @@ export function buildRoute<T> (route: Route, value: T, order: number, issues: Co
     built.treeKeys.push({ key: '', entry: { candidate: group, match: routeMatch(route, value, null, false), length: 0 } })
     return built
   }
-  const weight = criteria.weight + 1
-  addPlainGroups(route, value, order, { ...criteria, weight }, paths, built)
-  addRegexGroup(route, value, order, { ...criteria, weight }, paths, where, issues, built)
+  const withPaths = { ...criteria, weight: criteria.weight + 1, categoryBits: criteria.categoryBits | CATEGORY_URI }
+  addPlainGroups(route, value, order, withPaths, paths, built)
+  addRegexGroup(route, value, order, withPaths, paths, where, issues, built)
   return built
 }
 
@@ -110,7 +113,10 @@ function parseCriteria (route: Route, where: string, issues: ConfigIssue[]): Cri
     // transform.lua get_priority: `plain_host_only = type(hosts) == "table"` and no host has a '*', so an
     // empty `hosts: []` sets the bit too (it adds no match weight: is_empty_field)
     plainHostsOnly: route.hosts !== null && route.hosts.every((h) => !h.includes('*')),
-    headerCount: Math.min(headers?.length ?? 0, MAX_HEADER_COUNT)
+    headerCount: Math.min(headers?.length ?? 0, MAX_HEADER_COUNT),
+    categoryBits: (hosts !== null ? CATEGORY_HOST : 0) | (headers !== null ? CATEGORY_HEADER : 0) |
+      (methods !== null ? CATEGORY_METHOD : 0) | (snis !== null ? CATEGORY_SNI : 0),
+    wildcardHostPort: hosts !== null && hosts.some((h) => h.wildcard && h.port !== -1)
   }
 }
 
@@ -145,7 +151,9 @@ function candidate<T> (route: Route, order: number, criteria: Criteria, pathLeng
     headerCount: criteria.headerCount,
     isRegex,
     regexPriority,
-    pathLength
+    pathLength,
+    categoryBits: criteria.categoryBits,
+    wildcardHostPort: criteria.wildcardHostPort
   }
 }
 

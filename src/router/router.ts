@@ -10,7 +10,9 @@ import { ConfigError, type ConfigIssue } from '../core/errors.ts'
 import { headerRulesMatch } from './header-match.ts'
 import { HostBucket, prefixKey, suffixKey } from './host-bucket.ts'
 import { HostCache, hostRulesMatch, type ParsedHost } from './host-match.ts'
+import type { RouterFlavor } from './flavor.ts'
 import { comparePrecedence } from './precedence.ts'
+import { compareTraditional } from './precedence-traditional.ts'
 import { RadixTree, type RadixNode } from './radix-tree.ts'
 import { buildRoute } from './route-candidates.ts'
 import type { Candidate, PathEntry, RouteMatch, RouterEntry } from './types.ts'
@@ -42,8 +44,10 @@ export class Router<T> {
   /**
    * Throws ConfigError (code CONFIG_INVALID) listing every invalid regex, or a route with nothing to match on.
    * @param hosts the cache of parsed Host headers (a test passes its own to read its accounting)
+   * @param flavor Kong's router_flavor, whose precedence orders the candidates (flavor.ts)
    */
-  constructor (entries: ReadonlyArray<RouterEntry<T>>, hosts: HostCache = new HostCache()) {
+  constructor (entries: ReadonlyArray<RouterEntry<T>>, hosts: HostCache = new HostCache(),
+    flavor: RouterFlavor = 'traditional_compatible') {
     this.matchedLength = 0
     this.#tree = new RadixTree()
     this.#hosts = hosts
@@ -53,7 +57,7 @@ export class Router<T> {
     this.#found = null
     this.#length = 0
     const candidates = this.#index(entries)
-    candidates.sort(comparePrecedence)
+    candidates.sort(flavor === 'traditional' ? compareTraditional : comparePrecedence)
     for (let i = 0; i < candidates.length; i++) candidates[i].rank = i
     this.#tree.forEachValue((bucket) => bucket.seal())
     this.#nodes = new Array(this.#tree.maxDepth()).fill(this.#tree.root)

@@ -48,6 +48,11 @@ export interface Candidate<T> {
   readonly regexPriority: number
   /** length of the (normalised) plain paths of this candidate, else 0 */
   readonly pathLength: number
+  // only the traditional flavor's precedence reads these (precedence-traditional.ts)
+  /** the fields the route uses as kong/router/traditional.lua MATCH_RULES bits */
+  readonly categoryBits: number
+  /** a wildcard host with a port (traditional.lua HAS_WILDCARD_HOST_PORT) */
+  readonly wildcardHostPort: boolean
 }
 
 /**

@@ -12,6 +12,7 @@ import { setupMainPluginServices, type MainPluginService } from '../plugins/main
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
 import { RouteSeries } from '../metrics/route-series.ts'
+import { routesIgnoringPathHandling } from '../router/flavor.ts'
 
 const WORKER_URL = new URL('./http-worker.ts', import.meta.url)
 const RESTART_DELAY_MIN_MS = 100
@@ -64,6 +65,20 @@ export class Supervisor {
     this.#statsBuffer = createStatsBuffer(config.settings.worker_processes)
     this.routeMetrics = new RouteSeries(config.settings.worker_processes)
     this.#assignMetrics(config)
+    this.#warnIgnoredPathHandling(config)
+  }
+
+  /** Once per load, in the main thread: a route's `path_handling: v1` that the router_flavor ignores. */
+  #warnIgnoredPathHandling (config: LoadedConfig): void {
+    const flavor = config.settings.router_flavor
+    for (const route of routesIgnoringPathHandling(flavor, config.entities.routes)) {
+      this.#logger.log('warn', 'route_path_handling_ignored', {
+        route: route.name ?? route.id,
+        path_handling: route.path_handling,
+        router_flavor: flavor,
+        message: "path_handling 'v1' has no effect under this router_flavor: the upstream path is built with 'v0'"
+      })
+    }
   }
 
   /** Routes must have their metrics series before a worker compiles them. */
@@ -258,6 +273,7 @@ export class Supervisor {
         return await reply
       })
       this.#config = config
+      this.#warnIgnoredPathHandling(config)
       await Promise.all(commits)
       for (const service of this.#plugins.values()) service.onConfig(config)
       this.counters.reloadsSucceeded++

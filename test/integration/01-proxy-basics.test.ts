@@ -2,6 +2,7 @@
 // sent upstream follows strip_path and v0 path joining, the query string travels untouched, and statuses
 // (bodiless ones too) pass through.
 
+import { request } from 'node:http'
 import t from 'tap'
 import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
@@ -55,8 +56,19 @@ t.test('strip_path and path joining end to end, with the query string forwarded 
       `service ${c.servicePath} + route ${c.routePath} (strip ${c.strip}) + ${c.request} -> ${c.upstream}`)
   }
 
-  const bare = await send(`${gateway.proxyUrl}${cases[0].request}?`, { headers: { host: 'case-0.test' } })
-  t.equal(bare.json<{ url: string }>().url, cases[0].upstream, 'an empty query adds no "?" upstream')
+  // Kong keeps an empty query (kong/runloop/handler.lua); node's URL parsing would drop the bare '?', so
+  // the request target is written as is
+  const bare = await new Promise<string>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: gateway.proxyPort, path: `${cases[0].request}?`, headers: { host: 'case-0.test' }, agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { url: string }).url))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+  t.equal(bare, `${cases[0].upstream}?`, 'an empty query is kept upstream')
 })
 
 t.test('upstream statuses pass through, bodiless ones too', async (t) => {

@@ -38,6 +38,7 @@ t.test('defaults', async (t) => {
     admin_max_body_size: 10 * 1024 * 1024,
     admin_token: null,
     admin_allowed_hosts: [],
+    router_flavor: 'traditional_compatible',
   })
   t.strictSame(settings({ log_level: null }).log_level, 'notice', 'null means the default')
 })
