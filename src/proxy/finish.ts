@@ -1,11 +1,12 @@
 // The end of a request, whichever way it ends: the upstream answered, failed, a plugin answered, or the
-// client went away. Runs the log phase once, writes the optional access log line, settles counters.
+// client went away. Runs the log phase once, writes the optional access log line, reports the request's
+// metrics and settles the in-flight count.
 
 import type { RequestContext } from './context.ts'
 import { classifyUpstreamError } from './upstream-errors.ts'
 import { canReplay, dispatchUpstream } from './forward.ts'
 import { performance } from 'node:perf_hooks'
-import { recordRequest } from '../metrics/worker-metrics.ts'
+import { reportRequestMetrics } from './request-metrics.ts'
 
 export function finishRequest (ctx: RequestContext): void {
   if (ctx.finished) return
@@ -22,7 +23,7 @@ export function finishRequest (ctx: RequestContext): void {
   }
   try {
     if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
-    recordRequest(ctx)
+    reportRequestMetrics(ctx)
   } finally {
     // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever
     ctx.state.requestEnded()
