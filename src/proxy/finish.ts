@@ -3,8 +3,6 @@
 // metrics and settles the in-flight count.
 
 import type { RequestContext } from './context.ts'
-import { classifyUpstreamError } from './upstream-errors.ts'
-import { canReplay, dispatchUpstream } from './forward.ts'
 import { performance } from 'node:perf_hooks'
 import { reportRequestMetrics } from './request-metrics.ts'
 
@@ -28,32 +26,6 @@ export function finishRequest (ctx: RequestContext): void {
     // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever
     ctx.state.requestEnded()
   }
-}
-
-export function respondToUpstreamError (ctx: RequestContext, err: Error): void {
-  if (ctx.finished) return
-  const res = ctx.res
-  if (res.headersSent) {
-    // the status line is out: the only honest signal left is an aborted response
-    res.destroy()
-    finishRequest(ctx)
-    return
-  }
-  const failure = classifyUpstreamError(err)
-  const service = ctx.target.service!
-  if (failure.notSent && ctx.attempts <= service.retries && canReplay(ctx)) {
-    dispatchUpstream(ctx)
-    return
-  }
-  ctx.state.logger.log(failure.status === 500 ? 'error' : 'warn', 'upstream_failed', {
-    request_id: ctx.requestId,
-    service: service.name ?? service.id,
-    status: failure.status,
-    attempts: ctx.attempts,
-    error: err
-  })
-  ctx.upstreamStatus = 0
-  ctx.exit(failure.status, failure.message)
 }
 
 function writeAccessLog (ctx: RequestContext): void {
