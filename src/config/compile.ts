@@ -12,7 +12,7 @@ import type { PluginInstance, PluginModule, PluginServices } from '../plugins/ty
 import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import type { UpstreamTls } from '../proxy/upstream-tls.ts'
-import { routeMetricsIndex } from '../metrics/worker-metrics.ts'
+import type { RequestMetricsWriter } from '../metrics/worker-metrics.ts'
 
 export interface RouteTarget {
   readonly route: Route
@@ -28,8 +28,8 @@ export interface RouteTarget {
   readonly chain: RouteChain
   /** the route accepts only https: plain http gets https_redirect_status_code */
   readonly httpsOnly: boolean
-  /** where this worker counts the route's requests (src/metrics/layout.ts); -1: not counted */
-  readonly metricsIndex: number
+  /** where this worker counts the route's requests (RequestMetricsWriter.slotOf); -1: not counted */
+  readonly metricsSlot: number
 }
 
 export interface Runtime {
@@ -40,12 +40,15 @@ export interface Runtime {
   readonly trustedIps: BlockList | null
   readonly poolKeys: ReadonlySet<string>
   readonly instances: readonly PluginInstance[]
+  /** where the proxy reports each finished request (src/proxy/request-metrics.ts) */
+  readonly metrics: RequestMetricsWriter
 }
 
 export interface CompileDeps {
   readonly pools: UpstreamPools
   readonly plugins: ReadonlyMap<string, PluginModule>
   readonly services: PluginServices
+  readonly metrics: RequestMetricsWriter
 }
 
 export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtime {
@@ -58,7 +61,7 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = routeTarget(route, service, deps.pools, resolveRouteChain(route, plugins, instances), config.settings)
+    const target = routeTarget(route, service, deps, resolveRouteChain(route, plugins, instances), config.settings)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
     entries.push({ route, value: target })
   }
@@ -68,7 +71,8 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     flags: headerFlags(config.settings),
     trustedIps: trustedIps(config.settings.trusted_ips),
     poolKeys,
-    instances: Object.freeze([...instances.values()])
+    instances: Object.freeze([...instances.values()]),
+    metrics: deps.metrics
   })
 }
 
@@ -96,12 +100,12 @@ function upstreamTls (service: Service, settings: Settings): UpstreamTls | null 
   return { verify, verifyDepth: verify ? service.tls_verify_depth : null }
 }
 
-function routeTarget (route: Route, service: Service | null, pools: UpstreamPools, chain: RouteChain,
+function routeTarget (route: Route, service: Service | null, deps: CompileDeps, chain: RouteChain,
   settings: Settings): RouteTarget {
   const httpsOnly = !route.protocols.includes('http')
   const pathHandling = effectivePathHandling(settings.router_flavor, route)
   if (service === null) {
-    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsIndex: -1 })
+    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsSlot: -1 })
   }
   const defaultPort = service.protocol === 'https' ? 443 : 80
   const host = service.host.includes(':') ? `[${service.host}]` : service.host
@@ -114,14 +118,14 @@ function routeTarget (route: Route, service: Service | null, pools: UpstreamPool
   return Object.freeze({
     route,
     service,
-    pool: pools.get(poolOptions),
+    pool: deps.pools.get(poolOptions),
     poolKey: UpstreamPools.keyOf(poolOptions),
     upstreamHost: authority,
     servicePath: service.path,
     pathHandling,
     chain,
     httpsOnly,
-    metricsIndex: routeMetricsIndex(route, service)
+    metricsSlot: deps.metrics.slotOf(route, service)
   })
 }
 

@@ -1,11 +1,10 @@
 // The end of a request, whichever way it ends: the upstream answered, failed, a plugin answered, or the
-// client went away. Runs the log phase once, writes the optional access log line, settles counters.
+// client went away. Runs the log phase once, writes the optional access log line, reports the request's
+// metrics and settles the in-flight count.
 
 import type { RequestContext } from './context.ts'
-import { classifyUpstreamError } from './upstream-errors.ts'
-import { canReplay, dispatchUpstream } from './forward.ts'
 import { performance } from 'node:perf_hooks'
-import { recordRequest } from '../metrics/worker-metrics.ts'
+import { reportRequestMetrics } from './request-metrics.ts'
 
 export function finishRequest (ctx: RequestContext): void {
   if (ctx.finished) return
@@ -22,37 +21,11 @@ export function finishRequest (ctx: RequestContext): void {
   }
   try {
     if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
-    recordRequest(ctx)
+    reportRequestMetrics(ctx)
   } finally {
     // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever
     ctx.state.requestEnded()
   }
-}
-
-export function respondToUpstreamError (ctx: RequestContext, err: Error): void {
-  if (ctx.finished) return
-  const res = ctx.res
-  if (res.headersSent) {
-    // the status line is out: the only honest signal left is an aborted response
-    res.destroy()
-    finishRequest(ctx)
-    return
-  }
-  const failure = classifyUpstreamError(err)
-  const service = ctx.target.service!
-  if (failure.notSent && ctx.attempts <= service.retries && canReplay(ctx)) {
-    dispatchUpstream(ctx)
-    return
-  }
-  ctx.state.logger.log(failure.status === 500 ? 'error' : 'warn', 'upstream_failed', {
-    request_id: ctx.requestId,
-    service: service.name ?? service.id,
-    status: failure.status,
-    attempts: ctx.attempts,
-    error: err
-  })
-  ctx.upstreamStatus = 0
-  ctx.exit(failure.status, failure.message)
 }
 
 function writeAccessLog (ctx: RequestContext): void {

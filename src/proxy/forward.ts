@@ -1,10 +1,13 @@
 // Sends the request upstream through the route's pooled undici dispatcher, with the RequestContext as the
-// handler. The request body streams from the client socket unless a plugin buffered it.
+// handler. The request body streams from the client socket unless a plugin buffered it. When an attempt
+// fails, decides here whether to send it again (up to the service's retries) or answer with Kong's error.
 
 import type { IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.ts'
+import { finishRequest } from './finish.ts'
 import { chunksLength } from './read-body.ts'
+import { classifyUpstreamError } from './upstream-errors.ts'
 import { armWriteTimer } from './write-timeout.ts'
 
 export function requestHasBody (req: IncomingMessage): boolean {
@@ -49,7 +52,37 @@ function endsWithQuestionMark (url: string | undefined): boolean {
   return url !== undefined && url.charCodeAt(url.length - 1) === 63 /* ? */
 }
 
+/**
+ * A failed attempt: sent again when it never reached the upstream, retries are left and its body can be
+ * replayed; otherwise answered with the status upstream-errors.ts maps the failure to.
+ */
+export function respondToUpstreamError (ctx: RequestContext, err: Error): void {
+  if (ctx.finished) return
+  const res = ctx.res
+  if (res.headersSent) {
+    // the status line is out: the only honest signal left is an aborted response
+    res.destroy()
+    finishRequest(ctx)
+    return
+  }
+  const failure = classifyUpstreamError(err)
+  const service = ctx.target.service!
+  if (failure.notSent && ctx.attempts <= service.retries && canReplay(ctx)) {
+    dispatchUpstream(ctx)
+    return
+  }
+  ctx.state.logger.log(failure.status === 500 ? 'error' : 'warn', 'upstream_failed', {
+    request_id: ctx.requestId,
+    service: service.name ?? service.id,
+    status: failure.status,
+    attempts: ctx.attempts,
+    error: err
+  })
+  ctx.upstreamStatus = 0
+  ctx.exit(failure.status, failure.message)
+}
+
 /** A failed attempt may be sent again only if its body can be replayed (none, or buffered). */
-export function canReplay (ctx: RequestContext): boolean {
+function canReplay (ctx: RequestContext): boolean {
   return ctx.bufferedBody !== null || !requestHasBody(ctx.req)
 }

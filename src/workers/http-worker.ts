@@ -17,18 +17,16 @@ import { WorkerState } from '../proxy/worker-state.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { STAT_CONNECTIONS_ACCEPTED, STAT_CONNECTIONS_ACTIVE, STAT_CONNECTIONS_HANDLED, workerStats } from './worker-stats.ts'
 import { setupPluginServices } from '../plugins/worker-services.ts'
-import { attachWorkerMetrics } from '../metrics/worker-metrics.ts'
+import { WorkerMetrics } from '../metrics/worker-metrics.ts'
 
 const data = workerData as WorkerData
 const port = parentPort!
-// before the first compile: routes take their metrics slot then
-attachWorkerMetrics(data.metrics, data.index)
 const settings0 = data.config.settings
 const logger = createLogger(settings0.log_level).child({ worker: data.index })
 const pools = new UpstreamPools(settings0)
 const plugins = pluginModules()
 const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger)
-const deps = { pools, plugins, services: pluginServices }
+const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index) }
 const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)
 const pending = new Map<number, Runtime>()
 const servers: Server[] = []

@@ -9,7 +9,7 @@ import { SLOT_BYTES, SOURCE_KONG, SOURCE_SERVICE, slotBase } from '../../../src/
 import { proxyMetricsSource } from '../../../src/metrics/proxy-source.ts'
 import { RouteSeries } from '../../../src/metrics/route-series.ts'
 import type { HistogramSample, MetricFamily, ValueSample } from '../../../src/metrics/types.ts'
-import { attachWorkerMetrics, recordObservation, routeMetricsIndex } from '../../../src/metrics/worker-metrics.ts'
+import { WorkerMetrics, recordObservation } from '../../../src/metrics/worker-metrics.ts'
 
 /** Routes of service "one", or (nameless: true) of a service without a name, nested under it. */
 function config (routes: Array<{ name: string, nameless?: boolean }>): LoadedConfig {
@@ -43,9 +43,9 @@ t.test('series per label pair, stable across configs and growth', async (t) => {
   t.equal(series.size, 2)
   t.same(series.labels(0), { service: 'one', route: 'a' })
 
-  attachWorkerMetrics(series.shared, 1)
-  t.equal(routeMetricsIndex(...target(first, 'b')), slotBase(1, 2, 1), 'worker 1 finds route b in series 1')
-  recordObservation(counters(series), routeMetricsIndex(...target(first, 'b')), 200, SOURCE_SERVICE, 0.5, 3, 4, 100, 200)
+  const worker = new WorkerMetrics(series.shared, 1)
+  t.equal(worker.slotOf(...target(first, 'b')), slotBase(1, 2, 1), 'worker 1 finds route b in series 1')
+  recordObservation(counters(series), worker.slotOf(...target(first, 'b')), 200, SOURCE_SERVICE, 0.5, 3, 4, 100, 200)
 
   const many = Array.from({ length: 200 }, (_, i) => ({ name: `r${i}` }))
   const second = config([{ name: 'b' }, { name: 'c', nameless: true }, ...many])
@@ -53,14 +53,14 @@ t.test('series per label pair, stable across configs and growth', async (t) => {
   t.equal(series.size, 203, 'new label pairs appended, none reused')
   t.ok(series.shared.counters.byteLength >= 203 * 2 * SLOT_BYTES, 'the buffer grew')
   t.same(series.labels(202), { service: 'two.test', route: 'c' }, 'a nameless service is labelled by its host')
-  t.equal(routeMetricsIndex(...target(second, 'b')), slotBase(1, 2, 1), 'b keeps its series in the new config')
-  t.equal(routeMetricsIndex(...target(second, 'r199')), slotBase(201, 2, 1), 'routes past the first growth resolve')
+  t.equal(worker.slotOf(...target(second, 'b')), slotBase(1, 2, 1), 'b keeps its series in the new config')
+  t.equal(worker.slotOf(...target(second, 'r199')), slotBase(201, 2, 1), 'routes past the first growth resolve')
   const b = family(await proxyMetricsSource(series).collect(), 'kong_http_requests_total')
   t.same(b, [{ labels: { service: 'one', route: 'b', code: '200', source: 'service', workspace: 'default', consumer: '' }, value: 1 }], 'counts kept through growth')
 
-  t.equal(routeMetricsIndex(target(first, 'a')[0], null), -1, 'a route without a service is not counted')
+  t.equal(worker.slotOf(target(first, 'a')[0], null), -1, 'a route without a service is not counted')
   const unknown = config([{ name: 'never-assigned' }])
-  t.equal(routeMetricsIndex(...target(unknown, 'never-assigned')), -1, 'a route the main thread never saw is not counted')
+  t.equal(worker.slotOf(...target(unknown, 'never-assigned')), -1, 'a route the main thread never saw is not counted')
 })
 
 t.test('the scrape sums the workers; a restarted worker continues its slots', async (t) => {
@@ -68,14 +68,14 @@ t.test('the scrape sums the workers; a restarted worker continues its slots', as
   const loaded = config([{ name: 'a' }, { name: 'quiet' }])
   series.assign(loaded)
   const [route, service] = target(loaded, 'a')
-  attachWorkerMetrics(series.shared, 0)
-  recordObservation(counters(series), routeMetricsIndex(route, service), 200, SOURCE_SERVICE, 0.4, 30, 31, 10, 20)
-  recordObservation(counters(series), routeMetricsIndex(route, service), 418, SOURCE_SERVICE, 2, 60, 63, 10, 20)
-  attachWorkerMetrics(series.shared, 1)
-  recordObservation(counters(series), routeMetricsIndex(route, service), 200, SOURCE_SERVICE, 8000, 1, 8001, 5, 7)
-  recordObservation(counters(series), routeMetricsIndex(route, service), 401, SOURCE_KONG, 1, -1, 1, 5, 0)
-  attachWorkerMetrics(series.shared, 1) // the worker restarted: same slots, counts continue
-  recordObservation(counters(series), routeMetricsIndex(route, service), 200, SOURCE_SERVICE, 1, 1, 2, 0, 3)
+  const worker0 = new WorkerMetrics(series.shared, 0)
+  recordObservation(counters(series), worker0.slotOf(route, service), 200, SOURCE_SERVICE, 0.4, 30, 31, 10, 20)
+  recordObservation(counters(series), worker0.slotOf(route, service), 418, SOURCE_SERVICE, 2, 60, 63, 10, 20)
+  const worker1 = new WorkerMetrics(series.shared, 1)
+  recordObservation(counters(series), worker1.slotOf(route, service), 200, SOURCE_SERVICE, 8000, 1, 8001, 5, 7)
+  recordObservation(counters(series), worker1.slotOf(route, service), 401, SOURCE_KONG, 1, -1, 1, 5, 0)
+  const restarted = new WorkerMetrics(series.shared, 1) // the worker restarted: same slots, counts continue
+  recordObservation(counters(series), restarted.slotOf(route, service), 200, SOURCE_SERVICE, 1, 1, 2, 0, 3)
 
   const families = await proxyMetricsSource(series).collect()
   const labels = { service: 'one', route: 'a' }
@@ -102,8 +102,8 @@ t.test('series beyond the maximum are dropped, not wrapped', async (t) => {
   const loaded = config([{ name: 'a' }, { name: 'b' }, { name: 'c' }])
   t.equal(series.assign(loaded), 1)
   t.equal(series.dropped, 1)
-  attachWorkerMetrics(series.shared, 0)
-  t.equal(routeMetricsIndex(...target(loaded, 'c')), -1)
-  t.equal(routeMetricsIndex(...target(loaded, 'b')), slotBase(1, 1, 0))
+  const worker = new WorkerMetrics(series.shared, 0)
+  t.equal(worker.slotOf(...target(loaded, 'c')), -1)
+  t.equal(worker.slotOf(...target(loaded, 'b')), slotBase(1, 1, 0))
   t.equal(series.assign(loaded), 1, 'still no room on the next reload')
 })

@@ -1,0 +1,48 @@
+// What a finished request was, in the numbers the metrics writer records (src/metrics/worker-metrics.ts):
+// the status the client saw, who answered, the three latencies and the bytes the client connection moved.
+// The proxy decides these; the writer only counts them.
+
+import type { Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import type { RequestContext } from './context.ts'
+
+/** Status reported for a request whose client went away before a status line was sent. */
+export const CLIENT_CLOSED_STATUS = 499
+
+const kReadMark = Symbol('tollgate.metrics.bytesRead')
+const kWrittenMark = Symbol('tollgate.metrics.bytesWritten')
+
+interface MarkedSocket extends Socket {
+  [kReadMark]?: number
+  [kWrittenMark]?: number
+}
+
+/**
+ * Reports a finished request to the Runtime's metrics writer: status by source, bandwidth, and the Kong,
+ * upstream and request latencies. Bandwidth is the socket's byte counts since the previous request
+ * reported on the connection, so every byte of a keep-alive connection is counted once; a response the
+ * gateway makes before routing (400/404) has no route and its bytes count with the next routed request on
+ * that connection.
+ */
+export function reportRequestMetrics (ctx: RequestContext): void {
+  const slot = ctx.target.metricsSlot
+  if (slot < 0) return
+  const now = performance.now()
+  const res = ctx.res
+  // the client went away before a status line was sent: nginx logs 499 (NGX_HTTP_CLIENT_CLOSED_REQUEST,
+  // src/http/ngx_http_request.h), and Kong's exporter counts that logged status (kong.log.serialize's
+  // response.status in kong/plugins/prometheus/exporter.lua)
+  const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS
+  const fromService = ctx.firstByteAt !== 0 && !ctx.responded
+  const kongMs = ctx.dispatchedAt !== 0 ? ctx.dispatchedAt - ctx.startedAt : now - ctx.startedAt
+  const upstreamMs = ctx.firstByteAt !== 0 ? ctx.firstByteAt - ctx.dispatchedAt : -1
+  const socket = ctx.socket as MarkedSocket
+  const read = socket.bytesRead
+  // undefined once the socket is destroyed and its write state released
+  const written = socket.bytesWritten ?? socket[kWrittenMark] ?? 0
+  const ingress = read - (socket[kReadMark] ?? 0)
+  const egress = written - (socket[kWrittenMark] ?? 0)
+  socket[kReadMark] = read
+  socket[kWrittenMark] = written
+  ctx.runtime.metrics.record(slot, status, fromService, kongMs, upstreamMs, now - ctx.startedAt, ingress, egress)
+}
