@@ -38,7 +38,11 @@ export interface ProxyContext {
    * X-Kong-Response-Latency and Server; later phases and the upstream call are skipped.
    */
   exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void
-  /** Ends the request with a response the plugin composed (status, body, content type, extra headers). */
+  /**
+   * Ends the request with a response the plugin composed (status, body, content type, extra headers), with
+   * X-Kong-Response-Latency and Server. contentType null: JSON (`application/json; charset=utf-8`); '': no
+   * Content-Type header at all (what Kong sends for a string body without one).
+   */
   respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void
   /**
    * The request body when it fits client_body_buffer_size (as Kong's kong.request.get_raw_body, which is
