@@ -56,6 +56,7 @@ export async function main (argv: readonly string[]): Promise<number> {
 async function check (file: string): Promise<number> {
   try {
     const config = await loadConfigFile(file)
+    for (const { path, message } of config.deprecations) process.stderr.write(`${file}: ${path}: deprecated: ${message}\n`)
     process.stdout.write(`${file}: configuration is valid (hash ${config.hash})\n`)
     return 0
   } catch (err) {

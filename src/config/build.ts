@@ -16,19 +16,10 @@ function key (id: string | null): ForeignKey | null {
   return id === null ? null : { id }
 }
 
-// The path as written after the authority: "http://h" has none (null), "http://h/" has "/".
-const URL_PATH = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/
-
+/** `url` was expanded into these by the schema (kong/db/schema/entities/services.lua shorthand). */
 function target (fields: Fields): Pick<Service, 'protocol' | 'host' | 'port' | 'path'> {
-  // an invalid url was reported already; the config is thrown away, so any value does
-  const url = typeof fields.url === 'string' ? URL.parse(fields.url) : null
-  if (url !== null) {
-    const protocol = url.protocol === 'https:' ? 'https' : 'http'
-    const port = url.port === '' ? (protocol === 'https' ? 443 : 80) : Number(url.port)
-    return { protocol, host: url.hostname, port, path: URL_PATH.exec(fields.url as string)?.[1] ?? null }
-  }
   return {
-    protocol: (fields.protocol as 'http' | 'https' | null) ?? 'http',
+    protocol: fields.protocol as 'http' | 'https',
     host: fields.host as string,
     port: (fields.port as number | null) ?? 80,
     path: fields.path as string | null,

@@ -8,7 +8,7 @@ import type { Draft, Drafts } from './flatten.ts'
 import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
 import { indexDrafts, resolveReference } from './references.ts'
-import { joinPath } from './schema/typedefs.ts'
+import { joinPath, type ConfigNotice } from './schema/typedefs.ts'
 
 /**
  * The key an id is derived from: the entity's name (Kong's endpoint key: the same id as Kong gives it),
@@ -32,7 +32,7 @@ function routeService (draft: Draft, indexes: Indexes, issues: ConfigIssue[]): s
   return ref === null ? null : resolveReference(ref, 'service', 'services', indexes.services, joinPath(draft.path, 'service'), issues)
 }
 
-export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[]): Entities {
+export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[], notices: ConfigNotice[] = []): Entities {
   for (const kind of ['services', 'consumers', 'routes'] as const) {
     for (const draft of drafts[kind]) assignId(draft, () => identity(draft))
   }
@@ -52,7 +52,7 @@ export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[
     return `plugins:${draft.fields.name}:${scope.route ?? ''}:${scope.service ?? ''}:${scope.consumer ?? ''}`
   }))
   indexDrafts('plugins', drafts.plugins, issues)
-  const configs = checkPlugins(drafts.plugins, scopes, issues)
+  const configs = checkPlugins(drafts.plugins, scopes, issues, notices)
   return {
     services: drafts.services.map((draft) => buildService(draft, now)),
     routes,

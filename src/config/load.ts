@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from '../core/errors.ts'
 import { redactUrlCredentials } from '../core/redact-url.ts'
-import type { LoadedConfig } from './types.ts'
+import type { ConfigDeprecation, LoadedConfig } from './types.ts'
+import { applyDeckFile } from './deck-file.ts'
 import { buildEntities } from './entities.ts'
 import { flatten } from './flatten.ts'
 import { deepFreeze } from './freeze.ts'
@@ -14,8 +15,9 @@ import { configHash } from './hash.ts'
 import { interpolate } from './interpolate.ts'
 import { MAX_DEPTH, tooDeepAt } from './json-depth.ts'
 import { parseJsonText } from './json-text.ts'
+import { NOT_BUILT } from './schema/fields.ts'
 import { document } from './schema/document.ts'
-import { validate } from './schema/typedefs.ts'
+import { validate, type ConfigNotice } from './schema/typedefs.ts'
 import { parseSettings } from './settings.ts'
 
 /** Reads and loads a config file; `source` in errors and in the result is its absolute path. */
@@ -46,6 +48,44 @@ function withoutEchoes (issues: readonly ConfigIssue[], failed: ReadonlySet<stri
     issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)))
 }
 
+/** Kong logs a deprecation each time a field is validated; Tollgate says it once per field per load. */
+function onePerField (notices: readonly ConfigNotice[]): ConfigDeprecation[] {
+  const byMessage = new Map<string, ConfigDeprecation>()
+  for (const { message, path } of notices) {
+    const seen = byMessage.get(message)
+    byMessage.set(message, { message, path: seen?.path ?? path, uses: (seen?.uses ?? 0) + 1 })
+  }
+  return [...byMessage.values()]
+}
+
+/**
+ * A feature Tollgate has not built is named once per file, at its first use, not at each of its uses (40
+ * routes with snis make one error): issues with the same "not supported" message at the same field (the
+ * path after its last index) are one, saying how many more there are.
+ */
+export function oncePerFeature (issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const first = new Map<string, { issue: ConfigIssue, more: number }>()
+  const out: Array<ConfigIssue | { issue: ConfigIssue, more: number }> = []
+  for (const issue of issues) {
+    if (!issue.message.includes(NOT_BUILT)) {
+      out.push(issue)
+      continue
+    }
+    const key = `${issue.message}|${issue.path.slice(issue.path.lastIndexOf(']') + 1)}`
+    const seen = first.get(key)
+    if (seen !== undefined) seen.more++
+    else {
+      const entry = { issue, more: 0 }
+      first.set(key, entry)
+      out.push(entry)
+    }
+  }
+  return out.map((entry) => {
+    if (!('more' in entry)) return entry
+    return entry.more === 0 ? entry.issue : { path: entry.issue.path, message: `${entry.issue.message} (and ${entry.more} more)` }
+  })
+}
+
 /** Issues are shown (Admin 400s, logs, the CLI): a message or key that quotes a URL never shows its user info. */
 function shown (issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.map((issue) => ({ path: redactUrlCredentials(issue.path), message: redactUrlCredentials(issue.message) }))
@@ -64,7 +104,8 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
   const failed = new Set<string>()
   const substituted = env === null ? input : interpolate(input, env, '', issues, failed)
   const substitutionIssues = issues.length
-  const checked = validate(document, substituted, '')
+  const notices: ConfigNotice[] = []
+  const checked = validate(document, applyDeckFile(substituted, issues), '', notices)
   issues.push(...checked.issues)
   const doc = checked.value as Record<string, unknown> | null
   if (doc === null) {
@@ -73,13 +114,14 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
     throw new ConfigError(source, shown(issues))
   }
   const settings = parseSettings(doc, issues)
-  const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues)
-  if (issues.length > 0) throw new ConfigError(source, shown(withoutEchoes(issues, failed, substitutionIssues)))
+  const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues, notices)
+  if (issues.length > 0) throw new ConfigError(source, shown(oncePerFeature(withoutEchoes(issues, failed, substitutionIssues))))
   return deepFreeze({
     source,
     format_version: doc._format_version as string,
     settings,
     entities,
     hash: configHash(settings, entities),
+    deprecations: onePerField(notices),
   })
 }

@@ -3,10 +3,12 @@
 // no_consumer plugin on a consumer, or the same plugin twice on one scope are errors.
 
 import type { ConfigIssue } from '../core/errors.ts'
+import { KONG_PLUGIN_NAMES } from '../plugins/kong-plugin-names.ts'
 import { pluginSchemas } from '../plugins/schemas.ts'
 import { FOREIGN_KEY, type Draft } from './flatten.ts'
 import { resolveReference, type KindIndex } from './references.ts'
-import { joinPath, validate } from './schema/typedefs.ts'
+import { NOT_BUILT } from './schema/fields.ts'
+import { joinPath, validate, type ConfigNotice } from './schema/typedefs.ts'
 
 export interface Scope {
   readonly service: string | null
@@ -37,20 +39,21 @@ export function pluginScope (draft: Draft, indexes: Indexes, issues: ConfigIssue
   return resolved ? scope as unknown as Scope : null
 }
 
-function available (): string {
-  return [...pluginSchemas.keys()].join(', ')
+function unknownPlugin (name: string): string {
+  if (KONG_PLUGIN_NAMES.has(name)) return `plugin '${name}' is ${NOT_BUILT}`
+  return `plugin '${name}' not found (available: ${[...pluginSchemas.keys()].join(', ')})`
 }
 
 /** Validates every plugin's config; returns them in the same order (null where the plugin is unknown). */
 export function checkPlugins (
-  drafts: readonly Draft[], scopes: ReadonlyArray<Scope | null>, issues: ConfigIssue[]
+  drafts: readonly Draft[], scopes: ReadonlyArray<Scope | null>, issues: ConfigIssue[], notices: ConfigNotice[]
 ): Array<Record<string, unknown> | null> {
   const onScope = new Map<string, Draft>()
   return drafts.map((draft, i) => {
     const name = draft.fields.name as string | null
     const info = name === null ? undefined : pluginSchemas.get(name)
     if (info === undefined) {
-      if (name !== null) issues.push({ path: joinPath(draft.path, 'name'), message: `plugin '${name}' not found (available: ${available()})` })
+      if (name !== null) issues.push({ path: joinPath(draft.path, 'name'), message: unknownPlugin(name) })
       return null
     }
     if (info.noConsumer && (draft.parent?.kind === 'consumers' || draft.fields.consumer !== null)) {
@@ -67,7 +70,7 @@ export function checkPlugins (
     const config = draft.fields.config ?? undefined
     // not a record: reported by the entity schema already
     if (Array.isArray(config) || (config !== undefined && typeof config !== 'object')) return null
-    const result = validate(info.configSchema, config, joinPath(draft.path, 'config'))
+    const result = validate(info.configSchema, config, joinPath(draft.path, 'config'), notices)
     issues.push(...result.issues)
     return result.value as Record<string, unknown> | null
   })

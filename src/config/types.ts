@@ -147,6 +147,16 @@ export interface Entities {
   readonly consumers: readonly Consumer[]
 }
 
+/** A deprecated field (Kong's shorthand_fields with a deprecation) used in the config, once per field. */
+export interface ConfigDeprecation {
+  /** Kong's deprecation message: the field and what replaces it */
+  readonly message: string
+  /** JSON path of its first use */
+  readonly path: string
+  /** how many times the config uses it */
+  readonly uses: number
+}
+
 export interface LoadedConfig {
   /** absolute path of the file it came from, or a label such as "<admin>" */
   readonly source: string
@@ -155,4 +165,6 @@ export interface LoadedConfig {
   readonly entities: Entities
   /** 32 hex digits over the canonical config, as Kong's configuration_hash */
   readonly hash: string
+  /** deprecated fields it uses, logged (warn) once per field each time it is loaded; not part of the hash */
+  readonly deprecations: readonly ConfigDeprecation[]
 }

@@ -38,7 +38,7 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const path = rawPath.charCodeAt(0) === 47 /* / */ ? normalizePath(rawPath) : null
   if (path === null) return earlyResponse(state, runtime, res, startedAt, 400, KONG_MESSAGES[400], null)
 
-  const match = runtime.router.find(req.method ?? 'GET', req.headers.host, path, req.headers)
+  const match = runtime.router.find(req.method ?? 'GET', req.headers.host, path, req.headers, req.rawHeaders)
   if (match === null) return earlyResponse(state, runtime, res, startedAt, 404, KONG_MESSAGES[404], null)
   const matchedLength = runtime.router.matchedLength
   const target = match.value

@@ -1,7 +1,11 @@
 // Route `hosts` as Kong's traditional_compatible router reads them (kong/router/compat.lua): exact names,
 // a leading `*` (the name must end with the rest, e.g. `.example.com`), a trailing `*` (the name must start
 // with the rest, e.g. `example.`), each optionally with `:port`. A host without a port matches any port;
-// one with a port needs the Host header to carry that port. Names compare case-insensitively.
+// one with a port needs the Host header to carry that port.
+// Names compare case-sensitively, as Kong 3.x does: "the hosts value is case sensitive" (the Route object
+// reference), kong/router/transform.lua get_expression emits `http.host == r#"<host as configured>"#` (`=^` /
+// `^=` for wildcards) and kong/router/atc.lua fills http.host from the raw Host header (get_header("host")),
+// lower-casing neither side. A route for `Example.com` matches `Host: Example.com` only.
 
 export const HOST_EXACT = 0
 export const HOST_SUFFIX = 1
@@ -9,7 +13,7 @@ export const HOST_PREFIX = 2
 
 export interface HostRule {
   readonly kind: typeof HOST_EXACT | typeof HOST_SUFFIX | typeof HOST_PREFIX
-  /** lower-cased name, without the `*` of a wildcard */
+  /** the name as configured, without the `*` of a wildcard */
   readonly text: string
   /** -1: any port */
   readonly port: number
@@ -18,10 +22,9 @@ export interface HostRule {
 
 export function parseHostRule (host: string): HostRule {
   const { name, port } = splitPort(host)
-  const lower = asciiLower(name)
-  if (lower.startsWith('*')) return { kind: HOST_SUFFIX, text: lower.slice(1), port, wildcard: true }
-  if (lower.endsWith('*')) return { kind: HOST_PREFIX, text: lower.slice(0, -1), port, wildcard: true }
-  return { kind: HOST_EXACT, text: lower, port, wildcard: false }
+  if (name.startsWith('*')) return { kind: HOST_SUFFIX, text: name.slice(1), port, wildcard: true }
+  if (name.endsWith('*')) return { kind: HOST_PREFIX, text: name.slice(0, -1), port, wildcard: true }
+  return { kind: HOST_EXACT, text: name, port, wildcard: false }
 }
 
 export function hostRulesMatch (rules: readonly HostRule[], name: string, port: number): boolean {
@@ -50,12 +53,12 @@ export const MAX_HOST_NAME_LENGTH = 253
 export const MAX_HOST_HEADER_LENGTH = MAX_HOST_NAME_LENGTH + 6
 
 /**
- * A request Host header, split once: the lower-cased name without the port, and the port. Nothing else:
+ * A request Host header, split once: the name (case kept) without the port, and the port. Nothing else:
  * the router finds the wildcard keys a name can match by the lengths of the configured keys
  * (host-bucket.ts), so a parsed host holds no per-label strings, whatever its number of dots.
  */
 export class ParsedHost {
-  /** lower-cased, without the port; '' when the request has no usable Host (matches no host rule) */
+  /** as sent, without the port; '' when the request has no usable Host (matches no host rule) */
   readonly name: string
   /** -1 when the Host header has no port */
   readonly port: number
@@ -126,12 +129,12 @@ export class HostCache {
   }
 }
 
-/** A raw Host header as the router reads it: one pass for the port, one for the case, no per-label work. */
+/** A raw Host header as the router reads it: one pass for the port, no per-label work, case kept. */
 export function parseHost (raw: string): ParsedHost {
   if (raw.length > MAX_HOST_HEADER_LENGTH) return NO_HOST
   const { name, port } = splitPort(raw)
   if (name.length > MAX_HOST_NAME_LENGTH) return NO_HOST
-  return new ParsedHost(asciiLower(name), port)
+  return new ParsedHost(name, port)
 }
 
 /** `host:port` → name and port; `[v6]:port` keeps the brackets in the name; no or a bad port → -1. */
@@ -143,13 +146,4 @@ export function splitPort (host: string): { name: string, port: number } {
   const digits = host.slice(colon + 1)
   if (!/^\d{1,5}$/.test(digits)) return { name: host, port: -1 }
   return { name: host.slice(0, colon), port: Number(digits) }
-}
-
-/** Lower-cases A-Z only, as Kong (Lua's string.lower); returns the same string when nothing changes. */
-export function asciiLower (s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
-  }
-  return s
 }

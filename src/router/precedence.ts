@@ -1,6 +1,10 @@
-// Kong's traditional_compatible precedence (kong/router/compat.lua get_priority, a 64-bit number compared
-// as a whole), written as a comparison of its fields, highest first:
-//   match weight > plain hosts only > header count > regex path > regex_priority > plain path length.
+// Kong's traditional_compatible precedence (kong/router/transform.lua get_priority, used by
+// kong/router/compat.lua: a 64-bit number compared as a whole), written as a comparison of its fields,
+// highest first, as its documented bit layout packs them:
+//   bits 61-63 match weight (methods, hosts, headers, snis, paths, sources, destinations: 1 each)
+//   bit  60    plain hosts only      bits 52-59 header count (capped at 255)
+//   bit  51    regex path            bits 19-50 regex_priority (regex candidates only)
+//   bits 0-18  plain path length (Kong masks it to 19 bits; no path comes near that)
 // Ties: atc-router keeps matchers in a BTreeMap keyed by (priority, uuid) and tries them in reverse, so
 // the larger route id wins; then the earlier entry. (Kong gives a route split by paths new derived ids,
 // so a tie involving such a route may break the other way in Kong: it is unspecified there.)

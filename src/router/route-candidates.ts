@@ -8,6 +8,7 @@ import { parseHostRule, type HostRule } from './host-match.ts'
 import { normalizePath } from './normalize-path.ts'
 import { MAX_HEADER_COUNT } from './precedence.ts'
 import { literalPrefix } from './regex-prefix.ts'
+import { compileRouteRegex } from './route-regex.ts'
 import type { Candidate, PathEntry, RouteMatch } from './types.ts'
 
 export interface TreeKey<T> {
@@ -76,16 +77,16 @@ function addRegexGroup<T> (route: Route, value: T, order: number, criteria: Crit
     const path = paths[i]
     if (!path.startsWith('~')) continue
     const pattern = path.slice(1)
-    try {
-      // Kong anchors regex paths at the start; sticky makes every alternative anchored and leaves the
-      // match end in lastIndex, so a match needs no result array
-      regexes.push(new RegExp('^' + pattern, 'y'))
-    } catch (err) {
-      issues.push({ path: `${where}.paths[${i}]`, message: `invalid regex: ${(err as Error).message}` })
+    // Kong anchors regex paths at the start; sticky makes every alternative anchored and leaves the
+    // match end in lastIndex, so a match needs no result array. Kong's syntax is translated (route-regex.ts).
+    const compiled = compileRouteRegex(pattern, '^', 'y')
+    if (typeof compiled === 'string') {
+      issues.push({ path: `${where}.paths[${i}]`, message: `invalid regex: '${pattern}' (${compiled})` })
       continue
     }
+    regexes.push(compiled)
     matches.push(routeMatch(route, value, path, true))
-    const prefix = literalPrefix(pattern)
+    const prefix = literalPrefix(compiled.source.slice(1))
     shared = shared === null ? prefix : prefix.slice(0, commonLength(shared, prefix))
   }
   if (regexes.length === 0) return
@@ -106,7 +107,9 @@ function parseCriteria (route: Route, where: string, issues: ConfigIssue[]): Cri
     hosts,
     headers,
     weight,
-    plainHostsOnly: hosts !== null && hosts.every((h) => !h.wildcard),
+    // transform.lua get_priority: `plain_host_only = type(hosts) == "table"` and no host has a '*', so an
+    // empty `hosts: []` sets the bit too (it adds no match weight: is_empty_field)
+    plainHostsOnly: route.hosts !== null && route.hosts.every((h) => !h.includes('*')),
     headerCount: Math.min(headers?.length ?? 0, MAX_HEADER_COUNT)
   }
 }

@@ -32,6 +32,8 @@ export class Router<T> {
   readonly #hosts: HostCache
   /** the lookup's parsed Host, fetched on first use: null until then */
   #host: ParsedHost | null
+  /** the lookup's rawHeaders (header-match.ts reads them only for repeated headers); null when not given */
+  #rawHeaders: readonly string[] | null
   // the lookup in progress: best rank so far, its match and matched length (fields, so scans return nothing)
   #best: number
   #found: RouteMatch<T> | null
@@ -46,6 +48,7 @@ export class Router<T> {
     this.#tree = new RadixTree()
     this.#hosts = hosts
     this.#host = null
+    this.#rawHeaders = null
     this.#best = NO_RANK
     this.#found = null
     this.#length = 0
@@ -60,11 +63,15 @@ export class Router<T> {
    * The best route for a request, or null (the caller answers 404).
    * @param host the raw Host header (may carry :port)
    * @param path the normalised path (normalizePath), without the query
+   * @param rawHeaders the request's rawHeaders, so a repeated header matches on any of its values as in Kong;
+   *   without them a string in `headers` is one value and an array one value per element
    */
-  find (method: string, host: string | undefined, path: string, headers: IncomingHttpHeaders): RouteMatch<T> | null {
+  find (method: string, host: string | undefined, path: string, headers: IncomingHttpHeaders,
+    rawHeaders: readonly string[] | null = null): RouteMatch<T> | null {
     this.#best = NO_RANK
     this.#found = null
     this.#host = null
+    this.#rawHeaders = rawHeaders
     const nodes = this.#nodes
     // Longest prefixes first: among otherwise equal routes they rank higher, so the cut-off tightens sooner.
     for (let k = this.#tree.collect(path, nodes) - 1; k >= 0; k--) {
@@ -75,6 +82,7 @@ export class Router<T> {
       this.#scan(bucket.rest, method, host, path, headers)
     }
     const found = this.#found
+    this.#rawHeaders = null // keeps no request's header array alive between lookups
     if (found !== null) this.matchedLength = this.#length
     return found
   }
@@ -156,7 +164,7 @@ export class Router<T> {
       const parsed = this.#parsedHost(host)
       if (!hostRulesMatch(candidate.hosts, parsed.name, parsed.port)) return false
     }
-    return candidate.headers === null || headerRulesMatch(candidate.headers, headers)
+    return candidate.headers === null || headerRulesMatch(candidate.headers, headers, this.#rawHeaders)
   }
 
   #parsedHost (host: string | undefined): ParsedHost {

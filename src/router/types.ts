@@ -39,7 +39,7 @@ export interface Candidate<T> {
   // precedence keys, most significant first (compat.lua get_priority)
   /** how many of methods, hosts, headers, snis, paths the route uses */
   readonly weight: number
-  /** has hosts and none of them is a wildcard */
+  /** `hosts` is set (an empty list too, as in Kong) and none of them is a wildcard */
   readonly plainHostsOnly: boolean
   /** number of header names (Kong caps it at 255) */
   readonly headerCount: number

@@ -6,6 +6,7 @@ import { Worker, type TransferListItem } from 'node:worker_threads'
 import { createServer } from 'node:net'
 import { once } from 'node:events'
 import type { ListenAddress, LoadedConfig } from '../config/types.ts'
+import { logDeprecations } from '../config/deprecations.ts'
 import type { Logger } from '../core/log.ts'
 import { setupMainPluginServices, type MainPluginService } from '../plugins/main-services.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
@@ -88,6 +89,7 @@ export class Supervisor {
   }
 
   async start (): Promise<void> {
+    logDeprecations(this.#logger, this.#config)
     this.#listen = await resolvePorts(this.#config.settings.proxy_listen)
     this.#plugins = await setupMainPluginServices(this.#config, {
       logger: this.#logger,
@@ -260,6 +262,7 @@ export class Supervisor {
       for (const service of this.#plugins.values()) service.onConfig(config)
       this.counters.reloadsSucceeded++
       this.#logger.log('notice', 'reloaded', { source: config.source, configuration_hash: config.hash })
+      logDeprecations(this.#logger, config)
       return { ok: true, message: null }
     } finally {
       this.#reloadInFlight = false

@@ -16,6 +16,8 @@ interface Request {
   readonly method?: string
   readonly host?: string
   readonly headers?: IncomingHttpHeaders
+  /** the request's header lines, as Node's req.rawHeaders */
+  readonly rawHeaders?: readonly string[]
   /** the winning route's name, or null for no match */
   readonly expect: string | null
   readonly matchedLength?: number
@@ -201,12 +203,19 @@ const CASES: readonly Case[] = [
     ]
   },
   {
-    rule: 'hosts compare case-insensitively',
-    routes: [['mixed', { hosts: ['Api.Example.COM'] }], ['wild', { hosts: ['*.Wild.Example'] }]],
+    // "Note that the hosts value is case sensitive" (the Route object reference); kong/router/transform.lua
+    // compares http.host (the raw Host header, kong/router/atc.lua) with ==, =^ and ^=, lower-casing neither
+    rule: 'hosts compare case-sensitively',
+    routes: [['mixed', { hosts: ['Api.Example.COM'] }], ['wild', { hosts: ['*.Wild.Example'] }], ['pre', { hosts: ['Pre.*'] }]],
     requests: [
-      { host: 'API.example.com:80', path: '/', expect: 'mixed' },
-      { host: 'api.example.com', path: '/', expect: 'mixed' },
-      { host: 'X.WILD.example', path: '/', expect: 'wild' }
+      { host: 'Api.Example.COM:80', path: '/', expect: 'mixed' },
+      { host: 'Api.Example.COM', path: '/', expect: 'mixed' },
+      { host: 'API.example.com:80', path: '/', expect: null },
+      { host: 'api.example.com', path: '/', expect: null },
+      { host: 'x.Wild.Example', path: '/', expect: 'wild' },
+      { host: 'X.WILD.example', path: '/', expect: null },
+      { host: 'Pre.x', path: '/', expect: 'pre' },
+      { host: 'pre.x', path: '/', expect: null }
     ]
   },
   {
@@ -245,8 +254,10 @@ const CASES: readonly Case[] = [
     routes: [['h', { headers: { 'x-v': ['beta'] } }]],
     requests: [
       { path: '/', headers: { 'x-v': ['alpha', 'BETA'] }, expect: 'h' },
-      // Node joins a repeated header into one string
-      { path: '/', headers: { 'x-v': 'alpha, Beta' }, expect: 'h' },
+      // Node joins a repeated header into one string; rawHeaders tell the lines apart (kong/router/fields.lua
+      // adds each line's value; one line "alpha, Beta" is one value, as ngx.req.get_headers() gives it)
+      { path: '/', headers: { 'x-v': 'alpha, Beta' }, rawHeaders: ['X-V', 'alpha', 'x-v', 'Beta'], expect: 'h' },
+      { path: '/', headers: { 'x-v': 'alpha, Beta' }, rawHeaders: ['X-V', 'alpha, Beta'], expect: null },
       { path: '/', headers: { 'x-v': ['alpha', 'gamma'] }, expect: null },
       { path: '/', headers: { 'x-v': 'alphabeta' }, expect: null }
     ]
@@ -359,7 +370,7 @@ t.test('Kong matching rules', async (t) => {
       const router = new Router(entriesOf(c.routes.map(([name, fields]) => makeRoute(name, fields))))
       for (const r of c.requests) {
         const label = `${r.method ?? 'GET'} ${r.host ?? '(no host)'} ${r.path} ${JSON.stringify(r.headers ?? {})}`
-        const match = router.find(r.method ?? 'GET', r.host, r.path, r.headers ?? {})
+        const match = router.find(r.method ?? 'GET', r.host, r.path, r.headers ?? {}, r.rawHeaders ?? null)
         t.equal(match?.value ?? null, r.expect, label)
         if (r.matchedLength !== undefined) t.equal(router.matchedLength, r.matchedLength, `${label}: matched length`)
         if (r.matchedPath !== undefined) t.equal(match?.path, r.matchedPath, `${label}: matched path`)

@@ -4,7 +4,7 @@
 
 import { SETTING_NAMES } from '../settings.ts'
 import { CREDENTIAL_KEYS, consumer } from './consumer.ts'
-import { annotations, unsupported } from './fields.ts'
+import { annotations, tags, unsupported } from './fields.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { service } from './service.ts'
@@ -14,16 +14,59 @@ import type { FieldSchema, RecordField } from './typedefs.ts'
 const UNSUPPORTED_ENTITIES = [
   'upstreams', 'targets', 'certificates', 'ca_certificates', 'snis', 'vaults', 'consumer_groups',
   'key_sets', 'keys', 'filter_chains', 'partials', 'custom_entities', ...CREDENTIAL_KEYS,
+  // decK's Enterprise and Konnect entities (go-database-reconciler pkg/file/types.go, Content)
+  'rbac_roles', 'service_packages', 'licenses', 'cloned_plugins', 'custom_plugins',
 ]
+
+function isObject (value: unknown): string | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? null : 'expected a record'
+}
+
+/** Keys a default may set: the entity's own fields (decK fills only those). */
+function defaultsFor (fields: Readonly<Record<string, FieldSchema>>, shorthands: readonly string[] = []): FieldSchema {
+  return {
+    type: 'any',
+    custom: (value) => {
+      if (isObject(value) !== null) return 'expected a record'
+      const unknown = Object.keys(value as object).filter((key) => !Object.hasOwn(fields, key) && !shorthands.includes(key))
+      return unknown.length === 0 ? null : `unknown field(s): ${unknown.join(', ')}`
+    },
+  }
+}
+
+/** decK's `_info` (go-database-reconciler pkg/file/types.go, Info); deck-file.ts applies select_tags and defaults. */
+const info: RecordField = {
+  type: 'record',
+  omit: true,
+  fields: {
+    select_tags: tags,
+    default_lookup_tags: { type: 'any', custom: isObject },
+    defaults: {
+      type: 'record',
+      fields: {
+        service: defaultsFor(service.fields, ['url']),
+        route: defaultsFor(route.fields),
+        // upstreams and targets are refused anyway: their defaults change nothing
+        upstream: { type: 'any', custom: isObject },
+        target: { type: 'any', custom: isObject },
+      },
+    },
+    consumer_group_policy_overrides: { type: 'boolean' },
+    skip_hash_for_basic_auth: { type: 'boolean' },
+    include_plugin_definitions: { type: 'boolean' },
+  },
+}
 
 const fields: Record<string, FieldSchema> = {
   _format_version: { type: 'string', required: true, one_of: ['1.1', '2.1', '3.0'] },
   _transform: { type: 'boolean', default: true },
   ...annotations,
-  // decK's own keys, meaningless to the gateway
+  // decK's own keys: the workspace and Konnect control plane a file is for mean nothing to one gateway
   _workspace: { type: 'string' },
-  _info: { type: 'any' },
-  _konnect: { type: 'any' },
+  _konnect: { type: 'any', custom: isObject },
+  _info: info,
+  /** decK's shared plugin configs, by name; merged into the plugins that name one in `_config` (deck-file.ts) */
+  _plugin_configs: { type: 'map', omit: true, keys: { type: 'string' }, values: { type: 'any', custom: isObject } },
   services: { type: 'array', elements: service },
   routes: { type: 'array', elements: route },
   consumers: { type: 'array', elements: consumer },

@@ -62,7 +62,7 @@ const OTHER_PROTOCOLS = new Set(['grpc', 'grpcs', 'tcp', 'tls', 'tls_passthrough
 
 export function httpProtocol (value: string): string | null {
   if (value === 'http' || value === 'https') return null
-  if (OTHER_PROTOCOLS.has(value)) return `protocol '${value}' is not supported (only http and https are)`
+  if (OTHER_PROTOCOLS.has(value)) return `protocol '${value}' is not supported by Tollgate yet (only http and https are)`
   return 'expected one of: http, https'
 }
 
@@ -98,9 +98,12 @@ function isEmpty (value: unknown): boolean {
   return value === null || (Array.isArray(value) && value.length === 0)
 }
 
+/** The words every "Kong has it, Tollgate does not" error carries; load.ts names each such feature once per file. */
+export const NOT_BUILT = 'not supported by Tollgate yet'
+
 /** A Kong field Tollgate does not implement: accepted when empty, otherwise an error naming what is missing. */
 export function unsupported (what: string): AnyField {
-  return { type: 'any', custom: (value) => isEmpty(value) ? null : `${what} not supported by Tollgate` }
+  return { type: 'any', custom: (value) => isEmpty(value) ? null : `${what} ${NOT_BUILT}` }
 }
 
 /** Kong accepts these on every entity of a declarative file and ignores them. */

@@ -24,6 +24,9 @@ export const plugin: RecordField = {
     consumer: foreign,
     consumer_group: unsupported('consumer groups are'),
     ordering: unsupported('dynamic plugin ordering is'),
+    partials: unsupported('partials are'),
+    /** decK: the name of a shared config in the file's `_plugin_configs`, merged under `config` (deck-file.ts) */
+    _config: { type: 'string', omit: true },
     created_at: timestamp,
     updated_at: timestamp,
     ...annotations,

@@ -1,23 +1,24 @@
 // The route entity (Kong's kong/db/schema/entities/routes.lua) as Tollgate accepts it: HTTP routing
 // fields only; snis, sources and destinations (TLS and stream routing) are refused with a clear error.
 
-import { annotations, foreign, httpProtocol, isHostname, name, tags, timestamp, unsupported, uuid } from './fields.ts'
+import { annotations, foreign, httpProtocol, isHostname, name, NOT_BUILT, tags, timestamp, unsupported, uuid } from './fields.ts'
 import { plugin } from './plugin.ts'
+import { headerRegex } from '../../router/header-match.ts'
+import { compileRouteRegex } from '../../router/route-regex.ts'
 import type { ConfigIssue } from '../../core/errors.ts'
 import type { FieldSchema, RecordField } from './typedefs.ts'
 
 function routePath (value: string): string | null {
   if (!value.startsWith('/') && !value.startsWith('~/')) return 'should start with: / (fixed path) or ~/ (regex path)'
   if (value.includes('//')) return 'must not have empty segments'
-  if (value.startsWith('~')) {
-    // Kong's PCRE regexes are compiled as JavaScript ones, as they are written (the common syntax agrees).
-    try {
-      RegExp(value.slice(1))
-    } catch (err) {
-      return `invalid regex: '${value.slice(1)}' (${(err as Error).message})`
-    }
-  }
+  if (value.startsWith('~')) return regexIssue(value.slice(1))
   return null
+}
+
+/** Kong's regex syntax translated for JavaScript, or Kong's error message naming the construct (route-regex.ts). */
+function regexIssue (pattern: string): string | null {
+  const compiled = compileRouteRegex(pattern, '', '')
+  return typeof compiled === 'string' ? `invalid regex: '${pattern}' (${compiled})` : null
 }
 
 const PORT_SUFFIX = /:(\d{1,5})$/
@@ -38,6 +39,13 @@ function headerName (value: string): string | null {
   return value.toLowerCase() === 'host'
     ? "cannot contain 'host' header, which must be specified in the 'hosts' attribute"
     : null
+}
+
+/** A `~*` value is a regex, compiled as Kong's router compiles it (header-match.ts headerRegex). */
+function headerValue (value: string): string | null {
+  if (!value.startsWith('~*')) return null
+  const compiled = headerRegex(value)
+  return typeof compiled === 'string' ? `invalid regex: '${value.slice(2)}' (${compiled})` : null
 }
 
 const MATCHING = ['methods', 'hosts', 'headers', 'paths'] as const
@@ -66,11 +74,18 @@ export const routeFields: Readonly<Record<string, FieldSchema>> = {
   headers: {
     type: 'map',
     keys: { type: 'string', custom: headerName },
-    values: { type: 'array', len_min: 1, elements: { type: 'string' } },
+    values: { type: 'array', len_min: 1, elements: { type: 'string', custom: headerValue } },
   },
   snis: unsupported('snis (TLS routing) are'),
   sources: unsupported('sources (stream routing) are'),
   destinations: unsupported('destinations (stream routing) are'),
+  // fields of Kong's `expressions` router flavor only (kong/db/schema/entities/routes.lua); its dumps write
+  // expression null and priority 0 on every route
+  expression: unsupported('expression routes (router_flavor = expressions) are'),
+  priority: {
+    type: 'any',
+    custom: (value) => value === 0 ? null : `priority (router_flavor = expressions) is ${NOT_BUILT}`,
+  },
   strip_path: { type: 'boolean', required: true, default: true },
   preserve_host: { type: 'boolean', required: true, default: false },
   path_handling: { type: 'string', required: true, default: 'v0', one_of: ['v0', 'v1'] },

@@ -1,12 +1,10 @@
 // The service entity (Kong's kong/db/schema/entities/services.lua): an HTTP or HTTPS upstream, given by
 // the `url` shorthand or by protocol/host/port/path. Nested routes and plugins are allowed, as in Kong.
 
-import { allOf, atLeastOneOf, isSet } from './checks.ts'
 import { annotations, host, httpProtocol, name, port, tags, timeout, timestamp, unsupported, uuid } from './fields.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { tlsOnlyForHttps, tlsVerify, tlsVerifyDepth } from './service-tls.ts'
-import type { ConfigIssue } from '../../core/errors.ts'
 import type { RecordField } from './typedefs.ts'
 
 function serviceUrl (value: string): string | null {
@@ -27,13 +25,19 @@ function servicePath (value: string): string | null {
   return value.includes('//') ? 'must not have empty segments' : null
 }
 
-const URL_PARTS = ['protocol', 'host', 'port', 'path']
+// The path as written after the authority: "http://h" has none (null), "http://h/" has "/".
+const URL_PATH = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/
 
-/** `url` writes protocol, host, port and path; giving both would leave one of them silently ignored. */
-function urlAlone (service: Record<string, unknown>): ConfigIssue[] {
-  if (!isSet(service.url)) return []
-  const also = URL_PARTS.filter((field) => isSet(service[field]))
-  return also.length === 0 ? [] : [{ path: '', message: `url cannot be combined with ${also.join(', ')}` }]
+/**
+ * Kong's `url` shorthand (kong/db/schema/entities/services.lua): it writes all four parts and wins over
+ * any of them given beside it; a url without a port gets its scheme's (80, 443), one without a path
+ * resets path to null.
+ */
+function expandUrl (value: unknown): Record<string, unknown> {
+  const url = URL.parse(value as string) as URL
+  const protocol = url.protocol.slice(0, -1)
+  const port = url.port === '' ? (protocol === 'https' ? 443 : 80) : Number(url.port)
+  return { protocol, host: url.hostname, port, path: URL_PATH.exec(value as string)?.[1] ?? null }
 }
 
 export const service: RecordField = {
@@ -41,10 +45,8 @@ export const service: RecordField = {
   fields: {
     id: uuid,
     name,
-    /** shorthand for protocol, host, port (80 or 443 by scheme) and path */
-    url: { type: 'string', custom: serviceUrl },
-    protocol: { type: 'string', custom: httpProtocol },
-    host,
+    protocol: { type: 'string', default: 'http', custom: httpProtocol },
+    host: { ...host, required: true },
     port,
     path: { type: 'string', custom: servicePath },
     retries: { type: 'integer', default: 5, between: [0, 32767] },
@@ -63,5 +65,6 @@ export const service: RecordField = {
     updated_at: timestamp,
     ...annotations,
   },
-  checks: allOf(atLeastOneOf('url', 'host'), urlAlone, tlsOnlyForHttps),
+  shorthands: [{ name: 'url', schema: { type: 'string', custom: serviceUrl }, expand: expandUrl }],
+  checks: tlsOnlyForHttps,
 }

@@ -6,6 +6,9 @@
 
 import type { ConfigIssue } from '../../core/errors.ts'
 import { REDACTED, redactUrlCredentials, redactUrlCredentialsDeep } from '../../core/redact-url.ts'
+import { expandShorthands, type ConfigNotice, type Shorthand } from './shorthand.ts'
+
+export type { ConfigNotice, Shorthand } from './shorthand.ts'
 
 interface FieldBase<T> {
   readonly required?: boolean
@@ -65,6 +68,8 @@ export interface RecordField extends FieldBase<Readonly<Record<string, unknown>>
    * Issue paths are relative to the record ('' for the record itself). See checks.ts for common ones.
    */
   readonly checks?: (value: Record<string, unknown>) => ConfigIssue[]
+  /** Kong's shorthand_fields, in Kong's order: see shorthand.ts */
+  readonly shorthands?: readonly Shorthand[]
 }
 
 export interface MapField extends FieldBase<Readonly<Record<string, unknown>>> {
@@ -103,14 +108,15 @@ export function joinRelative (base: string, relative: string): string {
   return `${base}.${relative}`
 }
 
-export function validate (schema: FieldSchema, input: unknown, path: string): ValidationResult {
+/** `notices`, when given, receives a deprecation notice for each deprecated shorthand field used. */
+export function validate (schema: FieldSchema, input: unknown, path: string, notices: ConfigNotice[] = []): ValidationResult {
   const issues: ConfigIssue[] = []
-  const value = check(schema, input, path, issues)
+  const value = check(schema, input, path, issues, notices)
   return { value, issues }
 }
 
-function check (schema: FieldSchema, input: unknown, path: string, issues: ConfigIssue[]): unknown {
-  if (input === undefined) return absent(schema, path, issues)
+function check (schema: FieldSchema, input: unknown, path: string, issues: ConfigIssue[], notices: ConfigNotice[]): unknown {
+  if (input === undefined) return absent(schema, path, issues, notices)
   if (input === null) return explicitNull(schema, path, issues)
   switch (schema.type) {
     case 'string': return checkString(schema, input, path, issues)
@@ -121,19 +127,19 @@ function check (schema: FieldSchema, input: unknown, path: string, issues: Confi
       issues.push({ path, message: 'expected a boolean' })
       return null
     case 'array':
-    case 'set': return checkArray(schema, input, path, issues)
-    case 'record': return checkRecord(schema, input, path, issues)
-    case 'map': return checkMap(schema, input, path, issues)
+    case 'set': return checkArray(schema, input, path, issues, notices)
+    case 'record': return checkRecord(schema, input, path, issues, notices)
+    case 'map': return checkMap(schema, input, path, issues, notices)
     case 'any': return checkAny(schema, input, path, issues)
   }
 }
 
 /** Absent: the default; else, for a record, its sub-defaults when that is valid (Kong fills nested records); else null. */
-function absent (schema: FieldSchema, path: string, issues: ConfigIssue[]): unknown {
+function absent (schema: FieldSchema, path: string, issues: ConfigIssue[], notices: ConfigNotice[]): unknown {
   if (schema.default !== undefined) return structuredClone(schema.default)
   if (schema.type === 'record') {
     const filled: ConfigIssue[] = []
-    const value = checkRecord(schema, {}, path, filled)
+    const value = checkRecord(schema, {}, path, filled, notices)
     if (filled.length === 0) return value
   }
   if (schema.required === true) issues.push({ path, message: 'required field missing' })
@@ -207,13 +213,13 @@ function checkNumber (schema: NumberField, input: unknown, path: string, issues:
   return input
 }
 
-function checkArray (schema: ArrayField, input: unknown, path: string, issues: ConfigIssue[]): unknown {
+function checkArray (schema: ArrayField, input: unknown, path: string, issues: ConfigIssue[], notices: ConfigNotice[]): unknown {
   if (!Array.isArray(input)) {
     issues.push({ path, message: schema.type === 'set' ? 'expected a set' : 'expected an array' })
     return null
   }
   const element: FieldSchema = { ...schema.elements, required: true }
-  let out = input.map((item, i) => check(element, item, joinPath(path, i), issues))
+  let out = input.map((item, i) => check(element, item, joinPath(path, i), issues, notices))
   if (schema.type === 'set') out = unique(out)
   if (schema.len_min !== undefined && out.length < schema.len_min) {
     issues.push({ path, message: `length must be at least ${schema.len_min}` })
@@ -238,15 +244,24 @@ function isPlainObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function checkRecord (schema: RecordField, input: unknown, path: string, issues: ConfigIssue[]): unknown {
-  if (!isPlainObject(input)) {
+function checkRecord (schema: RecordField, raw: unknown, path: string, issues: ConfigIssue[], notices: ConfigNotice[]): unknown {
+  if (!isPlainObject(raw)) {
     issues.push({ path, message: 'expected a record' })
     return null
   }
   const before = issues.length
+  const input = schema.shorthands === undefined
+    ? raw
+    : expandShorthands(schema.shorthands, raw, issues, notices, (field, value, at) => {
+      const found = issues.length
+      check(field, value, at, issues, notices)
+      return issues.length === found
+    }, (name) => joinPath(path, name))
+  // as Kong (process_auto_fields returns the shorthand errors alone): the fields it would have set are not reported missing
+  if (issues.length > before) return null
   const out: Record<string, unknown> = {}
   for (const [name, field] of Object.entries(schema.fields)) {
-    const value = check(field, input[name], joinPath(path, name), issues)
+    const value = check(field, input[name], joinPath(path, name), issues, notices)
     if (field.omit !== true) out[name] = value
   }
   for (const name of Object.keys(input)) {
@@ -258,7 +273,7 @@ function checkRecord (schema: RecordField, input: unknown, path: string, issues:
   return out
 }
 
-function checkMap (schema: MapField, input: unknown, path: string, issues: ConfigIssue[]): unknown {
+function checkMap (schema: MapField, input: unknown, path: string, issues: ConfigIssue[], notices: ConfigNotice[]): unknown {
   if (!isPlainObject(input)) {
     issues.push({ path, message: 'expected a map' })
     return null
@@ -268,8 +283,8 @@ function checkMap (schema: MapField, input: unknown, path: string, issues: Confi
   // fromEntries defines own properties, so a "__proto__" key stays a plain key
   return Object.fromEntries(Object.entries(input).map(([key, item]) => {
     const at = joinPath(path, key)
-    check(keySchema, key, at, issues)
-    return [key, check(valueSchema, item, at, issues)]
+    check(keySchema, key, at, issues, notices)
+    return [key, check(valueSchema, item, at, issues, notices)]
   }))
 }
 
@@ -301,7 +316,8 @@ export function redact (schema: FieldSchema, value: unknown): unknown {
 function redactRecord (schema: RecordField, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [name, item] of Object.entries(value)) {
-    const field = schema.fields[name]
+    // a shorthand (session_redis_password) is redacted by its own schema
+    const field = schema.fields[name] ?? schema.shorthands?.find((shorthand) => shorthand.name === name)?.schema
     out[name] = field === undefined ? redactUrlCredentialsDeep(item) : redact(field, item)
   }
   return out

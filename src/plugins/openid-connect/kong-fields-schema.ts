@@ -3,7 +3,7 @@
 // silently ignored. Nested records are checked member by member so that the error names the member.
 
 import type { FieldSchema, RecordField } from '../../config/schema/typedefs.ts'
-import { isKongRecord, type KongField, type KongLeaf } from './kong-fields.ts'
+import { isKongRecord, type KongField, type KongLeaf, type KongValue } from './kong-fields.ts'
 
 export const NOT_SUPPORTED = 'not supported by Tollgate yet (only the client credentials grant is implemented)'
 
@@ -16,7 +16,7 @@ function sameMembers (value: readonly unknown[], expected: readonly unknown[]): 
 
 /** null never reaches here: the schema DSL accepts null for any field that is not required. */
 function atDefault (field: KongLeaf, value: unknown): boolean {
-  if (!Array.isArray(value)) return value === field.default
+  if (!Array.isArray(value)) return value === field.default || (field.also?.includes(value as KongValue) ?? false)
   if (value.length === 0 && (field.array === true || Array.isArray(field.default))) return true
   return Array.isArray(field.default) && sameMembers(value, field.default)
 }
@@ -33,7 +33,10 @@ function leafSchema (field: KongLeaf): FieldSchema {
 
 function fieldSchema (field: KongField): FieldSchema {
   if (!isKongRecord(field)) return leafSchema(field)
-  const record: RecordField = { type: 'record', omit: true, fields: kongFieldSchemas(field.fields) }
+  const fields = kongFieldSchemas(field.fields)
+  const record: RecordField = field.shorthands === undefined
+    ? { type: 'record', omit: true, fields }
+    : { type: 'record', omit: true, fields, shorthands: field.shorthands }
   return record
 }
 

@@ -1,10 +1,14 @@
 // Every field of Kong's openid-connect config with Kong's default, as data. Source: Kong's published
 // plugin schema (OpenidConnectPluginConfig, the 3.14-era one: it has consumer_claims, upstream_headers,
-// jwks_endpoint and token_exchange), plus the fields KONG-REFERENCE §2 names for other versions.
+// jwks_endpoint and token_exchange), plus fields of other 3.x versions (Kong's docs schemas 3.4 and 3.15).
+// Deprecated forms Kong still accepts are not fields: they are shorthands (deprecated-fields.ts).
 // A decK dump lists all of them, so Tollgate must recognise each one; schema.ts implements some and
 // kong-fields-schema.ts accepts the rest only when unset or at these defaults.
 // Kong's schema lists array defaults in sorted order (Kong's own order can differ, e.g. logout_methods is
 // POST, DELETE): they are compared as sets, so either order is accepted.
+
+import type { Shorthand } from '../../config/schema/shorthand.ts'
+import { REDIS_SHORTHANDS } from '../redis-shorthands.ts'
 
 export type KongValue = null | boolean | number | string | readonly KongValue[]
 
@@ -16,12 +20,16 @@ export interface KongLeaf {
   readonly array?: boolean
   /** Kong encrypts it (or it is a credential): never shown back */
   readonly secret?: boolean
+  /** other Kong 3.x versions' defaults, accepted too (a dump of that version writes them) */
+  readonly also?: readonly KongValue[]
 }
 
 /** A nested record; its default is the object of its members' defaults (kongDefault). */
 export interface KongRecord {
   readonly name: string
   readonly fields: readonly KongField[]
+  /** Kong's shorthand_fields of the record (its deprecated forms) */
+  readonly shorthands?: readonly Shorthand[]
 }
 
 export type KongField = KongLeaf | KongRecord
@@ -38,8 +46,8 @@ function secret (name: string, array = false): KongLeaf {
   return { name, default: null, array, secret: true }
 }
 
-function record (name: string, fields: readonly KongField[]): KongRecord {
-  return { name, fields }
+function record (name: string, fields: readonly KongField[], shorthands?: readonly Shorthand[]): KongRecord {
+  return shorthands === undefined ? { name, fields } : { name, fields, shorthands }
 }
 
 const ALL_AUTH_METHODS = [
@@ -85,7 +93,8 @@ const REDIS: readonly KongField[] = [
   value('sentinel_username'),
   value('server_name'),
   value('ssl', false),
-  value('ssl_verify', true),
+  // false in 3.4-3.9 (kong/enterprise_edition/tools/redis/v2/schema.lua; session_redis_ssl_verify before it)
+  { name: 'ssl_verify', default: true, also: [false] },
   value('username')
 ]
 
@@ -134,7 +143,7 @@ export const KONG_FIELDS: readonly KongField[] = [
   secret('client_id', true),
   list('client_jwk'),
   secret('client_secret', true),
-  record('cluster_cache_redis', REDIS),
+  record('cluster_cache_redis', REDIS, REDIS_SHORTHANDS),
   value('cluster_cache_strategy', 'off'),
   value('consumer_by', ['custom_id', 'username']),
   list('consumer_claims'),
@@ -227,7 +236,7 @@ export const KONG_FIELDS: readonly KongField[] = [
   value('pushed_authorization_request_endpoint'),
   value('pushed_authorization_request_endpoint_auth_method'),
   list('redirect_uri'),
-  record('redis', [...REDIS, value('prefix'), value('socket')]),
+  record('redis', [...REDIS, value('prefix'), value('socket')], REDIS_SHORTHANDS),
   value('rediscovery_lifetime', 30),
   value('refresh_token_param_name'),
   value('refresh_token_param_type', PARAM_TYPES),
@@ -326,7 +335,7 @@ export const KONG_FIELDS: readonly KongField[] = [
   value('verify_nonce', true),
   value('verify_parameters', false),
   value('verify_signature', true),
-  // Not in that schema version; named by KONG-REFERENCE §2: consumer_claim is the pre-3.14 form of
+  // Not in that schema version (Kong's docs schemas 3.4 and 3.15): consumer_claim is the pre-3.14 form of
   // consumer_claims (so 3.9 dumps carry it), the other two are 3.15 additions.
   list('consumer_claim'),
   value('bearer_token_header_name'),

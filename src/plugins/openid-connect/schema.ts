@@ -9,6 +9,7 @@ import type { FieldSchema } from '../../config/schema/typedefs.ts'
 import type { PluginSchema } from '../types.ts'
 import { isSet } from '../../config/schema/checks.ts'
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
+import { OIDC_SHORTHANDS } from './deprecated-fields.ts'
 import { KONG_FIELDS } from './kong-fields.ts'
 import { kongFieldSchemas } from './kong-fields-schema.ts'
 
@@ -185,6 +186,7 @@ export const openIdConnectSchema: PluginSchema = {
     type: 'record',
     required: true,
     fields: { ...implemented, ...unsupported },
-    checks: checkConfig
+    checks: checkConfig,
+    shorthands: OIDC_SHORTHANDS
   }
 }

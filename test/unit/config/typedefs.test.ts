@@ -1,5 +1,5 @@
 import t from 'tap'
-import { joinPath, joinRelative, redact, validate, type FieldSchema } from '../../../src/config/schema/typedefs.ts'
+import { joinPath, joinRelative, redact, validate, type ConfigNotice, type FieldSchema } from '../../../src/config/schema/typedefs.ts'
 import { allOf, atLeastOneOf, mutuallyExclusive, requires } from '../../../src/config/schema/checks.ts'
 
 t.test('joinPath', async (t) => {
@@ -226,4 +226,30 @@ t.test('omit: a field is validated but left out of the result', async (t) => {
   t.same(accepted.value, { kept: 'a' }, 'the omitted field is not in the result')
   const refused = validate(schema, { legacy: 'other' }, 'config')
   t.same(refused.issues, [{ path: 'config.legacy', message: 'not supported' }], 'but it is still validated')
+})
+
+t.test('shorthand fields, as Kong\'s process_auto_fields expands them', async (t) => {
+  // spec/01-unit/01-db/01-schema/01-schema_spec.lua, describe "shorthand_fields"
+  const schema: FieldSchema = {
+    type: 'record',
+    fields: { field_A: { type: 'string' }, field_B: { type: 'record', fields: { x: { type: 'string' }, y: { type: 'string' } } } },
+    shorthands: [
+      { name: 'shorthand_A', schema: { type: 'string' }, expand: (value) => ({ field_A: value }) },
+      { name: 'shorthand_B', schema: { type: 'string' }, expand: (value) => ({ field_B: { x: value } }) },
+      { name: 'old_A', schema: { type: 'string' }, expand: (value) => ({ field_A: value }), deprecation: { message: 'old_A is deprecated', replacedWith: [{ path: ['field_A'] }] } },
+    ],
+  }
+  t.strictSame(validate(schema, { shorthand_A: 'test1', field_A: 'ignored', shorthand_B: 'test2', field_B: { x: 'ignored', y: 'kept' } }, 'r'),
+    { value: { field_A: 'test1', field_B: { x: 'test2', y: 'kept' } }, issues: [] }, '"takes precedence": a plain shorthand wins')
+  t.strictSame(validate(schema, { shorthand_A: 3 }, 'r'), { value: null, issues: [{ path: 'r.shorthand_A', message: 'expected a string' }] },
+    '"validates shorthands type check": its own error only')
+  const notices: ConfigNotice[] = []
+  t.strictSame(validate(schema, { old_A: 'v' }, 'r', notices).value, { field_A: 'v', field_B: { x: null, y: null } }, '"converts fields"')
+  t.strictSame(notices, [{ path: 'r.old_A', message: 'old_A is deprecated' }])
+  t.strictSame(validate(schema, { old_A: 'v', field_A: 'w' }, 'r').issues, [{
+    path: 'r.old_A', message: 'both deprecated and new field are used but their values mismatch: old_A = v vs field_A = w',
+  }], '"notifes of error if values mismatch with replaced field"')
+  t.strictSame(validate(schema, { old_A: null }, 'r', notices).value, { field_A: null, field_B: { x: null, y: null } },
+    '"allows to set explicit nulls": no value, no notice')
+  t.equal(notices.length, 1)
 })

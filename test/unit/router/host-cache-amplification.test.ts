@@ -30,7 +30,7 @@ t.test('512 distinct ~64 KiB Host headers with many dots: no match, nothing cach
   t.equal(cache.size, 0, 'none of them was cached')
   t.equal(cache.bytes, 0)
   t.equal(router.find('GET', 'x.example.com', '/', {})?.value, 'suffix')
-  t.equal(router.find('GET', 'API.internal:81', '/', {})?.value, 'prefix')
+  t.equal(router.find('GET', 'api.internal:81', '/', {})?.value, 'prefix')
   t.equal(router.find('GET', 'www.example.org:80', '/', {})?.value, 'exact')
 })
 

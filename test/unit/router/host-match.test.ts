@@ -1,7 +1,7 @@
 import t from 'tap'
 import {
   HOST_CACHE_BYTES, HOST_CACHE_ENTRIES, HOST_EXACT, HOST_PREFIX, HOST_SUFFIX, HostCache, MAX_HOST_HEADER_LENGTH, NO_HOST,
-  asciiLower, hostCacheEntryBytes, hostRulesMatch, parseHost, parseHostRule, splitPort
+  hostCacheEntryBytes, hostRulesMatch, parseHost, parseHostRule, splitPort
 } from '../../../src/router/host-match.ts'
 import { prefixKey, suffixKey } from '../../../src/router/host-bucket.ts'
 
@@ -15,9 +15,9 @@ t.test('splitPort', async (t) => {
   t.same(splitPort('*.example.com:9000'), { name: '*.example.com', port: 9000 })
 })
 
-t.test('parseHostRule: exact, leading and trailing wildcards, lower-cased', async (t) => {
-  t.same(parseHostRule('Api.Example.com'), { kind: HOST_EXACT, text: 'api.example.com', port: -1, wildcard: false })
-  t.same(parseHostRule('*.Example.com:81'), { kind: HOST_SUFFIX, text: '.example.com', port: 81, wildcard: true })
+t.test('parseHostRule: exact, leading and trailing wildcards, case kept (Kong compares hosts case-sensitively)', async (t) => {
+  t.same(parseHostRule('Api.Example.com'), { kind: HOST_EXACT, text: 'Api.Example.com', port: -1, wildcard: false })
+  t.same(parseHostRule('*.Example.com:81'), { kind: HOST_SUFFIX, text: '.Example.com', port: 81, wildcard: true })
   t.same(parseHostRule('example.*'), { kind: HOST_PREFIX, text: 'example.', port: -1, wildcard: true })
 })
 
@@ -36,7 +36,7 @@ t.test('hostRulesMatch checks name and port', async (t) => {
 t.test('HostCache parses once per raw value', async (t) => {
   const cache = new HostCache()
   const a = cache.get('WWW.Example.COM:8080')
-  t.equal(a.name, 'www.example.com')
+  t.equal(a.name, 'WWW.Example.COM', 'the case is kept: Kong matches hosts case-sensitively')
   t.equal(a.port, 8080)
   t.equal(cache.get('WWW.Example.COM:8080'), a, 'cached')
   t.equal(cache.size, 1)
@@ -93,10 +93,4 @@ t.test('suffixKey and prefixKey: the wildcard key of a given length, or null', a
   t.equal(prefixKey('example.com', 7), null)
   t.equal(prefixKey('example.', 8), 'example.', 'the whole name')
   t.equal(prefixKey('ex', 8), null)
-})
-
-t.test('asciiLower lower-cases A-Z only', async (t) => {
-  t.equal(asciiLower('AbC-É'), 'abc-É')
-  const same = 'already.lower'
-  t.equal(asciiLower(same), same)
 })

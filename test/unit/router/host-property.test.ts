@@ -2,7 +2,7 @@
 // random and pathological Host headers (many dots, empty labels, huge ports, IPv6 brackets, mixed case,
 // up to 1 MiB). The model is written from the rules, not from the code: a name is the Host header without
 // a trailing `:digits` (1 to 5 digits; after the first `]:` for a bracketed literal, else after the first
-// `:`), lower-cased in A-Z only; a name over 253 characters (RFC 1035 §2.3.4) matches no host rule; exact
+// `:`), case kept (Kong 3.x compares hosts case-sensitively); a name over 253 characters (RFC 1035 §2.3.4) matches no host rule; exact
 // rules compare equal, `*.x` rules compare the end, `x.*` rules the start; a rule with a port needs it.
 
 import t from 'tap'
@@ -28,7 +28,7 @@ function modelParse (raw: string): ModelHost | null {
     }
   }
   if (name.length > 253) return null
-  return { name: [...name].map((c) => c >= 'A' && c <= 'Z' ? c.toLowerCase() : c).join(''), port }
+  return { name, port }
 }
 
 function modelMatches (rule: ModelRule, host: ModelHost | null): boolean {
@@ -40,7 +40,7 @@ function modelMatches (rule: ModelRule, host: ModelHost | null): boolean {
 // ---- generators
 const label = fc.constantFrom('a', 'b', 'api', 'example', 'com', 'w1', 'x-y', 'A', 'Example', 'COM', '')
 const dotted = (max: number): fc.Arbitrary<string> => fc.array(label, { minLength: 1, maxLength: max }).map((l) => l.join('.'))
-const validName = fc.array(label.filter((l) => l !== ''), { minLength: 1, maxLength: 4 }).map((l) => l.join('.').toLowerCase())
+const validName = fc.array(label.filter((l) => l !== ''), { minLength: 1, maxLength: 4 }).map((l) => l.join('.'))
 const port = fc.oneof(fc.constant(''), fc.constantFrom(':80', ':8000', ':', ':http', ':00080'),
   fc.integer({ min: 0, max: 9_999_999 }).map((n) => `:${n}`), fc.nat({ max: 40 }).map((n) => ':' + '9'.repeat(n)))
 const ipv6 = fc.tuple(fc.constantFrom('[::1]', '[fe80::1]', '[2001:DB8::]', '[', '[]', '[::1'), port, fc.constantFrom('', ']:80', ':80'))
@@ -93,10 +93,10 @@ t.test('Router#find matches a host rule exactly when the model does, and keeps i
 
 t.test('matching names built from the rules themselves (hits, not only misses)', async (t) => {
   let hits = 0
-  fc.assert(fc.property(fc.array(rule, { minLength: 1, maxLength: 8 }), fc.nat(), dotted(3), port, fc.boolean(), (rules, pick, extra, p, upper) => {
+  fc.assert(fc.property(fc.array(rule, { minLength: 1, maxLength: 8 }), fc.nat(), dotted(3), port, (rules, pick, extra, p) => {
     const r = rules[pick % rules.length]
     const core = r.kind === 'exact' ? r.text : r.kind === 'suffix' ? `${extra}${r.text}` : `${r.text}${extra}`
-    const raw = (upper ? core.toUpperCase() : core) + (r.port === -1 ? p : `:${r.port}`)
+    const raw = core + (r.port === -1 ? p : `:${r.port}`)
     const model = modelParse(raw)
     const router = new Router(entriesOf(rules.map((x, i) => makeRoute(`r${i}`, { hosts: [x.config], paths: ['/'] }))))
     const found = router.find('GET', raw, '/', {})
