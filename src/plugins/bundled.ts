@@ -4,7 +4,8 @@
 // handlers proxy workers instantiate (registry.ts), the main-thread services and the Admin API routes
 // they serve (main-services.ts), and the per-worker services (worker-services.ts).
 // The order is the order of GET / plugins.available_on_server and of "available: ..." in config errors;
-// execution order is PRIORITY's (chain.ts), never this list's.
+// execution order is PRIORITY's (chain.ts), never this list's. Kong's own list, with the plugins Tollgate
+// does not ship, is kong-plugin-names.ts (for the "not supported by Tollgate yet" error).
 
 import type { PluginDescriptor } from './types.ts'
 import { requestTermination } from './request-termination/index.ts'
