@@ -15,7 +15,7 @@ import { compileRuntime } from '../../src/config/compile.ts'
 import { loadConfigObject } from '../../src/config/load.ts'
 import { createLogger } from '../../src/core/log.ts'
 import { NO_REQUEST_METRICS } from '../../src/metrics/worker-metrics.ts'
-import { pluginModules } from '../../src/plugins/registry.ts'
+import { loadPluginModules } from '../../src/plugins/registry.ts'
 import type { PluginServices } from '../../src/plugins/types.ts'
 import { handleRequest } from '../../src/proxy/request-handler.ts'
 import { UpstreamPools } from '../../src/proxy/upstream-pools.ts'
@@ -68,7 +68,7 @@ function answerDirectly (_req: IncomingMessage, res: ServerResponse): void {
 const loaded = loadConfigObject(config(), '<bench>')
 const settings = loaded.settings
 const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
-const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: pluginModules(), services, metrics: NO_REQUEST_METRICS })
+const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: await loadPluginModules(), services, metrics: NO_REQUEST_METRICS })
 const state = new WorkerState(runtime, new Float64Array(STAT_FIELDS), createLogger('crit'))
 const viaGateway = (req: IncomingMessage, res: ServerResponse): void => handleRequest(state, req, res)
 

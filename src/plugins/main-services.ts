@@ -1,13 +1,15 @@
 // The main-thread side of plugins: what exists once per gateway rather than once per worker (for
 // openid-connect: issuer discovery, the gateway's signing keys, the piscina signing pool, the shared
-// token cache buffers) and the Admin API routes a plugin adds.
+// token cache buffers) and the Admin API routes a plugin adds. One per bundled plugin (bundled.ts) whose
+// descriptor has a mainService.
 
 import type { TransferListItem } from 'node:worker_threads'
 import type { LoadedConfig } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
 import type { AdminHandler } from '../admin/types.ts'
 import type { MetricsSource } from '../metrics/types.ts'
-import { createOidcMainService } from './openid-connect/main-service.ts'
+import { BUNDLED_PLUGINS } from './bundled.ts'
+import type { PluginDescriptor } from './types.ts'
 
 export interface MainPluginService {
   /**
@@ -36,14 +38,13 @@ export interface MainServicesContext {
   send (plugin: string, workerIndex: number, payload: unknown): void
 }
 
-type MainServiceFactory = (config: LoadedConfig, context: MainServicesContext) => Promise<MainPluginService>
-
-const FACTORIES: ReadonlyMap<string, MainServiceFactory> = new Map<string, MainServiceFactory>([
-  ['openid-connect', createOidcMainService]
-])
-
-export async function setupMainPluginServices (config: LoadedConfig, context: MainServicesContext): Promise<Map<string, MainPluginService>> {
+export async function setupMainPluginServices (config: LoadedConfig, context: MainServicesContext,
+  plugins: readonly PluginDescriptor[] = BUNDLED_PLUGINS): Promise<Map<string, MainPluginService>> {
   const services = new Map<string, MainPluginService>()
-  for (const [name, factory] of FACTORIES) services.set(name, await factory(config, context))
+  for (const plugin of plugins) {
+    if (plugin.mainService === null) continue
+    const factory = await plugin.mainService()
+    services.set(plugin.name, await factory(config, context))
+  }
   return services
 }

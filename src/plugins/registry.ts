@@ -1,31 +1,24 @@
-// Plugins this build ships, by Kong name: the schema side (src/plugins/schemas.ts, used on the main thread
-// to validate configs) joined with the handler side that proxy workers instantiate.
+// The handler side of every bundled plugin (bundled.ts), for a proxy worker: each handler module is
+// imported once when the worker starts, so that compiling a config (and building each route's chain)
+// stays synchronous and a request never looks a plugin up.
 
-import type { Plugin } from '../config/types.ts'
-import { pluginSchemas } from './schemas.ts'
-import type { PluginInstance, PluginModule, PluginServices } from './types.ts'
-import { createRequestTermination } from './request-termination/handler.ts'
-import { createOpenIdConnect } from './openid-connect/handler.ts'
+import { BUNDLED_PLUGINS } from './bundled.ts'
+import type { PluginDescriptor, PluginModule } from './types.ts'
 
-type Factory = (plugin: Plugin, priority: number, services: PluginServices) => PluginInstance
-
-const FACTORIES: ReadonlyMap<string, Factory> = new Map<string, Factory>([
-  ['request-termination', createRequestTermination],
-  ['openid-connect', createOpenIdConnect]
-])
-
-export function pluginModules (): ReadonlyMap<string, PluginModule> {
+export async function loadPluginModules (
+  plugins: readonly PluginDescriptor[] = BUNDLED_PLUGINS
+): Promise<ReadonlyMap<string, PluginModule>> {
   const modules = new Map<string, PluginModule>()
-  for (const [name, info] of pluginSchemas) {
-    const factory = FACTORIES.get(name)
-    if (factory === undefined) continue
+  for (const plugin of plugins) {
+    const factory = await plugin.handler()
+    const { name, PRIORITY, VERSION, schema } = plugin
     modules.set(name, {
       name,
-      PRIORITY: info.PRIORITY,
-      VERSION: info.VERSION,
-      configSchema: info.configSchema,
-      noConsumer: info.noConsumer,
-      create: (plugin, services) => factory(plugin, info.PRIORITY, services)
+      PRIORITY,
+      VERSION,
+      configSchema: schema.configSchema,
+      noConsumer: schema.noConsumer,
+      create: (entity, services) => factory(entity, PRIORITY, services)
     })
   }
   return modules

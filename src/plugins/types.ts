@@ -1,11 +1,15 @@
-// The contract between the proxy and plugins. A plugin is a folder named as Kong names it, holding
-// schema.ts (its config schema) and handler.ts; registry.ts maps names to PluginModules.
-// Per route, the chain of PluginInstances is built once at config load (chain.ts), so a request runs
-// precomputed arrays and never looks a plugin up.
+// The contract between the proxy and plugins. A plugin is a folder named as Kong names it, whose index.ts
+// exports one PluginDescriptor; bundled.ts lists them (Kong's BUNDLED_PLUGINS, kong/constants.lua) and
+// everything else is derived from that list. Per route, the chain of PluginInstances is built once at
+// config load (chain.ts), so a request runs precomputed arrays and never looks a plugin up.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Plugin, Route, Service, Settings } from '../config/types.ts'
+import type { MessagePort } from 'node:worker_threads'
+import type { LoadedConfig, Plugin, Route, Service, Settings } from '../config/types.ts'
 import type { FieldSchema } from '../config/schema/typedefs.ts'
+import type { Logger } from '../core/log.ts'
+import type { MainPluginService, MainServicesContext } from './main-services.ts'
+import type { WorkerPluginService } from './worker-services.ts'
 
 /** What a phase returns: nothing (synchronous, costs no await) or a Promise (only then is it awaited). */
 export type PhaseResult = void | Promise<void>
@@ -34,7 +38,11 @@ export interface ProxyContext {
    * X-Kong-Response-Latency and Server; later phases and the upstream call are skipped.
    */
   exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void
-  /** Ends the request with a response the plugin composed (status, body, content type, extra headers). */
+  /**
+   * Ends the request with a response the plugin composed (status, body, content type, extra headers), with
+   * X-Kong-Response-Latency and Server. contentType null: JSON (`application/json; charset=utf-8`); '': no
+   * Content-Type header at all (what Kong sends for a string body without one).
+   */
   respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void
   /**
    * The request body when it fits client_body_buffer_size (as Kong's kong.request.get_raw_body, which is
@@ -68,6 +76,55 @@ export interface PluginServices {
   readonly byPlugin: ReadonlyMap<string, unknown>
   /** delivers a message the main thread sent to one plugin's worker-side services */
   onMessage (plugin: string, payload: unknown): void
+}
+
+/** A plugin's schema.lua: its name, Kong's no_consumer and the schema of its `config` record. */
+export interface PluginSchema {
+  /** Kong's name, e.g. "request-termination" */
+  readonly name: string
+  /** plugin cannot be scoped to a consumer (Kong's no_consumer) */
+  readonly noConsumer: boolean
+  /** schema of `config` (validated on the main thread at load, defaults applied) */
+  readonly configSchema: FieldSchema
+}
+
+/** What config loading and the Admin API know of a plugin: its schema plus handler.lua's PRIORITY and VERSION. */
+export interface PluginSchemaInfo extends PluginSchema {
+  readonly PRIORITY: number
+  readonly VERSION: string
+}
+
+/** Builds the instance for one plugin entity, in a proxy worker, at config load. */
+export type PluginFactory = (plugin: Plugin, priority: number, services: PluginServices) => PluginInstance
+
+/** Builds a plugin's main-thread service, once per gateway, at start. */
+export type MainServiceFactory = (config: LoadedConfig, context: MainServicesContext) => Promise<MainPluginService>
+
+/** Builds a plugin's worker service, once per proxy worker, at start; `data` is what its main service gave. */
+export type WorkerServiceFactory = (settings: Settings, data: unknown, port: MessagePort, logger: Logger) =>
+  Promise<WorkerPluginService> | WorkerPluginService
+
+/**
+ * Everything the gateway needs to know of a plugin, exported by its folder's index.ts and listed once in
+ * bundled.ts. Code is imported lazily: validating a config (main thread, Admin API) loads only schema.ts;
+ * a proxy worker loads the handlers (and worker services) once when it starts, before its first compile,
+ * so chains are still built synchronously at config load; the main thread loads the main services.
+ * A plugin's Admin API routes come from its main service (`MainPluginService.admin`), which holds the
+ * state they show.
+ */
+export interface PluginDescriptor {
+  /** Kong's name, the folder's name */
+  readonly name: string
+  /** handler.lua's PRIORITY: higher runs first */
+  readonly PRIORITY: number
+  /** handler.lua's VERSION, reported by GET / */
+  readonly VERSION: string
+  readonly schema: PluginSchema
+  readonly handler: () => Promise<PluginFactory>
+  /** state held once per gateway on the main thread (and the Admin routes and metrics it serves); null: none */
+  readonly mainService: (() => Promise<MainServiceFactory>) | null
+  /** state held once per proxy worker, shared by the plugin's instances; null: none */
+  readonly workerService: (() => Promise<WorkerServiceFactory>) | null
 }
 
 export interface PluginModule {

@@ -110,8 +110,9 @@ export class RequestContext implements ProxyContext {
     } else {
       const res = this.res
       res.statusCode = status
-      res.setHeader('content-type', contentType)
-      res.setHeader('content-length', Buffer.byteLength(body))
+      if (contentType !== '') res.setHeader('content-type', contentType)
+      // a 204 has no Content-Length (RFC 9110 §8.6), as nginx sends it
+      if (status !== 204) res.setHeader('content-length', Buffer.byteLength(body))
       for (const name in out) res.setHeader(name, out[name])
       res.end(body)
     }

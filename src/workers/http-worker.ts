@@ -9,7 +9,7 @@ import { compileRuntime, closeRuntime, type Runtime } from '../config/compile.ts
 import type { ListenAddress, Settings } from '../config/types.ts'
 import { createLogger } from '../core/log.ts'
 import { KONG_MESSAGES, kongErrorBody } from '../core/kong-responses.ts'
-import { pluginModules } from '../plugins/registry.ts'
+import { loadPluginModules } from '../plugins/registry.ts'
 import type { PluginServices } from '../plugins/types.ts'
 import { handleRequest } from '../proxy/request-handler.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
@@ -24,7 +24,7 @@ const port = parentPort!
 const settings0 = data.config.settings
 const logger = createLogger(settings0.log_level).child({ worker: data.index })
 const pools = new UpstreamPools(settings0)
-const plugins = pluginModules()
+const plugins = await loadPluginModules()
 const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger)
 const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index) }
 const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)

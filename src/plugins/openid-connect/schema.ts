@@ -6,7 +6,7 @@
 
 import type { ConfigIssue } from '../../core/errors.ts'
 import type { FieldSchema } from '../../config/schema/typedefs.ts'
-import type { PluginSchemaInfo } from '../schemas.ts'
+import type { PluginSchema } from '../types.ts'
 import { isSet } from '../../config/schema/checks.ts'
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
 import { OIDC_SHORTHANDS } from './deprecated-fields.ts'
@@ -179,10 +179,8 @@ const implemented: Record<string, FieldSchema> = {
 }
 
 const unsupported = kongFieldSchemas(KONG_FIELDS, new Set(Object.keys(implemented)))
-export const openIdConnectSchema: PluginSchemaInfo = {
+export const openIdConnectSchema: PluginSchema = {
   name: 'openid-connect',
-  PRIORITY: 1050,
-  VERSION: '3.9.0',
   noConsumer: true,
   configSchema: {
     type: 'record',

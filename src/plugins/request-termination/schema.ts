@@ -4,7 +4,7 @@
 
 import type { ConfigIssue } from '../../core/errors.ts'
 import { isSet } from '../../config/schema/checks.ts'
-import type { PluginSchemaInfo } from '../schemas.ts'
+import type { PluginSchema } from '../types.ts'
 
 const HEADER_NAME = /^[A-Za-z0-9_-]+$/
 
@@ -28,10 +28,8 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
   return []
 }
 
-export const requestTerminationSchema: PluginSchemaInfo = {
+export const requestTerminationSchema: PluginSchema = {
   name: 'request-termination',
-  PRIORITY: 2,
-  VERSION: '3.9.0',
   noConsumer: false,
   configSchema: {
     type: 'record',

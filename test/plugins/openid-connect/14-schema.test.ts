@@ -11,6 +11,7 @@ import { ConfigError } from '../../../src/core/errors.ts'
 import { KONG_FIELDS, isKongRecord, type KongField, type KongLeaf, type KongValue } from '../../../src/plugins/openid-connect/kong-fields.ts'
 import { NOT_SUPPORTED } from '../../../src/plugins/openid-connect/kong-fields-schema.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/schema.ts'
+import { openIdConnect } from '../../../src/plugins/openid-connect/index.ts'
 
 const schema = openIdConnectSchema.configSchema
 const HOWTO = {
@@ -27,8 +28,9 @@ function check (input: Record<string, unknown>) {
 }
 
 t.test('plugin identity', async (t) => {
-  t.match(openIdConnectSchema, { name: 'openid-connect', PRIORITY: 1050, noConsumer: true })
-  t.type(openIdConnectSchema.VERSION, 'string')
+  t.match(openIdConnect, { name: 'openid-connect', PRIORITY: 1050, schema: openIdConnectSchema })
+  t.match(openIdConnectSchema, { name: 'openid-connect', noConsumer: true })
+  t.type(openIdConnect.VERSION, 'string')
 })
 
 t.test('the how-to config is valid and gets Kong\'s defaults', async (t) => {

@@ -10,7 +10,7 @@ import { proxyMetricsSource } from '../../../src/metrics/proxy-source.ts'
 import { RouteSeries } from '../../../src/metrics/route-series.ts'
 import type { ValueSample } from '../../../src/metrics/types.ts'
 import { NO_REQUEST_METRICS, WorkerMetrics, type RequestMetricsWriter } from '../../../src/metrics/worker-metrics.ts'
-import { pluginModules } from '../../../src/plugins/registry.ts'
+import { loadPluginModules } from '../../../src/plugins/registry.ts'
 import type { PluginServices } from '../../../src/plugins/types.ts'
 import { UpstreamPools } from '../../../src/proxy/upstream-pools.ts'
 
@@ -19,10 +19,12 @@ const loaded = loadConfigObject({
   services: [{ name: 'one', host: 'one.test', routes: [{ name: 'a', paths: ['/a'] }, { name: 'b', paths: ['/b'] }] }],
 }, '<test>', {})
 
+const plugins = await loadPluginModules()
+
 function slotOfB (metrics: RequestMetricsWriter): { slot: number, writer: RequestMetricsWriter } {
   const settings = loaded.settings
   const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
-  const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: pluginModules(), services, metrics })
+  const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins, services, metrics })
   const match = runtime.router.find('GET', 'gateway.test', '/b', {})
   return { slot: match!.value.metricsSlot, writer: runtime.metrics }
 }
