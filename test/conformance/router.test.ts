@@ -1,5 +1,5 @@
 // Kong's route matching rules (traditional_compatible, the 3.x default), one table row per rule.
-// Sources: KONG-REFERENCE.md §6.2; Kong kong/router/compat.lua (expressions and get_priority),
+// Sources: Kong's Route object reference (docs.konghq.com); kong/router/compat.lua (expressions and get_priority),
 // kong/router/atc.lua (host and port split), atc-router src/router.rs (tie order).
 // Paths given here are already normalised, as the proxy passes them.
 
