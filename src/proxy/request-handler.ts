@@ -45,7 +45,6 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const target = match.value
   const route = target.route
   if (target.httpsOnly) return httpsRequired(state, runtime, req, res, startedAt, route.https_redirect_status_code)
-  if (target.service === null) return earlyResponse(state, runtime, res, startedAt, 503, NO_SERVICE_MESSAGE, null)
   const maxBody = state.settings.client_max_body_size
   if (maxBody > 0 && Number(req.headers['content-length'] ?? 0) > maxBody) {
     return earlyResponse(state, runtime, res, startedAt, 413, KONG_MESSAGES[413], CLOSE_CONNECTION)
@@ -80,6 +79,9 @@ function runAccess (ctx: RequestContext, from: number): void {
       }
     }
   }
+  // A route without a service still runs its plugins (request-termination may answer); only then is it
+  // Kong's 503 (kong/init.lua Kong.access: `if not ctx.service then kong.response.exit(503, ...)`)
+  if (ctx.service === null) return ctx.exit(503, NO_SERVICE_MESSAGE)
   // A chunked body cannot be checked against client_max_body_size up front: it is held within that limit
   // before anything is sent, as nginx's request buffering does (in memory here, as the chunks arrived).
   if (ctx.bufferedBody === null && ctx.state.settings.client_max_body_size > 0 &&

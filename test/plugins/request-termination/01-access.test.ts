@@ -38,7 +38,9 @@ t.test('request-termination', async (t) => {
         terminated('/echo-trigger', { echo: true, status_code: 404, trigger: 'gimme-an-echo' }),
         { name: 'open', paths: ['/open'] }
       ]
-    }]
+    }],
+    // Kong's spec: a route without a service still runs its plugins before Kong's own 503
+    routes: [terminated('/serviceless', {}), { name: 'bare', paths: ['/bare'] }]
   })
   t.teardown(() => gateway.stop())
   const call = (path: string, options: Parameters<typeof send>[1] = {}): Promise<Reply> => send(`${gateway.proxyUrl}${path}`, options)
@@ -179,6 +181,15 @@ t.test('request-termination', async (t) => {
     reply = await own('/echo-trigger?gimme-an-echo=anything', {})
     t.equal(reply.status, 404)
     t.strictSame(reply.json<Record<string, any>>().request.query, { 'gimme-an-echo': 'anything' })
+  })
+
+  t.test('a route without a service: the plugin answers; without the plugin, Kong\'s 503', async (t) => {
+    const terminatedReply = await own('/serviceless')
+    t.equal(terminatedReply.status, 503)
+    t.strictSame(terminatedReply.json(), { message: 'Service unavailable' })
+    const bare = await own('/bare')
+    t.equal(bare.status, 503)
+    t.equal(bare.json().message, 'no Service found with those values')
   })
 
   t.test('a route without the plugin is proxied', async () => {
