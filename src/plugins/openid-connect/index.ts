@@ -7,8 +7,8 @@
 //   messages.ts: what the main thread and the workers send each other
 
 import type { PluginDescriptor } from '../types.ts'
-import type { OidcWorkerData } from './messages.ts'
-import { openIdConnectSchema } from './schema.ts'
+import type { OidcWorkerData } from './shared/messages.ts'
+import { openIdConnectSchema } from './config/schema.ts'
 
 export const openIdConnect: PluginDescriptor = {
   name: 'openid-connect',
@@ -17,10 +17,10 @@ export const openIdConnect: PluginDescriptor = {
   PRIORITY: 1050,
   VERSION: '3.9.0',
   schema: openIdConnectSchema,
-  handler: async () => (await import('./handler.ts')).createOpenIdConnect,
-  mainService: async () => (await import('./main-service.ts')).createOidcMainService,
+  handler: async () => (await import('./worker/handler.ts')).createOpenIdConnect,
+  mainService: async () => (await import('./main/main-service.ts')).createOidcMainService,
   workerService: async () => {
-    const { OidcWorkerService } = await import('./worker-service.ts')
+    const { OidcWorkerService } = await import('./worker/worker-service.ts')
     return (settings, data, port, logger) => new OidcWorkerService(settings, data as OidcWorkerData, port, logger)
   }
 }

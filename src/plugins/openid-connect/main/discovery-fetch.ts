@@ -6,8 +6,8 @@
 
 import { errors as undiciErrors, request } from 'undici'
 import type { Dispatcher } from 'undici'
-import { IdpError } from '../../core/errors.ts'
-import { discard, ExchangeDeadline, readCapped } from './exchange-deadline.ts'
+import { IdpError } from '../../../core/errors.ts'
+import { discard, ExchangeDeadline, readCapped } from '../shared/exchange-deadline.ts'
 
 // A discovery document or key set is a few KiB; anything this large is not one.
 export const MAX_BODY_BYTES = 1024 * 1024

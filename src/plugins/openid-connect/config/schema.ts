@@ -4,10 +4,10 @@
 // Every other Kong field (kong-fields.ts) is accepted unset or at Kong's default, so that a decK dump loads
 // as is, and is then left out of the loaded config; set to anything else it is an error.
 
-import type { ConfigIssue } from '../../core/errors.ts'
-import type { FieldSchema } from '../../config/schema/typedefs.ts'
-import type { PluginSchema } from '../types.ts'
-import { isSet } from '../../config/schema/checks.ts'
+import type { ConfigIssue } from '../../../core/errors.ts'
+import type { FieldSchema } from '../../../config/schema/typedefs.ts'
+import type { PluginSchema } from '../../types.ts'
+import { isSet } from '../../../config/schema/checks.ts'
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
 import { OIDC_SHORTHANDS } from './deprecated-fields.ts'
 import { KONG_FIELDS } from './kong-fields.ts'
