@@ -145,7 +145,7 @@ const implemented: Record<string, FieldSchema> = {
   cache_tokens: { type: 'boolean', required: true, default: true },
   /**
    * part of the token cache key; unset, the plugin's stable id (Kong's schema declares it `auto` and
-   * generates one per instance), so instances share tokens only when given one salt (cache-key.ts)
+   * generates one per instance), so instances share tokens only when given one salt (worker/cache-key.ts)
    */
   cache_tokens_salt: { type: 'string', secret: true },
   token_cache_key_include_scope: { type: 'boolean', required: true, default: false },
