@@ -10,6 +10,7 @@
 //            calls, the main thread reports them), issuer-url.ts, exchange-deadline.ts
 // Each folder loads its own files and shared/'s, and worker/ loads config/jwk-schema.ts; main/ and worker/
 // never load each other, and shared/ loads neither (the one crossing, IssuerSnapshot, is a type).
+// test/plugins/openid-connect/18-layout.test.ts holds the folder to this map.
 
 import type { PluginDescriptor } from '../types.ts'
 import type { OidcWorkerData } from './shared/messages.ts'
