@@ -5,9 +5,9 @@
 // Run: node --expose-gc bench/micro/parsers.ts [bytes parsed per timed round, default 4 MiB]
 // (--expose-gc: a full collection before each round, so one case's garbage is not billed to the next)
 
-import { bodyCredentials, isBase64, parseBasicAuthorization } from '../../src/plugins/openid-connect/credentials.ts'
-import { parseCredentialFields, removeCredentialFields } from '../../src/plugins/openid-connect/form-urlencoded.ts'
-import { hideBodyCredentials } from '../../src/plugins/openid-connect/hide-credentials.ts'
+import { bodyCredentials, isBase64, parseBasicAuthorization } from '../../src/plugins/openid-connect/worker/credentials.ts'
+import { parseCredentialFields, removeCredentialFields } from '../../src/plugins/openid-connect/worker/form-urlencoded.ts'
+import { hideBodyCredentials } from '../../src/plugins/openid-connect/worker/hide-credentials.ts'
 
 const BYTES_PER_ROUND = Number(process.argv[2] ?? 4 * 1024 * 1024)
 // the fastest of several rounds: on a shared machine the slower ones measure the neighbours

@@ -1,5 +1,5 @@
 // Worker for the "signer fails mid-fill" test: a proxy worker's fill as the openid-connect plugin makes
-// it (token-flow.ts #fill), with the token request left out. workerData: { handle, port, id }.
+// it (openid-connect/worker/token-flow.ts #fill), with the token request left out. workerData: { handle, port, id }.
 // On { n, hang }: makes n concurrent asks for key `id`; an ask that becomes the filler signs a client
 // assertion through the SignerClient on `port` (claims.hang: the test task blocks its signing thread),
 // then completes, or, when signing failed, abandons the fill (a signer failure) or fails it. Replies

@@ -1,14 +1,20 @@
-// Kong's openid-connect plugin, client credentials grant. Which file runs where:
-//   config load (main thread, Admin API): schema.ts, with jwk-schema.ts, kong-fields*.ts
-//   main thread, once per gateway: main-service.ts (issuer discovery issuers.ts, gateway keys keys.ts,
-//     the signing pool, the token cache buffers, oidc-metrics.ts) and its Admin routes admin.ts
-//   proxy workers: worker-service.ts (once per worker) and handler.ts (per plugin instance; the hot path),
-//     which delegates everything past a cached token to token-flow.ts and the modules it uses
-//   messages.ts: what the main thread and the workers send each other
+// Kong's openid-connect plugin, client credentials grant. One folder per time its code runs:
+//   config/  config load: schema.ts (validation, main thread and Admin API) with jwk-schema.ts,
+//            kong-fields*.ts and deprecated-fields.ts; a worker building an instance reuses jwk-schema.ts
+//   main/    main thread, once per gateway: main-service.ts (issuer discovery issuers.ts with
+//            discovery-fetch.ts, gateway keys keys.ts, the signing pool, the token cache buffers) and its
+//            Admin routes admin.ts
+//   worker/  proxy workers: worker-service.ts (once per worker) and handler.ts (per plugin instance; the hot
+//            path), which delegates everything past a cached token to token-flow.ts and the modules it uses
+//   shared/  both threads: messages.ts (what they send each other), oidc-metrics.ts (workers count IdP
+//            calls, the main thread reports them), issuer-url.ts, exchange-deadline.ts
+// Each folder loads its own files and shared/'s, and worker/ loads config/jwk-schema.ts; main/ and worker/
+// never load each other, and shared/ loads neither (the one crossing, IssuerSnapshot, is a type).
+// test/plugins/openid-connect/18-layout.test.ts holds the folder to this map.
 
 import type { PluginDescriptor } from '../types.ts'
-import type { OidcWorkerData } from './messages.ts'
-import { openIdConnectSchema } from './schema.ts'
+import type { OidcWorkerData } from './shared/messages.ts'
+import { openIdConnectSchema } from './config/schema.ts'
 
 export const openIdConnect: PluginDescriptor = {
   name: 'openid-connect',
@@ -17,10 +23,10 @@ export const openIdConnect: PluginDescriptor = {
   PRIORITY: 1050,
   VERSION: '3.9.0',
   schema: openIdConnectSchema,
-  handler: async () => (await import('./handler.ts')).createOpenIdConnect,
-  mainService: async () => (await import('./main-service.ts')).createOidcMainService,
+  handler: async () => (await import('./worker/handler.ts')).createOpenIdConnect,
+  mainService: async () => (await import('./main/main-service.ts')).createOidcMainService,
   workerService: async () => {
-    const { OidcWorkerService } = await import('./worker-service.ts')
+    const { OidcWorkerService } = await import('./worker/worker-service.ts')
     return (settings, data, port, logger) => new OidcWorkerService(settings, data as OidcWorkerData, port, logger)
   }
 }

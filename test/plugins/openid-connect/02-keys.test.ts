@@ -5,7 +5,7 @@ import type { Test } from 'tap'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { GatewayKeys } from '../../../src/plugins/openid-connect/keys.ts'
+import { GatewayKeys } from '../../../src/plugins/openid-connect/main/keys.ts'
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'r', 't']
 

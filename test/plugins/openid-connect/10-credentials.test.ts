@@ -9,12 +9,12 @@ import { request } from 'undici'
 import {
   bodyCredentials, bodyKind, findClientCredentials, headerCredentials, isBase64, parseBasicAuthorization,
   queryCredentials
-} from '../../../src/plugins/openid-connect/credentials.ts'
-import type { ClientCredentials, CredentialLocation } from '../../../src/plugins/openid-connect/credentials.ts'
-import { hideBodyCredentials, hideCredentials } from '../../../src/plugins/openid-connect/hide-credentials.ts'
+} from '../../../src/plugins/openid-connect/worker/credentials.ts'
+import type { ClientCredentials, CredentialLocation } from '../../../src/plugins/openid-connect/worker/credentials.ts'
+import { hideBodyCredentials, hideCredentials } from '../../../src/plugins/openid-connect/worker/hide-credentials.ts'
 import {
   formUrlDecode, formUrlEncode, parseCredentialFields, removeCredentialFields
-} from '../../../src/plugins/openid-connect/form-urlencoded.ts'
+} from '../../../src/plugins/openid-connect/worker/form-urlencoded.ts'
 import type { ProxyContext } from '../../../src/plugins/types.ts'
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64')

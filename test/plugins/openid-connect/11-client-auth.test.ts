@@ -5,9 +5,9 @@ import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT }
 import {
   assertionClaims, chooseClientAuthMethod, clientSecretBasic, clientSecretJwt, clientSecretPost, hmacAlg,
   privateKeyJwt, secretClientAuthentication
-} from '../../../src/plugins/openid-connect/client-auth.ts'
-import type { AssertionClaims } from '../../../src/plugins/openid-connect/client-auth.ts'
-import { buildTokenRequest, createTokenRequestTemplate } from '../../../src/plugins/openid-connect/token-request.ts'
+} from '../../../src/plugins/openid-connect/worker/client-auth.ts'
+import type { AssertionClaims } from '../../../src/plugins/openid-connect/worker/client-auth.ts'
+import { buildTokenRequest, createTokenRequestTemplate } from '../../../src/plugins/openid-connect/worker/token-request.ts'
 
 const ENDPOINT = 'https://idp.example/realms/x/protocol/openid-connect/token'
 

@@ -1,14 +1,14 @@
 // Token cache key (Kong's openid-connect cache.lua), expiry rules and the cached value codec.
 
 import t from 'tap'
-import { createCacheKeyParts, tokenCacheKey } from '../../../src/plugins/openid-connect/cache-key.ts'
-import type { CacheKeyConfig } from '../../../src/plugins/openid-connect/cache-key.ts'
+import { createCacheKeyParts, tokenCacheKey } from '../../../src/plugins/openid-connect/worker/cache-key.ts'
+import type { CacheKeyConfig } from '../../../src/plugins/openid-connect/worker/cache-key.ts'
 import {
   createExpiryRules, DEFAULT_CACHE_TTL, isExpiredOnArrival, NEVER, tokenExpiresAt
-} from '../../../src/plugins/openid-connect/token-expiry.ts'
+} from '../../../src/plugins/openid-connect/worker/token-expiry.ts'
 import {
   createTokenValueCodec, decodeTokenValue, encodeTokenValue, HEADER_BYTES, parseUpstreamTokenHeader
-} from '../../../src/plugins/openid-connect/token-value.ts'
+} from '../../../src/plugins/openid-connect/worker/token-value.ts'
 import { createHash } from 'node:crypto'
 
 const ISSUER = 'http://127.0.0.1:9999'

@@ -1,8 +1,8 @@
 // The plugin's 401/403/500 responses (Kong's openid-connect responses.lua).
 
 import t from 'tap'
-import { createErrorResponder, realmOf } from '../../../src/plugins/openid-connect/errors-response.ts'
-import type { ErrorResponseConfig } from '../../../src/plugins/openid-connect/errors-response.ts'
+import { createErrorResponder, realmOf } from '../../../src/plugins/openid-connect/worker/errors-response.ts'
+import type { ErrorResponseConfig } from '../../../src/plugins/openid-connect/worker/errors-response.ts'
 import type { ProxyContext } from '../../../src/plugins/types.ts'
 
 interface Exit { status: number, message: string, headers: Readonly<Record<string, string>> | undefined }

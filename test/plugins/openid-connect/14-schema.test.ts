@@ -8,9 +8,9 @@ import { promisify } from 'node:util'
 import { loadConfigFile, loadConfigObject } from '../../../src/config/load.ts'
 import { redact, validate } from '../../../src/config/schema/typedefs.ts'
 import { ConfigError } from '../../../src/core/errors.ts'
-import { KONG_FIELDS, isKongRecord, type KongField, type KongLeaf, type KongValue } from '../../../src/plugins/openid-connect/kong-fields.ts'
-import { NOT_SUPPORTED } from '../../../src/plugins/openid-connect/kong-fields-schema.ts'
-import { openIdConnectSchema } from '../../../src/plugins/openid-connect/schema.ts'
+import { KONG_FIELDS, isKongRecord, type KongField, type KongLeaf, type KongValue } from '../../../src/plugins/openid-connect/config/kong-fields.ts'
+import { NOT_SUPPORTED } from '../../../src/plugins/openid-connect/config/kong-fields-schema.ts'
+import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { openIdConnect } from '../../../src/plugins/openid-connect/index.ts'
 
 const schema = openIdConnectSchema.configSchema

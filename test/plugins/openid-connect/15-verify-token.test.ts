@@ -3,11 +3,11 @@
 import t from 'tap'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
-import { createJwksVerifier } from '../../../src/plugins/openid-connect/jwks-verifier.ts'
+import { createJwksVerifier } from '../../../src/plugins/openid-connect/worker/jwks-verifier.ts'
 import {
   createVerifyOptions, issuerIdentity, verifyAccessToken
-} from '../../../src/plugins/openid-connect/verify-token.ts'
-import type { VerifyConfig } from '../../../src/plugins/openid-connect/verify-token.ts'
+} from '../../../src/plugins/openid-connect/worker/verify-token.ts'
+import type { VerifyConfig } from '../../../src/plugins/openid-connect/worker/verify-token.ts'
 
 const ISSUER = 'https://idp.example/realms/demo'
 const NOW = 1_700_000_000

@@ -12,14 +12,14 @@ import { startIdp } from '../../helpers/idp.ts'
 import type { TestIdp } from '../../helpers/idp.ts'
 import {
   chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication
-} from '../../../src/plugins/openid-connect/client-auth.ts'
-import type { AssertionClaims, SecretAuthMethod } from '../../../src/plugins/openid-connect/client-auth.ts'
-import { buildTokenRequest, createTokenRequestTemplate } from '../../../src/plugins/openid-connect/token-request.ts'
-import type { TokenRequest } from '../../../src/plugins/openid-connect/token-request.ts'
-import { MAX_RESPONSE_BYTES, parseTokenResponse, requestToken } from '../../../src/plugins/openid-connect/token-endpoint.ts'
-import { isIdpRejection } from '../../../src/plugins/openid-connect/token-errors.ts'
-import { createJwksVerifier } from '../../../src/plugins/openid-connect/jwks-verifier.ts'
-import { createVerifyOptions, verifyAccessToken } from '../../../src/plugins/openid-connect/verify-token.ts'
+} from '../../../src/plugins/openid-connect/worker/client-auth.ts'
+import type { AssertionClaims, SecretAuthMethod } from '../../../src/plugins/openid-connect/worker/client-auth.ts'
+import { buildTokenRequest, createTokenRequestTemplate } from '../../../src/plugins/openid-connect/worker/token-request.ts'
+import type { TokenRequest } from '../../../src/plugins/openid-connect/worker/token-request.ts'
+import { MAX_RESPONSE_BYTES, parseTokenResponse, requestToken } from '../../../src/plugins/openid-connect/worker/token-endpoint.ts'
+import { isIdpRejection } from '../../../src/plugins/openid-connect/worker/token-errors.ts'
+import { createJwksVerifier } from '../../../src/plugins/openid-connect/worker/jwks-verifier.ts'
+import { createVerifyOptions, verifyAccessToken } from '../../../src/plugins/openid-connect/worker/verify-token.ts'
 
 const template = createTokenRequestTemplate({ scopes: ['openid'] })
 

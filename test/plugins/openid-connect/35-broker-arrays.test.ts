@@ -5,7 +5,7 @@
 
 import t from 'tap'
 import { validate } from '../../../src/config/schema/typedefs.ts'
-import { openIdConnectSchema } from '../../../src/plugins/openid-connect/schema.ts'
+import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { basicAuth, clientBasic, oidcService, ROUTE, startOidcStack, upstreamBearer } from '../../helpers/oidc-stack.ts'
 
 const BASE = { issuer: 'http://127.0.0.1:9/realms/test', auth_methods: ['client_credentials'], client_credentials_param_type: ['header'] }

@@ -7,9 +7,9 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { Agent } from 'undici'
-import { MAX_RESPONSE_BYTES, requestToken } from '../../../src/plugins/openid-connect/token-endpoint.ts'
-import { fetchIdpJson, MAX_BODY_BYTES } from '../../../src/plugins/openid-connect/discovery-fetch.ts'
-import { buildTokenRequest, createTokenRequestTemplate } from '../../../src/plugins/openid-connect/token-request.ts'
+import { MAX_RESPONSE_BYTES, requestToken } from '../../../src/plugins/openid-connect/worker/token-endpoint.ts'
+import { fetchIdpJson, MAX_BODY_BYTES } from '../../../src/plugins/openid-connect/main/discovery-fetch.ts'
+import { buildTokenRequest, createTokenRequestTemplate } from '../../../src/plugins/openid-connect/worker/token-request.ts'
 import { declaredHuge, drip, endless, lateJson, resetAfter, startSlowIdp } from '../../helpers/slow-idp.ts'
 
 const TIMEOUT_MS = 1500

@@ -6,11 +6,11 @@
 
 import t from 'tap'
 import fc from 'fast-check'
-import { bodyCredentials, isBase64, parseBasicAuthorization } from '../../../src/plugins/openid-connect/credentials.ts'
-import { formUrlDecode, parseCredentialFields, removeCredentialFields } from '../../../src/plugins/openid-connect/form-urlencoded.ts'
-import type { CredentialFields } from '../../../src/plugins/openid-connect/form-urlencoded.ts'
-import { hideBodyCredentials } from '../../../src/plugins/openid-connect/hide-credentials.ts'
-import { MAX_JSON_DEPTH, parseJsonObject } from '../../../src/plugins/openid-connect/json-object.ts'
+import { bodyCredentials, isBase64, parseBasicAuthorization } from '../../../src/plugins/openid-connect/worker/credentials.ts'
+import { formUrlDecode, parseCredentialFields, removeCredentialFields } from '../../../src/plugins/openid-connect/worker/form-urlencoded.ts'
+import type { CredentialFields } from '../../../src/plugins/openid-connect/worker/form-urlencoded.ts'
+import { hideBodyCredentials } from '../../../src/plugins/openid-connect/worker/hide-credentials.ts'
+import { MAX_JSON_DEPTH, parseJsonObject } from '../../../src/plugins/openid-connect/worker/json-object.ts'
 
 const MiB = 1024 * 1024
 const CREDENTIAL_NAMES = new Set(['client_id', 'client_secret', 'grant_type'])

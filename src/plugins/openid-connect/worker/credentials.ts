@@ -4,7 +4,7 @@
 // paths are synchronous and allocate little; only a body that must be read returns a Promise.
 
 import type { IncomingHttpHeaders } from 'node:http'
-import type { ProxyContext } from '../types.ts'
+import type { ProxyContext } from '../../types.ts'
 import { parseCredentialFields } from './form-urlencoded.ts'
 import { parseJsonObject } from './json-object.ts'
 

@@ -4,7 +4,7 @@
 //     &<instance fingerprint>[&<broker tag>]
 // - salt: cache_tokens_salt; unset, the plugin's id. Kong's schema declares cache_tokens_salt `auto = true`
 //   (kong/plugins/openid-connect/schema.lua): each instance gets its own random salt, so instances never
-//   share tokens unless given one salt. Tollgate's plugin ids are stable (config/ids.ts), so the default
+//   share tokens unless given one salt. Tollgate's plugin ids are stable (src/config/ids.ts), so the default
 //   salt survives reloads and restarts as Kong's stored one does.
 // - scopes: only with token_cache_key_include_scope, as in Kong (the fingerprint covers them anyway).
 // - instance fingerprint (Tollgate): base64url SHA-256 of the canonical JSON of the instance's config

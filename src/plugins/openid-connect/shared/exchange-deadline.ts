@@ -1,6 +1,6 @@
 // What every call from the gateway to an IdP (token endpoint, discovery, JWKS) shares: one deadline for the
-// whole exchange and a body read that stops at a byte cap. Used by token-endpoint.ts (proxy workers) and
-// discovery-fetch.ts (main thread).
+// whole exchange and a body read that stops at a byte cap. Used by worker/token-endpoint.ts (proxy workers) and
+// main/discovery-fetch.ts (main thread).
 //
 // Why a deadline of our own: undici's `headersTimeout` bounds the wait for the response headers and its
 // `bodyTimeout` "monitors time between receiving body data" (nodejs/undici docs/docs/api/Dispatcher.md),

@@ -3,7 +3,7 @@
 // negatively for cache_ttl_neg), or did the IdP fail (5xx, garbage, transport: a stale token may be served
 // for cache_ttl_resurrect). Messages never carry a secret, a token or an assertion.
 
-import { IdpError } from '../../core/errors.ts'
+import { IdpError } from '../../../core/errors.ts'
 
 export const IDP_UNREACHABLE = 'IDP_UNREACHABLE'
 export const IDP_TIMEOUT = 'IDP_TIMEOUT'

@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { exportJWK, generateKeyPair } from 'jose'
 import type { JWK } from 'jose'
-import { TollgateError } from '../../core/errors.ts'
+import { TollgateError } from '../../../core/errors.ts'
 
 export interface JwkSet { readonly keys: readonly JWK[] }
 

@@ -9,7 +9,7 @@ import {
   IDP_BAD_RESPONSE, IDP_BAD_TOKEN_TYPE, IDP_STATUS, IDP_TIMEOUT, IDP_UNREACHABLE, tokenEndpointError
 } from './token-errors.ts'
 import type { TokenEndpointError } from './token-errors.ts'
-import { discard, ExchangeDeadline, readCapped } from './exchange-deadline.ts'
+import { discard, ExchangeDeadline, readCapped } from '../shared/exchange-deadline.ts'
 
 export interface TokenResponse {
   readonly accessToken: string

@@ -7,11 +7,11 @@
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { JWK } from 'jose'
-import { IdpError } from '../../core/errors.ts'
+import { IdpError } from '../../../core/errors.ts'
 import { fetchIdpJson } from './discovery-fetch.ts'
-import { issuerId, issuerIdentity, loggableUrl, normalizeIssuerUrl } from './issuer-url.ts'
+import { issuerId, issuerIdentity, loggableUrl, normalizeIssuerUrl } from '../shared/issuer-url.ts'
 
-export { normalizeIssuerUrl } from './issuer-url.ts'
+export { normalizeIssuerUrl } from '../shared/issuer-url.ts'
 
 /** What a proxy worker needs of an issuer; structured-cloneable. */
 export interface IssuerSnapshot {

@@ -4,10 +4,10 @@
 // Every other Kong field (kong-fields.ts) is accepted unset or at Kong's default, so that a decK dump loads
 // as is, and is then left out of the loaded config; set to anything else it is an error.
 
-import type { ConfigIssue } from '../../core/errors.ts'
-import type { FieldSchema } from '../../config/schema/typedefs.ts'
-import type { PluginSchema } from '../types.ts'
-import { isSet } from '../../config/schema/checks.ts'
+import type { ConfigIssue } from '../../../core/errors.ts'
+import type { FieldSchema } from '../../../config/schema/typedefs.ts'
+import type { PluginSchema } from '../../types.ts'
+import { isSet } from '../../../config/schema/checks.ts'
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
 import { OIDC_SHORTHANDS } from './deprecated-fields.ts'
 import { KONG_FIELDS } from './kong-fields.ts'
@@ -145,7 +145,7 @@ const implemented: Record<string, FieldSchema> = {
   cache_tokens: { type: 'boolean', required: true, default: true },
   /**
    * part of the token cache key; unset, the plugin's stable id (Kong's schema declares it `auto` and
-   * generates one per instance), so instances share tokens only when given one salt (cache-key.ts)
+   * generates one per instance), so instances share tokens only when given one salt (worker/cache-key.ts)
    */
   cache_tokens_salt: { type: 'string', secret: true },
   token_cache_key_include_scope: { type: 'boolean', required: true, default: false },

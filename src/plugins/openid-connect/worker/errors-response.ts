@@ -2,7 +2,7 @@
 // Everything that depends only on config is built once per plugin instance; a request picks a prepared
 // headers object and, with display_errors, appends its reason to the message.
 
-import type { ProxyContext } from '../types.ts'
+import type { ProxyContext } from '../../types.ts'
 
 /** The config fields the responses depend on, as the schema validates them. */
 export interface ErrorResponseConfig {

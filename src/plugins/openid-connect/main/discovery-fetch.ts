@@ -1,13 +1,13 @@
 // GETs one JSON document from an IdP (discovery or JWKS) through a pooled undici dispatcher, on the main
 // thread. Every failure is an IdpError whose code says what happened; callers branch on the code only.
 // `timeoutMs` is a deadline for the whole exchange (connect, headers and the full body) and the body is
-// capped while it streams (exchange-deadline.ts): a dripping or endless answer neither hangs a discovery
+// capped while it streams (shared/exchange-deadline.ts): a dripping or endless answer neither hangs a discovery
 // nor grows the main thread's heap.
 
 import { errors as undiciErrors, request } from 'undici'
 import type { Dispatcher } from 'undici'
-import { IdpError } from '../../core/errors.ts'
-import { discard, ExchangeDeadline, readCapped } from './exchange-deadline.ts'
+import { IdpError } from '../../../core/errors.ts'
+import { discard, ExchangeDeadline, readCapped } from '../shared/exchange-deadline.ts'
 
 // A discovery document or key set is a few KiB; anything this large is not one.
 export const MAX_BODY_BYTES = 1024 * 1024

@@ -4,7 +4,7 @@
 // introspection in the client credentials path). Runs on the cache-miss path only.
 
 import { compactVerify } from 'jose'
-import { IdpError } from '../../core/errors.ts'
+import { IdpError } from '../../../core/errors.ts'
 import { isSupportedAlg } from './jwks-verifier.ts'
 import type { JwksVerifier } from './jwks-verifier.ts'
 import {

@@ -3,7 +3,7 @@
 // Authorization is replaced by the access token header anyway when upstream_access_token_header is an
 // authorization form.
 
-import type { ProxyContext } from '../types.ts'
+import type { ProxyContext } from '../../types.ts'
 import type { BodyKind, CredentialLocation } from './credentials.ts'
 import { CLIENT_ID, CLIENT_SECRET, GRANT_TYPE, removeCredentialFields } from './form-urlencoded.ts'
 import { parseJsonObject } from './json-object.ts'

@@ -2,9 +2,9 @@
 // SharedArrayBuffer (one writer per lane, so plain stores suffice); signing is timed on the main thread;
 // the token cache keeps its own counters. The main thread turns all three into Prometheus families.
 
-import { readTokenCacheStats, type TokenCacheHandle } from '../../cache/index.ts'
-import type { MetricFamily, MetricsSource } from '../../metrics/types.ts'
-import type { SignerStats } from '../../workers/signer-pool.ts'
+import { readTokenCacheStats, type TokenCacheHandle } from '../../../cache/index.ts'
+import type { MetricFamily, MetricsSource } from '../../../metrics/types.ts'
+import type { SignerStats } from '../../../workers/signer-pool.ts'
 
 export const IDP_OUTCOMES = ['success', 'rejected', 'error', 'timeout'] as const
 export type IdpOutcome = typeof IDP_OUTCOMES[number]

@@ -6,10 +6,10 @@
 // answers synchronously, and the precomputed header value is set. No Promise, no crypto, no JSON.
 // Everything else (first sight of a credential, a miss, renewals, errors) is in token-flow.ts.
 
-import type { Plugin } from '../../config/types.ts'
-import { HIT } from '../../cache/index.ts'
-import type { PhaseResult, PluginInstance, PluginServices, ProxyContext } from '../types.ts'
-import { OIDC_PLUGIN } from './messages.ts'
+import type { Plugin } from '../../../config/types.ts'
+import { HIT } from '../../../cache/index.ts'
+import type { PhaseResult, PluginInstance, PluginServices, ProxyContext } from '../../types.ts'
+import { OIDC_PLUGIN } from '../shared/messages.ts'
 import type { OidcWorkerService } from './worker-service.ts'
 import { OidcFlow, type OidcConfig } from './token-flow.ts'
 

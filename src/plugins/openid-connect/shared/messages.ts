@@ -2,8 +2,8 @@
 // inside the supervisor's { type: 'plugin', plugin, payload } envelope), and the worker's start data.
 
 import type { MessagePort } from 'node:worker_threads'
-import type { TokenCacheHandle } from '../../cache/index.ts'
-import type { IssuerSnapshot } from './issuers.ts'
+import type { TokenCacheHandle } from '../../../cache/index.ts'
+import type { IssuerSnapshot } from '../main/issuers.ts'
 
 export const OIDC_PLUGIN = 'openid-connect'
 

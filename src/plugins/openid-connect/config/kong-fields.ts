@@ -7,8 +7,8 @@
 // Kong's schema lists array defaults in sorted order (Kong's own order can differ, e.g. logout_methods is
 // POST, DELETE): they are compared as sets, so either order is accepted.
 
-import type { Shorthand } from '../../config/schema/shorthand.ts'
-import { REDIS_SHORTHANDS } from '../redis-shorthands.ts'
+import type { Shorthand } from '../../../config/schema/shorthand.ts'
+import { REDIS_SHORTHANDS } from '../../redis-shorthands.ts'
 
 export type KongValue = null | boolean | number | string | readonly KongValue[]
 
