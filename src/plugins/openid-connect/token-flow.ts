@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { JWK } from 'jose'
 import type { Dispatcher } from 'undici'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../cache/index.ts'
-import { IdpError } from '../../core/errors.ts'
+import { errorCode, hasCode, IdpError } from '../../core/errors.ts'
 import { isSignerFailure } from '../../workers/signer-client.ts'
 import type { PhaseResult, ProxyContext } from '../types.ts'
 import { chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication, type ClientAuthentication } from './client-auth.ts'
@@ -276,7 +276,7 @@ export class OidcFlow {
   }
 
   #reject (ctx: ProxyContext, err: unknown): void {
-    const code = (err as { code?: unknown } | null)?.code
+    const code = errorCode(err) ?? undefined
     const reason = safeError(err).message
     if (!isIdpRejection(err)) this.#service.logger.log('warn', 'oidc_token_failed', { issuer: this.#config.issuer, code, reason })
     if (code === TOKEN_EXPIRED) return this.#errors.expired(ctx, reason)
@@ -330,7 +330,7 @@ export class OidcFlow {
     try {
       return await verifyAccessToken(token, view?.verifier ?? EMPTY_VERIFIER, options)
     } catch (err) {
-      if ((err as { code?: unknown }).code !== JWKS_KID_UNKNOWN) throw err
+      if (!hasCode(err, JWKS_KID_UNKNOWN)) throw err
     }
     // a key the IdP rotated in: one (throttled) rediscovery, then one more try
     const fresh = await this.#service.rediscover(this.#discoveryUrl, 'unknown kid')
@@ -400,5 +400,5 @@ function safeError (err: unknown): { message: string } {
 
 function idpOutcome (err: unknown): IdpOutcome {
   if (isIdpRejection(err)) return 'rejected'
-  return (err as { code?: unknown } | null)?.code === IDP_TIMEOUT ? 'timeout' : 'error'
+  return hasCode(err, IDP_TIMEOUT) ? 'timeout' : 'error'
 }
