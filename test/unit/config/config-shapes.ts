@@ -6,7 +6,9 @@
 // So a field the schema can leave null cannot be typed non-null without one of the two failing.
 
 import type { Consumer, ForeignKey, ListenAddress, Plugin, Route, Service, Settings } from '../../../src/config/types.ts'
+import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main-service.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/token-flow.ts'
+import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -173,6 +175,15 @@ export const OIDC = {
   run_on_preflight: boolean,
 }
 
+export const REQUEST_TERMINATION = {
+  status_code: integer,
+  message: nullable(string),
+  content_type: nullable(string),
+  body: nullable(string),
+  echo: boolean,
+  trigger: nullable(string),
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -181,3 +192,6 @@ export type ConsumerMatches = Assert<IsExact<Consumer, RecordOf<typeof CONSUMER>
 export type SettingsMatch = Assert<IsExact<Settings, RecordOf<typeof SETTINGS>>>
 /** OidcConfig lists the fields the token flow reads: each is typed as the schema gives it */
 export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof OIDC>, keyof OidcConfig>>>
+/** the fields the main thread reads (issuer registry, signer) */
+export type OidcPluginConfigMatches = Assert<IsExact<OidcPluginConfig, Pick<RecordOf<typeof OIDC>, keyof OidcPluginConfig>>>
+export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationConfig, RecordOf<typeof REQUEST_TERMINATION>>>

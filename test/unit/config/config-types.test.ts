@@ -1,6 +1,7 @@
 // Holds the shapes in config-shapes.ts to the schemas (tsc holds src/config/types.ts to the shapes): every
 // field a schema produces is in its entity's shape or named below as left out, each shape says what the
 // schema can produce (nullable iff no default and not required), and loaded values fit their shapes.
+// Covers Service, Route, Plugin, Consumer, Settings and the bundled plugins' configs.
 
 import t, { type Test } from 'tap'
 import { loadConfigObject } from '../../../src/config/load.ts'
@@ -11,8 +12,10 @@ import { route } from '../../../src/config/schema/route.ts'
 import { service } from '../../../src/config/schema/service.ts'
 import { validate, type FieldSchema, type RecordField } from '../../../src/config/schema/typedefs.ts'
 import type { ConfigIssue } from '../../../src/core/errors.ts'
+import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/schema.ts'
-import { CONSUMER, OIDC, PLUGIN, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { requestTerminationSchema } from '../../../src/plugins/request-termination/schema.ts'
+import { CONSUMER, OIDC, PLUGIN, REQUEST_TERMINATION, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -133,14 +136,25 @@ t.test('settings fit their shapes, defaults and set', async (t) => {
   t.equal(set.admin_token, 'a-token-of-16-chars-or-more')
 })
 
-t.test('openid-connect: OidcConfig fields are typed as its schema produces them', async (t) => {
-  const schema = openIdConnectSchema.configSchema
-  if (schema.type !== 'record') throw new Error('the openid-connect config schema is a record')
-  const fields = schema.fields
-  const kept = Object.keys(fields).filter((name) => fields[name].omit !== true)
-  t.same(kept.sort(), Object.keys(OIDC).sort(), 'every field the loaded config keeps has a shape')
-  checkFields(t, fields, OIDC)
-  const { value, issues } = validate(schema, { issuer: ISSUER, auth_methods: ['client_credentials'] }, 'config')
-  t.same(issues, [])
-  checkLoaded(t, 'openid-connect config', value as object, OIDC)
+const PLUGIN_CONFIGS = [
+  { schema: openIdConnectSchema, shape: OIDC, sample: { issuer: ISSUER, auth_methods: ['client_credentials'] } },
+  { schema: requestTerminationSchema, shape: REQUEST_TERMINATION, sample: {} },
+]
+
+t.test('every bundled plugin has its config shape here', async (t) => {
+  t.same(BUNDLED_PLUGINS.map((plugin) => plugin.name).sort(), PLUGIN_CONFIGS.map(({ schema }) => schema.name).sort())
 })
+
+for (const { schema: plugin, shape, sample } of PLUGIN_CONFIGS) {
+  t.test(`${plugin.name}: its config types are what its schema produces`, async (t) => {
+    const schema = plugin.configSchema
+    if (schema.type !== 'record') throw new Error('a plugin config schema is a record')
+    const fields = schema.fields
+    const kept = Object.keys(fields).filter((name) => fields[name].omit !== true)
+    t.same(kept.sort(), Object.keys(shape).sort(), 'every field the loaded config keeps has a shape')
+    checkFields(t, fields, shape)
+    const { value, issues } = validate(schema, sample, 'config')
+    t.same(issues, [])
+    checkLoaded(t, `${plugin.name} config`, value as object, shape)
+  })
+}
