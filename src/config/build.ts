@@ -1,7 +1,7 @@
 // Builds the loaded entities (types.ts shapes, as Kong's Admin API returns them) from validated drafts
 // whose ids, references and plugin configs are settled.
 
-import type { Consumer, ForeignKey, Plugin, Protocol, Route, Service } from './types.ts'
+import type { Consumer, ForeignKey, Plugin, PluginProtocol, Route, RouteProtocol, Service } from './types.ts'
 import type { Draft } from './flatten.ts'
 import type { Scope } from './plugins.ts'
 
@@ -68,7 +68,7 @@ export function buildRoute (draft: Draft, service: string | null, now: number): 
     id: draft.id,
     name: f.name as string | null,
     service: key(service),
-    protocols: f.protocols as Protocol[],
+    protocols: f.protocols as RouteProtocol[],
     methods: list(f.methods),
     hosts: list(f.hosts),
     paths: list(f.paths),
@@ -94,7 +94,7 @@ export function buildPlugin (draft: Draft, scope: Scope | null, config: Record<s
     instance_name: f.instance_name as string | null,
     config: config ?? {},
     enabled: f.enabled as boolean,
-    protocols: f.protocols as Protocol[],
+    protocols: f.protocols as PluginProtocol[],
     tags: f.tags as string[] | null,
     service: key(scope?.service ?? null),
     route: key(scope?.route ?? null),

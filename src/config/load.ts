@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { ConfigError, type ConfigIssue } from '../core/errors.ts'
+import { ConfigError, errorCode, type ConfigIssue } from '../core/errors.ts'
 import { redactUrlCredentials } from '../core/redact-url.ts'
 import type { ConfigDeprecation, LoadedConfig } from './types.ts'
 import { applyDeckFile } from './deck-file.ts'
@@ -27,7 +27,7 @@ export async function loadConfigFile (file: string, env: NodeJS.ProcessEnv = pro
   try {
     text = await readFile(source, 'utf8')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    const code = errorCode(err) ?? (err as Error).message
     throw new ConfigError(source, [{ path: '', message: `cannot read the file (${code})` }])
   }
   return loadConfigText(text, source, env)

@@ -3,6 +3,10 @@
 // Producers: src/config/load.ts. Consumers: router, proxy, plugins, admin.
 
 export type Protocol = 'http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'udp' | 'ws' | 'wss'
+/** what a route serves: its schema refuses Kong's other protocols (schema/fields.ts httpProtocol) */
+export type RouteProtocol = 'http' | 'https'
+/** what a plugin's schema accepts (schema/fields.ts pluginProtocols); only http and https ever match */
+export type PluginProtocol = 'grpc' | 'grpcs' | 'http' | 'https' | 'ws' | 'wss'
 
 export interface ForeignKey { readonly id: string }
 
@@ -31,7 +35,7 @@ export interface Route {
   readonly id: string
   readonly name: string | null
   readonly service: ForeignKey | null
-  readonly protocols: readonly Protocol[]
+  readonly protocols: readonly RouteProtocol[]
   readonly methods: readonly string[] | null
   readonly hosts: readonly string[] | null
   readonly paths: readonly string[] | null
@@ -57,7 +61,7 @@ export interface Plugin {
   /** validated against the plugin's schema, defaults applied, frozen */
   readonly config: Readonly<Record<string, unknown>>
   readonly enabled: boolean
-  readonly protocols: readonly Protocol[]
+  readonly protocols: readonly PluginProtocol[]
   readonly tags: readonly string[] | null
   readonly service: ForeignKey | null
   readonly route: ForeignKey | null

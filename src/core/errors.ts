@@ -4,12 +4,71 @@
 // error that crosses threads travels as a plain { code, status, message } object and is rebuilt on the
 // other side (src/workers/signer-client.ts does this).
 
+/**
+ * Every code a Tollgate error class is built with, in one list (test/unit/core/error-codes.test.ts holds
+ * src to it). Codes of Node, OpenSSL and undici errors (ECONNRESET, CERT_HAS_EXPIRED, UND_ERR_*) are not
+ * ours: they stay plain strings where they are matched (src/proxy/upstream-errors.ts).
+ */
+export const ERROR_CODES = [
+  // config
+  'CONFIG_INVALID',
+  // client requests (src/proxy/read-body.ts)
+  'BODY_TOO_LARGE', 'BODY_INCOMPLETE',
+  // upstream requests (src/proxy/write-timeout.ts)
+  'UPSTREAM_WRITE_TIMEOUT',
+  // the client-assertion signer (src/workers/signer-client.ts)
+  'SIGNER_TIMEOUT', 'SIGNER_QUEUE_FULL', 'SIGNER_CLOSED', 'SIGNER_FAILED', 'SIGNER_NO_KEY',
+  // identity providers (src/plugins/openid-connect/token-errors.ts, discovery-fetch.ts, token-flow.ts)
+  'IDP_UNREACHABLE', 'IDP_TIMEOUT', 'IDP_STATUS', 'IDP_BAD_RESPONSE', 'IDP_BAD_TOKEN_TYPE', 'IDP_DISCOVERY_MISSING',
+  // access tokens (src/plugins/openid-connect/verify-token.ts)
+  'JWKS_KID_UNKNOWN', 'TOKEN_MALFORMED', 'TOKEN_ALG_NOT_ALLOWED', 'TOKEN_SIGNATURE_INVALID', 'TOKEN_EXPIRED',
+  'TOKEN_NOT_YET_VALID', 'TOKEN_ISSUER_INVALID',
+  // the gateway's own openid-connect signing keys (src/plugins/openid-connect/keys.ts)
+  'OIDC_KEY_MISSING', 'OIDC_KEYS_INVALID', 'OIDC_KEYS_WRITE_FAILED',
+] as const
+
+export type ErrorCode = typeof ERROR_CODES[number]
+
+declare const relayed: unique symbol
+
+/**
+ * A code relayed from another thread as text (src/workers/signer-client.ts): one of ours, or the code of a
+ * library error thrown there (jose's ERR_*), kept as it was. Branded so that a literal typo cannot pass
+ * for one: only relayedCode() makes it.
+ */
+export type RelayedCode = string & { readonly [relayed]: true }
+
+export function relayedCode (code: string): ErrorCode | RelayedCode {
+  return code as RelayedCode
+}
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES)
+
+export function isErrorCode (value: unknown): value is ErrorCode {
+  return typeof value === 'string' && KNOWN_CODES.has(value)
+}
+
+/**
+ * The `code` of anything thrown, when it is a string: one of ours (ErrorCode), or Node's, OpenSSL's or
+ * undici's (ECONNRESET, UND_ERR_*); null otherwise. The one place that reads `code` off an unknown value.
+ */
+export function errorCode (err: unknown): ErrorCode | (string & {}) | null {
+  if (err === null || err === undefined) return null
+  const code = (err as { readonly code?: unknown }).code
+  return typeof code === 'string' ? code : null
+}
+
+/** True when `err` carries `code` (the way to test for one of Tollgate's codes). */
+export function hasCode (err: unknown, code: ErrorCode): boolean {
+  return errorCode(err) === code
+}
+
 export class TollgateError extends Error {
-  code: string
+  code: ErrorCode | RelayedCode
   status: number
   expose: boolean
 
-  constructor (message: string, code: string, status: number, options?: { cause?: unknown, expose?: boolean }) {
+  constructor (message: string, code: ErrorCode | RelayedCode, status: number, options?: { cause?: unknown, expose?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'TollgateError'
     this.code = code
@@ -44,7 +103,7 @@ export function formatConfigIssues (source: string, issues: readonly ConfigIssue
 
 /** An upstream (service) request failed; `status` is Kong's (502/503/504/500), mapped in proxy/upstream-errors.ts. */
 export class UpstreamError extends TollgateError {
-  constructor (message: string, code: string, status: number, cause?: unknown) {
+  constructor (message: string, code: ErrorCode, status: number, cause?: unknown) {
     super(message, code, status, { cause })
     this.name = 'UpstreamError'
   }
@@ -52,7 +111,7 @@ export class UpstreamError extends TollgateError {
 
 /** An identity-provider call failed (discovery, JWKS or token endpoint). Never carries a secret or token. */
 export class IdpError extends TollgateError {
-  constructor (message: string, code: string, cause?: unknown) {
+  constructor (message: string, code: ErrorCode, cause?: unknown) {
     super(message, code, 401, { cause })
     this.name = 'IdpError'
   }
@@ -60,7 +119,7 @@ export class IdpError extends TollgateError {
 
 /** The client sent something the gateway refuses (malformed, too large, too slow). */
 export class ClientError extends TollgateError {
-  constructor (message: string, code: string, status: number) {
+  constructor (message: string, code: ErrorCode, status: number) {
     super(message, code, status, { expose: true })
     this.name = 'ClientError'
   }

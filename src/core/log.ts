@@ -54,7 +54,8 @@ class JsonLogger implements Logger {
 function errorReplacer (_key: string, value: unknown): unknown {
   if (typeof value === 'string') return redactUrlCredentials(value)
   if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code
+    // any own or inherited `code`, whatever its type, as before
+    const code = 'code' in value ? value.code : undefined
     const message = redactUrlCredentials(value.message)
     return code === undefined ? { message } : { code, message }
   }

@@ -6,6 +6,7 @@
 // tried again up to the service's retries, then 502 with Kong's body for it (kong/error_handlers.lua).
 
 import { errors } from 'undici'
+import { errorCode } from '../core/errors.ts'
 import { KONG_MESSAGES, NAME_RESOLUTION_FAILED_MESSAGE } from '../core/kong-responses.ts'
 import { WRITE_TIMEOUT_CODE } from './write-timeout.ts'
 
@@ -74,8 +75,8 @@ const BY_CODE: ReadonlyMap<string, UpstreamFailure> = new Map([
 ])
 
 export function classifyUpstreamError (err: unknown): UpstreamFailure {
-  const code = (err as { code?: unknown } | null)?.code
-  if (typeof code === 'string') {
+  const code = errorCode(err)
+  if (code !== null) {
     const known = BY_CODE.get(code)
     if (known !== undefined) return known
     if (code.startsWith('HPE_')) return INVALID

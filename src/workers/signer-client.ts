@@ -7,7 +7,7 @@
 
 import type { MessagePort } from 'node:worker_threads'
 import type { JWK } from 'jose'
-import { TollgateError } from '../core/errors.ts'
+import { errorCode, relayedCode, TollgateError } from '../core/errors.ts'
 import type { SignRequest } from './signer-task.ts'
 
 export interface SignerClientRequest {
@@ -24,7 +24,7 @@ export const SIGNER_QUEUE_FULL = 'SIGNER_QUEUE_FULL'
 export const SIGNER_CLOSED = 'SIGNER_CLOSED'
 export const SIGNER_FAILED = 'SIGNER_FAILED'
 export const SIGNER_NO_KEY = 'SIGNER_NO_KEY'
-const SIGNER_CODES: ReadonlySet<unknown> = new Set([SIGNER_TIMEOUT, SIGNER_QUEUE_FULL, SIGNER_CLOSED, SIGNER_FAILED, SIGNER_NO_KEY])
+const SIGNER_CODES: ReadonlySet<string | null> = new Set([SIGNER_TIMEOUT, SIGNER_QUEUE_FULL, SIGNER_CLOSED, SIGNER_FAILED, SIGNER_NO_KEY])
 
 /**
  * True for an error of signing the client assertion (timed out, queue full, channel closed, the task
@@ -32,7 +32,7 @@ const SIGNER_CODES: ReadonlySet<unknown> = new Set([SIGNER_TIMEOUT, SIGNER_QUEUE
  * credentials, and a token cache fill that failed so must be abandoned, never cached negatively.
  */
 export function isSignerFailure (err: unknown): boolean {
-  return typeof err === 'object' && err !== null && SIGNER_CODES.has((err as { code?: unknown }).code)
+  return SIGNER_CODES.has(errorCode(err))
 }
 
 /** How long a worker waits for a signature by default: the openid-connect plugin's default `timeout`. */
@@ -84,7 +84,7 @@ function post (port: MessagePort, reply: ReplyMessage): void {
 // Only message, code and status cross the port: a cause could hold key material or a claim.
 function errorShape (err: unknown): ErrorShape {
   if (err instanceof TollgateError) return { message: err.message, code: err.code, status: err.status }
-  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : SIGNER_FAILED
+  const code = errorCode(err) ?? SIGNER_FAILED
   return { message: 'signing the client assertion failed', code, status: 500 }
 }
 
@@ -160,7 +160,7 @@ export class SignerClient {
       pending.resolve(reply.token)
     } else {
       const error = reply.error ?? { message: 'malformed signer reply', code: SIGNER_FAILED, status: 500 }
-      pending.reject(new TollgateError(error.message, error.code, error.status))
+      pending.reject(new TollgateError(error.message, relayedCode(error.code), error.status))
     }
   }
 

@@ -8,7 +8,7 @@ import type { Plugin } from '../../config/types.ts'
 import type { PhaseResult, PluginInstance, ProxyContext } from '../types.ts'
 import { echoBody, queryArgs } from './echo.ts'
 
-interface RequestTerminationConfig {
+export interface RequestTerminationConfig {
   readonly status_code: number
   readonly message: string | null
   readonly body: string | null

@@ -160,7 +160,7 @@ t.test('SignerClient: a request the main thread never answers fails with SIGNER_
 })
 
 t.test('isSignerFailure: signing errors only, never an IdP answer', async (t) => {
-  for (const code of ['SIGNER_TIMEOUT', 'SIGNER_QUEUE_FULL', 'SIGNER_CLOSED', 'SIGNER_FAILED', 'SIGNER_NO_KEY']) {
+  for (const code of ['SIGNER_TIMEOUT', 'SIGNER_QUEUE_FULL', 'SIGNER_CLOSED', 'SIGNER_FAILED', 'SIGNER_NO_KEY'] as const) {
     t.ok(isSignerFailure(new TollgateError('x', code, 500)), code)
   }
   t.notOk(isSignerFailure(new TollgateError('x', 'IDP_TIMEOUT', 504)))

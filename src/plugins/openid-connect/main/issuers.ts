@@ -7,7 +7,7 @@
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { JWK } from 'jose'
-import { IdpError } from '../../../core/errors.ts'
+import { errorCode, IdpError } from '../../../core/errors.ts'
 import { fetchIdpJson } from './discovery-fetch.ts'
 import { issuerId, issuerIdentity, loggableUrl, normalizeIssuerUrl } from '../shared/issuer-url.ts'
 
@@ -291,8 +291,7 @@ export class IssuerRegistry {
       record.failure = null
       return
     }
-    const code = (err as { code?: unknown }).code
-    const failure = typeof code === 'string' ? code : 'IDP_UNREACHABLE'
+    const failure = errorCode(err) ?? 'IDP_UNREACHABLE'
     // Warn when an issuer starts failing or fails differently; a retry that fails the same way is debug.
     const level = record.failure === failure ? 'debug' : 'warn'
     this.#log(level, 'oidc.discovery.failed', { issuer, reason, code: failure, error: (err as Error).message })

@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { exportJWK, generateKeyPair } from 'jose'
 import type { JWK } from 'jose'
-import { TollgateError } from '../../../core/errors.ts'
+import { errorCode, TollgateError } from '../../../core/errors.ts'
 
 export interface JwkSet { readonly keys: readonly JWK[] }
 
@@ -100,7 +100,7 @@ async function readKeyFile (file: string): Promise<JWK[] | null> {
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    if (errorCode(err) === 'ENOENT') return null
     throw new TollgateError(`cannot read the openid-connect key file ${file}`, 'OIDC_KEYS_INVALID', 500, { cause: err })
   }
   let parsed: unknown

@@ -20,11 +20,12 @@ import { OIDC_PLUGIN, type OidcToMain, type OidcToWorker, type OidcWorkerData } 
 
 const KEYS_FILE = 'openid-connect-jwks.json'
 
-interface OidcPluginConfig {
+/** The validated config fields the main thread reads (schema.ts; test/unit/config/config-shapes.ts holds them to it). */
+export interface OidcPluginConfig {
   readonly issuer: string
-  readonly rediscovery_lifetime: number | null
-  readonly timeout: number | null
-  readonly ssl_verify: boolean | null
+  readonly rediscovery_lifetime: number
+  readonly timeout: number
+  readonly ssl_verify: boolean
   readonly client_id: readonly string[] | null
   readonly client_secret: readonly string[] | null
   readonly client_auth: readonly string[] | null

@@ -9,6 +9,7 @@ import {
   IDP_BAD_RESPONSE, IDP_BAD_TOKEN_TYPE, IDP_STATUS, IDP_TIMEOUT, IDP_UNREACHABLE, tokenEndpointError
 } from './token-errors.ts'
 import type { TokenEndpointError } from './token-errors.ts'
+import { errorCode } from '../../../core/errors.ts'
 import { discard, ExchangeDeadline, readCapped } from '../shared/exchange-deadline.ts'
 
 export interface TokenResponse {
@@ -48,7 +49,7 @@ export async function requestToken (dispatcher: Dispatcher, endpoint: string, re
     try {
       return await attempt(dispatcher, url, request, deadline)
     } catch (err) {
-      if (deadline.expired || !TRANSPORT_CODES.has(errorCode(err))) throw asIdpError(err)
+      if (deadline.expired || !TRANSPORT_CODES.has(errorCode(err) ?? '')) throw asIdpError(err)
     }
     try {
       return await attempt(dispatcher, url, request, deadline)
@@ -126,13 +127,8 @@ function numberOrNull (value: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) ? n : null
 }
 
-function errorCode (err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' ? code : ''
-}
-
 function asIdpError (err: unknown): TokenEndpointError {
-  const code = errorCode(err)
+  const code = errorCode(err) ?? ''
   if (code === IDP_TIMEOUT || code === IDP_STATUS || code === IDP_BAD_RESPONSE || code === IDP_BAD_TOKEN_TYPE) {
     return err as TokenEndpointError
   }

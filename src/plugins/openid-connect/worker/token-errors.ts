@@ -3,7 +3,7 @@
 // negatively for cache_ttl_neg), or did the IdP fail (5xx, garbage, transport: a stale token may be served
 // for cache_ttl_resurrect). Messages never carry a secret, a token or an assertion.
 
-import { IdpError } from '../../../core/errors.ts'
+import { IdpError, type ErrorCode } from '../../../core/errors.ts'
 
 export const IDP_UNREACHABLE = 'IDP_UNREACHABLE'
 export const IDP_TIMEOUT = 'IDP_TIMEOUT'
@@ -27,7 +27,7 @@ export interface TokenEndpointError extends IdpError {
 
 // Note: a structured clone of an Error (postMessage) keeps only name, message, stack and cause in Node 24,
 // not `code`, `status` or `rejected`: an error that crosses threads must be sent as a plain object.
-export function tokenEndpointError (message: string, code: string, rejected: boolean, cause?: unknown): TokenEndpointError {
+export function tokenEndpointError (message: string, code: ErrorCode, rejected: boolean, cause?: unknown): TokenEndpointError {
   return Object.assign(new IdpError(message, code, cause), { rejected })
 }
 

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { JWK } from 'jose'
 import type { Dispatcher } from 'undici'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../../cache/index.ts'
-import { IdpError } from '../../../core/errors.ts'
+import { errorCode, hasCode, IdpError } from '../../../core/errors.ts'
 import { isSignerFailure } from '../../../workers/signer-client.ts'
 import type { PhaseResult, ProxyContext } from '../../types.ts'
 import { chooseClientAuthMethod, privateKeyJwt, secretClientAuthentication, type ClientAuthentication } from './client-auth.ts'
@@ -40,7 +40,7 @@ export interface OidcConfig {
   readonly client_jwk: ReadonlyArray<Readonly<Record<string, unknown>>> | null
   readonly token_endpoint_auth_method: string | null
   readonly client_credentials_param_type: readonly CredentialLocation[]
-  readonly scopes: readonly string[] | null
+  readonly scopes: readonly string[]
   readonly token_post_args_names: readonly string[] | null
   readonly token_post_args_values: readonly string[] | null
   readonly token_headers_names: readonly string[] | null
@@ -48,26 +48,26 @@ export interface OidcConfig {
   readonly cache_tokens: boolean
   readonly cache_tokens_salt: string | null
   readonly token_cache_key_include_scope: boolean
-  readonly cache_ttl: number | null
+  readonly cache_ttl: number
   readonly cache_ttl_min: number | null
   readonly cache_ttl_max: number | null
   readonly cache_ttl_neg: number | null
   readonly cache_ttl_resurrect: number | null
-  readonly upstream_access_token_header: string | null
+  readonly upstream_access_token_header: string
   readonly hide_credentials: boolean
-  readonly leeway: number | null
+  readonly leeway: number
   readonly verify_signature: boolean
   readonly verify_claims: boolean
   readonly enable_hs_signatures: boolean
-  readonly ignore_signature: readonly string[] | null
+  readonly ignore_signature: readonly string[]
   readonly issuers_allowed: readonly string[] | null
   readonly timeout: number
   readonly ssl_verify: boolean
   readonly keepalive: boolean
   readonly display_errors: boolean
   readonly expose_error_code: boolean
-  readonly unauthorized_error_message: string | null
-  readonly forbidden_error_message: string | null
+  readonly unauthorized_error_message: string
+  readonly forbidden_error_message: string
   readonly run_on_preflight: boolean
 }
 
@@ -276,7 +276,7 @@ export class OidcFlow {
   }
 
   #reject (ctx: ProxyContext, err: unknown): void {
-    const code = (err as { code?: unknown } | null)?.code
+    const code = errorCode(err) ?? undefined
     const reason = safeError(err).message
     if (!isIdpRejection(err)) this.#service.logger.log('warn', 'oidc_token_failed', { issuer: this.#config.issuer, code, reason })
     if (code === TOKEN_EXPIRED) return this.#errors.expired(ctx, reason)
@@ -330,7 +330,7 @@ export class OidcFlow {
     try {
       return await verifyAccessToken(token, view?.verifier ?? EMPTY_VERIFIER, options)
     } catch (err) {
-      if ((err as { code?: unknown }).code !== JWKS_KID_UNKNOWN) throw err
+      if (!hasCode(err, JWKS_KID_UNKNOWN)) throw err
     }
     // a key the IdP rotated in: one (throttled) rediscovery, then one more try
     const fresh = await this.#service.rediscover(this.#discoveryUrl, 'unknown kid')
@@ -400,5 +400,5 @@ function safeError (err: unknown): { message: string } {
 
 function idpOutcome (err: unknown): IdpOutcome {
   if (isIdpRejection(err)) return 'rejected'
-  return (err as { code?: unknown } | null)?.code === IDP_TIMEOUT ? 'timeout' : 'error'
+  return hasCode(err, IDP_TIMEOUT) ? 'timeout' : 'error'
 }

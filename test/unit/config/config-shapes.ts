@@ -1,0 +1,197 @@
+// The loaded config's types written once as shapes (shapes.ts), held two ways:
+//   - by tsc (npm run typecheck): each hand-written type in src/config/types.ts (and the openid-connect
+//     OidcConfig) must be exactly the type its shape describes (the Assert<IsExact<...>> lines below);
+//   - by config-types.test.ts: each shape must be what the entity's schema can produce (nullable iff the
+//     field has no default and is not required), and loaded values must fit it.
+// So a field the schema can leave null cannot be typed non-null without one of the two failing.
+
+import type { Consumer, ForeignKey, ListenAddress, Plugin, Route, Service, Settings } from '../../../src/config/types.ts'
+import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
+import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/token-flow.ts'
+import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
+import {
+  array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
+  unknown, type Assert, type IsExact, type RecordOf,
+} from './shapes.ts'
+
+const foreignKey = shape<ForeignKey>('any', (v) => typeof (v as ForeignKey | null)?.id === 'string' && Object.keys(v as object).length === 1)
+const tags = nullable(set(string))
+const timestamp = filled(integer)
+const id = filled(string)
+
+export const SERVICE = {
+  id,
+  name: nullable(string),
+  protocol: restricted('http', 'https'),
+  host: string,
+  /** build.ts: 80 when neither port nor url gives one (Kong's default) */
+  port: filled(integer),
+  path: nullable(string),
+  retries: integer,
+  connect_timeout: integer,
+  write_timeout: integer,
+  read_timeout: integer,
+  tls_verify: nullable(boolean),
+  tls_verify_depth: nullable(integer),
+  enabled: boolean,
+  tags,
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+export const ROUTE = {
+  id,
+  name: nullable(string),
+  service: built(nullable(foreignKey)),
+  protocols: set(restricted('http', 'https')),
+  /** build.ts: an empty list is null */
+  methods: nullable(set(string)),
+  hosts: nullable(array(string)),
+  paths: nullable(array(string)),
+  headers: nullable(map(array(string))),
+  /** refused unless empty (stream routing): always null once loaded, typed as Kong's Admin API shows it */
+  snis: built(nullable(array(string))),
+  strip_path: boolean,
+  preserve_host: boolean,
+  path_handling: oneOf('v0', 'v1'),
+  regex_priority: integer,
+  https_redirect_status_code: oneOf(426, 301, 302, 307, 308),
+  request_buffering: boolean,
+  response_buffering: boolean,
+  tags,
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+export const PLUGIN = {
+  id,
+  name: string,
+  instance_name: nullable(string),
+  /** validated by the plugin's own schema (config/plugins.ts); {} when the plugin has no config */
+  config: built(map(unknown)),
+  enabled: boolean,
+  protocols: set(oneOf('grpc', 'grpcs', 'http', 'https', 'ws', 'wss')),
+  tags,
+  service: built(nullable(foreignKey)),
+  route: built(nullable(foreignKey)),
+  consumer: built(nullable(foreignKey)),
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+export const CONSUMER = {
+  id,
+  username: nullable(string),
+  custom_id: nullable(string),
+  tags,
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+const listen = shape<ListenAddress>('listen', (v) => {
+  const address = v as ListenAddress
+  return typeof address.host === 'string' && Number.isInteger(address.port) && Array.isArray(address.flags)
+})
+
+/** Settings have no FieldSchema (settings.ts parses kong.conf text): the test parses them and checks the values. */
+export const SETTINGS = {
+  proxy_listen: array(listen),
+  admin_listen: array(listen),
+  worker_processes: integer,
+  headers: array(string),
+  headers_upstream: array(string),
+  log_level: oneOf('debug', 'info', 'notice', 'warn', 'error', 'crit'),
+  proxy_access_log: oneOf('off', 'stdout', 'stderr'),
+  drain_timeout: number,
+  client_header_timeout: number,
+  client_body_timeout: number,
+  client_max_body_size: integer,
+  client_body_buffer_size: integer,
+  client_max_header_size: integer,
+  keepalive_timeout: number,
+  upstream_keepalive_pool_size: integer,
+  upstream_keepalive_max_requests: integer,
+  upstream_keepalive_idle_timeout: number,
+  proxy_ssl_verify: boolean,
+  trusted_ips: array(string),
+  prefix: string,
+  token_cache_slots: integer,
+  token_cache_slot_size: integer,
+  signing_threads: integer,
+  admin_max_body_size: integer,
+  admin_token: nullable(string),
+  admin_allowed_hosts: array(string),
+  router_flavor: oneOf('traditional', 'traditional_compatible'),
+}
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']
+const JWS_ALGS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA']
+const GRANTS = ['password', 'client_credentials', 'authorization_code', 'refresh_token', 'session', 'introspection', 'userinfo']
+const KONG_AUTH_METHODS = [
+  'password', 'client_credentials', 'authorization_code', 'bearer', 'introspection', 'userinfo', 'kong_oauth2', 'refresh_token', 'session',
+]
+
+/** Every field the openid-connect schema implements (src/plugins/openid-connect/config/schema.ts `implemented`). */
+export const OIDC = {
+  issuer: string,
+  rediscovery_lifetime: number,
+  token_endpoint: nullable(string),
+  client_id: nullable(array(string)),
+  client_secret: nullable(array(string)),
+  client_auth: nullable(array(oneOfText(...CLIENT_AUTH_METHODS))),
+  client_jwk: nullable(array(object)),
+  client_alg: nullable(array(oneOfText(...JWS_ALGS))),
+  token_endpoint_auth_method: nullable(oneOfText(...CLIENT_AUTH_METHODS)),
+  auth_methods: nullable(array(oneOfText(...KONG_AUTH_METHODS))),
+  client_credentials_param_type: array(oneOf('header', 'query', 'body')),
+  scopes: array(string),
+  token_post_args_names: nullable(array(string)),
+  token_post_args_values: nullable(array(string)),
+  token_headers_names: nullable(array(string)),
+  token_headers_values: nullable(array(string)),
+  cache_tokens: boolean,
+  cache_tokens_salt: nullable(string),
+  token_cache_key_include_scope: boolean,
+  cache_ttl: number,
+  cache_ttl_min: nullable(number),
+  cache_ttl_max: nullable(number),
+  cache_ttl_neg: nullable(number),
+  cache_ttl_resurrect: nullable(number),
+  upstream_access_token_header: string,
+  hide_credentials: boolean,
+  leeway: number,
+  verify_signature: boolean,
+  verify_claims: boolean,
+  enable_hs_signatures: boolean,
+  ignore_signature: array(oneOfText(...GRANTS)),
+  issuers_allowed: nullable(array(string)),
+  timeout: number,
+  keepalive: boolean,
+  ssl_verify: boolean,
+  display_errors: boolean,
+  expose_error_code: boolean,
+  unauthorized_error_message: string,
+  forbidden_error_message: string,
+  run_on_preflight: boolean,
+}
+
+export const REQUEST_TERMINATION = {
+  status_code: integer,
+  message: nullable(string),
+  content_type: nullable(string),
+  body: nullable(string),
+  echo: boolean,
+  trigger: nullable(string),
+}
+
+// tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
+export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
+export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
+export type PluginMatches = Assert<IsExact<Plugin, RecordOf<typeof PLUGIN>>>
+export type ConsumerMatches = Assert<IsExact<Consumer, RecordOf<typeof CONSUMER>>>
+export type SettingsMatch = Assert<IsExact<Settings, RecordOf<typeof SETTINGS>>>
+/** OidcConfig lists the fields the token flow reads: each is typed as the schema gives it */
+export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof OIDC>, keyof OidcConfig>>>
+/** the fields the main thread reads (issuer registry, signer) */
+export type OidcPluginConfigMatches = Assert<IsExact<OidcPluginConfig, Pick<RecordOf<typeof OIDC>, keyof OidcPluginConfig>>>
+export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationConfig, RecordOf<typeof REQUEST_TERMINATION>>>
