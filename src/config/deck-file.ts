@@ -8,7 +8,7 @@
 // The input is never modified: a new document is returned.
 
 import type { ConfigIssue } from '../core/errors.ts'
-import { joinPath } from './schema/typedefs.ts'
+import { joinPath } from './schema/engine.ts'
 
 type Json = Record<string, unknown>
 

@@ -8,7 +8,7 @@ import type { Draft, Drafts } from './flatten.ts'
 import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
 import { indexDrafts, resolveReference } from './references.ts'
-import { joinPath, type ConfigNotice } from './schema/typedefs.ts'
+import { joinPath, type ConfigNotice } from './schema/engine.ts'
 
 /**
  * The key an id is derived from: the entity's name (Kong's endpoint key: the same id as Kong gives it),

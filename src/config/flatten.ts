@@ -3,7 +3,7 @@
 // entity it was nested under, which becomes its scope.
 
 import type { ConfigIssue } from '../core/errors.ts'
-import { joinPath } from './schema/typedefs.ts'
+import { joinPath } from './schema/engine.ts'
 
 export type Kind = 'services' | 'routes' | 'consumers' | 'plugins'
 

@@ -5,7 +5,7 @@
 // `"${{ env "DECK_PORT" | toInt }}"` gives the number, not the string. Values never appear in messages.
 
 import type { ConfigIssue } from '../core/errors.ts'
-import { joinPath } from './schema/typedefs.ts'
+import { joinPath } from './schema/engine.ts'
 
 const PLACEHOLDER = /\$\{\{(.*?)\}\}/gs
 const ENV_CALL = /^\s*env\s+"([^"]*)"\s*(?:\|\s*(\w+)\s*)?$/

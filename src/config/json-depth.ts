@@ -3,7 +3,7 @@
 // 500) instead of giving a config error. Kong parses declarative JSON with lua-cjson, whose
 // decode_max_depth defaults to 1000 ("Found too many nested data structures"): the same limit here.
 
-import { joinPath } from './schema/typedefs.ts'
+import { joinPath } from './schema/engine.ts'
 
 export const MAX_DEPTH = 1000
 

@@ -5,7 +5,7 @@
 import type { ConfigIssue } from '../core/errors.ts'
 import type { ListenAddress } from './types.ts'
 import { isHostname } from './schema/fields.ts'
-import { joinPath } from './schema/typedefs.ts'
+import { joinPath } from './schema/engine.ts'
 
 const ENTRY = /^(\[[^\]]+\]|[^\s:[\]]+):(\d{1,5})(?:\s+(.+))?$/
 const FLAG = /^(?:ssl|http2|proxy_protocol|deferred|bind|reuseport|backlog=\d+|ipv6only=(?:on|off)|so_keepalive=(?:on|off|\d*:\d*:\d*))$/

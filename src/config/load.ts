@@ -17,7 +17,7 @@ import { MAX_DEPTH, tooDeepAt } from './json-depth.ts'
 import { parseJsonText } from './json-text.ts'
 import { NOT_BUILT } from './schema/fields.ts'
 import { document } from './schema/document.ts'
-import { validate, type ConfigNotice } from './schema/typedefs.ts'
+import { validate, type ConfigNotice } from './schema/engine.ts'
 import { parseSettings } from './settings.ts'
 
 /** Reads and loads a config file; `source` in errors and in the result is its absolute path. */

@@ -8,7 +8,7 @@ import { pluginSchemas } from '../plugins/schemas.ts'
 import { FOREIGN_KEY, type Draft } from './flatten.ts'
 import { resolveReference, type KindIndex } from './references.ts'
 import { NOT_BUILT } from './schema/fields.ts'
-import { joinPath, validate, type ConfigNotice } from './schema/typedefs.ts'
+import { joinPath, validate, type ConfigNotice } from './schema/engine.ts'
 
 export interface Scope {
   readonly service: string | null

@@ -3,7 +3,7 @@
 
 import { pluginSchemas } from '../plugins/schemas.ts'
 import type { Entities, Plugin } from './types.ts'
-import { redact } from './schema/typedefs.ts'
+import { redact } from './schema/engine.ts'
 
 function redactPlugin (plugin: Plugin): Plugin {
   const info = pluginSchemas.get(plugin.name)

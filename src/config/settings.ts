@@ -9,7 +9,7 @@ import type { ConfigIssue } from '../core/errors.ts'
 import type { Settings } from './types.ts'
 import { listEntries, parseListen } from './listen.ts'
 import { isHostname } from './schema/fields.ts'
-import { joinPath, validate, type NumberField } from './schema/typedefs.ts'
+import { joinPath, validate, type NumberField } from './schema/engine.ts'
 import { ROUTER_FLAVORS } from '../router/flavor.ts'
 
 type Parse = (input: unknown, path: string, issues: ConfigIssue[]) => unknown

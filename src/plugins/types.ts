@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import type { LoadedConfig, Plugin, Route, Service, Settings } from '../config/types.ts'
-import type { FieldSchema } from '../config/schema/typedefs.ts'
+import type { FieldSchema } from '../config/schema/engine.ts'
 import type { Logger } from '../core/log.ts'
 import type { MainPluginService, MainServicesContext } from './main-services.ts'
 import type { WorkerPluginService } from './worker-services.ts'

@@ -4,7 +4,7 @@
 import { atLeastOneOf } from './checks.ts'
 import { annotations, tags, timestamp, unsupported, uuid } from './fields.ts'
 import { plugin } from './plugin.ts'
-import type { FieldSchema, RecordField } from './typedefs.ts'
+import type { FieldSchema, RecordField } from './engine.ts'
 
 export const CREDENTIAL_KEYS = [
   'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'hmacauth_credentials',

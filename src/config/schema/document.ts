@@ -8,7 +8,7 @@ import { annotations, tags, unsupported } from './fields.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { service } from './service.ts'
-import type { FieldSchema, RecordField } from './typedefs.ts'
+import type { FieldSchema, RecordField } from './engine.ts'
 
 /** Kong entity types Tollgate has no use for: accepted only when empty, so nothing is silently dropped. */
 const UNSUPPORTED_ENTITIES = [

@@ -2,7 +2,7 @@
 // tags, host, port, path, protocols, timeouts, foreign references), with Kong's messages.
 
 import { isIP } from 'node:net'
-import type { AnyField, FieldSchema, NumberField, StringField } from './typedefs.ts'
+import type { AnyField, FieldSchema, NumberField, StringField } from './engine.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -2,7 +2,7 @@
 // here: it is validated against the named plugin's own schema once the name is known (config/plugins.ts).
 
 import { annotations, foreign, name, pluginProtocols, tags, timestamp, unsupported, uuid } from './fields.ts'
-import type { RecordField } from './typedefs.ts'
+import type { RecordField } from './engine.ts'
 
 function isRecord (value: unknown): string | null {
   return value === null || (typeof value === 'object' && !Array.isArray(value)) ? null : 'expected a record'

@@ -6,7 +6,7 @@ import { plugin } from './plugin.ts'
 import { headerRegex } from '../../router/header-match.ts'
 import { compileRouteRegex } from '../../router/route-regex.ts'
 import type { ConfigIssue } from '../../core/errors.ts'
-import type { FieldSchema, RecordField } from './typedefs.ts'
+import type { FieldSchema, RecordField } from './engine.ts'
 
 function routePath (value: string): string | null {
   if (!value.startsWith('/') && !value.startsWith('~/')) return 'should start with: / (fixed path) or ~/ (regex path)'

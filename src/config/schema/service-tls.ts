@@ -3,7 +3,7 @@
 // client_certificate stay refused (service.ts) until Tollgate has certificate entities.
 
 import type { ConfigIssue } from '../../core/errors.ts'
-import type { BooleanField, NumberField } from './typedefs.ts'
+import type { BooleanField, NumberField } from './engine.ts'
 
 /** true/false override the proxy_ssl_verify setting; null (the default) follows it, as Kong does */
 export const tlsVerify: BooleanField = { type: 'boolean' }

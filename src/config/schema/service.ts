@@ -5,7 +5,7 @@ import { annotations, host, httpProtocol, name, port, tags, timeout, timestamp, 
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { tlsOnlyForHttps, tlsVerify, tlsVerifyDepth } from './service-tls.ts'
-import type { RecordField } from './typedefs.ts'
+import type { RecordField } from './engine.ts'
 
 function serviceUrl (value: string): string | null {
   const url = URL.parse(value)

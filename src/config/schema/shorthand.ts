@@ -5,7 +5,7 @@
 // those the real field wins, giving both with different values is an error, and each use is a deprecation.
 
 import type { ConfigIssue } from '../../core/errors.ts'
-import type { FieldSchema } from './typedefs.ts'
+import type { FieldSchema } from './engine.ts'
 
 /** A deprecated shorthand field that was used, Kong's message saying what replaces it. */
 export interface ConfigNotice {

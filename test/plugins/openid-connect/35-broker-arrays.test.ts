@@ -4,7 +4,7 @@
 // the short array; pass-through configs (no brokered client) keep Kong's fallback.
 
 import t from 'tap'
-import { validate } from '../../../src/config/schema/typedefs.ts'
+import { validate } from '../../../src/config/schema/engine.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { basicAuth, clientBasic, oidcService, ROUTE, startOidcStack, upstreamBearer } from '../../helpers/oidc-stack.ts'
 

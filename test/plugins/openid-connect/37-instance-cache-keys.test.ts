@@ -7,7 +7,7 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { createCacheKeyParts, instanceFingerprint, tokenCacheKey } from '../../../src/plugins/openid-connect/worker/cache-key.ts'
-import { validate } from '../../../src/config/schema/typedefs.ts'
+import { validate } from '../../../src/config/schema/engine.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { startIdp } from '../../helpers/idp.ts'
 import { clientBasic, howToConfig, jwtClaims, oidcService, startOidcStack, upstreamBearer } from '../../helpers/oidc-stack.ts'

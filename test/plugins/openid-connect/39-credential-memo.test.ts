@@ -7,7 +7,7 @@
 import t from 'tap'
 import { createTokenCache, FILL, TokenCache } from '../../../src/cache/index.ts'
 import type { TokenCacheHandle } from '../../../src/cache/index.ts'
-import { validate } from '../../../src/config/schema/typedefs.ts'
+import { validate } from '../../../src/config/schema/engine.ts'
 import { createCacheKeyParts, tokenCacheKey } from '../../../src/plugins/openid-connect/worker/cache-key.ts'
 import { CredentialMemo, MAX_MEMO_KEY_LENGTH, MEMO_BUDGET_BYTES } from '../../../src/plugins/openid-connect/worker/credential-memo.ts'
 import { issuerIdentity } from '../../../src/plugins/openid-connect/shared/issuer-url.ts'

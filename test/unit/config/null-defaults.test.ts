@@ -6,7 +6,7 @@
 import t from 'tap'
 import { loadConfigObject } from '../../../src/config/load.ts'
 import { document } from '../../../src/config/schema/document.ts'
-import { validate, type FieldSchema, type RecordField } from '../../../src/config/schema/typedefs.ts'
+import { validate, type FieldSchema, type RecordField } from '../../../src/config/schema/engine.ts'
 import { parseSettings, SETTING_NAMES } from '../../../src/config/settings.ts'
 import type { ConfigIssue } from '../../../src/core/errors.ts'
 import { pluginSchemas } from '../../../src/plugins/schemas.ts'

@@ -2,7 +2,7 @@
 
 import t from 'tap'
 import { pluginSchemas } from '../../../src/plugins/schemas.ts'
-import { validate } from '../../../src/config/schema/typedefs.ts'
+import { validate } from '../../../src/config/schema/engine.ts'
 
 const info = pluginSchemas.get('request-termination')
 

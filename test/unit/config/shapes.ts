@@ -2,7 +2,7 @@
 // and to loaded values) and a type (TypeOf, so tsc can hold src/config/types.ts to it). Each shape renders
 // to the same text as describe() gives for a FieldSchema, so the two compare as strings.
 
-import type { FieldSchema } from '../../../src/config/schema/typedefs.ts'
+import type { FieldSchema } from '../../../src/config/schema/engine.ts'
 
 export interface Shape<T> {
   /** what the schema produces for the field, as describe() renders it */

@@ -6,7 +6,7 @@
 // "not supported by Tollgate yet"). The four without a replacement are ignored by Kong, so any value of
 // the right type is accepted. Messages are Kong's.
 
-import type { FieldSchema } from '../../../config/schema/typedefs.ts'
+import type { FieldSchema } from '../../../config/schema/engine.ts'
 import type { Shorthand } from '../../../config/schema/shorthand.ts'
 
 const PLUGIN = 'openid-connect'

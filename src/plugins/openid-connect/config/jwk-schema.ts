@@ -5,7 +5,7 @@
 import { createHash, createPrivateKey, type JsonWebKey } from 'node:crypto'
 import type { JWK } from 'jose'
 import type { ConfigIssue } from '../../../core/errors.ts'
-import type { FieldSchema, RecordField } from '../../../config/schema/typedefs.ts'
+import type { FieldSchema, RecordField } from '../../../config/schema/engine.ts'
 
 export const JWS_ALGS = [
   'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'

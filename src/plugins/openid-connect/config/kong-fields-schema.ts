@@ -2,7 +2,7 @@
 // one of them (null or at Kong's default), so those values pass; any other value is a config error, never
 // silently ignored. Nested records are checked member by member so that the error names the member.
 
-import type { FieldSchema, RecordField } from '../../../config/schema/typedefs.ts'
+import type { FieldSchema, RecordField } from '../../../config/schema/engine.ts'
 import { isKongRecord, type KongField, type KongLeaf, type KongValue } from './kong-fields.ts'
 
 export const NOT_SUPPORTED = 'not supported by Tollgate yet (only the client credentials grant is implemented)'

@@ -5,7 +5,7 @@
 // as is, and is then left out of the loaded config; set to anything else it is an error.
 
 import type { ConfigIssue } from '../../../core/errors.ts'
-import type { FieldSchema } from '../../../config/schema/typedefs.ts'
+import type { FieldSchema } from '../../../config/schema/engine.ts'
 import type { PluginSchema } from '../../types.ts'
 import { isSet } from '../../../config/schema/checks.ts'
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'

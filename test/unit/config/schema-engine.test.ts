@@ -1,5 +1,5 @@
 import t from 'tap'
-import { joinPath, joinRelative, redact, validate, type ConfigNotice, type FieldSchema } from '../../../src/config/schema/typedefs.ts'
+import { joinPath, joinRelative, redact, validate, type ConfigNotice, type FieldSchema } from '../../../src/config/schema/engine.ts'
 import { allOf, atLeastOneOf, mutuallyExclusive, requires } from '../../../src/config/schema/checks.ts'
 
 t.test('joinPath', async (t) => {
