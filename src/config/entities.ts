@@ -3,7 +3,7 @@
 
 import type { ConfigIssue } from '../core/errors.ts'
 import type { Entities } from './types.ts'
-import { buildConsumer, buildPlugin, buildRoute, buildService } from './build.ts'
+import { buildConsumer, buildPlugin, buildRoute, buildService } from './entity-records.ts'
 import type { Draft, Drafts } from './flatten.ts'
 import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
