@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import type { RouteTarget, Runtime } from '../config/compile.ts'
+import type { RouteTarget, Runtime } from '../config/compile-runtime.ts'
 import type { Route, Service } from '../config/types.ts'
 import type { ProxyContext } from '../plugins/types.ts'
 import { kongErrorBody, writeJsonResponse } from '../core/kong-responses.ts'

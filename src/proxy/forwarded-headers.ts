@@ -4,7 +4,7 @@
 
 import type { IncomingMessage } from 'node:http'
 import type { BlockList } from 'node:net'
-import type { RouteTarget } from '../config/compile.ts'
+import type { RouteTarget } from '../config/compile-runtime.ts'
 import type { HeaderFlags } from './header-flags.ts'
 import { stripHopByHop } from './hop-by-hop.ts'
 

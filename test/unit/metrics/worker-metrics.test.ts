@@ -3,7 +3,7 @@
 // proxy's numbers into Kong's series (source from fromService, 499 counted exactly).
 
 import t from 'tap'
-import { compileRuntime } from '../../../src/config/compile.ts'
+import { compileRuntime } from '../../../src/config/compile-runtime.ts'
 import { loadConfigObject } from '../../../src/config/load.ts'
 import { slotBase } from '../../../src/metrics/layout.ts'
 import { proxyMetricsSource } from '../../../src/metrics/proxy-source.ts'
