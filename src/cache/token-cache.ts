@@ -33,7 +33,7 @@ import {
 } from './stats.ts'
 import { FILL, HIT, NEGATIVE, RENEW, RETRY, STALE, WAIT } from './status.ts'
 import type { LookupStatus, WaitResult } from './status.ts'
-import { homeSlot } from './table.ts'
+import { homeSlot } from './probe.ts'
 import { writeReady } from './transitions.ts'
 import { openViews, slotByte } from './views.ts'
 import { sleepOn } from './wait.ts'

@@ -14,7 +14,7 @@ import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../src/cache/status.
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'
 import type { TestValue } from './cache-keys.ts'
 import { openViews, slotByte } from '../../src/cache/views.ts'
-import { homeSlot } from '../../src/cache/table.ts'
+import { homeSlot } from '../../src/cache/probe.ts'
 import { READ_OTHER, readSlot, Snapshot } from '../../src/cache/seqlock.ts'
 
 const { handle, base, keys, homes, spread, ops, clients, seed } = workerData
