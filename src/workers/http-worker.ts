@@ -16,7 +16,7 @@ import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import { WorkerState } from '../proxy/worker-state.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { STAT_CONNECTIONS_ACCEPTED, STAT_CONNECTIONS_ACTIVE, STAT_CONNECTIONS_HANDLED, workerStats } from './worker-stats.ts'
-import { setupPluginServices } from '../plugins/worker-services.ts'
+import { setupPluginServices } from '../plugins/worker-thread-services.ts'
 import { WorkerMetrics } from '../metrics/worker-metrics.ts'
 
 const data = workerData as WorkerData
