@@ -1,6 +1,7 @@
-// The ONE place a loaded config becomes a worker's Runtime: the router, each route's upstream target and
-// plugin chain, header flags and strings the hot path would otherwise build per request. A reload builds a
-// new Runtime and swaps one reference; the old one is closed once the swap is done.
+// Stage: compile, in each proxy worker (workers/http-worker.ts), after load.ts ran on the main thread.
+// The ONE place a loaded config becomes a worker's Runtime: the router, each route compiled (CompiledRoute:
+// its upstream pool and plugin chain), header flags and strings the hot path would otherwise build per
+// request. A reload builds a new Runtime and swaps one reference; the old one is closed once the swap is done.
 
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'

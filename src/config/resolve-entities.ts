@@ -1,3 +1,4 @@
+// Stage: config load, on the main thread (load.ts); compile-runtime.ts runs later, per worker.
 // From flat drafts to the loaded entities: ids (given, or generated as Kong DB-less does), uniqueness,
 // references resolved to {id}, plugin configs validated by their plugin's schema.
 
