@@ -9,7 +9,7 @@ import { compileRuntime, closeRuntime, type Runtime } from '../config/compile-ru
 import type { ListenAddress, Settings } from '../config/types.ts'
 import { createLogger } from '../core/log.ts'
 import { KONG_MESSAGES, kongErrorBody } from '../core/kong-responses.ts'
-import { loadPluginModules } from '../plugins/registry.ts'
+import { loadPluginModules } from '../plugins/handlers.ts'
 import type { PluginServices } from '../plugins/types.ts'
 import { handleRequest } from '../proxy/request-handler.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'

@@ -10,7 +10,7 @@ import { proxyMetricsSource } from '../../../src/metrics/proxy-source.ts'
 import { RouteSeries } from '../../../src/metrics/route-series.ts'
 import type { ValueSample } from '../../../src/metrics/types.ts'
 import { NO_REQUEST_METRICS, WorkerMetrics, type RequestMetricsWriter } from '../../../src/metrics/worker-metrics.ts'
-import { loadPluginModules } from '../../../src/plugins/registry.ts'
+import { loadPluginModules } from '../../../src/plugins/handlers.ts'
 import type { PluginServices } from '../../../src/plugins/types.ts'
 import { UpstreamPools } from '../../../src/proxy/upstream-pools.ts'
 
