@@ -10,7 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { setImmediate as yieldLoop } from 'node:timers/promises'
 import { TokenCache } from '../../src/cache/token-cache.ts'
-import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../src/cache/lookup-status.ts'
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'
 import type { TestValue } from './cache-keys.ts'
 import { openViews, slotByte } from '../../src/cache/views.ts'
