@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { createTokenCache } from '../../src/cache/handle.ts'
 import { TokenCache } from '../../src/cache/token-cache.ts'
-import { HIT } from '../../src/cache/status.ts'
+import { HIT } from '../../src/cache/lookup-status.ts'
 
 const KEYS = Number(process.argv[2] ?? 1000)
 const OPS = Number(process.argv[3] ?? 2_000_000)

@@ -1,5 +1,5 @@
 // GET and POST /config (kong/api/routes/config.lua, DB-less). POST validates the whole document (every
-// error in Kong's declarative shape), merges the settings (config-merge.ts), answers 304 to ?check_hash=1
+// error in Kong's declarative shape), merges the settings (posted-settings.ts), answers 304 to ?check_hash=1
 // when nothing would change, 429 while another reload is in flight (as Kong, which refuses rather than
 // queues), and otherwise swaps the config into every worker before answering 201.
 
@@ -8,7 +8,7 @@ import { loadConfigObject } from '../config/load.ts'
 import type { LoadedConfig } from '../config/types.ts'
 import { entitiesById, exportedDocument } from './config-export.ts'
 import { readConfigInput } from './config-input.ts'
-import { fixedSettingIssues, mergeSettings } from './config-merge.ts'
+import { fixedSettingIssues, mergeSettings } from './posted-settings.ts'
 import { declarativeErrorBody } from './declarative-errors.ts'
 import { METHOD_NOT_ALLOWED } from './kong-errors.ts'
 import type { AdminRequest, AdminResult } from './types.ts'

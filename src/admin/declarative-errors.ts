@@ -7,7 +7,7 @@
 import type { ConfigIssue } from '../core/errors.ts'
 import { redactUrlCredentialsDeep } from '../core/redact-url.ts'
 import { CREDENTIAL_KEYS } from '../config/schema/consumer.ts'
-import { isUuid } from '../config/schema/fields.ts'
+import { isUuid } from '../config/schema/typedefs.ts'
 import { joinPath, redact } from '../config/schema/engine.ts'
 import { pluginSchemas } from '../plugins/schemas.ts'
 import { ERROR_CODES } from './kong-errors.ts'

@@ -3,7 +3,7 @@
 
 import type { Consumer, Entities, LoadedConfig, Plugin, Route, Service } from '../config/types.ts'
 import { redactedEntities } from '../config/redact-config.ts'
-import { isUuid } from '../config/schema/fields.ts'
+import { isUuid } from '../config/schema/typedefs.ts'
 
 export type Kind = 'services' | 'routes' | 'consumers' | 'plugins'
 export type Entity = Service | Route | Consumer | Plugin

@@ -93,7 +93,7 @@ export const FLAG_FAILED = 2
 
 /**
  * Slots a key may occupy: its home slot (digest word 0 & 0x7fffffff, modulo slots) and the next PROBE_WINDOW - 1,
- * wrapping. A lookup reads at most this many slots; a full window evicts (see table.ts).
+ * wrapping. A lookup reads at most this many slots; a full window evicts (see probe.ts).
  */
 export const PROBE_WINDOW = 8
 

@@ -10,8 +10,8 @@ import { breakSlotLock, seqIndex, Snapshot, tryLock, unlock } from './seqlock.ts
 import {
   STAT_EVICTIONS, STAT_FAILURES, STAT_FENCED, STAT_FILL_TIMEOUTS, STAT_LOCKS_BROKEN, STAT_RENEWALS, STAT_UNCACHED, StatsLane
 } from './stats.ts'
-import { FILL, RETRY, WAIT } from './status.ts'
-import { homeSlot, Probe, probeWindow } from './table.ts'
+import { FILL, RETRY, WAIT } from './lookup-status.ts'
+import { homeSlot, Probe, probeWindow } from './probe.ts'
 import { writeAbandoned, writeClaim, writeFailed, writeFilling, writeNegative } from './transitions.ts'
 import { slotByte } from './views.ts'
 import type { Views } from './views.ts'

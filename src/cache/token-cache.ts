@@ -11,7 +11,7 @@
 //     case WAIT: return cache.wait(digest, maxStaleMs).then(handleOutcome)  // same statuses but WAIT
 //   }
 //
-// The meaning of each status is in status.ts. A ready hit returns the object `decode` made from the
+// The meaning of each status is in lookup-status.ts. A ready hit returns the object `decode` made from the
 // slot's bytes, kept per worker by slot and value generation, so hits after the first decode nothing.
 // A value is decoded only after its seal (seal.ts) matched the key looked up, and the decoded copy
 // keeps that key and the expiry it was sealed with: a hit compares the key with the copy's own, so no
@@ -31,9 +31,9 @@ import {
   STAT_FILLS, STAT_HITS, STAT_MISSES, STAT_NEGATIVE_HITS, STAT_SPILL_LOST, STAT_SPILLS, STAT_STALE_HITS,
   STAT_TORN, STAT_UNCACHED, STAT_WAITS
 } from './stats.ts'
-import { FILL, HIT, NEGATIVE, RENEW, RETRY, STALE, WAIT } from './status.ts'
-import type { LookupStatus, WaitResult } from './status.ts'
-import { homeSlot } from './table.ts'
+import { FILL, HIT, NEGATIVE, RENEW, RETRY, STALE, WAIT } from './lookup-status.ts'
+import type { LookupStatus, WaitResult } from './lookup-status.ts'
+import { homeSlot } from './probe.ts'
 import { writeReady } from './transitions.ts'
 import { openViews, slotByte } from './views.ts'
 import { sleepOn } from './wait.ts'
@@ -73,7 +73,7 @@ const LOAD_LOST = 2
 type Decision = LookupStatus | typeof RETRY
 
 export class TokenCache<T> {
-  /** the value that goes with the last lookup()'s status (see status.ts), else null */
+  /** the value that goes with the last lookup()'s status (see lookup-status.ts), else null */
   value: T | null = null
   readonly #table: SharedTable
   readonly #decode: (bytes: Uint8Array) => T

@@ -20,7 +20,7 @@ export interface Draft {
   readonly parent: Draft | null
   /** position in the array it was found in */
   readonly index: number
-  /** given or generated, set by entities.ts */
+  /** given or generated, set by resolve-entities.ts */
   id: string
 }
 

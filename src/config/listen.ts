@@ -4,7 +4,7 @@
 
 import type { ConfigIssue } from '../core/errors.ts'
 import type { ListenAddress } from './types.ts'
-import { isHostname } from './schema/fields.ts'
+import { isHostname } from './schema/typedefs.ts'
 import { joinPath } from './schema/engine.ts'
 
 const ENTRY = /^(\[[^\]]+\]|[^\s:[\]]+):(\d{1,5})(?:\s+(.+))?$/

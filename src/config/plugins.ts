@@ -7,7 +7,7 @@ import { KONG_PLUGIN_NAMES } from '../plugins/kong-plugin-names.ts'
 import { pluginSchemas } from '../plugins/schemas.ts'
 import { FOREIGN_KEY, type Draft } from './flatten.ts'
 import { resolveReference, type KindIndex } from './references.ts'
-import { NOT_BUILT } from './schema/fields.ts'
+import { NOT_BUILT } from './schema/typedefs.ts'
 import { joinPath, validate, type ConfigNotice } from './schema/engine.ts'
 
 export interface Scope {

@@ -3,7 +3,7 @@
 
 import type { ConfigIssue } from '../core/errors.ts'
 import type { Draft, Kind } from './flatten.ts'
-import { foreignProblem } from './schema/fields.ts'
+import { foreignProblem } from './schema/typedefs.ts'
 import { joinPath } from './schema/engine.ts'
 
 /** The fields that must be unique among entities of one kind (Kong's `unique = true` fields). */

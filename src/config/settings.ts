@@ -8,7 +8,7 @@ import { isIP } from 'node:net'
 import type { ConfigIssue } from '../core/errors.ts'
 import type { Settings } from './types.ts'
 import { listEntries, parseListen } from './listen.ts'
-import { isHostname } from './schema/fields.ts'
+import { isHostname } from './schema/typedefs.ts'
 import { joinPath, validate, type NumberField } from './schema/engine.ts'
 import { ROUTER_FLAVORS } from '../router/flavor.ts'
 

@@ -1,8 +1,8 @@
 // The plugins this build ships, as Kong's BUNDLED_PLUGINS (kong/constants.lua). Adding a plugin is one
 // folder, src/plugins/<name>/ with an index.ts exporting its PluginDescriptor, and one line here. Every
 // other list is derived from this one: the schemas config loading validates against (schemas.ts), the
-// handlers proxy workers instantiate (registry.ts), the main-thread services and the Admin API routes
-// they serve (main-services.ts), and the per-worker services (worker-services.ts).
+// handlers proxy workers instantiate (handlers.ts), the main-thread services and the Admin API routes
+// they serve (main-thread-services.ts), and the per-worker services (worker-thread-services.ts).
 // The order is the order of GET / plugins.available_on_server and of "available: ..." in config errors;
 // execution order is PRIORITY's (chain.ts), never this list's. Kong's own list, with the plugins Tollgate
 // does not ship, is kong-plugin-names.ts (for the "not supported by Tollgate yet" error).

@@ -8,8 +8,8 @@ import type { MessagePort } from 'node:worker_threads'
 import type { LoadedConfig, Plugin, Route, Service, Settings } from '../config/types.ts'
 import type { FieldSchema } from '../config/schema/engine.ts'
 import type { Logger } from '../core/log.ts'
-import type { MainPluginService, MainServicesContext } from './main-services.ts'
-import type { WorkerPluginService } from './worker-services.ts'
+import type { MainPluginService, MainServicesContext } from './main-thread-services.ts'
+import type { WorkerPluginService } from './worker-thread-services.ts'
 
 /** What a phase returns: nothing (synchronous, costs no await) or a Promise (only then is it awaited). */
 export type PhaseResult = void | Promise<void>

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import type { RouteTarget, Runtime } from '../config/compile.ts'
+import type { CompiledRoute, Runtime } from '../config/compile-runtime.ts'
 import type { Route, Service } from '../config/types.ts'
 import type { ProxyContext } from '../plugins/types.ts'
 import { kongErrorBody, writeJsonResponse } from '../core/kong-responses.ts'
@@ -31,7 +31,7 @@ export class RequestContext implements ProxyContext {
   readonly socket: Socket
   readonly state: WorkerState
   readonly runtime: Runtime
-  readonly target: RouteTarget
+  readonly target: CompiledRoute
   readonly route: Route
   readonly service: Service | null
   readonly startedAt: number
@@ -58,7 +58,7 @@ export class RequestContext implements ProxyContext {
   /** armed while a request body is being written upstream (write-timeout.ts) */
   writeTimer: NodeJS.Timeout | null
 
-  constructor (req: IncomingMessage, res: ServerResponse, state: WorkerState, runtime: Runtime, target: RouteTarget,
+  constructor (req: IncomingMessage, res: ServerResponse, state: WorkerState, runtime: Runtime, target: CompiledRoute,
     startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>) {
     this.req = req
     this.res = res

@@ -4,11 +4,11 @@
 
 import type { IncomingMessage } from 'node:http'
 import type { BlockList } from 'node:net'
-import type { RouteTarget } from '../config/compile.ts'
+import type { CompiledRoute } from '../config/compile-runtime.ts'
 import type { HeaderFlags } from './header-flags.ts'
 import { stripHopByHop } from './hop-by-hop.ts'
 
-export function upstreamRequestHeaders (req: IncomingMessage, target: RouteTarget, rawPath: string, prefix: string,
+export function upstreamRequestHeaders (req: IncomingMessage, target: CompiledRoute, rawPath: string, prefix: string,
   requestId: string, flags: HeaderFlags, trusted: BlockList | null): Record<string, string | string[]> {
   const incoming = req.headers
   const headers: Record<string, string | string[]> = Object.assign(Object.create(null), incoming)

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { Runtime } from '../config/compile.ts'
+import type { Runtime } from '../config/compile-runtime.ts'
 import { ClientError } from '../core/errors.ts'
 import { KONG_MESSAGES, NO_SERVICE_MESSAGE, kongErrorBody, kongMessage, writeJsonResponse } from '../core/kong-responses.ts'
 import { escapePath } from '../router/escape-path.ts'

@@ -1,7 +1,7 @@
 // What a proxy worker holds between requests: the live Runtime (swapped whole on reload), its counters,
 // the request-id generator and the log sinks. One instance per worker thread.
 
-import type { Runtime } from '../config/compile.ts'
+import type { Runtime } from '../config/compile-runtime.ts'
 import type { Settings } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
 import { randomBytes } from 'node:crypto'

@@ -43,7 +43,7 @@ function nameMatches (rule: HostRule, name: string): boolean {
 /**
  * The longest name a Host header can carry and still match a route: a DNS name is at most 253 characters
  * (RFC 1035 §2.3.4, RFC 1123 §2.1) and the route schema holds every configured host to that (isHostname in
- * src/config/schema/fields.ts). A longer name can only end or start with a wildcard's text, and is not a
+ * src/config/schema/typedefs.ts). A longer name can only end or start with a wildcard's text, and is not a
  * host name at all: it matches no `hosts` rule (routes without `hosts` still match the request). Kong,
  * behind nginx, would still compare such a name with its wildcards; no real client sends one, and refusing
  * it before any parsing is what keeps an attacker's 64 KiB Host header cheap.

@@ -9,7 +9,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads'
 import { TokenCache } from '../../src/cache/token-cache.ts'
-import { FILL, WAIT } from '../../src/cache/status.ts'
+import { FILL, WAIT } from '../../src/cache/lookup-status.ts'
 import { SLOT_SEQ } from '../../src/cache/layout.ts'
 import { openViews, slotByte } from '../../src/cache/views.ts'
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'

@@ -11,8 +11,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { TokenCache } from '../../src/cache/token-cache.ts'
-import { FILL, WAIT } from '../../src/cache/status.ts'
-import type { LookupStatus, WaitStatus } from '../../src/cache/status.ts'
+import { FILL, WAIT } from '../../src/cache/lookup-status.ts'
+import type { LookupStatus, WaitStatus } from '../../src/cache/lookup-status.ts'
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'
 import type { TestValue } from './cache-keys.ts'
 

@@ -7,7 +7,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads'
 import { TokenCache } from '../../src/cache/token-cache.ts'
-import { FILL, WAIT } from '../../src/cache/status.ts'
+import { FILL, WAIT } from '../../src/cache/lookup-status.ts'
 import { isSignerFailure, SignerClient } from '../../src/workers/signer-client.ts'
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'
 import type { TestValue } from './cache-keys.ts'

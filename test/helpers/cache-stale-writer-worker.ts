@@ -6,7 +6,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads'
 import { TokenCache } from '../../src/cache/token-cache.ts'
-import { FILL } from '../../src/cache/status.ts'
+import { FILL } from '../../src/cache/lookup-status.ts'
 import { writeHooks } from '../../src/cache/transitions.ts'
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'
 import type { TestValue } from './cache-keys.ts'

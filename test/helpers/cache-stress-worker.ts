@@ -10,11 +10,11 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { setImmediate as yieldLoop } from 'node:timers/promises'
 import { TokenCache } from '../../src/cache/token-cache.ts'
-import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../src/cache/lookup-status.ts'
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'
 import type { TestValue } from './cache-keys.ts'
 import { openViews, slotByte } from '../../src/cache/views.ts'
-import { homeSlot } from '../../src/cache/table.ts'
+import { homeSlot } from '../../src/cache/probe.ts'
 import { READ_OTHER, readSlot, Snapshot } from '../../src/cache/seqlock.ts'
 
 const { handle, base, keys, homes, spread, ops, clients, seed } = workerData

@@ -2,7 +2,7 @@
 // jwt, acls, ...) belong to plugins Tollgate does not have, so they are refused rather than ignored.
 
 import { atLeastOneOf } from './checks.ts'
-import { annotations, tags, timestamp, unsupported, uuid } from './fields.ts'
+import { annotations, tags, timestamp, unsupported, uuid } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import type { FieldSchema, RecordField } from './engine.ts'
 

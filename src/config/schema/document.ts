@@ -4,7 +4,7 @@
 
 import { SETTING_NAMES } from '../settings.ts'
 import { CREDENTIAL_KEYS, consumer } from './consumer.ts'
-import { annotations, tags, unsupported } from './fields.ts'
+import { annotations, tags, unsupported } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { service } from './service.ts'

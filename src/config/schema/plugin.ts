@@ -1,7 +1,7 @@
 // The plugin entity (Kong's kong/db/schema/entities/plugins.lua). `config` is only checked to be a record
 // here: it is validated against the named plugin's own schema once the name is known (config/plugins.ts).
 
-import { annotations, foreign, name, pluginProtocols, tags, timestamp, unsupported, uuid } from './fields.ts'
+import { annotations, foreign, name, pluginProtocols, tags, timestamp, unsupported, uuid } from './typedefs.ts'
 import type { RecordField } from './engine.ts'
 
 function isRecord (value: unknown): string | null {

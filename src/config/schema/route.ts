@@ -1,7 +1,7 @@
 // The route entity (Kong's kong/db/schema/entities/routes.lua) as Tollgate accepts it: HTTP routing
 // fields only; snis, sources and destinations (TLS and stream routing) are refused with a clear error.
 
-import { annotations, foreign, httpProtocol, isHostname, name, NOT_BUILT, tags, timestamp, unsupported, uuid } from './fields.ts'
+import { annotations, foreign, httpProtocol, isHostname, name, NOT_BUILT, tags, timestamp, unsupported, uuid } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { headerRegex } from '../../router/header-match.ts'
 import { compileRouteRegex } from '../../router/route-regex.ts'

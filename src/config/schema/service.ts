@@ -1,7 +1,7 @@
 // The service entity (Kong's kong/db/schema/entities/services.lua): an HTTP or HTTPS upstream, given by
 // the `url` shorthand or by protocol/host/port/path. Nested routes and plugins are allowed, as in Kong.
 
-import { annotations, host, httpProtocol, name, port, tags, timeout, timestamp, unsupported, uuid } from './fields.ts'
+import { annotations, host, httpProtocol, name, port, tags, timeout, timestamp, unsupported, uuid } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { tlsOnlyForHttps, tlsVerify, tlsVerifyDepth } from './service-tls.ts'

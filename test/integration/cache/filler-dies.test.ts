@@ -7,7 +7,7 @@ import { createTokenCache } from '../../../src/cache/handle.ts'
 import type { TokenCacheHandle } from '../../../src/cache/handle.ts'
 import { releaseThreadFills } from '../../../src/cache/release.ts'
 import { readTokenCacheStats } from '../../../src/cache/stats.ts'
-import { FILL, HIT, NEGATIVE } from '../../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE } from '../../../src/cache/lookup-status.ts'
 
 const WORKER = new URL('../../helpers/cache-filler-worker.ts', import.meta.url)
 const ASKS = 20

@@ -9,7 +9,7 @@ import type { JWK } from 'jose'
 import { createTokenCache } from '../../../src/cache/handle.ts'
 import type { TokenCacheHandle } from '../../../src/cache/handle.ts'
 import { readTokenCacheStats } from '../../../src/cache/stats.ts'
-import { FILL, HIT, NEGATIVE } from '../../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE } from '../../../src/cache/lookup-status.ts'
 import { serveSigner } from '../../../src/workers/signer-client.ts'
 import { createSignerPool } from '../../../src/workers/signer-pool.ts'
 

@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
 import { createTokenCache } from '../../../src/cache/handle.ts'
 import { readTokenCacheStats } from '../../../src/cache/stats.ts'
-import { FILL, HIT, RENEW, WAIT } from '../../../src/cache/status.ts'
+import { FILL, HIT, RENEW, WAIT } from '../../../src/cache/lookup-status.ts'
 
 const WORKER = new URL('../../helpers/cache-flight-worker.ts', import.meta.url)
 const THREADS = 2

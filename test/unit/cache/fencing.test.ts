@@ -6,8 +6,8 @@
 
 import t from 'tap'
 import type { Test } from 'tap'
-import { FILL, HIT, NEGATIVE, WAIT } from '../../../src/cache/status.ts'
-import type { LookupStatus } from '../../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE, WAIT } from '../../../src/cache/lookup-status.ts'
+import type { LookupStatus } from '../../../src/cache/lookup-status.ts'
 import { readTokenCacheStats } from '../../../src/cache/stats.ts'
 import type { TokenCache } from '../../../src/cache/token-cache.ts'
 import { writeHooks } from '../../../src/cache/transitions.ts'

@@ -2,7 +2,7 @@
 // in for two workers.
 
 import t from 'tap'
-import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../../src/cache/lookup-status.ts'
 import { readTokenCacheStats } from '../../../src/cache/stats.ts'
 import { releaseThreadFills } from '../../../src/cache/release.ts'
 import { digestFor, encodeValue } from '../../helpers/cache-keys.ts'

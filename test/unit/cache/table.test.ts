@@ -3,7 +3,7 @@
 
 import t from 'tap'
 import { HEADER_SPILL_HEAD_BYTE, SLOT_INSERT_LOCK, SLOT_SEQ, SLOT_VALUE } from '../../../src/cache/layout.ts'
-import { FILL, HIT, NEGATIVE, WAIT } from '../../../src/cache/status.ts'
+import { FILL, HIT, NEGATIVE, WAIT } from '../../../src/cache/lookup-status.ts'
 import { readTokenCacheStats } from '../../../src/cache/stats.ts'
 import { openViews, slotByte } from '../../../src/cache/views.ts'
 import { digestFor, encodeValue } from '../../helpers/cache-keys.ts'

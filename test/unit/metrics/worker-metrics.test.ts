@@ -3,14 +3,14 @@
 // proxy's numbers into Kong's series (source from fromService, 499 counted exactly).
 
 import t from 'tap'
-import { compileRuntime } from '../../../src/config/compile.ts'
+import { compileRuntime } from '../../../src/config/compile-runtime.ts'
 import { loadConfigObject } from '../../../src/config/load.ts'
 import { slotBase } from '../../../src/metrics/layout.ts'
 import { proxyMetricsSource } from '../../../src/metrics/proxy-source.ts'
 import { RouteSeries } from '../../../src/metrics/route-series.ts'
 import type { ValueSample } from '../../../src/metrics/types.ts'
 import { NO_REQUEST_METRICS, WorkerMetrics, type RequestMetricsWriter } from '../../../src/metrics/worker-metrics.ts'
-import { loadPluginModules } from '../../../src/plugins/registry.ts'
+import { loadPluginModules } from '../../../src/plugins/handlers.ts'
 import type { PluginServices } from '../../../src/plugins/types.ts'
 import { UpstreamPools } from '../../../src/proxy/upstream-pools.ts'
 

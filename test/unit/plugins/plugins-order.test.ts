@@ -14,7 +14,7 @@ import { loadConfigObject } from '../../../src/config/load.ts'
 import type { LoadedConfig, Plugin, Route } from '../../../src/config/types.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { resolveRouteChain } from '../../../src/plugins/chain.ts'
-import { loadPluginModules } from '../../../src/plugins/registry.ts'
+import { loadPluginModules } from '../../../src/plugins/handlers.ts'
 import type { PluginDescriptor, PluginInstance, PluginModule, PluginServices } from '../../../src/plugins/types.ts'
 
 const OIDC_CONFIG = {

@@ -1,3 +1,4 @@
+// Stage: config load, on the main thread (load.ts, through resolve-entities.ts); compile runs later, per worker.
 // Builds the loaded entities (types.ts shapes, as Kong's Admin API returns them) from validated drafts
 // whose ids, references and plugin configs are settled.
 

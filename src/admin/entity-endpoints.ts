@@ -4,7 +4,7 @@
 // something absent is 204, as Kong's DAO deletes are idempotent); a missing parent or item is 404.
 
 import type { LoadedConfig } from '../config/types.ts'
-import { isUuid } from '../config/schema/fields.ts'
+import { isUuid } from '../config/schema/typedefs.ts'
 import { pluginSchemas } from '../plugins/schemas.ts'
 import { ENDPOINT_KEY, entityIndex, type Entity, type EntityIndex, type Kind } from './entity-index.ts'
 import { METHOD_NOT_ALLOWED, NOT_FOUND, operationUnsupported } from './kong-errors.ts'

@@ -1,9 +1,10 @@
+// Stage: config load, on the main thread (load.ts); compile-runtime.ts runs later, per worker.
 // From flat drafts to the loaded entities: ids (given, or generated as Kong DB-less does), uniqueness,
 // references resolved to {id}, plugin configs validated by their plugin's schema.
 
 import type { ConfigIssue } from '../core/errors.ts'
 import type { Entities } from './types.ts'
-import { buildConsumer, buildPlugin, buildRoute, buildService } from './build.ts'
+import { buildConsumer, buildPlugin, buildRoute, buildService } from './entity-records.ts'
 import type { Draft, Drafts } from './flatten.ts'
 import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'

@@ -1,6 +1,7 @@
-// The ONE place a loaded config becomes a worker's Runtime: the router, each route's upstream target and
-// plugin chain, header flags and strings the hot path would otherwise build per request. A reload builds a
-// new Runtime and swaps one reference; the old one is closed once the swap is done.
+// Stage: compile, in each proxy worker (workers/http-worker.ts), after load.ts ran on the main thread.
+// The ONE place a loaded config becomes a worker's Runtime: the router, each route compiled (CompiledRoute:
+// its upstream pool and plugin chain), header flags and strings the hot path would otherwise build per
+// request. A reload builds a new Runtime and swaps one reference; the old one is closed once the swap is done.
 
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'
@@ -14,7 +15,7 @@ import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import type { UpstreamTls } from '../proxy/upstream-tls.ts'
 import type { RequestMetricsWriter } from '../metrics/worker-metrics.ts'
 
-export interface RouteTarget {
+export interface CompiledRoute {
   readonly route: Route
   /** null: the route has no (enabled) service → 503 "no Service found with those values" */
   readonly service: Service | null
@@ -34,7 +35,7 @@ export interface RouteTarget {
 
 export interface Runtime {
   readonly config: LoadedConfig
-  readonly router: Router<RouteTarget>
+  readonly router: Router<CompiledRoute>
   readonly flags: HeaderFlags
   /** clients whose X-Forwarded-* headers are passed on; null when trusted_ips is empty */
   readonly trustedIps: BlockList | null
@@ -61,7 +62,7 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = routeTarget(route, service, deps, resolveRouteChain(route, plugins, instances), config.settings)
+    const target = compileRoute(route, service, deps, resolveRouteChain(route, plugins, instances), config.settings)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
     entries.push({ route, value: target })
   }
@@ -100,8 +101,8 @@ function upstreamTls (service: Service, settings: Settings): UpstreamTls | null 
   return { verify, verifyDepth: verify ? service.tls_verify_depth : null }
 }
 
-function routeTarget (route: Route, service: Service | null, deps: CompileDeps, chain: RouteChain,
-  settings: Settings): RouteTarget {
+function compileRoute (route: Route, service: Service | null, deps: CompileDeps, chain: RouteChain,
+  settings: Settings): CompiledRoute {
   const httpsOnly = !route.protocols.includes('http')
   const pathHandling = effectivePathHandling(settings.router_flavor, route)
   if (service === null) {
