@@ -3,9 +3,9 @@
 // Producers: src/config/load.ts. Consumers: router, proxy, plugins, admin.
 
 export type Protocol = 'http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'udp' | 'ws' | 'wss'
-/** what a route serves: its schema refuses Kong's other protocols (schema/fields.ts httpProtocol) */
+/** what a route serves: its schema refuses Kong's other protocols (schema/typedefs.ts httpProtocol) */
 export type RouteProtocol = 'http' | 'https'
-/** what a plugin's schema accepts (schema/fields.ts pluginProtocols); only http and https ever match */
+/** what a plugin's schema accepts (schema/typedefs.ts pluginProtocols); only http and https ever match */
 export type PluginProtocol = 'grpc' | 'grpcs' | 'http' | 'https' | 'ws' | 'wss'
 
 export interface ForeignKey { readonly id: string }

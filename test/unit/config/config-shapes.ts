@@ -24,7 +24,7 @@ export const SERVICE = {
   name: nullable(string),
   protocol: restricted('http', 'https'),
   host: string,
-  /** build.ts: 80 when neither port nor url gives one (Kong's default) */
+  /** entity-records.ts: 80 when neither port nor url gives one (Kong's default) */
   port: filled(integer),
   path: nullable(string),
   retries: integer,
@@ -44,7 +44,7 @@ export const ROUTE = {
   name: nullable(string),
   service: built(nullable(foreignKey)),
   protocols: set(restricted('http', 'https')),
-  /** build.ts: an empty list is null */
+  /** entity-records.ts: an empty list is null */
   methods: nullable(set(string)),
   hosts: nullable(array(string)),
   paths: nullable(array(string)),

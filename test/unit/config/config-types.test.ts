@@ -63,7 +63,7 @@ function checkLoaded (t: Test, what: string, value: object, shape: Fields): void
   for (const [name, entry] of Object.entries(shape) as Array<[string, Shape<unknown>]>) {
     const item = (value as Record<string, unknown>)[name]
     t.ok(entry.accepts(item), `${what}.${name}: ${JSON.stringify(item)} fits ${entry.text}`)
-    if (entry.origin === 'filled') t.not(item, null, `${what}.${name}: filled by build.ts`)
+    if (entry.origin === 'filled') t.not(item, null, `${what}.${name}: filled by entity-records.ts`)
   }
 }
 

@@ -11,7 +11,7 @@ export interface Shape<T> {
   readonly accepts: (value: unknown) => boolean
   /**
    * how the loaded value relates to the schema's: 'schema' (the same), 'filled' (the schema may give null,
-   * build.ts puts a value there: the test loads a config to see it), 'built' (build.ts makes it from an
+   * entity-records.ts puts a value there: the test loads a config to see it), 'built' (entity-records.ts makes it from an
    * `any` field or from nothing; only the loaded value is checked)
    */
   readonly origin: 'schema' | 'filled' | 'built'
@@ -71,12 +71,12 @@ export function nullable<T> (inner: Shape<T>): Shape<T | null> {
   return { ...inner, text: `${inner.text} | null`, accepts: (v) => v === null || inner.accepts(v) }
 }
 
-/** The schema may give null; build.ts fills a value, so the loaded type is not nullable. */
+/** The schema may give null; entity-records.ts fills a value, so the loaded type is not nullable. */
 export function filled<T> (inner: Shape<T>): Shape<T> {
   return { ...inner, text: `${inner.text} | null`, origin: 'filled' }
 }
 
-/** Made by build.ts (a resolved reference, a validated plugin config): only the loaded value is checked. */
+/** Made by entity-records.ts (a resolved reference, a validated plugin config): only the loaded value is checked. */
 export function built<T> (inner: Shape<T>): Shape<T> {
   return { ...inner, origin: 'built' }
 }
