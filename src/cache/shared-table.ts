@@ -16,6 +16,10 @@ import { writeAbandoned, writeClaim, writeFailed, writeFilling, writeNegative } 
 import { slotByte } from './views.ts'
 import type { Views } from './views.ts'
 
+// what #locate found for the key
+const FOUND = 1
+const ABSENT = 0
+const BUSY = -1
 /** Attempts when slots keep changing under an operation; each failed attempt means another write landed. */
 export const MAX_ATTEMPTS = 32
 /** After a failed renewal, the next renewal may be claimed this much later (at most fillTimeoutMs). */
@@ -69,6 +73,14 @@ export class SharedTable {
   /** Probes the key's window into this.probe (and this.snap for the key's own slot). */
   probeKey (now: number): void {
     probeWindow(this.v, this.key, this.snap, this.probe, now)
+  }
+
+  /** probeKey, read for a writer about to change the key's entry: FOUND (this.snap holds it), ABSENT, or
+   * BUSY when the key may be in the slot being written (look again). */
+  #locate (now: number): typeof FOUND | typeof ABSENT | typeof BUSY {
+    this.probeKey(now)
+    if (this.probe.match >= 0) return FOUND
+    return this.probe.busyByte >= 0 ? BUSY : ABSENT
   }
 
   waitOn (index: number, value: number, ms: number): typeof WAIT {
@@ -219,11 +231,9 @@ export class SharedTable {
     const snap = this.snap
     const probe = this.probe
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      this.probeKey(now)
-      if (probe.match < 0) {
-        if (probe.busyByte >= 0) continue // the key may be in the slot being written: look again
-        break
-      }
+      const where = this.#locate(now)
+      if (where === BUSY) continue
+      if (where === ABSENT) break
       if (snap.state === STATE_READY && now < snap.expiresAt) {
         // a renewal (or the refetch of a lost spilled value) failed: the valid value stays
         if (snap.owner !== this.owner || now >= snap.claimUntil) return false
@@ -260,11 +270,9 @@ export class SharedTable {
     const snap = this.snap
     const probe = this.probe
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      this.probeKey(now)
-      if (probe.match < 0) {
-        if (probe.busyByte >= 0) continue // the key may be in the slot being written: look again
-        return false
-      }
+      const where = this.#locate(now)
+      if (where === BUSY) continue
+      if (where === ABSENT) return false
       // a renewal (or a lost value's refetch) keeps its valid value either way: as a failed one
       if (snap.state === STATE_READY) return this.fail(now, 0)
       if (snap.state !== STATE_FILLING || snap.owner !== this.owner) return false // not this thread's fill
