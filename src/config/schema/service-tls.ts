@@ -13,18 +13,13 @@ export const tlsVerifyDepth: NumberField = { type: 'integer', between: [0, 64] }
 
 const TLS_FIELDS = ['tls_verify', 'tls_verify_depth']
 
-function protocolOf (service: Record<string, unknown>): string {
-  if (typeof service.protocol === 'string') return service.protocol
-  const url = typeof service.url === 'string' ? URL.parse(service.url) : null
-  return url === null ? 'http' : url.protocol.slice(0, -1)
-}
-
 /**
  * Kong's conditional entity checks: a service whose protocol is not https must leave the TLS fields null
  * ("value must be null"), so a setting that could never apply is not silently ignored.
  */
 export function tlsOnlyForHttps (service: Record<string, unknown>): ConfigIssue[] {
-  if (protocolOf(service) === 'https') return []
+  // checks see the record after the `url` shorthand has been expanded into protocol (schema/shorthand.ts)
+  if (service.protocol === 'https') return []
   return TLS_FIELDS
     .filter((field) => service[field] !== null && service[field] !== undefined)
     .map((field) => ({ path: field, message: 'value must be null (the service protocol is not https)' }))
