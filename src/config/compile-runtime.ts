@@ -9,7 +9,8 @@ import type { LoadedConfig, Route, Service, Settings } from './types.ts'
 import { effectivePathHandling } from '../router/flavor.ts'
 import { Router } from '../router/router.ts'
 import { resolveRouteChain, type RouteChain } from '../plugins/chain.ts'
-import type { PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
+import type { ConfigView, PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
+import { createConsumerIndex } from './consumer-index.ts'
 import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import type { UpstreamTls } from '../proxy/upstream-tls.ts'
@@ -79,12 +80,13 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
 
 function createInstances (config: LoadedConfig, deps: CompileDeps): Map<string, PluginInstance> {
   const instances = new Map<string, PluginInstance>()
+  const view: ConfigView = Object.freeze({ consumers: createConsumerIndex(config.entities.consumers) })
   try {
     for (const plugin of config.entities.plugins) {
       if (!plugin.enabled) continue
       const module = deps.plugins.get(plugin.name)
       if (module === undefined) throw new Error(`plugin '${plugin.name}' is not installed in this worker`)
-      instances.set(plugin.id, module.create(plugin, deps.services))
+      instances.set(plugin.id, module.create(plugin, deps.services, view))
     }
   } catch (err) {
     for (const instance of instances.values()) instance.close()

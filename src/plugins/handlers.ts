@@ -18,7 +18,7 @@ export async function loadPluginModules (
       VERSION,
       configSchema: schema.configSchema,
       noConsumer: schema.noConsumer,
-      create: (entity, services) => factory(entity, PRIORITY, services)
+      create: (entity, services, view) => factory(entity, PRIORITY, services, view)
     })
   }
   return modules

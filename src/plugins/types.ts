@@ -5,7 +5,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
-import type { LoadedConfig, Plugin, Route, Service, Settings } from '../config/types.ts'
+import type { Consumer, LoadedConfig, Plugin, Route, Service, Settings } from '../config/types.ts'
+import type { ConsumerIndex } from '../config/consumer-index.ts'
 import type { FieldSchema } from '../config/schema/engine.ts'
 import type { Logger } from '../core/log.ts'
 import type { MainPluginService, MainServicesContext } from './main-thread-services.ts'
@@ -33,6 +34,16 @@ export interface ProxyContext {
   shared: Record<string, unknown> | null
   /** true once a response was sent by the gateway itself (a plugin short-circuited) */
   readonly responded: boolean
+  /** the consumer an auth plugin identified (Kong's ctx.authenticated_consumer); null until one does */
+  readonly consumer: Consumer | null
+  /** what it was identified by (Kong's ctx.authenticated_credential); null when none */
+  readonly credential: AuthenticatedCredential | null
+  /**
+   * Kong's kong.client.authenticate(consumer, credential): records who the caller is. Plugins that run
+   * after this one (and this request's header_filter and log phases) are then chosen for that consumer,
+   * with Kong's precedence of consumer-scoped plugins (plugins/chain.ts).
+   */
+  authenticate (consumer: Consumer | null, credential: AuthenticatedCredential | null): void
   /**
    * Ends the request with Kong's JSON error body `{"message": ...}` (plus request_id when enabled),
    * X-Kong-Response-Latency and Server; later phases and the upstream call are skipped.
@@ -53,6 +64,18 @@ export interface ProxyContext {
   readBody (): Promise<Buffer | null>
   /** Replaces the body sent upstream (after readBody); Content-Length follows. */
   replaceBody (body: Buffer): void
+}
+
+/** Kong's ctx.authenticated_credential: a credential entity, or what an auth plugin knows of one. */
+export interface AuthenticatedCredential {
+  /** the credential's id (X-Credential-Identifier upstream); null when the plugin has none */
+  readonly id: string | null
+  readonly consumer_id: string | null
+}
+
+/** What a plugin instance may read of the config it was built from (built once per compile). */
+export interface ConfigView {
+  readonly consumers: ConsumerIndex
 }
 
 /** A plugin configured on a scope, bound to its validated config, with its phases (null when absent). */
@@ -95,7 +118,7 @@ export interface PluginSchemaInfo extends PluginSchema {
 }
 
 /** Builds the instance for one plugin entity, in a proxy worker, at config load. */
-export type PluginFactory = (plugin: Plugin, priority: number, services: PluginServices) => PluginInstance
+export type PluginFactory = (plugin: Plugin, priority: number, services: PluginServices, view: ConfigView) => PluginInstance
 
 /** Builds a plugin's main-thread service, once per gateway, at start. */
 export type MainServiceFactory = (config: LoadedConfig, context: MainServicesContext) => Promise<MainPluginService>
@@ -137,5 +160,5 @@ export interface PluginModule {
   /** plugin cannot be scoped to a consumer (Kong's no_consumer) */
   readonly noConsumer: boolean
   /** builds the instance for one plugin entity, in a proxy worker */
-  create (plugin: Plugin, services: PluginServices): PluginInstance
+  create (plugin: Plugin, services: PluginServices, view: ConfigView): PluginInstance
 }

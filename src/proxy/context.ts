@@ -8,8 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { CompiledRoute, Runtime } from '../config/compile-runtime.ts'
-import type { Route, Service } from '../config/types.ts'
-import type { ProxyContext } from '../plugins/types.ts'
+import type { Consumer, Route, Service } from '../config/types.ts'
+import type { AuthenticatedCredential, ProxyContext } from '../plugins/types.ts'
 import { kongErrorBody, writeJsonResponse } from '../core/kong-responses.ts'
 import { SERVER_TOKEN } from '../core/version.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
@@ -41,6 +41,8 @@ export class RequestContext implements ProxyContext {
   readonly upstreamHeaders: Record<string, string | string[]>
   shared: Record<string, unknown> | null
   responded: boolean
+  consumer: Consumer | null
+  credential: AuthenticatedCredential | null
   /**
    * The body read whole, forwarded from here instead of streaming `req`: one buffer a plugin read (or
    * replaced), or the chunks of a chunked body held for the client_max_body_size check
@@ -75,6 +77,8 @@ export class RequestContext implements ProxyContext {
     this.upstreamHeaders = upstreamHeaders
     this.shared = null
     this.responded = false
+    this.consumer = null
+    this.credential = null
     this.bufferedBody = null
     this.bodyPromise = null
     this.upstreamPath = ''
@@ -117,6 +121,11 @@ export class RequestContext implements ProxyContext {
       res.end(body)
     }
     finishRequest(this)
+  }
+
+  authenticate (consumer: Consumer | null, credential: AuthenticatedCredential | null): void {
+    this.consumer = consumer
+    this.credential = credential
   }
 
   readBody (): Promise<Buffer | null> {

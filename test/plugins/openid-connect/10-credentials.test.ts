@@ -106,6 +106,8 @@ class RequestView implements ProxyContext {
   readonly upstreamHeaders: Record<string, string | string[]>
   shared = null
   readonly responded = false
+  readonly consumer = null
+  readonly credential = null
   bodyReads = 0
   #body: Promise<Buffer> | null = null
 
@@ -119,6 +121,7 @@ class RequestView implements ProxyContext {
   }
 
   exit (): void { throw new Error('not used') }
+  authenticate (): void { throw new Error('not used') }
   respond (): void { throw new Error('not used') }
   replaceBody (): void { throw new Error('not used') }
   readBody (): Promise<Buffer> {

@@ -7,7 +7,7 @@
 
 import type { Consumer, ForeignKey, ListenAddress, Plugin, Route, Service, Settings } from '../../../src/config/types.ts'
 import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
-import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/token-flow.ts'
+import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,

@@ -15,6 +15,7 @@ import type { LoadedConfig, Plugin, Route } from '../../../src/config/types.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { resolveRouteChain } from '../../../src/plugins/chain.ts'
 import { loadPluginModules } from '../../../src/plugins/handlers.ts'
+import { createConsumerIndex } from '../../../src/config/consumer-index.ts'
 import type { PluginDescriptor, PluginInstance, PluginModule, PluginServices } from '../../../src/plugins/types.ts'
 
 const OIDC_CONFIG = {
@@ -49,7 +50,7 @@ function standInPlugins (): PluginDescriptor[] {
 function instancesOf (config: LoadedConfig, modules: ReadonlyMap<string, PluginModule>): Map<string, PluginInstance> {
   const instances = new Map<string, PluginInstance>()
   for (const plugin of config.entities.plugins) {
-    if (plugin.enabled) instances.set(plugin.id, modules.get(plugin.name)!.create(plugin, NO_SERVICES))
+    if (plugin.enabled) instances.set(plugin.id, modules.get(plugin.name)!.create(plugin, NO_SERVICES, { consumers: createConsumerIndex([]) }))
   }
   return instances
 }
@@ -79,7 +80,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
 t.test('the real request-termination handler gets its PRIORITY from the descriptor', async (t) => {
   const modules = await loadPluginModules()
   const config = load({ plugins: [{ name: 'request-termination' }] })
-  const instance = modules.get('request-termination')!.create(config.entities.plugins[0], NO_SERVICES)
+  const instance = modules.get('request-termination')!.create(config.entities.plugins[0], NO_SERVICES, { consumers: createConsumerIndex([]) })
   t.equal(instance.priority, 2)
   t.type(instance.access, 'function')
 })

@@ -11,7 +11,8 @@ import { HIT } from '../../../cache/index.ts'
 import type { PhaseResult, PluginInstance, PluginServices, ProxyContext } from '../../types.ts'
 import { OIDC_PLUGIN } from '../shared/messages.ts'
 import type { OidcWorkerService } from './worker-service.ts'
-import { OidcFlow, type OidcConfig } from './token-flow.ts'
+import { OidcFlow } from './token-flow.ts'
+import type { OidcConfig } from './oidc-config.ts'
 
 export function createOpenIdConnect (plugin: Plugin, priority: number, services: PluginServices): PluginInstance {
   const service = services.byPlugin.get(OIDC_PLUGIN) as OidcWorkerService
