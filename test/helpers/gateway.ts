@@ -108,7 +108,8 @@ export async function startGateway (config: Record<string, unknown>, options: Ga
   }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  // 'close', not 'exit': it comes once stdout and stderr are drained, so `logs` then holds every line
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
 
   const waitForLog = (match: (l: LogLine) => boolean, options: WaitOptions = {}): Promise<LogLine> => {
     const after = options.after ?? 0

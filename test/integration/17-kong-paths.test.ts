@@ -57,6 +57,8 @@ t.test('traditional_compatible (the default)', async (t) => {
   // spec/fixtures/router_path_handling_tests.lua line 17 (v1) gives /srvroureq under traditional only
   t.test('path_handling v1 is ignored, with one warning naming the route', async (t) => {
     t.same(await get(gateway, '/roureq'), { status: 200, url: '/srv/roureq' })
+    // a warning goes to stderr, the lines the helper waited for to stdout: wait for it, then count
+    await gateway.waitForLog((l) => l.event === 'route_path_handling_ignored')
     const warnings = gateway.logs.filter((l) => l.event === 'route_path_handling_ignored')
     t.equal(warnings.length, 1)
     t.equal(warnings[0].route, 'old-style')

@@ -105,7 +105,9 @@ t.test('admin_token (from a decK placeholder in the file) guards every route; be
     admin_token: '${{ env "DECK_ADMIN_TOKEN" }}',
   }), { env: { DECK_ADMIN_TOKEN: TOKEN } })
   const base = gateway.adminUrl
-  const warning = gateway.logs.find((line) => line.event === 'admin_listen_not_loopback')
+  // the warning and the admin_listening line the helper waited for may come on different pipes (stderr,
+  // stdout), in either order: wait for it rather than look for it
+  const warning = await gateway.waitForLog((line) => line.event === 'admin_listen_not_loopback', { timeoutMs: 5000 })
   t.ok(warning, 'a warning at start')
   t.equal(warning?.level, 'warn')
   t.equal(warning?.admin_token, true)
