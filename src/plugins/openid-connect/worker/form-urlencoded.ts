@@ -109,12 +109,39 @@ function hexDigit (c: number): number {
   return lower >= 97 && lower <= 102 ? lower - 87 : -1
 }
 
-function isCredentialField (text: string, start: number, end: number): boolean {
-  return nameIs(text, start, end, CLIENT_ID) || nameIs(text, start, end, CLIENT_SECRET) || nameIs(text, start, end, GRANT_TYPE)
+const CREDENTIAL_FIELDS = [CLIENT_ID, CLIENT_SECRET, GRANT_TYPE]
+
+function isOneOf (text: string, start: number, end: number, names: readonly string[]): boolean {
+  for (const name of names) if (nameIs(text, start, end, name)) return true
+  return false
+}
+
+/**
+ * The first value of the field `name` (ASCII) in `a=b&c=d` text, decoded; null when absent. Linear in the
+ * text, as parseCredentialFields.
+ */
+export function formField (text: string, name: string): string | null {
+  const length = text.length
+  let start = 0
+  while (start < length) {
+    let end = text.indexOf('&', start)
+    if (end === -1) end = length
+    if (nameIs(text, start, end, name)) {
+      const eq = text.indexOf('=', start)
+      return eq === -1 || eq > end ? '' : formUrlDecode(text.slice(eq + 1, end))
+    }
+    start = end + 1
+  }
+  return null
 }
 
 /** The text without its client_id, client_secret and grant_type fields (hide_credentials); order kept. */
 export function removeCredentialFields (text: string): string {
+  return removeFormFields(text, CREDENTIAL_FIELDS)
+}
+
+/** The text without the fields named `names` (ASCII names, compared decoded); order kept. */
+export function removeFormFields (text: string, names: readonly string[]): string {
   const length = text.length
   // the kept fields are copied as runs (text between two removed fields), joined with '&': nothing is
   // allocated per field, and a text with nothing to remove comes back as it is
@@ -125,7 +152,7 @@ export function removeCredentialFields (text: string): string {
   for (;;) {
     let end = text.indexOf('&', start)
     if (end === -1) end = length
-    if (isCredentialField(text, start, end)) {
+    if (isOneOf(text, start, end, names)) {
       if (runStart < start) {
         const run = text.slice(runStart, start - 1)
         out = runs === 0 ? run : `${out}&${run}`
