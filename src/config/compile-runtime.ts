@@ -8,7 +8,7 @@ import { BlockList, isIP } from 'node:net'
 import type { LoadedConfig, Route, Service, Settings } from './types.ts'
 import { effectivePathHandling } from '../router/flavor.ts'
 import { Router } from '../router/router.ts'
-import { resolveRouteChain, type RouteChain } from '../plugins/chain.ts'
+import { ChainResolver, type RouteChain } from '../plugins/chain.ts'
 import type { ConfigView, PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
 import { createConsumerIndex } from './consumer-index.ts'
 import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
@@ -59,11 +59,12 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
   const instances = createInstances(config, deps)
   const poolKeys = new Set<string>()
   const entries = []
+  const chains = new ChainResolver(plugins, instances)
   for (const route of routes) {
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = compileRoute(route, service, deps, resolveRouteChain(route, plugins, instances), config.settings)
+    const target = compileRoute(route, service, deps, chains.resolve(route), config.settings)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
     entries.push({ route, value: target })
   }

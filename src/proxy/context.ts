@@ -9,7 +9,8 @@ import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { CompiledRoute, Runtime } from '../config/compile-runtime.ts'
 import type { Consumer, Route, Service } from '../config/types.ts'
-import type { AuthenticatedCredential, ProxyContext } from '../plugins/types.ts'
+import type { RouteChain } from '../plugins/chain.ts'
+import type { AuthenticatedCredential, PluginInstance, ProxyContext } from '../plugins/types.ts'
 import { kongErrorBody, writeJsonResponse } from '../core/kong-responses.ts'
 import { SERVER_TOKEN } from '../core/version.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
@@ -17,6 +18,7 @@ import type { WorkerState } from './worker-state.ts'
 import { finishRequest } from './finish.ts'
 import { respondToUpstreamError } from './forward.ts'
 import { lingerAfterResponse } from './lingering-close.ts'
+import { switchToConsumer } from './consumer-switch.ts'
 import { bodyUnread, peekBody } from './read-body.ts'
 import { disarmWriteTimer } from './write-timeout.ts'
 
@@ -43,6 +45,10 @@ export class RequestContext implements ProxyContext {
   responded: boolean
   consumer: Consumer | null
   credential: AuthenticatedCredential | null
+  /** the plugins in force: the route's, or its chain for the authenticated consumer (consumer-switch.ts) */
+  chain: RouteChain
+  /** the access plugin running now, kept only on routes with consumer chains (consumer-switch.ts) */
+  running: PluginInstance | null
   /**
    * The body read whole, forwarded from here instead of streaming `req`: one buffer a plugin read (or
    * replaced), or the chunks of a chunked body held for the client_max_body_size check
@@ -79,6 +85,8 @@ export class RequestContext implements ProxyContext {
     this.responded = false
     this.consumer = null
     this.credential = null
+    this.chain = target.chain
+    this.running = null
     this.bufferedBody = null
     this.bodyPromise = null
     this.upstreamPath = ''
@@ -126,6 +134,7 @@ export class RequestContext implements ProxyContext {
   authenticate (consumer: Consumer | null, credential: AuthenticatedCredential | null): void {
     this.consumer = consumer
     this.credential = credential
+    if (this.target.chain.consumers !== null) switchToConsumer(this, consumer)
   }
 
   readBody (): Promise<Buffer | null> {
@@ -164,7 +173,7 @@ export class RequestContext implements ProxyContext {
     // a drain began while this request was in flight: its connection is not to be reused
     if (this.state.draining) res.shouldKeepAlive = false
     const headers = downstreamHeaders(this, rawHeaders)
-    const chain = this.target.chain.headerFilter
+    const chain = this.chain.headerFilter
     if (chain !== null) {
       const object = headersToObject(headers)
       for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)

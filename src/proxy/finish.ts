@@ -9,7 +9,8 @@ import { reportRequestMetrics } from './request-metrics.ts'
 export function finishRequest (ctx: RequestContext): void {
   if (ctx.finished) return
   ctx.finished = true
-  const chain = ctx.target.chain.log
+  // the chain in force: an authenticated consumer's plugins log too (consumer-switch.ts)
+  const chain = ctx.chain.log
   if (chain !== null) {
     for (let i = 0; i < chain.length; i++) {
       try {

@@ -11,6 +11,8 @@ import { escapePath } from '../router/escape-path.ts'
 import { normalizePath } from '../router/normalize-path.ts'
 import { upstreamPath } from '../router/path-join.ts'
 import { STAT_REQUESTS_TOTAL } from '../workers/worker-stats.ts'
+import type { PluginInstance } from '../plugins/types.ts'
+import { indexAfter } from './consumer-switch.ts'
 import { RequestContext, kContext, ownResponseHeaders } from './context.ts'
 import { finishRequest } from './finish.ts'
 import { dispatchUpstream } from './forward.ts'
@@ -63,22 +65,62 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
 }
 
 function runAccess (ctx: RequestContext, from: number): void {
-  const chain = ctx.target.chain.access
-  if (chain !== null) {
-    for (let i = from; i < chain.length; i++) {
+  const chain = ctx.chain
+  // a route where an authentication can change the plugins takes the slower loop; this one is unchanged
+  if (chain.consumers !== null) return runAccessSwitching(ctx, from)
+  const access = chain.access
+  if (access !== null) {
+    for (let i = from; i < access.length; i++) {
       let result
       try {
-        result = chain[i].access!(ctx)
+        result = access[i].access!(ctx)
       } catch (err) {
-        return pluginFailed(ctx, chain[i].name, err)
+        return pluginFailed(ctx, access[i].name, err)
       }
       if (ctx.responded || ctx.finished) return
       if (result !== undefined) {
-        awaitAccess(ctx, result, i + 1, chain[i].name).catch(noop)
+        awaitAccess(ctx, result, i + 1, access[i]).catch(noop)
         return
       }
     }
   }
+  afterAccess(ctx)
+}
+
+// The access loop of a route with consumer chains: it tells ctx.authenticate which plugin is running
+// (ctx.running, kept through an awaited phase) and, when that switched the chain in force, continues in
+// the new chain after that plugin (consumer-switch.ts).
+function runAccessSwitching (ctx: RequestContext, from: number): void {
+  let chain = ctx.chain
+  let access = chain.access
+  let i = from
+  while (access !== null && i < access.length) {
+    const plugin = access[i]
+    ctx.running = plugin
+    let result
+    try {
+      result = plugin.access!(ctx)
+    } catch (err) {
+      return pluginFailed(ctx, plugin.name, err)
+    }
+    if (ctx.chain === chain) {
+      i++
+    } else {
+      chain = ctx.chain
+      access = chain.access
+      i = indexAfter(access, plugin)
+    }
+    if (ctx.responded || ctx.finished) return
+    if (result !== undefined) {
+      awaitAccess(ctx, result, i, plugin).catch(noop)
+      return
+    }
+  }
+  ctx.running = null
+  afterAccess(ctx)
+}
+
+function afterAccess (ctx: RequestContext): void {
   // A route without a service still runs its plugins (request-termination may answer); only then is it
   // Kong's 503 (kong/init.lua Kong.access: `if not ctx.service then kong.response.exit(503, ...)`)
   if (ctx.service === null) return ctx.exit(503, NO_SERVICE_MESSAGE)
@@ -92,14 +134,16 @@ function runAccess (ctx: RequestContext, from: number): void {
   dispatchUpstream(ctx)
 }
 
-async function awaitAccess (ctx: RequestContext, pending: Promise<void>, next: number, plugin: string): Promise<void> {
+/** `next` is where access continues, unless the plugin authenticated a consumer while it was awaited. */
+async function awaitAccess (ctx: RequestContext, pending: Promise<void>, next: number, plugin: PluginInstance): Promise<void> {
+  const chain = ctx.chain
   try {
     await pending
   } catch (err) {
-    return pluginFailed(ctx, plugin, err)
+    return pluginFailed(ctx, plugin.name, err)
   }
   if (ctx.responded || ctx.finished) return
-  runAccess(ctx, next)
+  runAccess(ctx, ctx.chain === chain ? next : indexAfter(ctx.chain.access, plugin))
 }
 
 async function awaitBodyThenDispatch (ctx: RequestContext): Promise<void> {

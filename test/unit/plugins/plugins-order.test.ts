@@ -5,9 +5,9 @@
 //     openid-connect 1050 (https://docs.konghq.com/konnect/reference/plugins/, an Enterprise plugin);
 //   - for one plugin name the most specific scope wins, as kong/runloop/plugins_iterator.lua lookup_cfg:
 //     route+service+consumer, route+consumer, service+consumer, route+service, consumer, route, service,
-//     global (Kong: spec/02-integration/15-plugins-iterator/01-precedence_spec.lua). No bundled plugin
-//     identifies consumers yet, so consumer-scoped instances never run and the order is route+service >
-//     route > service > global.
+//     global (Kong: spec/02-integration/15-plugins-iterator/01-precedence_spec.lua). Here, for a request
+//     nobody identified: route+service > route > service > global; the consumer combos are pinned in
+//     consumer-chains.test.ts.
 
 import t from 'tap'
 import { loadConfigObject } from '../../../src/config/load.ts'
@@ -119,7 +119,7 @@ t.test('for one plugin, the most specific scope wins: route+service > route > se
   t.equal(winner('elsewhere', 'otherService'), null, 'an instance on another route, or on this route with another service, does not apply')
   t.equal(winner('elsewhere', 'global'), 'global')
   t.equal(winner('consumer', 'routeConsumer', 'service'), 'service',
-    'consumer-scoped instances need an identified consumer, which no bundled plugin provides yet')
+    'consumer-scoped instances need an identified consumer (consumer-chains.test.ts)')
 })
 
 t.test('a disabled instance does not take part', async (t) => {
