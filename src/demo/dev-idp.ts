@@ -59,8 +59,9 @@ export interface TestIdp {
   rotateKeys (): Promise<void>
   /** registers (or moves) the private_key_jwt client's jwks_uri, e.g. once the gateway's Admin port is known */
   setJwtClientJwksUri (uri: string): Promise<void>
-  /** a client credentials token straight from the token endpoint (client_secret_basic or _post, as the
-   * client is registered), for tests that call the gateway with `Authorization: Bearer` */
+  /** a client credentials token straight from the token endpoint, for tests that call the gateway with
+   * `Authorization: Bearer`: clients.secretPost authenticates with client_secret_post, any other client with
+   * a secret with client_secret_basic (so not clients.secretJwt nor clients.jwt) */
   issueToken (client: IdpClient, options?: IssueTokenOptions): Promise<string>
   /** revokes a token (RFC 7009) as clients.introspect; an opaque token only (oidc-provider refuses JWTs) */
   revoke (token: string): Promise<void>
