@@ -2,7 +2,9 @@
 // server so `failMode` can break it on purpose (fault drills) before oidc-provider sees the request.
 // Clients mirror Kong's Keycloak set-up: confidential clients with a secret and the client credentials
 // grant (one per secret auth method, since oidc-provider binds one method to a client), and one client
-// that authenticates with private_key_jwt against the gateway's /openid-connect/jwks.
+// that authenticates with private_key_jwt against the gateway's /openid-connect/jwks. Token introspection
+// (RFC 7662) and revocation (RFC 7009) are on, with a confidential "resource server" client for a gateway
+// that introspects callers' bearer tokens (Kong's `introspection` auth method).
 
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -19,20 +21,36 @@ import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.j
 export interface IdpClient { client_id: string, client_secret?: string }
 
 export type IdpFailMode = 'none' | 'status500' | 'garbage' | 'hang' | 'refuse'
-export type IdpEndpoint = 'discovery' | 'jwks' | 'token'
+export type IdpEndpoint = 'discovery' | 'jwks' | 'token' | 'introspection'
+
+/** What extraTokenClaims is told about a token being issued. */
+export interface IdpTokenInfo { readonly clientId: string, readonly scope: string }
+
+/** Claims added to access tokens (the JWT's payload, and what introspection answers for any format). */
+export type IdpExtraClaims = Readonly<Record<string, unknown>> | ((token: IdpTokenInfo) => Readonly<Record<string, unknown>> | undefined)
+
+export interface IssueTokenOptions {
+  /** space-separated scopes to ask for (none: the client's default) */
+  scope?: string
+  /** ask for the test resource server (resource indicators, RFC 8707): the token's `aud`; with
+   * accessTokenFormat 'jwt' every token is for it anyway */
+  resource?: boolean
+}
 
 export interface TestIdp {
   readonly url: string
   readonly issuer: string
   readonly port: number
   /** secret: client_secret_basic, secretPost: client_secret_post, secretJwt: client_secret_jwt, jwt: private_key_jwt */
-  readonly clients: { secret: IdpClient, secretPost: IdpClient, secretJwt: IdpClient, jwt: IdpClient }
+  readonly clients: { secret: IdpClient, secretPost: IdpClient, secretJwt: IdpClient, jwt: IdpClient, introspect: IdpClient }
   /** the clients `extraSecretClients` and `extraJwtClients` asked for ([] by default) */
   readonly extraClients: { secret: readonly IdpClient[], jwt: readonly IdpClient[] }
   /** kid of the key that signs JWT access tokens now */
   readonly signingKid: string
   /** POSTs seen by the token endpoint, whatever their outcome (failModes included, except 'refuse') */
   tokenRequests: number
+  /** POSTs seen by the introspection endpoint, counted as tokenRequests */
+  introspectionRequests: number
   /** 'status500': 500 with a JSON body; 'garbage': 200 whose body is not JSON; 'hang': never answers;
    * 'refuse': the socket is destroyed before any byte is written (a refused port is what stop() gives) */
   failMode: IdpFailMode
@@ -41,6 +59,12 @@ export interface TestIdp {
   rotateKeys (): Promise<void>
   /** registers (or moves) the private_key_jwt client's jwks_uri, e.g. once the gateway's Admin port is known */
   setJwtClientJwksUri (uri: string): Promise<void>
+  /** a client credentials token straight from the token endpoint, for tests that call the gateway with
+   * `Authorization: Bearer`: clients.secretPost authenticates with client_secret_post, any other client with
+   * a secret with client_secret_basic (so not clients.secretJwt nor clients.jwt) */
+  issueToken (client: IdpClient, options?: IssueTokenOptions): Promise<string>
+  /** revokes a token (RFC 7009) as clients.introspect; an opaque token only (oidc-provider refuses JWTs) */
+  revoke (token: string): Promise<void>
   stop (): Promise<void>
   restart (): Promise<void>
   close (): Promise<void>
@@ -60,6 +84,9 @@ export interface StartIdpOptions {
   /** more private_key_jwt clients like clients.jwt (same jwks_uri, registered once it is set), ids
    * `tollgate-jwt-1`..`-N`; their key sets keep oidc-provider's own cache */
   extraJwtClients?: number
+  /** extra claims in access tokens and introspection answers (groups, roles...); oidc-provider's
+   * extraTokenClaims hook */
+  extraTokenClaims?: IdpExtraClaims
 }
 
 /** The slice of oidc-provider's API this file uses. */
@@ -71,7 +98,10 @@ interface OidcProvider {
 }
 
 const RESOURCE = 'urn:tollgate:test-api'
-const PATHS: Record<IdpEndpoint, string> = { discovery: '/.well-known/openid-configuration', jwks: '/jwks', token: '/token' }
+const PATHS: Record<IdpEndpoint, string> = {
+  discovery: '/.well-known/openid-configuration', jwks: '/jwks', token: '/token', introspection: '/token/introspection'
+}
+const REVOCATION_PATH = '/token/revocation'
 
 export async function startIdp (options: StartIdpOptions = {}): Promise<TestIdp> {
   const idp = new OidcTestIdp(options)
@@ -88,6 +118,7 @@ class OidcTestIdp implements TestIdp {
   readonly extraClients: TestIdp['extraClients']
   signingKid = ''
   tokenRequests = 0
+  introspectionRequests = 0
   failMode: IdpFailMode = 'none'
   failOnly: IdpEndpoint | null = null
   readonly #options: StartIdpOptions
@@ -105,7 +136,8 @@ class OidcTestIdp implements TestIdp {
       secret: { client_id: 'tollgate-basic', client_secret: secret },
       secretPost: { client_id: 'tollgate-post', client_secret: secret },
       secretJwt: { client_id: 'tollgate-secret-jwt', client_secret: secret },
-      jwt: { client_id: 'tollgate-jwt' }
+      jwt: { client_id: 'tollgate-jwt' },
+      introspect: { client_id: 'tollgate-introspect', client_secret: secret }
     }
     this.extraClients = {
       secret: numberedClients(this.clients.secret, options.extraSecretClients),
@@ -139,6 +171,36 @@ class OidcTestIdp implements TestIdp {
   async setJwtClientJwksUri (uri: string): Promise<void> {
     this.#jwksUri = uri
     this.#rebuild()
+  }
+
+  async issueToken (client: IdpClient, options: IssueTokenOptions = {}): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' })
+    if (options.scope !== undefined) form.set('scope', options.scope)
+    if (options.resource === true) form.set('resource', RESOURCE)
+    const body = await this.#post(PATHS.token, client, form) as { access_token?: unknown }
+    if (typeof body.access_token !== 'string') throw new Error('test IdP answered without an access_token')
+    return body.access_token
+  }
+
+  async revoke (token: string): Promise<void> {
+    await this.#post(REVOCATION_PATH, this.clients.introspect, new URLSearchParams({ token }))
+  }
+
+  // A client with a secret authenticates as it is registered: tollgate-post in the form, any other with Basic.
+  async #post (path: string, client: IdpClient, form: URLSearchParams): Promise<unknown> {
+    if (client.client_secret === undefined) throw new Error(`test IdP: ${client.client_id} has no secret to authenticate with`)
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
+    if (client.client_id === this.clients.secretPost.client_id) {
+      form.set('client_id', client.client_id)
+      form.set('client_secret', client.client_secret)
+    } else {
+      const pair = `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`
+      headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`
+    }
+    const response = await fetch(`${this.url}${path}`, { method: 'POST', headers, body: form })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`test IdP ${path} answered ${response.status}: ${text}`)
+    return text === '' ? {} : JSON.parse(text)
   }
 
   async stop (): Promise<void> {
@@ -178,6 +240,8 @@ class OidcTestIdp implements TestIdp {
       secretClient(this.clients.secretJwt, 'client_secret_jwt')
     ]
     for (const client of this.extraClients.secret) clients.push(secretClient(client, 'client_secret_basic'))
+    // the resource server: introspects and revokes any client's token; it may also get a token itself
+    clients.push(secretClient(this.clients.introspect, 'client_secret_basic'))
     if (this.#jwksUri !== null) {
       for (const client of [this.clients.jwt, ...this.extraClients.jwt]) {
         clients.push({ ...secretClient(client, 'private_key_jwt'), jwks_uri: this.#jwksUri })
@@ -193,8 +257,11 @@ class OidcTestIdp implements TestIdp {
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
-        resourceIndicators: this.#options.accessTokenFormat === 'jwt' ? jwtResourceIndicators(ttl) : { enabled: false }
+        introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+        revocation: { enabled: true, allowedPolicy: this.#revocationAllowed },
+        resourceIndicators: resourceIndicators(this.#options.accessTokenFormat ?? 'opaque', ttl)
       },
+      extraTokenClaims: extraTokenClaims(this.#options.extraTokenClaims),
       fetch: loopbackFetch
     }
   }
@@ -208,11 +275,34 @@ class OidcTestIdp implements TestIdp {
       return
     }
     if (req.method === 'POST' && path === PATHS.token) this.tokenRequests++
+    if (req.method === 'POST' && path === PATHS.introspection) this.introspectionRequests++
     if (failing) {
       failRequest(this.failMode, res)
       return
     }
     this.#handler?.(req, res)
+  }
+
+  // a client revokes its own tokens; the resource server anyone's (oidc-provider's default policy refuses
+  // another client's token with an error, and logs that the default should be replaced)
+  readonly #revocationAllowed = async (_ctx: unknown, client: PolicyClient, token: PolicyToken): Promise<boolean> =>
+    token.clientId === client.clientId || client.clientId === this.clients.introspect.client_id
+}
+
+interface PolicyClient { readonly clientId: string, readonly clientAuthMethod: string }
+interface PolicyToken { readonly clientId: string, readonly scope?: string }
+
+// Any authenticated (confidential) client may introspect any token, as oidc-provider's default does, so
+// every dev client can stand in for a resource server; a public client (auth method none) only its own.
+// Set explicitly: the default logs that it should be replaced.
+async function introspectionAllowed (ctx: { oidc: { client: PolicyClient } }, client: PolicyClient, token: PolicyToken): Promise<boolean> {
+  return client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client.clientId
+}
+
+function extraTokenClaims (extra: IdpExtraClaims | undefined) {
+  return async (_ctx: unknown, token: PolicyToken): Promise<Readonly<Record<string, unknown>> | undefined> => {
+    if (extra === undefined) return undefined
+    return typeof extra === 'function' ? extra({ clientId: token.clientId, scope: token.scope ?? '' }) : extra
   }
 }
 
@@ -234,13 +324,17 @@ function failRequest (mode: IdpFailMode, res: ServerResponse): void {
 
 // Resource indicators with a default resource whose accessTokenFormat is 'jwt' is how oidc-provider issues
 // JWT access tokens for the client credentials grant; `openid` is in the resource's scope so Kong's default
-// `scope=openid` request keeps its scope.
-function jwtResourceIndicators (ttl: number): Record<string, unknown> {
+// `scope=openid` request keeps its scope. With opaque tokens there is no default resource: a token is for
+// the resource server (its `aud`) only when the request names it (issueToken's `resource`).
+function resourceIndicators (format: 'opaque' | 'jwt', ttl: number): Record<string, unknown> {
+  const info = format === 'jwt'
+    ? { scope: 'openid api', accessTokenFormat: 'jwt', accessTokenTTL: ttl, jwt: { sign: { alg: 'RS256' } } }
+    : { scope: 'openid api', accessTokenFormat: 'opaque', accessTokenTTL: ttl }
   return {
     enabled: true,
-    defaultResource: () => RESOURCE,
+    defaultResource: (_ctx: unknown, _client: unknown, requested: string | undefined) => format === 'jwt' ? RESOURCE : requested,
     useGrantedResource: () => true,
-    getResourceServerInfo: () => ({ scope: 'openid api', accessTokenFormat: 'jwt', accessTokenTTL: ttl, jwt: { sign: { alg: 'RS256' } } })
+    getResourceServerInfo: () => info
   }
 }
 

@@ -55,12 +55,17 @@ t.test('ensure discovers in the background and publishes one snapshot with the k
   registry.ensure(`${idp.issuer}/.well-known/openid-configuration`)
   t.equal(registry.snapshot(idp.issuer), null, 'ensure does not wait')
   const [snapshot] = await changed as [IssuerSnapshot]
-  t.same(Object.keys(snapshot).sort(), ['authMethods', 'discoveryUrl', 'issuer', 'jwks', 'tokenEndpoint', 'updatedAt'])
+  t.same(Object.keys(snapshot).sort(), [
+    'authMethods', 'discoveryUrl', 'introspectionAuthMethods', 'introspectionEndpoint', 'issuer', 'jwks', 'tokenEndpoint', 'updatedAt'
+  ])
   t.match(snapshot, {
     issuer: idp.issuer,
     discoveryUrl: `${idp.issuer}/.well-known/openid-configuration`,
     tokenEndpoint: `${idp.url}/token`,
     authMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+    introspectionEndpoint: `${idp.url}/token/introspection`,
+    // oidc-provider omits introspection_endpoint_auth_methods_supported (the token endpoint's methods apply)
+    introspectionAuthMethods: null,
     jwks: [{ kid: idp.signingKid, kty: 'RSA', alg: 'RS256', use: 'sig' }],
     updatedAt: Number
   })

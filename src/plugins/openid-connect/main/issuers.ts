@@ -21,6 +21,10 @@ export interface IssuerSnapshot {
   readonly tokenEndpoint: string | null
   /** token_endpoint_auth_methods_supported, null when discovery does not list them */
   readonly authMethods: readonly string[] | null
+  /** introspection_endpoint (RFC 8414 §2, RFC 7662), null when discovery has none */
+  readonly introspectionEndpoint: string | null
+  /** introspection_endpoint_auth_methods_supported, null when discovery does not list them */
+  readonly introspectionAuthMethods: readonly string[] | null
   readonly jwks: readonly JWK[]
   /** epoch milliseconds of the discovery that produced this snapshot */
   readonly updatedAt: number
@@ -322,15 +326,24 @@ export class IssuerRegistry {
 }
 
 function toSnapshot (record: IssuerRecord, configuration: Record<string, unknown>, keys: JWK[]): IssuerSnapshot {
-  const methods = configuration.token_endpoint_auth_methods_supported
   return Object.freeze({
     issuer: typeof configuration.issuer === 'string' ? configuration.issuer : record.identity,
     discoveryUrl: record.discoveryUrl,
-    tokenEndpoint: typeof configuration.token_endpoint === 'string' ? configuration.token_endpoint : null,
-    authMethods: Array.isArray(methods) ? methods.filter((method) => typeof method === 'string') : null,
+    tokenEndpoint: stringOrNull(configuration.token_endpoint),
+    authMethods: stringsOrNull(configuration.token_endpoint_auth_methods_supported),
+    introspectionEndpoint: stringOrNull(configuration.introspection_endpoint),
+    introspectionAuthMethods: stringsOrNull(configuration.introspection_endpoint_auth_methods_supported),
     jwks: keys,
     updatedAt: record.updatedAt
   })
+}
+
+function stringOrNull (value: unknown): string | null {
+  return typeof value === 'string' ? value : null
+}
+
+function stringsOrNull (value: unknown): string[] | null {
+  return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : null
 }
 
 function toEntry (record: IssuerRecord): IssuerEntry {

@@ -23,13 +23,13 @@ export interface TokenResponse {
 /** Bigger answers are not a token response; reading stops there (a bigger Content-Length is not read at all). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024
 
-// Failures of the connection itself: Kong retries those once. A timeout is not retried (that would double
+// Failures of the connection itself: Kong retries those once (introspection-endpoint.ts does the same). A timeout is not retried (that would double
 // the caller's wait on a hung IdP) and neither is a TLS verification failure (it would fail again).
-const TRANSPORT_CODES = new Set([
+export const TRANSPORT_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED'
 ])
-const TIMEOUT_CODES = new Set([
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   IDP_TIMEOUT, 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'
 ])
 
