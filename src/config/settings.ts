@@ -192,6 +192,8 @@ const SETTINGS = {
   prefix: { default: '.tollgate', parse: text },
   token_cache_slots: { default: 4096, parse: integer(1) },
   token_cache_slot_size: { default: 2048, parse: integer(256) },
+  // Tollgate's own: openid-connect's per-worker cache of verified bearer tokens (0: none, each request verifies)
+  oidc_verified_token_cache_size: { default: '4m', parse: size },
   signing_threads: { default: 'auto', parse: countOrAuto(() => Math.max(1, Math.floor(availableParallelism() / 2))) },
   admin_max_body_size: { default: '10m', parse: size },
   // Admin API hardening (src/admin/admin-guard.ts)

@@ -133,6 +133,9 @@ export interface Settings {
   /** shared token cache: number of slots (4096) and bytes per slot (2048) */
   readonly token_cache_slots: number
   readonly token_cache_slot_size: number
+  /** bytes each proxy worker may hold of verified openid-connect bearer tokens ("4m"); 0 disables the cache,
+   * so that every request verifies its token */
+  readonly oidc_verified_token_cache_size: number
   /** threads that sign client assertions ("auto" = half the CPUs, at least 1) */
   readonly signing_threads: number
   /** largest Admin API request body in bytes (10 MiB) */

@@ -1,6 +1,7 @@
 // Kong's openid-connect plugin, client credentials grant. One folder per time its code runs:
-//   config/  config load: schema.ts (validation, main thread and Admin API) with jwk-schema.ts,
-//            kong-fields*.ts and deprecated-fields.ts; a worker building an instance reuses jwk-schema.ts
+//   config/  config load: schema.ts (validation, main thread and Admin API) with auth-method-fields.ts,
+//            jwk-schema.ts, kong-fields*.ts and deprecated-fields.ts; a worker building an instance reuses
+//            jwk-schema.ts
 //   main/    main thread, once per gateway: main-service.ts (issuer discovery issuers.ts with
 //            discovery-fetch.ts, gateway keys keys.ts, the signing pool, the token cache buffers) and its
 //            Admin routes admin.ts

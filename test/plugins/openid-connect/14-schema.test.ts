@@ -6,11 +6,11 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { loadConfigFile, loadConfigObject } from '../../../src/config/load.ts'
-import { redact, validate } from '../../../src/config/schema/engine.ts'
+import { redact, validate, type ConfigNotice } from '../../../src/config/schema/engine.ts'
 import { ConfigError } from '../../../src/core/errors.ts'
 import { KONG_FIELDS, isKongRecord, type KongField, type KongLeaf, type KongValue } from '../../../src/plugins/openid-connect/config/kong-fields.ts'
 import { NOT_SUPPORTED } from '../../../src/plugins/openid-connect/config/kong-fields-schema.ts'
-import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
+import { KONG_AUTH_METHODS, openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { openIdConnect } from '../../../src/plugins/openid-connect/index.ts'
 
 const schema = openIdConnectSchema.configSchema
@@ -70,15 +70,22 @@ t.test('the how-to config is valid and gets Kong\'s defaults', async (t) => {
     ['header', 'query', 'body'], 'all three locations by default')
 })
 
-t.test('auth_methods: required explicitly, client_credentials only', async (t) => {
+t.test('auth_methods: required explicitly, client_credentials, bearer and introspection only', async (t) => {
   const absent = check({ ...HOWTO, auth_methods: undefined }).issues
   t.equal(absent.length, 1)
   t.equal(absent[0].path, 'config.auth_methods')
-  t.match(absent[0].message, /Kong's default enables all nine auth methods.*\["client_credentials"\]/)
+  t.match(absent[0].message, /Kong's default enables all nine auth methods.*implements only client_credentials, bearer, introspection.*\["client_credentials"\]/)
   t.match(check({ ...HOWTO, auth_methods: [] }).issues, [{ path: 'config.auth_methods', message: /all nine/ }])
   t.same(check({ ...HOWTO, auth_methods: ['client_credentials', 'password'] }).issues,
     [{ path: 'config.auth_methods[1]', message: 'auth method \'password\' is not supported by Tollgate yet' }])
   t.match(check({ ...HOWTO, auth_methods: ['magic'] }).issues, [{ path: 'config.auth_methods[0]', message: /expected one of/ }])
+  for (const methods of [['bearer'], ['introspection'], ['bearer', 'introspection'], ['client_credentials', 'bearer', 'introspection']]) {
+    t.same(check({ ...HOWTO, auth_methods: methods }).issues, [], methods.join(', '))
+  }
+  for (const method of ['password', 'authorization_code', 'session', 'refresh_token', 'userinfo', 'kong_oauth2']) {
+    t.same(check({ ...HOWTO, auth_methods: ['bearer', method] }).issues,
+      [{ path: 'config.auth_methods[1]', message: `auth method '${method}' is not supported by Tollgate yet` }], method)
+  }
 })
 
 t.test('field errors name the path and the rule', async (t) => {
@@ -95,7 +102,7 @@ t.test('field errors name the path and the rule', async (t) => {
     [{ upstream_access_token_header: 'authorization:mac' }, 'config.upstream_access_token_header', /header name/],
     [{ token_headers_names: ['bad header'] }, 'config.token_headers_names[0]', /header name/],
     [{ ignore_signature: ['nope'] }, 'config.ignore_signature[0]', /expected one of/],
-    [{ bearer_token_param_type: ['header'] }, 'config.bearer_token_param_type', /not supported by Tollgate yet/],
+    [{ bearer_token_param_type: ['header', 'form'] }, 'config.bearer_token_param_type[1]', /expected one of/],
     [{ bearer_token_params: ['header'] }, 'config.bearer_token_params', /unknown field/],
     [{ verify_signature: 'yes' }, 'config.verify_signature', /expected a boolean/]
   ]
@@ -141,6 +148,227 @@ t.test('secrets are redacted', async (t) => {
   for (const visible of ['modulus', 'k1', 'kong']) t.ok(redacted.includes(visible), visible)
 })
 
+// ---- bearer and introspection (issue 13): Kong's fields, types, defaults and enums ----
+
+const CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']
+const TOKENS = { ...HOWTO, auth_methods: ['client_credentials', 'bearer', 'introspection'] }
+
+t.test('bearer, introspection, consumer mapping and claim headers get Kong\'s defaults', async (t) => {
+  const { value, issues } = check(TOKENS)
+  t.same(issues, [])
+  t.strictSame(Object.fromEntries(Object.entries(value).filter(([name]) => name in KONG_DEFAULTS_13)), KONG_DEFAULTS_13)
+})
+
+/** kong/plugins/openid-connect/schema.lua (3.14-era additions per kong-fields.ts): what an unset field becomes */
+const KONG_DEFAULTS_13: Record<string, unknown> = {
+  bearer_token_param_type: ['header', 'query', 'body'],
+  bearer_token_cookie_name: null,
+  bearer_token_header_name: null,
+  audience_required: null,
+  audience_claim: ['aud'],
+  scopes_required: null,
+  scopes_claim: ['scope'],
+  groups_required: null,
+  groups_claim: ['groups'],
+  roles_required: null,
+  roles_claim: ['roles'],
+  introspection_endpoint: null,
+  introspection_endpoint_auth_method: null,
+  introspection_hint: 'access_token',
+  introspection_check_active: true,
+  introspection_accept: 'application/json',
+  introspection_token_param_name: 'token',
+  introspection_post_args_names: null,
+  introspection_post_args_values: null,
+  introspection_post_args_client: null,
+  introspection_post_args_client_headers: null,
+  introspection_headers_names: null,
+  introspection_headers_values: null,
+  introspection_headers_client: null,
+  introspect_jwt_tokens: false,
+  cache_introspection: true,
+  consumer_claims: null,
+  consumer_by: ['username', 'custom_id'],
+  consumer_optional: false,
+  by_username_ignore_case: false,
+  anonymous: null,
+  credential_claim: ['sub'],
+  upstream_headers_claims: null,
+  upstream_headers_names: null,
+  downstream_headers_claims: null,
+  downstream_headers_names: null,
+  upstream_introspection_header: null,
+  downstream_introspection_header: null
+}
+
+t.test('every implemented field takes Kong\'s default as kong-fields.ts lists it, and null where Kong has no default', async (t) => {
+  const fields = KONG_FIELDS.filter((field): field is KongLeaf => IMPLEMENTED.has(field.name) && !isKongRecord(field))
+  t.ok(fields.length > 70, `${fields.length} implemented fields`)
+  for (const { name, default: fallback } of fields) {
+    if (name === 'auth_methods' || name === 'issuer') continue
+    if (fallback !== null) t.same(check({ ...TOKENS, [name]: fallback }).issues, [], `${name}: ${JSON.stringify(fallback)}`)
+    // client_id: null leaves HOWTO's client_auth entry without its client
+    else if (name !== 'client_id') t.same(check({ ...TOKENS, [name]: null }).issues, [], `${name}: null`)
+  }
+  t.same(check({ ...TOKENS, auth_methods: KONG_AUTH_METHODS }).issues.length, 6, 'auth_methods at Kong\'s default: six unsupported')
+})
+
+t.test('Kong\'s enum values are accepted', async (t) => {
+  const cases: Array<[string, readonly unknown[]]> = [
+    ['bearer_token_param_type', [['header'], ['query'], ['body'], ['header', 'cookie', 'query', 'body']]],
+    ['introspection_accept', ['application/json', 'application/token-introspection+jwt', 'application/jwt']],
+    ['introspection_endpoint_auth_method', CLIENT_AUTH],
+    ['consumer_by', [['id'], ['username'], ['custom_id'], ['id', 'username', 'custom_id']]],
+    ['introspection_check_active', [false]],
+    ['introspect_jwt_tokens', [true]],
+    ['cache_introspection', [false]],
+    ['consumer_optional', [true]],
+    ['by_username_ignore_case', [true]]
+  ]
+  for (const [name, values] of cases) {
+    for (const value of values) {
+      const { value: loaded, issues } = check({ ...TOKENS, bearer_token_cookie_name: 'at', [name]: value })
+      t.same(issues, [], `${name}: ${JSON.stringify(value)}`)
+      t.same(loaded[name], value)
+    }
+  }
+})
+
+t.test('bad values name the JSON path and the rule', async (t) => {
+  const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+    [{ bearer_token_param_type: ['header', 'form'] }, 'config.bearer_token_param_type[1]', /expected one of: header, cookie, query, body/],
+    [{ bearer_token_param_type: 'header' }, 'config.bearer_token_param_type', /expected an array/],
+    [{ bearer_token_cookie_name: '' }, 'config.bearer_token_cookie_name', /length must be at least 1/],
+    [{ bearer_token_header_name: 'x token' }, 'config.bearer_token_header_name', /header name/],
+    [{ audience_required: 'api' }, 'config.audience_required', /expected an array/],
+    [{ audience_claim: [] }, 'config.audience_claim', /length must be at least 1/],
+    [{ scopes_claim: ['scope', 1] }, 'config.scopes_claim[1]', /expected a string/],
+    [{ groups_claim: 'groups' }, 'config.groups_claim', /expected an array/],
+    [{ roles_required: [true] }, 'config.roles_required[0]', /expected a string/],
+    [{ introspection_endpoint: 'idp/introspect' }, 'config.introspection_endpoint', /invalid url/],
+    [{ introspection_endpoint_auth_method: 'tls_client_auth' }, 'config.introspection_endpoint_auth_method', /expected one of/],
+    [{ introspection_hint: 7 }, 'config.introspection_hint', /expected a string/],
+    [{ introspection_check_active: 'yes' }, 'config.introspection_check_active', /expected a boolean/],
+    [{ introspection_accept: 'text/plain' }, 'config.introspection_accept', /expected one of: application\/json/],
+    [{ introspection_token_param_name: '' }, 'config.introspection_token_param_name', /length must be at least 1/],
+    [{ introspection_headers_names: ['bad header'] }, 'config.introspection_headers_names[0]', /header name/],
+    [{ introspection_headers_client: ['x:y'] }, 'config.introspection_headers_client[0]', /header name/],
+    [{ introspection_post_args_client_headers: ['a b'] }, 'config.introspection_post_args_client_headers[0]', /header name/],
+    [{ introspect_jwt_tokens: 1 }, 'config.introspect_jwt_tokens', /expected a boolean/],
+    [{ consumer_by: ['email'] }, 'config.consumer_by[0]', /expected one of: id, username, custom_id/],
+    [{ consumer_claims: ['sub'] }, 'config.consumer_claims[0]', /expected an array/],
+    [{ consumer_claims: [[]] }, 'config.consumer_claims[0]', /length must be at least 1/],
+    [{ consumer_optional: 'no' }, 'config.consumer_optional', /expected a boolean/],
+    [{ anonymous: '' }, 'config.anonymous', /length must be at least 1/],
+    [{ credential_claim: 'sub' }, 'config.credential_claim', /expected an array/],
+    [{ upstream_headers_names: ['x-user', 'bad header'], upstream_headers_claims: ['sub', 'email'] }, 'config.upstream_headers_names[1]', /header name/],
+    [{ downstream_headers_names: [''], downstream_headers_claims: ['sub'] }, 'config.downstream_headers_names[0]', /length must be at least 1/],
+    [{ upstream_introspection_header: 'x introspection' }, 'config.upstream_introspection_header', /header name/],
+    [{ downstream_introspection_header: ['x-i'] }, 'config.downstream_introspection_header', /expected a string/]
+  ]
+  for (const [patch, path, message] of cases) {
+    t.match(check({ ...TOKENS, ...patch }).issues, [{ path, message }], path)
+  }
+})
+
+t.test('parallel arrays of introspection and claim headers must match in length', async (t) => {
+  const pairs: Array<[string, string, unknown[]]> = [
+    ['introspection_post_args_names', 'introspection_post_args_values', ['resource']],
+    ['introspection_headers_names', 'introspection_headers_values', ['x-api-key']],
+    ['upstream_headers_claims', 'upstream_headers_names', ['sub']],
+    ['downstream_headers_claims', 'downstream_headers_names', ['sub']]
+  ]
+  for (const [first, second, entries] of pairs) {
+    t.same(check({ ...TOKENS, [first]: entries }).issues,
+      [{ path: `config.${second}`, message: `must have as many entries as ${first} (1), has 0` }], `${first} without ${second}`)
+    t.same(check({ ...TOKENS, [first]: entries, [second]: ['a', 'b'] }).issues,
+      [{ path: `config.${second}`, message: `must have as many entries as ${first} (1), has 2` }], `${second} longer`)
+    const second1 = second.endsWith('names') ? ['x-one'] : ['one']
+    t.same(check({ ...TOKENS, [first]: entries, [second]: second1 }).issues, [], `${first} and ${second} in step`)
+  }
+})
+
+t.test('a cookie location needs bearer_token_cookie_name', async (t) => {
+  t.same(check({ ...TOKENS, bearer_token_param_type: ['cookie'] }).issues,
+    [{ path: 'config.bearer_token_cookie_name', message: 'required when bearer_token_param_type includes cookie' }])
+  t.same(check({ ...TOKENS, bearer_token_param_type: ['cookie'], bearer_token_cookie_name: 'access_token' }).issues, [])
+  t.same(check({ ...TOKENS, bearer_token_cookie_name: 'access_token' }).issues, [], 'a name without the location is harmless')
+})
+
+t.test('consumer_claim (before Kong 3.14) becomes consumer_claims, announced as deprecated', async (t) => {
+  const NOTICE = 'openid-connect: config.consumer_claim is deprecated, please use config.consumer_claims instead'
+  const run = (input: Record<string, unknown>) => {
+    const notices: ConfigNotice[] = []
+    const { value, issues } = validate(schema, { ...TOKENS, ...input }, 'config', notices)
+    return { value: value as Record<string, unknown>, issues, notices: notices.map((notice) => notice.message) }
+  }
+  const nested = run({ consumer_claim: ['realm_access', 'username'] })
+  t.same(nested.issues, [])
+  t.same(nested.value.consumer_claims, [['realm_access', 'username']])
+  t.notOk('consumer_claim' in nested.value, 'not a field of the loaded config')
+  t.same(nested.notices, [NOTICE])
+  t.same(run({ consumer_claim: ['sub'], consumer_claims: [['sub']] }).issues, [], 'both, the same')
+  t.same(run({ consumer_claim: ['sub'], consumer_claims: [['email']] }).issues, [{
+    path: 'config.consumer_claim',
+    message: 'both deprecated and new field are used but their values mismatch: consumer_claim = ["sub"] vs consumer_claims = ["email"]'
+  }])
+  t.match(run({ consumer_claim: ['sub'], consumer_claims: [['sub'], ['email']] }).issues, [{ path: 'config.consumer_claim', message: /mismatch/ }])
+  const unset = run({ consumer_claim: null, consumer_claims: null })
+  t.same([unset.issues, unset.notices, unset.value.consumer_claims], [[], [], null], 'a dump\'s nulls: nothing, no notice')
+  t.same(run({ consumer_claim: [] }).value.consumer_claims, null, 'an empty claim path is unset')
+  t.match(run({ consumer_claim: 'sub' }).issues, [{ path: 'config.consumer_claim', message: 'expected an array' }])
+})
+
+t.test('a config with all three auth methods and every new field set loads', async (t) => {
+  const config = {
+    ...TOKENS,
+    bearer_token_param_type: ['header', 'cookie'],
+    bearer_token_cookie_name: 'access_token',
+    bearer_token_header_name: 'X-Access-Token',
+    audience_required: ['api://orders'],
+    scopes_required: ['orders:read orders:write', 'admin'],
+    scopes_claim: ['scp'],
+    groups_required: ['staff'],
+    roles_required: ['reader'],
+    roles_claim: ['realm_access', 'roles'],
+    introspection_endpoint: 'http://keycloak:8080/realms/master/protocol/openid-connect/token/introspect',
+    introspection_endpoint_auth_method: 'client_secret_post',
+    introspection_hint: 'requesting_party_token',
+    introspection_accept: 'application/token-introspection+jwt',
+    introspection_token_param_name: 'access_token',
+    introspection_post_args_names: ['resource'],
+    introspection_post_args_values: ['post-arg-secret'],
+    introspection_post_args_client: ['tenant'],
+    introspection_post_args_client_headers: ['X-Tenant'],
+    introspection_headers_names: ['X-Api-Key'],
+    introspection_headers_values: ['header-secret'],
+    introspection_headers_client: ['X-Request-Id'],
+    introspect_jwt_tokens: true,
+    cache_introspection: false,
+    consumer_claims: [['preferred_username'], ['client_id']],
+    consumer_by: ['username'],
+    consumer_optional: true,
+    by_username_ignore_case: true,
+    anonymous: 'anonymous',
+    credential_claim: ['azp'],
+    upstream_headers_claims: ['sub', 'email'],
+    upstream_headers_names: ['X-User', 'X-Email'],
+    downstream_headers_claims: ['sub'],
+    downstream_headers_names: ['X-User'],
+    upstream_introspection_header: 'X-Introspection',
+    downstream_introspection_header: 'X-Introspection'
+  }
+  const loaded = loadConfigObject({
+    _format_version: '3.0',
+    consumers: [{ username: 'anonymous' }],
+    services: [{ name: 's', url: 'http://upstream.example', plugins: [{ name: 'openid-connect', config }] }]
+  }, 'tokens.json', {})
+  t.match(loaded.entities.plugins[0].config, config)
+  const shown = JSON.stringify(redact(schema, loaded.entities.plugins[0].config))
+  for (const secret of ['post-arg-secret', 'header-secret']) t.notOk(shown.includes(secret), `${secret} redacted`)
+  t.ok(shown.includes('X-Api-Key'), 'the names stay visible')
+})
+
 // ---- Kong's other fields: a decK dump lists all of them, so they load when unset or at Kong's default ----
 
 const DUMP = new URL('../../fixtures/config/deck-oidc-dump.json', import.meta.url).pathname
@@ -178,7 +406,7 @@ t.test('the field list: every implemented field is a Kong field, the rest is Kon
   const names = new Set(KONG_FIELDS.map((field) => field.name))
   t.equal(names.size, KONG_FIELDS.length, 'no name twice')
   for (const name of IMPLEMENTED) t.ok(names.has(name), `${name} is one of Kong's fields`)
-  t.ok(KONG_ONLY.length > 180, `${KONG_ONLY.length} Kong-only fields`)
+  t.ok(KONG_ONLY.length > 150, `${KONG_ONLY.length} Kong-only fields`)
   t.ok(KONG_ONLY.some((field) => field.name === 'session_secret') && KONG_ONLY.some((field) => field.name === 'redis'))
 })
 
@@ -225,13 +453,13 @@ t.test('a Kong-only field set away from its default is an error naming it; unset
 
 t.test('Kong-only fields: Kong\'s own array order, whole records, and the load error', async (t) => {
   const kongOrder = {
-    bearer_token_param_type: ['header', 'query', 'body'],
+    password_param_type: ['header', 'query', 'body'],
     logout_methods: ['POST', 'DELETE'],
-    consumer_by: ['username', 'custom_id']
+    id_token_param_type: ['header', 'query', 'body']
   }
   const { value, issues } = check({ ...HOWTO, ...kongOrder, redis: null, token_exchange: { cache: null } })
   t.same(issues, [])
-  for (const name of ['bearer_token_param_type', 'logout_methods', 'consumer_by', 'redis', 'token_exchange', 'session_secret']) {
+  for (const name of ['password_param_type', 'logout_methods', 'id_token_param_type', 'redis', 'token_exchange', 'session_secret']) {
     t.notOk(name in value, `${name} left out`)
   }
   t.match(check({ ...HOWTO, redis: 'localhost' }).issues, [{ path: 'config.redis', message: 'expected a record' }])
@@ -248,7 +476,7 @@ t.test('Kong-only fields: Kong\'s own array order, whole records, and the load e
     t.same(issues.map((issue) => issue.path).sort(), [
       'services[0].plugins[0].config.login_action', 'services[0].plugins[0].config.session_secret'
     ])
-    t.match(message, 'services[0].plugins[0].config.session_secret: not supported by Tollgate yet (only the client credentials grant is implemented)')
+    t.match(message, 'services[0].plugins[0].config.session_secret: not supported by Tollgate yet (the auth methods implemented are client_credentials, bearer and introspection)')
     t.notOk(message.includes('do-not-print'))
   }
 })

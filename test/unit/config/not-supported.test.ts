@@ -22,7 +22,7 @@ const oidc = (config: Record<string, unknown>) => ({
   name: 'openid-connect',
   config: { issuer: 'https://idp.example/', auth_methods: ['client_credentials'], ...config },
 })
-const NOT_GRANT = 'not supported by Tollgate yet (only the client credentials grant is implemented)'
+const NOT_GRANT = 'not supported by Tollgate yet (the auth methods implemented are client_credentials, bearer and introspection)'
 
 interface Row {
   readonly from: string

@@ -34,6 +34,7 @@ t.test('defaults', async (t) => {
     prefix: '.tollgate',
     token_cache_slots: 4096,
     token_cache_slot_size: 2048,
+    oidc_verified_token_cache_size: 4 * 1024 * 1024,
     signing_threads: Math.max(1, Math.floor(cpus / 2)),
     admin_max_body_size: 10 * 1024 * 1024,
     admin_token: null,
@@ -104,6 +105,11 @@ t.test('durations, sizes and counts', async (t) => {
   t.strictSame([settings({ client_body_buffer_size: '64k' }).client_body_buffer_size, settings({ client_body_buffer_size: 100 }).client_body_buffer_size],
     [64 * 1024, 100])
   t.strictSame(issuesOf(doc({ client_body_buffer_size: '0' })), [{ path: 'client_body_buffer_size', message: 'expected a size of at least 1 byte' }])
+  t.strictSame(['512k', 1000, '0', 0].map((size) => settings({ oidc_verified_token_cache_size: size }).oidc_verified_token_cache_size),
+    [512 * 1024, 1000, 0, 0], 'oidc_verified_token_cache_size: 0 disables the cache')
+  t.strictSame(issuesOf(doc({ oidc_verified_token_cache_size: '4 MB' })),
+    [{ path: 'oidc_verified_token_cache_size', message: 'expected a size in bytes, optionally with a k, m or g suffix' }])
+  t.strictSame(issuesOf(doc({ oidc_verified_token_cache_size: -1 })), [{ path: 'oidc_verified_token_cache_size', message: 'value must be greater than -1' }])
   t.strictSame(issuesOf(doc({
     drain_timeout: -1,
     client_header_timeout: 0,

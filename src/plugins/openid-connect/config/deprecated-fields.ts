@@ -2,9 +2,11 @@
 // "deprecated forms, to be removed in Kong 4.0"). Kong 3.x accepts each, translates it to the field that
 // replaced it (the real field wins when both are given; different values are refused) and logs a
 // deprecation; 3.8+ also writes the session_redis_* forms back into its own dumps. Tollgate does the
-// same, and the replacement is then held to kong-fields-schema.ts's rule (Kong's default or null, else
-// "not supported by Tollgate yet"). The four without a replacement are ignored by Kong, so any value of
-// the right type is accepted. Messages are Kong's.
+// same, and the replacement is then validated as any field: the session and redis ones are held to
+// kong-fields-schema.ts's rule (Kong's default or null, else "not supported by Tollgate yet"). The four
+// without a replacement are ignored by Kong, so any value of the right type is accepted. Messages are
+// Kong's, but for consumer_claim's, written in their style: Kong 3.14 replaced that field with
+// consumer_claims, and its shorthand is not in the Kong sources we cite.
 
 import type { FieldSchema } from '../../../config/schema/engine.ts'
 import type { Shorthand } from '../../../config/schema/shorthand.ts'
@@ -35,6 +37,27 @@ function redis (name: string, schema: FieldSchema, member: string = name.slice('
       replacedWith: [{ path: ['redis', member] }],
     },
   }
+}
+
+/**
+ * consumer_claim (one claim path, before Kong 3.14) -> consumer_claims (a list of claim paths): the one path
+ * becomes the list's only entry; an empty path is unset. consumer_claims given as well wins, and a different
+ * value is refused, as for Kong's other renamed fields.
+ */
+const consumerClaim: Shorthand = {
+  name: 'consumer_claim',
+  schema: { type: 'array', elements: { type: 'string' } },
+  expand: (value) => Array.isArray(value) && value.length > 0 ? { consumer_claims: [value] } : null,
+  deprecation: {
+    message: `${PLUGIN}: config.consumer_claim is deprecated, please use config.consumer_claims instead`,
+    replacedWith: [{ path: ['consumer_claims'], reverse: onlyClaim }],
+  },
+}
+
+/** The one path of consumer_claims, compared with consumer_claim; the whole list when it holds more. */
+function onlyClaim (record: Readonly<Record<string, unknown>>): unknown {
+  const claims = record.consumer_claims
+  return Array.isArray(claims) && claims.length === 1 ? claims[0] : claims
 }
 
 const string: FieldSchema = { type: 'string' }
@@ -80,4 +103,5 @@ export const OIDC_SHORTHANDS: readonly Shorthand[] = [
   redis('session_redis_server_name', string),
   redis('session_redis_cluster_nodes', clusterNodes),
   redis('session_redis_cluster_max_redirections', integer),
+  consumerClaim,
 ]

@@ -5,7 +5,7 @@
 import type { FieldSchema, RecordField } from '../../../config/schema/engine.ts'
 import { isKongRecord, type KongField, type KongLeaf, type KongValue } from './kong-fields.ts'
 
-export const NOT_SUPPORTED = 'not supported by Tollgate yet (only the client credentials grant is implemented)'
+export const NOT_SUPPORTED = 'not supported by Tollgate yet (the auth methods implemented are client_credentials, bearer and introspection)'
 
 /** Arrays compare as multisets: Kong's published schema sorts array defaults, Kong's own order can differ. */
 function sameMembers (value: readonly unknown[], expected: readonly unknown[]): boolean {

@@ -145,7 +145,8 @@ export const KONG_FIELDS: readonly KongField[] = [
   secret('client_secret', true),
   record('cluster_cache_redis', REDIS, REDIS_SHORTHANDS),
   value('cluster_cache_strategy', 'off'),
-  value('consumer_by', ['custom_id', 'username']),
+  // Kong's own order (kong/plugins/openid-connect/schema.lua); the published schema sorts it
+  value('consumer_by', ['username', 'custom_id']),
   list('consumer_claims'),
   list('consumer_groups_claim'),
   value('consumer_groups_optional', false),
@@ -335,9 +336,8 @@ export const KONG_FIELDS: readonly KongField[] = [
   value('verify_nonce', true),
   value('verify_parameters', false),
   value('verify_signature', true),
-  // Not in that schema version (Kong's docs schemas 3.4 and 3.15): consumer_claim is the pre-3.14 form of
-  // consumer_claims (so 3.9 dumps carry it), the other two are 3.15 additions.
-  list('consumer_claim'),
+  // Not in that schema version (Kong's docs schema 3.15): 3.15 additions. consumer_claim, the pre-3.14 form
+  // of consumer_claims that 3.9 dumps carry, is a deprecated form (deprecated-fields.ts).
   value('bearer_token_header_name'),
   value('cluster_cache_items', ['introspection'])
 ]

@@ -1,6 +1,7 @@
-// Kong's openid-connect plugin config (kong/plugins/openid-connect/schema.lua), restricted to what the client credentials grant
-// uses: field names, types and defaults are Kong's. Where Tollgate does less than Kong (auth methods other
-// than client_credentials), the config is refused with a message saying so, never silently accepted.
+// Kong's openid-connect plugin config (kong/plugins/openid-connect/schema.lua), restricted to what Tollgate's
+// auth methods use: client_credentials, bearer and introspection, with consumer mapping and claim headers
+// (auth-method-fields.ts). Field names, types and defaults are Kong's. Where Tollgate does less than Kong
+// (the other auth methods), the config is refused with a message saying so, never silently accepted.
 // Every other Kong field (kong-fields.ts) is accepted unset or at Kong's default, so that a decK dump loads
 // as is, and is then left out of the loaded config; set to anything else it is an error.
 
@@ -8,19 +9,18 @@ import type { ConfigIssue } from '../../../core/errors.ts'
 import type { FieldSchema } from '../../../config/schema/engine.ts'
 import type { PluginSchema } from '../../types.ts'
 import { isSet } from '../../../config/schema/checks.ts'
+import { AUTH_METHOD_FIELDS, checkAuthMethodFields, checkPair, CLIENT_AUTH_METHODS, headerName } from './auth-method-fields.ts'
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
 import { OIDC_SHORTHANDS } from './deprecated-fields.ts'
 import { KONG_FIELDS } from './kong-fields.ts'
 import { kongFieldSchemas } from './kong-fields-schema.ts'
-
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']
 
 /** Kong's nine auth methods, its default when auth_methods is absent. */
 export const KONG_AUTH_METHODS = [
   'password', 'client_credentials', 'authorization_code', 'bearer', 'introspection', 'userinfo', 'kong_oauth2',
   'refresh_token', 'session'
 ]
-export const SUPPORTED_AUTH_METHODS: readonly string[] = ['client_credentials']
+export const SUPPORTED_AUTH_METHODS: readonly string[] = ['client_credentials', 'bearer', 'introspection']
 
 const GRANTS = ['password', 'client_credentials', 'authorization_code', 'refresh_token', 'session', 'introspection', 'userinfo']
 
@@ -40,21 +40,13 @@ function checkAuthMethods (config: Record<string, unknown>): ConfigIssue[] {
   return [{
     path: 'auth_methods',
     message: `required: Kong's default enables all nine auth methods (${KONG_AUTH_METHODS.join(', ')}) and ` +
-      'Tollgate implements only client_credentials, so set it explicitly to ["client_credentials"]'
+      `Tollgate implements only ${SUPPORTED_AUTH_METHODS.join(', ')}, so set it explicitly to those you use, ` +
+      'e.g. ["client_credentials"] or ["bearer", "introspection"]'
   }]
 }
 
 function length (value: unknown): number {
   return Array.isArray(value) ? value.length : 0
-}
-
-/** *_names and *_values are parallel arrays: one value per name. */
-function checkPairs (config: Record<string, unknown>, prefix: string): ConfigIssue[] {
-  const names = length(config[`${prefix}_names`])
-  const values = length(config[`${prefix}_values`])
-  return names === values
-    ? []
-    : [{ path: `${prefix}_values`, message: `must have as many entries as ${prefix}_names (${names}), has ${values}` }]
 }
 
 const COMPANIONS = ['client_secret', 'client_auth', 'client_jwk', 'client_alg']
@@ -115,9 +107,10 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
   return [
     ...checkAuthMethods(config),
     ...checkClients(config),
-    ...checkPairs(config, 'token_post_args'),
-    ...checkPairs(config, 'token_headers'),
-    ...checkTtlRange(config)
+    ...checkPair(config, 'token_post_args_names', 'token_post_args_values'),
+    ...checkPair(config, 'token_headers_names', 'token_headers_values'),
+    ...checkTtlRange(config),
+    ...checkAuthMethodFields(config)
   ]
 }
 
@@ -140,7 +133,7 @@ const implemented: Record<string, FieldSchema> = {
   token_post_args_names: strings,
   // may carry credentials (an API key, a client assertion): redacted like client_secret
   token_post_args_values: { type: 'array', elements: { type: 'string', secret: true } },
-  token_headers_names: { type: 'array', elements: { type: 'string', match: /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, match_description: 'a header name' } },
+  token_headers_names: { type: 'array', elements: headerName },
   token_headers_values: { type: 'array', elements: { type: 'string', secret: true } },
   cache_tokens: { type: 'boolean', required: true, default: true },
   /**
@@ -175,7 +168,8 @@ const implemented: Record<string, FieldSchema> = {
   expose_error_code: { type: 'boolean', required: true, default: true },
   unauthorized_error_message: { type: 'string', default: 'Unauthorized' },
   forbidden_error_message: { type: 'string', default: 'Forbidden' },
-  run_on_preflight: { type: 'boolean', required: true, default: true }
+  run_on_preflight: { type: 'boolean', required: true, default: true },
+  ...AUTH_METHOD_FIELDS
 }
 
 const unsupported = kongFieldSchemas(KONG_FIELDS, new Set(Object.keys(implemented)))

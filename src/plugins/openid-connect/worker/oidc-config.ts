@@ -3,6 +3,14 @@
 
 import type { CredentialLocation } from './credentials.ts'
 
+/** bearer_token_param_type: the client credential locations and a cookie (bearer_token_cookie_name) */
+export type BearerLocation = CredentialLocation | 'cookie'
+/** consumer_by: the consumer field a claim value is matched with */
+export type ConsumerField = 'id' | 'username' | 'custom_id'
+export type IntrospectionAccept = 'application/json' | 'application/token-introspection+jwt' | 'application/jwt'
+/** a claim name, or the names leading to a claim nested in objects; never empty */
+export type ClaimPath = readonly string[]
+
 /** The validated plugin config fields the worker reads (schema.ts has them all, with Kong's defaults). */
 export interface OidcConfig {
   readonly issuer: string
@@ -43,4 +51,51 @@ export interface OidcConfig {
   readonly unauthorized_error_message: string
   readonly forbidden_error_message: string
   readonly run_on_preflight: boolean
+  /** client_credentials, bearer and/or introspection (the schema refuses the others and an empty list) */
+  readonly auth_methods: readonly string[] | null
+  // bearer
+  readonly bearer_token_param_type: readonly BearerLocation[]
+  readonly bearer_token_cookie_name: string | null
+  /** null: Authorization */
+  readonly bearer_token_header_name: string | null
+  // required claims and where each is found
+  readonly audience_required: readonly string[] | null
+  readonly audience_claim: ClaimPath
+  readonly scopes_required: readonly string[] | null
+  readonly scopes_claim: ClaimPath
+  readonly groups_required: readonly string[] | null
+  readonly groups_claim: ClaimPath
+  readonly roles_required: readonly string[] | null
+  readonly roles_claim: ClaimPath
+  // introspection (RFC 7662)
+  readonly introspection_endpoint: string | null
+  readonly introspection_endpoint_auth_method: string | null
+  readonly introspection_hint: string
+  readonly introspection_check_active: boolean
+  readonly introspection_accept: IntrospectionAccept
+  readonly introspection_token_param_name: string
+  readonly introspection_post_args_names: readonly string[] | null
+  readonly introspection_post_args_values: readonly string[] | null
+  readonly introspection_post_args_client: readonly string[] | null
+  readonly introspection_post_args_client_headers: readonly string[] | null
+  readonly introspection_headers_names: readonly string[] | null
+  readonly introspection_headers_values: readonly string[] | null
+  readonly introspection_headers_client: readonly string[] | null
+  readonly introspect_jwt_tokens: boolean
+  readonly cache_introspection: boolean
+  // consumer mapping
+  readonly consumer_claims: readonly ClaimPath[] | null
+  readonly consumer_by: readonly ConsumerField[]
+  readonly consumer_optional: boolean
+  readonly by_username_ignore_case: boolean
+  /** a consumer id or username */
+  readonly anonymous: string | null
+  readonly credential_claim: ClaimPath
+  // claim headers: names[i] carries the value of claims[i]
+  readonly upstream_headers_claims: readonly string[] | null
+  readonly upstream_headers_names: readonly string[] | null
+  readonly downstream_headers_claims: readonly string[] | null
+  readonly downstream_headers_names: readonly string[] | null
+  readonly upstream_introspection_header: string | null
+  readonly downstream_introspection_header: string | null
 }
