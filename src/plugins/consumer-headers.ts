@@ -28,6 +28,19 @@ export function setConsumerHeaders (headers: Record<string, string | string[]>, 
   setOrRemove(headers, ANONYMOUS, anonymous ? 'true' : null)
 }
 
+/**
+ * No consumer: every consumer header removed. Kong's openid-connect does this when it authenticated a
+ * caller without mapping a consumer (kong/plugins/openid-connect/consumers.lua set, "removing possible
+ * remnants of anonymous"); X-Credential-Identifier too, since Tollgate sets it from the credential.
+ */
+export function clearConsumerHeaders (headers: Record<string, string | string[]>): void {
+  delete headers[CONSUMER_ID]
+  delete headers[CONSUMER_CUSTOM_ID]
+  delete headers[CONSUMER_USERNAME]
+  delete headers[CREDENTIAL_IDENTIFIER]
+  delete headers[ANONYMOUS]
+}
+
 function setOrRemove (headers: Record<string, string | string[]>, name: string, value: string | null): void {
   if (value === null) delete headers[name]
   else headers[name] = value

@@ -216,7 +216,7 @@ t.test('every implemented field takes Kong\'s default as kong-fields.ts lists it
 t.test('Kong\'s enum values are accepted', async (t) => {
   const cases: Array<[string, readonly unknown[]]> = [
     ['bearer_token_param_type', [['header'], ['query'], ['body'], ['header', 'cookie', 'query', 'body']]],
-    ['introspection_accept', ['application/json', 'application/token-introspection+jwt', 'application/jwt']],
+    ['introspection_accept', ['application/json']],
     ['introspection_endpoint_auth_method', CLIENT_AUTH],
     ['consumer_by', [['id'], ['username'], ['custom_id'], ['id', 'username', 'custom_id']]],
     ['introspection_check_active', [false]],
@@ -250,6 +250,9 @@ t.test('bad values name the JSON path and the rule', async (t) => {
     [{ introspection_hint: 7 }, 'config.introspection_hint', /expected a string/],
     [{ introspection_check_active: 'yes' }, 'config.introspection_check_active', /expected a boolean/],
     [{ introspection_accept: 'text/plain' }, 'config.introspection_accept', /expected one of: application\/json/],
+    // Kong's two JWT answer forms (RFC 9701) are refused, not accepted and then failed on every request
+    [{ introspection_accept: 'application/token-introspection+jwt' }, 'config.introspection_accept', /not supported by Tollgate yet/],
+    [{ introspection_accept: 'application/jwt' }, 'config.introspection_accept', /not supported by Tollgate yet/],
     [{ introspection_token_param_name: '' }, 'config.introspection_token_param_name', /length must be at least 1/],
     [{ introspection_headers_names: ['bad header'] }, 'config.introspection_headers_names[0]', /header name/],
     [{ introspection_headers_client: ['x:y'] }, 'config.introspection_headers_client[0]', /header name/],
@@ -334,7 +337,6 @@ t.test('a config with all three auth methods and every new field set loads', asy
     introspection_endpoint: 'http://keycloak:8080/realms/master/protocol/openid-connect/token/introspect',
     introspection_endpoint_auth_method: 'client_secret_post',
     introspection_hint: 'requesting_party_token',
-    introspection_accept: 'application/token-introspection+jwt',
     introspection_token_param_name: 'access_token',
     introspection_post_args_names: ['resource'],
     introspection_post_args_values: ['post-arg-secret'],

@@ -36,7 +36,7 @@ t.test('signature verification with RS256, PS256, ES256, EdDSA keys', async (t) 
   const signers = await Promise.all([signer('RS256', 'rs'), signer('PS256', 'ps'), signer('ES256', 'es'), signer('EdDSA', 'ed')])
   const verifier = createJwksVerifier(signers.map((s) => s.jwk))
   for (const s of signers) {
-    t.same(await verifyAccessToken(await sign(s), verifier, options(), NOW_MS), { exp: NOW + 60 }, s.alg)
+    t.match(await verifyAccessToken(await sign(s), verifier, options(), NOW_MS), { exp: NOW + 60 }, s.alg)
   }
   const [rs, , es] = signers
   const forged = (await sign(rs)).split('.')
@@ -79,12 +79,12 @@ t.test('HS* only with enable_hs_signatures; alg none never', async (t) => {
   const verifier = createJwksVerifier([hs.jwk])
   const token = await sign(hs)
   await t.rejects(verifyAccessToken(token, verifier, options(), NOW_MS), { code: 'TOKEN_ALG_NOT_ALLOWED' })
-  t.same(await verifyAccessToken(token, verifier, options({ enable_hs_signatures: true }), NOW_MS), { exp: NOW + 60 })
+  t.match(await verifyAccessToken(token, verifier, options({ enable_hs_signatures: true }), NOW_MS), { exp: NOW + 60 })
   const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: NOW + 5 })).toString('base64url')}.`
   await t.rejects(verifyAccessToken(none, verifier, options({ enable_hs_signatures: true }), NOW_MS), { code: 'TOKEN_ALG_NOT_ALLOWED' })
-  t.same(await verifyAccessToken(none, verifier, options({ verify_signature: false }), NOW_MS), { exp: NOW + 5 },
+  t.match(await verifyAccessToken(none, verifier, options({ verify_signature: false }), NOW_MS), { exp: NOW + 5 },
     'verify_signature off')
-  t.same(await verifyAccessToken(none, verifier, options({ ignore_signature: ['client_credentials'] }), NOW_MS), { exp: NOW + 5 },
+  t.match(await verifyAccessToken(none, verifier, options({ ignore_signature: ['client_credentials'] }), NOW_MS), { exp: NOW + 5 },
     'ignore_signature: [client_credentials]')
   await t.rejects(verifyAccessToken(none, verifier, options({ ignore_signature: ['password'] }), NOW_MS), { code: 'TOKEN_ALG_NOT_ALLOWED' },
     'ignoring another grant changes nothing')
@@ -95,9 +95,9 @@ t.test('claims: checked only when present, with leeway and allowed issuers', asy
   const verifier = createJwksVerifier([s.jwk])
   const verify = async (claims: JWTPayload, config: VerifyConfig = {}) =>
     verifyAccessToken(await sign(s, claims), verifier, options(config), NOW_MS)
-  t.same(await verify({ iss: undefined, iat: undefined, exp: undefined }), { exp: null }, 'no claims at all')
+  t.match(await verify({ iss: undefined, iat: undefined, exp: undefined }), { exp: null }, 'no claims at all')
   await t.rejects(verify({ exp: NOW }), { code: 'TOKEN_EXPIRED' })
-  t.same(await verify({ exp: NOW - 5 }, { leeway: 10 }), { exp: NOW - 5 }, 'within leeway')
+  t.match(await verify({ exp: NOW - 5 }, { leeway: 10 }), { exp: NOW - 5 }, 'within leeway')
   await t.rejects(verify({ nbf: NOW + 30 }), { code: 'TOKEN_NOT_YET_VALID' })
   await t.resolves(verify({ nbf: NOW + 30 }, { leeway: 30 }))
   await t.rejects(verify({ iat: NOW + 30 }), { code: 'TOKEN_NOT_YET_VALID' })
@@ -112,7 +112,7 @@ t.test('claims: checked only when present, with leeway and allowed issuers', asy
 t.test('opaque tokens are accepted as they are', async (t) => {
   const verifier = createJwksVerifier([])
   for (const token of ['opaque-token', 'a.b', 'not.a.jwt', 'a.b.c.d.e']) {
-    t.same(await verifyAccessToken(token, verifier, options(), NOW_MS), { exp: null }, token)
+    t.match(await verifyAccessToken(token, verifier, options(), NOW_MS), { exp: null, payload: null }, token)
   }
   const badPayload = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.!!!.sig`
   await t.rejects(verifyAccessToken(badPayload, verifier, options(), NOW_MS), { code: 'TOKEN_MALFORMED' },

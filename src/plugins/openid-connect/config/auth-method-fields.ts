@@ -56,7 +56,13 @@ export const AUTH_METHOD_FIELDS: Readonly<Record<string, FieldSchema>> = {
   introspection_endpoint_auth_method: { type: 'string', one_of: CLIENT_AUTH_METHODS },
   introspection_hint: { type: 'string', default: 'access_token' },
   introspection_check_active: { type: 'boolean', required: true, default: true },
-  introspection_accept: { type: 'string', default: 'application/json', one_of: INTROSPECTION_ACCEPT },
+  // a JWT answer (RFC 9701) would need its own verification: refused rather than failing every request
+  introspection_accept: {
+    type: 'string',
+    default: 'application/json',
+    one_of: INTROSPECTION_ACCEPT,
+    custom: (value) => value === 'application/json' ? null : `'${String(value)}' (a JWT introspection answer) is not supported by Tollgate yet`
+  },
   introspection_token_param_name: { type: 'string', default: 'token' },
   introspection_post_args_names: strings,
   // may carry credentials, as token_post_args_values: redacted (Kong encrypts only the header values)

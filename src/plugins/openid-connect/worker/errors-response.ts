@@ -1,7 +1,12 @@
 // The plugin's short-circuit responses (Kong's openid-connect responses.lua): 401 with a Bearer challenge, 403, 500.
 // Everything that depends only on config is built once per plugin instance; a request picks a prepared
 // headers object and, with display_errors, appends its reason to the message.
+// With `anonymous` set, a 401 or a 403 is not sent: the request goes on as the anonymous consumer
+// (responses.lua unauthorized/forbidden call consumers.anonymous first), with X-Anonymous-Consumer: true;
+// an anonymous consumer the config does not have is Kong's 500 ("anonymous consumer was not found").
 
+import type { Consumer } from '../../../config/types.ts'
+import { setConsumerHeaders } from '../../consumer-headers.ts'
 import type { ProxyContext } from '../../types.ts'
 
 /** The config fields the responses depend on, as the schema validates them. */
@@ -25,7 +30,13 @@ export interface ErrorResponder {
 
 const UNEXPECTED = 'An unexpected error occurred'
 
-export function createErrorResponder (config: ErrorResponseConfig, issuer: string): ErrorResponder {
+/** `anonymous` as configured and the consumer it names in the loaded config (null: none has that id or username). */
+export interface AnonymousConsumer {
+  readonly configured: string
+  readonly consumer: Consumer | null
+}
+
+export function createErrorResponder (config: ErrorResponseConfig, issuer: string, anonymous: AnonymousConsumer | null = null): ErrorResponder {
   const realm = `Bearer realm="${realmOf(issuer)}"`
   const exposeCode = config.expose_error_code !== false
   // Kong sorts the challenge's fields with the error ones last.
@@ -43,11 +54,22 @@ export function createErrorResponder (config: ErrorResponseConfig, issuer: strin
   const message = (base: string, reason: string | null | undefined): string =>
     display && reason !== undefined && reason !== null && reason !== '' ? `${base} (${reason})` : base
 
+  const unexpected = (ctx: ProxyContext, reason?: string | null): void => ctx.exit(500, message(UNEXPECTED, reason))
+  if (anonymous !== null) {
+    const consumer = anonymous.consumer
+    const proceed = (ctx: ProxyContext): void => {
+      if (consumer === null) return unexpected(ctx, 'anonymous consumer was not found')
+      setConsumerHeaders(ctx.upstreamHeaders, consumer, null, true)
+      ctx.authenticate(consumer, null)
+    }
+    return { unauthorized: proceed, expired: proceed, forbidden: proceed, unexpected }
+  }
+
   return {
     unauthorized: (ctx, reason) => ctx.exit(401, message(unauthorizedMessage, reason), invalid),
     expired: (ctx, reason) => ctx.exit(401, message(unauthorizedMessage, reason), expired),
     forbidden: (ctx, reason) => ctx.exit(403, message(forbiddenMessage, reason), insufficient),
-    unexpected: (ctx, reason) => ctx.exit(500, message(UNEXPECTED, reason))
+    unexpected
   }
 }
 

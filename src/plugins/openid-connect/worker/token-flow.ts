@@ -80,12 +80,15 @@ export class OidcFlow {
   readonly #memoHeader: boolean
   #verifyFor: { issuer: string, options: VerifyOptions } | null = null
 
-  /** `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts) */
-  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string) {
+  /**
+   * `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts); `errors`: the
+   * instance's responses (with `anonymous`, a refusal lets the request on as that consumer)
+   */
+  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, errors: ErrorResponder = createErrorResponder(config, config.issuer)) {
     this.#config = config
     this.#service = service
     this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
-    this.#errors = createErrorResponder(config, config.issuer)
+    this.#errors = errors
     this.#codec = createTokenValueCodec(config.upstream_access_token_header)
     this.#keyParts = createCacheKeyParts(config, issuerIdentity(config.issuer), pluginId)
     this.#template = createTokenRequestTemplate(config)
@@ -148,7 +151,9 @@ export class OidcFlow {
   }
 
   #remember (ctx: ProxyContext, authorization: string, known: KnownCredential): void {
-    if (!ctx.responded) this.memo.remember(authorization, known)
+    // a refusal either answered (responded) or, with `anonymous`, let the request on as the anonymous
+    // consumer (errors-response.ts): neither is an accepted credential
+    if (!ctx.responded && ctx.upstreamHeaders['x-anonymous-consumer'] === undefined) this.memo.remember(authorization, known)
   }
 
   /** Continues from a cache lookup status (the hot path hands over everything but a plain hit). */

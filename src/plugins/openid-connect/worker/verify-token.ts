@@ -1,7 +1,8 @@
-// Verification of the access token the token endpoint returned (Kong's openid-connect handler.lua). A JWS (three parts
-// whose header names an algorithm) is checked against the issuer's JWKS and its iss/exp/nbf/iat claims,
-// each only when present; anything else is an opaque token and is accepted as it is (there is no
-// introspection in the client credentials path). Runs on the cache-miss path only.
+// Verification of a JWT access token (Kong's openid-connect handler.lua, token:verify): the token the token
+// endpoint returned, or a caller's bearer token. A JWS (three parts whose header names an algorithm) is
+// checked against the issuer's JWKS and its iss/exp/nbf/iat claims, each only when present; anything else
+// is an opaque token and is accepted as it is here (the client credentials path has no introspection; the
+// bearer path introspects it or refuses it). Runs on cache misses only.
 
 import { compactVerify } from 'jose'
 import { IdpError } from '../../../core/errors.ts'
@@ -32,12 +33,16 @@ export interface VerifyOptions {
   readonly leeway: number
 }
 
-/** Once per plugin instance and issuer: `issuer` is the discovered issuer (Kong compares `iss` with it). */
-export function createVerifyOptions (config: VerifyConfig, issuer: string): VerifyOptions {
+/**
+ * Once per plugin instance and issuer: `issuer` is the discovered issuer (Kong compares `iss` with it).
+ * `grant`: the ignore_signature entry that applies ('client_credentials'); null for a bearer token, which
+ * no ignore_signature entry covers (Kong's schema has no 'bearer' value).
+ */
+export function createVerifyOptions (config: VerifyConfig, issuer: string, grant: string | null = 'client_credentials'): VerifyOptions {
   const issuers = new Set([issuerIdentity(issuer)])
   for (const allowed of config.issuers_allowed ?? []) issuers.add(issuerIdentity(allowed))
   return {
-    verifySignature: config.verify_signature !== false && !(config.ignore_signature ?? []).includes('client_credentials'),
+    verifySignature: config.verify_signature !== false && (grant === null || !(config.ignore_signature ?? []).includes(grant)),
     verifyClaims: config.verify_claims !== false,
     enableHsSignatures: config.enable_hs_signatures === true,
     issuers,
@@ -58,9 +63,11 @@ export function issuerIdentity (issuer: string): string {
 export interface VerifiedToken {
   /** the token's `exp` in seconds; null for an opaque token or a JWT without exp */
   readonly exp: number | null
+  /** the JWT's claims; null for an opaque token */
+  readonly payload: Readonly<Record<string, unknown>> | null
 }
 
-const OPAQUE: VerifiedToken = Object.freeze({ exp: null })
+const OPAQUE: VerifiedToken = Object.freeze({ exp: null, payload: null })
 
 /**
  * Verifies a JWT access token, or accepts an opaque one. Throws IdpError: JWKS_KID_UNKNOWN when no key
@@ -74,9 +81,28 @@ export async function verifyAccessToken (token: string, verifier: JwksVerifier, 
   if (header === null || typeof header.alg !== 'string') return OPAQUE
   const payload = decodeSegment(parts[1])
   if (payload === null) throw new IdpError('access token payload is not a JSON object', TOKEN_MALFORMED)
-  if (options.verifySignature) await verifySignature(token, header, verifier, options)
+  if (options.verifySignature) {
+    checkType(header.typ)
+    await verifySignature(token, header, verifier, options)
+  }
   if (options.verifyClaims) checkClaims(payload, options, nowMs / 1000)
-  return { exp: typeof payload.exp === 'number' ? payload.exp : null }
+  return { exp: typeof payload.exp === 'number' ? payload.exp : null, payload }
+}
+
+/** Decodes a JWT's claims without verifying anything (Kong's token:decode); null when it is not a JWS. */
+export function decodeUnverified (token: string): Readonly<Record<string, unknown>> | null {
+  const parts = token.split('.')
+  if (parts.length !== 3) return null
+  const header = decodeSegment(parts[0])
+  if (header === null || typeof header.alg !== 'string') return null
+  return decodeSegment(parts[1])
+}
+
+// kong/openid-connect/jws.lua: a `typ` header, when present, must be JWT or AT+JWT (RFC 9068), in any case
+function checkType (typ: unknown): void {
+  if (typ === undefined) return
+  const value = typeof typ === 'string' ? typ.toUpperCase() : ''
+  if (value !== 'JWT' && value !== 'AT+JWT') throw new IdpError('only jwts are supported for the jws', TOKEN_MALFORMED)
 }
 
 function decodeSegment (segment: string): Record<string, unknown> | null {

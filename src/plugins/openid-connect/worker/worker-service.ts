@@ -34,6 +34,7 @@ const UNAVAILABLE_ANSWER_MS = 1000
 
 export class OidcWorkerService implements WorkerPluginService {
   readonly cache: TokenCacheHandle
+  readonly settings: Settings
   /** keep-alive connections to IdPs, shared by every plugin instance of this worker */
   readonly #dispatchers = new Map<string, Dispatcher>()
   readonly #keepAliveMs: number
@@ -48,9 +49,12 @@ export class OidcWorkerService implements WorkerPluginService {
   /** when the main thread last answered that an issuer is unavailable */
   readonly #unavailableAt = new Map<string, number>()
   readonly #waiting = new Map<string, Array<(view: IssuerView | null) => void>>()
+  /** per issuer, who must hear that its keys changed (a verified grant holds only while its key does) */
+  readonly #keyListeners = new Map<string, Set<() => void>>()
 
   constructor (settings: Settings, data: OidcWorkerData, parent: MessagePort, logger: Logger) {
     this.cache = data.cache
+    this.settings = settings
     this.logger = logger
     this.#parent = parent
     this.#signer = new SignerClient(data.signerPort)
@@ -77,6 +81,14 @@ export class OidcWorkerService implements WorkerPluginService {
       this.#dispatchers.set(key, agent)
     }
     return agent
+  }
+
+  /** Calls `listener` whenever the keys of this issuer change; returns the unsubscribe. */
+  onKeysChanged (discoveryUrl: string, listener: () => void): () => void {
+    let listeners = this.#keyListeners.get(discoveryUrl)
+    if (listeners === undefined) this.#keyListeners.set(discoveryUrl, listeners = new Set())
+    listeners.add(listener)
+    return () => { listeners.delete(listener) }
   }
 
   issuer (discoveryUrl: string): IssuerView | null {
@@ -164,11 +176,11 @@ export class OidcWorkerService implements WorkerPluginService {
   #setSnapshot (snapshot: IssuerSnapshot): void {
     const previous = this.#issuers.get(snapshot.discoveryUrl)
     // the verifier caches imported keys: rebuild it only when the key set changed
-    const verifier = previous !== undefined && sameKeys(previous.snapshot, snapshot)
-      ? previous.verifier
-      : createJwksVerifier(snapshot.jwks)
+    const keep = previous !== undefined && sameKeys(previous.snapshot, snapshot)
+    const verifier = keep ? previous.verifier : createJwksVerifier(snapshot.jwks)
     const view: IssuerView = { snapshot, verifier }
     this.#issuers.set(snapshot.discoveryUrl, view)
+    if (previous !== undefined && !keep) for (const listener of this.#keyListeners.get(snapshot.discoveryUrl) ?? []) listener()
     this.#release(snapshot.discoveryUrl, view)
   }
 

@@ -1,0 +1,404 @@
+// The openid-connect plugin as a resource server: a caller's bearer token, verified at the gateway (the
+// `bearer` auth method: a JWT checked against the issuer's JWKS) or introspected at the IdP (the
+// `introspection` method, RFC 7662), as Kong's handler.lua does it:
+//   - a JWT is verified locally first; an opaque token, or a JWT that fails verification, is introspected
+//     when introspection is enabled, and refused (401) otherwise;
+//   - a verified JWT is introspected as well only with introspect_jwt_tokens (and must then be active);
+//   - an inactive answer is a 401 (unless introspection_check_active is off); an IdP failure is a 401 too,
+//     never a 200 and never cached.
+// What a token grants (grant.ts) is worked out once and cached: a verified JWT's grant in this worker's
+// bearer memo until the token's exp (bounded in bytes by oidc_verified_token_cache_size; the memo is
+// dropped when the issuer's keys change), an introspection answer in the shared token cache (single
+// flight across workers; inactive answers cached negatively) with a per-worker memo from the request's
+// header to its cache key. The hot path (handler.ts) reads both memos directly.
+
+import { hash } from 'node:crypto'
+import type { Dispatcher } from 'undici'
+import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../../cache/index.ts'
+import { errorCode, hasCode, IdpError } from '../../../core/errors.ts'
+import type { ConfigView, PhaseResult, ProxyContext } from '../../types.ts'
+import { setConsumerHeaders, clearConsumerHeaders } from '../../consumer-headers.ts'
+import { issuerIdentity, normalizeIssuerUrl } from '../shared/issuer-url.ts'
+import { BoundedMemo } from './bounded-memo.ts'
+import { findBearerToken, hideBearerToken, type BearerLocation, type FoundBearer } from './bearer-token.ts'
+import type { ErrorResponder } from './errors-response.ts'
+import { createGrantBuilder, type BuildGrant, type Grant } from './grant.ts'
+import { decodeIntrospectionValue, encodeIntrospectionValue } from './introspection-value.ts'
+import {
+  createIntrospectionClient, createIntrospectionTemplate, introspectionCallerArgs, introspectionClientAuthentication,
+  requestIntrospection, type IntrospectionCaller, type IntrospectionClient, type IntrospectionResult, type IntrospectionTemplate
+} from './introspection-endpoint.ts'
+import { bodyKind } from './credentials.ts'
+import { createJwksVerifier } from './jwks-verifier.ts'
+import type { OidcConfig } from './oidc-config.ts'
+import { JWKS_KID_UNKNOWN } from './token-errors.ts'
+import { createExpiryRules, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
+import { parseUpstreamTokenHeader } from './token-value.ts'
+import { createVerifyOptions, decodeUnverified, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
+import type { IssuerView, OidcWorkerService } from './worker-service.ts'
+
+/** authenticate()'s answer when the request carries no bearer token: the caller tries its next method. */
+export const NO_TOKEN = Symbol('no bearer token')
+export type ResourceResult = PhaseResult | typeof NO_TOKEN | Promise<void | typeof NO_TOKEN>
+
+/** A memo key for a token that did not come in the Authorization header: '\n' cannot start a header value. */
+const NOT_A_HEADER = '\n'
+
+export class ResourceFlow {
+  /** bearer grants by Authorization value (or NOT_A_HEADER + token); read by the hot path */
+  readonly grants: BoundedMemo<Grant>
+  /** introspection cache keys by Authorization value (or NOT_A_HEADER + token); read by the hot path */
+  readonly digests: BoundedMemo<Uint8Array>
+  /** the shared cache of introspection answers; null with cache_introspection off or no introspection */
+  readonly introspectionCache: TokenCache<Grant | null> | null
+  readonly hideCredentials: boolean
+  readonly #config: OidcConfig
+  readonly #service: OidcWorkerService
+  readonly #errors: ErrorResponder
+  readonly #discoveryUrl: string
+  readonly #locations: readonly BearerLocation[]
+  readonly #cookieName: string | null
+  readonly #headerName: string | null
+  readonly #bearer: boolean
+  readonly #introspection: boolean
+  readonly #buildGrant: BuildGrant
+  readonly #expiry: ExpiryRules
+  readonly #dispatcher: Dispatcher
+  readonly #template: IntrospectionTemplate | null
+  readonly #client: IntrospectionClient | null
+  readonly #keyPrefix: string
+  readonly #keySuffix: string
+  readonly #unsubscribe: () => void
+  #verifyFor: { issuer: string, options: VerifyOptions } | null = null
+
+  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, view: ConfigView, errors: ErrorResponder) {
+    this.#config = config
+    this.#service = service
+    this.#errors = errors
+    this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
+    this.#locations = config.bearer_token_param_type
+    this.#cookieName = config.bearer_token_cookie_name
+    this.#headerName = config.bearer_token_header_name?.toLowerCase() ?? null
+    const methods = config.auth_methods ?? []
+    this.#bearer = methods.includes('bearer')
+    this.#introspection = methods.includes('introspection') || config.introspect_jwt_tokens
+    this.#buildGrant = createGrantBuilder(config, view.consumers, parseUpstreamTokenHeader(config.upstream_access_token_header))
+    this.#expiry = createExpiryRules(config)
+    this.#dispatcher = service.dispatcher(config.ssl_verify, config.keepalive)
+    this.#template = this.#introspection ? createIntrospectionTemplate(config) : null
+    this.#client = this.#introspection ? createIntrospectionClient(config) : null
+    this.hideCredentials = config.hide_credentials
+    const budget = service.settings.oidc_verified_token_cache_size
+    this.grants = new BoundedMemo<Grant>({ budget, sizeOf: grantSize })
+    this.digests = new BoundedMemo<Uint8Array>({ budget, sizeOf: () => 32 })
+    this.introspectionCache = this.#introspection && config.cache_introspection
+      ? new TokenCache(service.cache, { decode: (bytes) => this.#decodeCached(bytes) })
+      : null
+    // the key names the issuer, the token, the instance (salt: its id unless cache_tokens_salt is set)
+    // and what decides the answer (endpoint, client, hint, arguments): as Kong's key (cache.lua,
+    // introspection: endpoint and token), narrowed so that instances asking differently never share
+    const salt = config.cache_tokens_salt !== null && config.cache_tokens_salt !== '' ? config.cache_tokens_salt : pluginId
+    this.#keyPrefix = `${issuerIdentity(config.issuer)}#introspection=`
+    this.#keySuffix = `&${salt}&${introspectionFingerprint(config)}`
+    // a verified grant holds only while the keys that verified it are published
+    this.#unsubscribe = service.onKeysChanged(this.#discoveryUrl, () => this.grants.clear())
+  }
+
+  /** A request the hot path could not answer from the memos. `fallback`: no bearer token was found. */
+  authenticate (ctx: ProxyContext): ResourceResult {
+    const found = findBearerToken(ctx, this.#locations, this.#cookieName, this.#headerName)
+    if (found === null) return NO_TOKEN
+    if (found instanceof Promise) return found.then((token) => token === null ? NO_TOKEN : this.#withToken(ctx, token))
+    return this.#withToken(ctx, found)
+  }
+
+  /** Serves a grant: its refusal, or its consumer and headers. */
+  apply (ctx: ProxyContext, grant: Grant, found: FoundBearer | null): void {
+    const refusal = grant.refusal
+    if (refusal !== null) {
+      if (refusal.status === 401) return this.#errors.unauthorized(ctx, refusal.reason)
+      return this.#errors.forbidden(ctx, refusal.reason)
+    }
+    const headers = ctx.upstreamHeaders
+    if (this.hideCredentials) {
+      if (found === null) delete headers.authorization
+      else hideBearerToken(ctx, found, this.#cookieName)
+    }
+    const upstream = grant.upstream
+    for (let i = 0; i < upstream.length; i++) headers[upstream[i][0]] = upstream[i][1]
+    const consumer = grant.consumer
+    if (consumer !== null) setConsumerHeaders(headers, consumer, null, false)
+    else clearConsumerHeaders(headers)
+    if (consumer !== null || grant.credential !== null) ctx.authenticate(consumer, grant.credential)
+    if (grant.downstream !== null) (ctx.shared ??= {})[DOWNSTREAM] = grant.downstream
+  }
+
+  /** Continues from the shared cache's lookup of an introspected token (the hot path hands over all but HIT). */
+  resolveIntrospection (ctx: ProxyContext, found: FoundBearer | null, token: string, digest: Uint8Array,
+    status: LookupStatus): PhaseResult {
+    const cache = this.introspectionCache!
+    switch (status) {
+      case HIT:
+      case STALE:
+        return this.#applyCached(ctx, cache.value, found)
+      case RENEW: {
+        const value = cache.value
+        this.#refreshIntrospection(ctx, token, digest)
+        return this.#applyCached(ctx, value, found)
+      }
+      case NEGATIVE:
+        return this.#errors.unauthorized(ctx, 'inactive token')
+      case FILL:
+        return this.#fillIntrospection(ctx, found, token, digest)
+      case WAIT:
+        return this.#waitIntrospection(ctx, found, token, digest)
+    }
+  }
+
+  close (): void {
+    this.#unsubscribe()
+    this.grants.clear()
+    this.digests.clear()
+  }
+
+  #withToken (ctx: ProxyContext, found: FoundBearer): PhaseResult {
+    const key = found.source === 'authorization' ? ctx.req.headers.authorization! : NOT_A_HEADER + found.token
+    const now = Date.now()
+    const known = this.grants.entries.get(key)
+    if (known !== undefined) {
+      if (known.expiresAt > now) return this.apply(ctx, known, found)
+      this.grants.forget(key)
+    }
+    const digest = this.digests.entries.get(key)
+    if (digest !== undefined && this.introspectionCache !== null) {
+      return this.resolveIntrospection(ctx, found, found.token, digest, this.introspectionCache.lookup(digest))
+    }
+    return this.#verifyOrIntrospect(ctx, found, key)
+  }
+
+  async #verifyOrIntrospect (ctx: ProxyContext, found: FoundBearer, key: string): Promise<void> {
+    const token = found.token
+    let verified: VerifiedToken | null = null
+    let failure: unknown = null
+    if (this.#bearer) {
+      try {
+        verified = await this.#verify(token)
+      } catch (err) {
+        failure = err
+      }
+      // an opaque token "verifies" without a payload: only introspection can tell what it is
+      if (verified !== null && verified.payload === null) verified = null
+    }
+    if (verified !== null && !this.#config.introspect_jwt_tokens) {
+      const grant = this.#buildGrant({ token, payload: verified.payload, introspection: null, expiresAt: this.#jwtExpiresAt(verified.exp) })
+      this.grants.remember(key, grant)
+      return this.apply(ctx, grant, found)
+    }
+    if (!this.#introspection) {
+      return this.#errors.unauthorized(ctx, failure === null ? 'invalid bearer token' : reasonOf(failure))
+    }
+    await this.#introspect(ctx, found, key)
+  }
+
+  async #introspect (ctx: ProxyContext, found: FoundBearer, key: string): Promise<void> {
+    const token = found.token
+    const cache = this.introspectionCache
+    if (cache === null) {
+      let result: IntrospectionResult
+      try {
+        result = await this.#requestIntrospection(ctx, token)
+      } catch (err) {
+        return this.#reject(ctx, err)
+      }
+      const grant = this.#grantFor(token, result)
+      if (grant === null) return this.#inactive(ctx, result)
+      return this.apply(ctx, grant, found)
+    }
+    const digest = this.#digest(token)
+    const outcome = this.resolveIntrospection(ctx, found, token, digest, cache.lookup(digest))
+    if (outcome !== undefined) await outcome
+    // memoised once the cache served an answer that let the request through
+    if (!ctx.responded) this.digests.remember(key, digest)
+  }
+
+  async #waitIntrospection (ctx: ProxyContext, found: FoundBearer | null, token: string, digest: Uint8Array): Promise<void> {
+    const outcome = await this.introspectionCache!.wait(digest)
+    switch (outcome.status) {
+      case FILL: return await this.#fillIntrospection(ctx, found, token, digest)
+      case NEGATIVE: return this.#errors.unauthorized(ctx, 'inactive token')
+      case RENEW: this.#refreshIntrospection(ctx, token, digest)
+    }
+    this.#applyCached(ctx, outcome.value, found)
+  }
+
+  async #fillIntrospection (ctx: ProxyContext, found: FoundBearer | null, token: string, digest: Uint8Array): Promise<void> {
+    const cache = this.introspectionCache!
+    let result: IntrospectionResult
+    try {
+      result = await this.#requestIntrospection(ctx, token)
+    } catch (err) {
+      // an IdP that failed (or refused the gateway's own client) says nothing about the token: not cached
+      cache.fail(digest, 0)
+      return this.#reject(ctx, err)
+    }
+    const grant = this.#grantFor(token, result)
+    if (grant === null) {
+      cache.fail(digest, this.#negativeTtlMs(result))
+      return this.#inactive(ctx, result)
+    }
+    cache.complete(digest, encodeIntrospectionValue({ token, claims: result.claims, expiresAt: grant.expiresAt }), grant.expiresAt, { value: grant })
+    this.apply(ctx, grant, found)
+  }
+
+  /** Introspects again ahead of expiry; the answer still valid keeps serving meanwhile. */
+  #refreshIntrospection (ctx: ProxyContext, token: string, digest: Uint8Array): void {
+    const cache = this.introspectionCache!
+    this.#requestIntrospection(ctx, token).then((result) => {
+      const grant = this.#grantFor(token, result)
+      if (grant === null) cache.fail(digest, this.#negativeTtlMs(result))
+      else cache.complete(digest, encodeIntrospectionValue({ token, claims: result.claims, expiresAt: grant.expiresAt }), grant.expiresAt, { value: grant })
+    }, (err: unknown) => {
+      cache.fail(digest, 0)
+      this.#service.logger.log('warn', 'oidc_introspection_renewal_failed', { issuer: this.#config.issuer, error: reasonOf(err) })
+    })
+  }
+
+  #applyCached (ctx: ProxyContext, grant: Grant | null, found: FoundBearer | null): void {
+    if (grant === null) return this.#errors.unauthorized(ctx, 'the cached introspection result could not be read')
+    this.apply(ctx, grant, found)
+  }
+
+  /** The grant of an introspection answer; null when it does not authenticate (inactive, or expired). */
+  #grantFor (token: string, result: IntrospectionResult): Grant | null {
+    if (this.#config.introspection_check_active && !result.active) return null
+    const expiresAt = tokenExpiresAt(this.#expiry, expiresIn(result.claims), result.exp)
+    if (expiresAt <= Date.now()) return null
+    const payload = decodeUnverified(token)
+    return this.#buildGrant({ token, payload, introspection: result.claims, expiresAt })
+  }
+
+  #inactive (ctx: ProxyContext, result: IntrospectionResult): void {
+    if (!result.active || result.exp === null) return this.#errors.unauthorized(ctx, 'inactive token')
+    this.#errors.expired(ctx, 'access token cannot be refreshed in absence of refresh token')
+  }
+
+  /**
+   * How long an answer that does not authenticate stays cached: cache_ttl_neg when set; otherwise as
+   * Kong caches an inactive answer, for the TTL its own expiry fields give (cache.lua), at most cache_ttl.
+   */
+  #negativeTtlMs (result: IntrospectionResult): number {
+    if (this.#config.cache_ttl_neg !== null) return this.#config.cache_ttl_neg * 1000
+    const now = Date.now()
+    const until = tokenExpiresAt(this.#expiry, expiresIn(result.claims), result.exp, now)
+    const ttl = until - now
+    return ttl > 0 && ttl < this.#expiry.ttl * 1000 ? ttl : this.#expiry.ttl * 1000
+  }
+
+  /** A cached answer decoded for this instance: its grant (once per slot version and worker). */
+  #decodeCached (bytes: Uint8Array): Grant | null {
+    const value = decodeIntrospectionValue(bytes)
+    if (value === null) return null
+    const payload = decodeUnverified(value.token)
+    return this.#buildGrant({ token: value.token, payload, introspection: value.claims, expiresAt: value.expiresAt })
+  }
+
+  #digest (token: string): Uint8Array {
+    return hash('sha256', `${this.#keyPrefix}${token}${this.#keySuffix}`, 'buffer')
+  }
+
+  async #requestIntrospection (ctx: ProxyContext, token: string): Promise<IntrospectionResult> {
+    const view = await this.#issuerView()
+    const endpoint = this.#config.introspection_endpoint ?? view?.snapshot.introspectionEndpoint ?? null
+    if (endpoint === null) throw new IdpError('introspection endpoint was not specified', 'IDP_DISCOVERY_MISSING')
+    const template = this.#template!
+    const auth = this.#client === null
+      ? NO_CLIENT_AUTH
+      : await introspectionClientAuthentication(this.#client, endpoint, view?.snapshot ?? null,
+        (claims, alg) => this.#service.sign(claims, alg, this.#client!.jwk, this.#config.timeout))
+    const callerArgs = template.copiesFromCaller ? introspectionCallerArgs(template, await callerOf(ctx)) : null
+    return await requestIntrospection(this.#dispatcher, endpoint, token, template, auth, callerArgs, this.#config.timeout)
+  }
+
+  async #verify (token: string): Promise<VerifiedToken> {
+    const view = await this.#issuerView()
+    try {
+      return await verifyAccessToken(token, view?.verifier ?? EMPTY_VERIFIER, this.#verifyOptions(view))
+    } catch (err) {
+      if (!hasCode(err, JWKS_KID_UNKNOWN)) throw err
+    }
+    // a key the IdP rotated in: one (throttled) rediscovery, then one more try
+    const fresh = await this.#service.rediscover(this.#discoveryUrl, 'unknown kid')
+    return await verifyAccessToken(token, fresh?.verifier ?? EMPTY_VERIFIER, this.#verifyOptions(fresh))
+  }
+
+  #verifyOptions (view: IssuerView | null): VerifyOptions {
+    const issuer = view?.snapshot.issuer ?? this.#config.issuer
+    if (this.#verifyFor === null || this.#verifyFor.issuer !== issuer) {
+      this.#verifyFor = { issuer, options: createVerifyOptions(this.#config, issuer, null) }
+    }
+    return this.#verifyFor.options
+  }
+
+  async #issuerView (): Promise<IssuerView | null> {
+    return this.#service.issuer(this.#discoveryUrl) ?? await this.#service.rediscover(this.#discoveryUrl, 'no discovery yet')
+  }
+
+  /** A verified JWT serves until its exp plus leeway (Kong's leeway-adjusted exp), else for cache_ttl. */
+  #jwtExpiresAt (exp: number | null): number {
+    if (exp !== null) return (exp + this.#expiry.leeway) * 1000
+    return this.#expiry.ttl === 0 ? Number.POSITIVE_INFINITY : Date.now() + this.#expiry.ttl * 1000
+  }
+
+  #reject (ctx: ProxyContext, err: unknown): void {
+    const code = errorCode(err) ?? undefined
+    this.#service.logger.log('warn', 'oidc_introspection_failed', { issuer: this.#config.issuer, code, reason: reasonOf(err) })
+    this.#errors.unauthorized(ctx, reasonOf(err))
+  }
+}
+
+/** Where a grant's downstream headers wait for the header_filter phase (ctx.shared). */
+export const DOWNSTREAM = 'openid-connect.downstream_headers'
+
+const EMPTY_VERIFIER = createJwksVerifier([])
+
+// Strings of the grant (header names and values) as characters; the rest is ENTRY_OVERHEAD_BYTES.
+function grantSize (grant: Grant): number {
+  let size = 0
+  for (const [name, value] of grant.upstream) size += name.length + value.length
+  if (grant.downstream !== null) for (const [name, value] of grant.downstream) size += name.length + value.length
+  return size + (grant.refusal?.reason.length ?? 0)
+}
+
+function expiresIn (claims: Readonly<Record<string, unknown>>): number | null {
+  const value = claims.expires_in
+  return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+
+/** The config fields that decide an introspection answer, hashed into the cache key. */
+function introspectionFingerprint (config: OidcConfig): string {
+  const fields = [
+    config.introspection_endpoint, config.introspection_endpoint_auth_method, config.introspection_hint,
+    config.introspection_token_param_name, config.introspection_accept, config.introspection_post_args_names,
+    config.introspection_post_args_values, config.introspection_headers_names, config.introspection_headers_values,
+    config.client_id?.[0] ?? null, config.client_secret?.[0] ?? null, config.client_auth?.[0] ?? null,
+    config.client_alg?.[0] ?? null, config.client_jwk?.[0] ?? null, config.ssl_verify
+  ]
+  return hash('sha256', JSON.stringify(fields), 'base64url')
+}
+
+function reasonOf (err: unknown): string {
+  return err instanceof Error ? err.message : 'unknown error'
+}
+
+/** No client configured: the introspection request carries no client authentication (as Kong). */
+const NO_CLIENT_AUTH = Object.freeze({ authorization: null, formFields: '' })
+
+/** The caller's request as introspection_*_client reads it: headers, query, and a form body it fits in memory. */
+async function callerOf (ctx: ProxyContext): Promise<IntrospectionCaller> {
+  const form = bodyKind(ctx.req.headers['content-type']) === 'form' ? await ctx.readBody() : null
+  return {
+    headers: ctx.req.headers,
+    query: ctx.query === '' ? null : new URLSearchParams(ctx.query),
+    form: form === null ? null : new URLSearchParams(form.toString('utf8'))
+  }
+}
