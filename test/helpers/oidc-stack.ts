@@ -53,6 +53,8 @@ export interface OidcStackOptions {
   readonly services?: (idp: TestIdp, upstream: TestUpstream) => Array<Record<string, unknown>>
   /** gateway settings (worker_processes, log_level, ...) */
   readonly settings?: Record<string, unknown>
+  /** the config's consumers (with their nested plugins) */
+  readonly consumers?: Array<Record<string, unknown>>
   /** wait until Admin lists this many issuers (default 1; 0: do not wait, e.g. with the IdP down) */
   readonly issuers?: number
 }
@@ -73,7 +75,8 @@ export async function startOidcStack (t: Test, options: OidcStackOptions = {}): 
   t.teardown(() => upstream.close())
   const services = options.services?.(idp, upstream) ??
     [oidcService('example-service', upstream.url, ROUTE, { ...howToConfig(idp), ...options.plugin })]
-  const gateway = await startGateway({ services }, { settings: options.settings })
+  const config = options.consumers === undefined ? { services } : { services, consumers: options.consumers }
+  const gateway = await startGateway(config, { settings: options.settings })
   t.teardown(() => gateway.stop())
   const stack: OidcStack = {
     idp,

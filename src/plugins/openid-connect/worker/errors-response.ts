@@ -8,6 +8,7 @@
 import type { Consumer } from '../../../config/types.ts'
 import { setConsumerHeaders } from '../../consumer-headers.ts'
 import type { ProxyContext } from '../../types.ts'
+import { headerSafe } from './claim-headers.ts'
 
 /** The config fields the responses depend on, as the schema validates them. */
 export interface ErrorResponseConfig {
@@ -57,9 +58,11 @@ export function createErrorResponder (config: ErrorResponseConfig, issuer: strin
   const unexpected = (ctx: ProxyContext, reason?: string | null): void => ctx.exit(500, message(UNEXPECTED, reason))
   if (anonymous !== null) {
     const consumer = anonymous.consumer
+    // its header values made safe once (a username may hold what a header value cannot)
+    const shown = consumer === null ? null : { ...consumer, id: headerSafe(consumer.id), username: safeOrNull(consumer.username), custom_id: safeOrNull(consumer.custom_id) }
     const proceed = (ctx: ProxyContext): void => {
-      if (consumer === null) return unexpected(ctx, 'anonymous consumer was not found')
-      setConsumerHeaders(ctx.upstreamHeaders, consumer, null, true)
+      if (consumer === null || shown === null) return unexpected(ctx, 'anonymous consumer was not found')
+      setConsumerHeaders(ctx.upstreamHeaders, shown, null, true)
       ctx.authenticate(consumer, null)
     }
     return { unauthorized: proceed, expired: proceed, forbidden: proceed, unexpected }
@@ -79,4 +82,8 @@ export function realmOf (issuer: string): string {
   if (url === null || url.hostname === '') return 'kong'
   const host = url.hostname
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+}
+
+function safeOrNull (value: string | null): string | null {
+  return value === null ? null : headerSafe(value)
 }

@@ -10,7 +10,8 @@ import type { Consumer } from '../../../config/types.ts'
 import type { ConsumerIndex } from '../../../config/consumer-index.ts'
 import type { AuthenticatedCredential } from '../../types.ts'
 import { createAuthorization, type Authorize } from './authorization.ts'
-import { createClaimHeaders, encodeHeaderValue, type ClaimHeaders } from './claim-headers.ts'
+import { ANONYMOUS, CONSUMER_CUSTOM_ID, CONSUMER_ID, CONSUMER_USERNAME, CREDENTIAL_IDENTIFIER } from '../../consumer-headers.ts'
+import { createClaimHeaders, encodeHeaderValue, headerSafe, type ClaimHeaders } from './claim-headers.ts'
 import { findClaim } from './claims.ts'
 import { createConsumerMapper, credentialId, type MapConsumer } from './consumer-mapping.ts'
 import type { OidcConfig } from './oidc-config.ts'
@@ -30,8 +31,10 @@ export interface Grant {
   readonly refusal: Refusal | null
   readonly consumer: Consumer | null
   readonly credential: AuthenticatedCredential | null
-  /** set on the upstream request, token header last: [lower-case name, value] */
+  /** set on the upstream request (consumer headers, claim headers, token header last): [lower-case name, value] */
   readonly upstream: HeaderPairs
+  /** removed from the upstream request first: the consumer headers this grant does not set */
+  readonly remove: readonly string[]
   /** appended to the response (downstream_headers_*); null when none */
   readonly downstream: HeaderPairs | null
 }
@@ -61,7 +64,7 @@ export function createGrantBuilder (config: OidcConfig, consumers: ConsumerIndex
   return function buildGrant (input: GrantInput): Grant {
     const claims = claimsOf(input)
     const refused = (status: 401 | 403, reason: string): Grant =>
-      ({ expiresAt: input.expiresAt, refusal: { status, reason }, consumer: null, credential: null, upstream: [], downstream: null })
+      ({ expiresAt: input.expiresAt, refusal: { status, reason }, consumer: null, credential: null, upstream: [], remove: [], downstream: null })
 
     if (issuersAllowed !== null) {
       const iss = findClaim(claims, ['iss'])
@@ -77,14 +80,14 @@ export function createGrantBuilder (config: OidcConfig, consumers: ConsumerIndex
       if (typeof mapped !== 'string') consumer = mapped
       else if (!config.consumer_optional) return refused(403, `kong consumer was not found (${mapped})`)
     }
-    let credential: AuthenticatedCredential | null = null
-    if (consumer !== null) credential = { id: null, consumer_id: consumer.id }
-    else {
-      const id = credentialId(claims, config.credential_claim)
-      if (id !== null) credential = { id, consumer_id: null }
-    }
+    // Kong: a mapped consumer's credential is { consumer_id }, an unmapped caller's { id = credential_claim };
+    // Tollgate keeps the credential_claim value in both, so X-Credential-Identifier names the token's subject
+    const id = credentialId(claims, config.credential_claim)
+    const credential: AuthenticatedCredential | null = consumer !== null || id !== null ? { id, consumer_id: consumer?.id ?? null } : null
 
     const upstream: Array<readonly [string, string]> = []
+    const remove: string[] = []
+    consumerHeaders(consumer, id, upstream, remove)
     if (upstreamClaims !== null) upstream.push(...upstreamClaims(claims))
     if (introspectionHeader !== null && input.introspection !== null) {
       const value = encodeHeaderValue(input.introspection)
@@ -99,7 +102,29 @@ export function createGrantBuilder (config: OidcConfig, consumers: ConsumerIndex
       if (value !== null) (downstream ??= []).push([downstreamIntrospectionHeader, value])
     }
     if (downstream !== null && downstream.length === 0) downstream = null
-    return { expiresAt: input.expiresAt, refusal: null, consumer, credential, upstream, downstream }
+    return { expiresAt: input.expiresAt, refusal: null, consumer, credential, upstream, remove, downstream }
+  }
+}
+
+/**
+ * Kong's consumer headers as a grant sets them (consumers.lua set; the names of kong/constants.lua):
+ * a mapped consumer's id, custom_id and username, each removed when the consumer has none; no consumer:
+ * all removed ("remnants of anonymous"). X-Anonymous-Consumer is always removed here (only the anonymous
+ * fallback sets it). X-Credential-Identifier is Tollgate's: the credential_claim value, when there is one.
+ * Values are made safe for a header once, here (headerSafe), not per request.
+ */
+function consumerHeaders (consumer: Consumer | null, credentialId: string | null,
+  upstream: Array<readonly [string, string]>, remove: string[]): void {
+  const entries: Array<[string, string | null]> = [
+    [CONSUMER_ID, consumer?.id ?? null],
+    [CONSUMER_CUSTOM_ID, consumer?.custom_id ?? null],
+    [CONSUMER_USERNAME, consumer?.username ?? null],
+    [CREDENTIAL_IDENTIFIER, credentialId],
+    [ANONYMOUS, null]
+  ]
+  for (const [name, value] of entries) {
+    if (value === null) remove.push(name)
+    else upstream.push([name, headerSafe(value)])
   }
 }
 

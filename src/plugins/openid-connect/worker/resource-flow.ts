@@ -17,7 +17,6 @@ import type { Dispatcher } from 'undici'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../../cache/index.ts'
 import { errorCode, hasCode, IdpError } from '../../../core/errors.ts'
 import type { ConfigView, PhaseResult, ProxyContext } from '../../types.ts'
-import { setConsumerHeaders, clearConsumerHeaders } from '../../consumer-headers.ts'
 import { issuerIdentity, normalizeIssuerUrl } from '../shared/issuer-url.ts'
 import { BoundedMemo } from './bounded-memo.ts'
 import { findBearerToken, hideBearerToken, type BearerLocation, type FoundBearer } from './bearer-token.ts'
@@ -124,11 +123,11 @@ export class ResourceFlow {
       if (found === null) delete headers.authorization
       else hideBearerToken(ctx, found, this.#cookieName)
     }
+    const remove = grant.remove
+    for (let i = 0; i < remove.length; i++) delete headers[remove[i]]
     const upstream = grant.upstream
     for (let i = 0; i < upstream.length; i++) headers[upstream[i][0]] = upstream[i][1]
     const consumer = grant.consumer
-    if (consumer !== null) setConsumerHeaders(headers, consumer, null, false)
-    else clearConsumerHeaders(headers)
     if (consumer !== null || grant.credential !== null) ctx.authenticate(consumer, grant.credential)
     if (grant.downstream !== null) (ctx.shared ??= {})[DOWNSTREAM] = grant.downstream
   }
