@@ -1,4 +1,5 @@
-// Kong's openid-connect plugin, client credentials grant. One folder per time its code runs:
+// Kong's openid-connect plugin: the client credentials grant, and the bearer and introspection auth methods
+// (the gateway as a resource server). One folder per time its code runs:
 //   config/  config load: schema.ts (validation, main thread and Admin API) with auth-method-fields.ts,
 //            jwk-schema.ts, kong-fields*.ts and deprecated-fields.ts; a worker building an instance reuses
 //            jwk-schema.ts
@@ -6,7 +7,9 @@
 //            discovery-fetch.ts, gateway keys keys.ts, the signing pool, the token cache buffers) and its
 //            Admin routes admin.ts
 //   worker/  proxy workers: worker-service.ts (once per worker) and handler.ts (per plugin instance; the hot
-//            path), which delegates everything past a cached token to token-flow.ts and the modules it uses
+//            paths), which delegates everything past a cached token to token-flow.ts (client credentials)
+//            and resource-flow.ts (bearer, introspection; what a token grants: grant.ts) and the modules
+//            they use
 //   shared/  both threads: messages.ts (what they send each other), oidc-metrics.ts (workers count IdP
 //            calls, the main thread reports them), issuer-url.ts, exchange-deadline.ts
 // Each folder loads its own files and shared/'s, and worker/ loads config/jwk-schema.ts; main/ and worker/
