@@ -8,7 +8,8 @@
 
 import type { Consumer } from '../../../config/types.ts'
 import type { ConsumerIndex } from '../../../config/consumer-index.ts'
-import type { AuthenticatedCredential } from '../../types.ts'
+import type { AuthenticatedCredential, ProxyContext } from '../../types.ts'
+import type { ErrorResponder } from './errors-response.ts'
 import { createAuthorization, type Authorize } from './authorization.ts'
 import { ANONYMOUS, CONSUMER_CUSTOM_ID, CONSUMER_ID, CONSUMER_USERNAME, CREDENTIAL_IDENTIFIER } from '../../consumer-headers.ts'
 import { createClaimHeaders, encodeHeaderValue, headerSafe, type ClaimHeaders } from './claim-headers.ts'
@@ -47,6 +48,11 @@ export interface GrantInput {
   /** the introspection answer; null when the token was not introspected */
   readonly introspection: Readonly<Record<string, unknown>> | null
   readonly expiresAt: number
+  /**
+   * fetched by the gateway with client credentials: its iss was checked when it was verified (the
+   * discovered issuer or issuers_allowed), and an opaque one has no claims to check it against
+   */
+  readonly fetched?: boolean
 }
 
 export type BuildGrant = (input: GrantInput) => Grant
@@ -66,7 +72,7 @@ export function createGrantBuilder (config: OidcConfig, consumers: ConsumerIndex
     const refused = (status: 401 | 403, reason: string): Grant =>
       ({ expiresAt: input.expiresAt, refusal: { status, reason }, consumer: null, credential: null, upstream: [], remove: [], downstream: null })
 
-    if (issuersAllowed !== null) {
+    if (issuersAllowed !== null && input.fetched !== true) {
       const iss = findClaim(claims, ['iss'])
       if (iss === undefined) return refused(401, 'issuers required but no issuers found')
       if (typeof iss !== 'string' || !issuersAllowed.has(iss)) return refused(401, 'required issuers were not found')
@@ -81,13 +87,14 @@ export function createGrantBuilder (config: OidcConfig, consumers: ConsumerIndex
       else if (!config.consumer_optional) return refused(403, `kong consumer was not found (${mapped})`)
     }
     // Kong: a mapped consumer's credential is { consumer_id }, an unmapped caller's { id = credential_claim };
-    // Tollgate keeps the credential_claim value in both, so X-Credential-Identifier names the token's subject
+    // Tollgate keeps the credential_claim value in both, and a mapped consumer's X-Credential-Identifier
+    // names it (the token's subject by default)
     const id = credentialId(claims, config.credential_claim)
     const credential: AuthenticatedCredential | null = consumer !== null || id !== null ? { id, consumer_id: consumer?.id ?? null } : null
 
     const upstream: Array<readonly [string, string]> = []
     const remove: string[] = []
-    consumerHeaders(consumer, id, upstream, remove)
+    consumerHeaders(consumer, consumer === null ? null : id, upstream, remove)
     if (upstreamClaims !== null) upstream.push(...upstreamClaims(claims))
     if (introspectionHeader !== null && input.introspection !== null) {
       const value = encodeHeaderValue(input.introspection)
@@ -110,7 +117,7 @@ export function createGrantBuilder (config: OidcConfig, consumers: ConsumerIndex
  * Kong's consumer headers as a grant sets them (consumers.lua set; the names of kong/constants.lua):
  * a mapped consumer's id, custom_id and username, each removed when the consumer has none; no consumer:
  * all removed ("remnants of anonymous"). X-Anonymous-Consumer is always removed here (only the anonymous
- * fallback sets it). X-Credential-Identifier is Tollgate's: the credential_claim value, when there is one.
+ * fallback sets it). X-Credential-Identifier is Tollgate's: a mapped consumer's credential_claim value.
  * Values are made safe for a header once, here (headerSafe), not per request.
  */
 function consumerHeaders (consumer: Consumer | null, credentialId: string | null,
@@ -143,4 +150,38 @@ const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
 
 function lowerOrNull (name: string | null): string | null {
   return name === null || name === '' ? null : name.toLowerCase()
+}
+
+/** Where a grant's downstream headers wait for the header_filter phase (ctx.shared). */
+export const DOWNSTREAM = 'openid-connect.downstream_headers'
+
+/**
+ * Serves a grant: its refusal through the instance's responses (with `anonymous`, the request goes on as
+ * that consumer), or its headers, consumer and credential. The caller hides the caller's credentials first.
+ */
+export function serveGrant (ctx: ProxyContext, grant: Grant, errors: ErrorResponder): void {
+  const refusal = grant.refusal
+  if (refusal !== null) {
+    if (refusal.status === 401) return errors.unauthorized(ctx, refusal.reason)
+    return errors.forbidden(ctx, refusal.reason)
+  }
+  const headers = ctx.upstreamHeaders
+  const remove = grant.remove
+  for (let i = 0; i < remove.length; i++) delete headers[remove[i]]
+  const upstream = grant.upstream
+  for (let i = 0; i < upstream.length; i++) headers[upstream[i][0]] = upstream[i][1]
+  if (grant.consumer !== null || grant.credential !== null) ctx.authenticate(grant.consumer, grant.credential)
+  if (grant.downstream !== null) (ctx.shared ??= {})[DOWNSTREAM] = grant.downstream
+}
+
+/**
+ * Whether tokens fetched with client credentials need a grant: something is required of their claims, or
+ * read from them (Kong runs these steps after every auth method). Without, the hot path only sets the
+ * token header and clears the consumer headers.
+ */
+export function needsGrant (config: OidcConfig): boolean {
+  const set = (value: readonly unknown[] | null): boolean => value !== null && value.length > 0
+  return set(config.scopes_required) || set(config.audience_required) ||
+    set(config.groups_required) || set(config.roles_required) || set(config.consumer_claims) ||
+    set(config.upstream_headers_claims) || set(config.downstream_headers_claims)
 }

@@ -16,9 +16,10 @@ import type { ConfigView, PhaseResult, PluginInstance, PluginServices, ProxyCont
 import { OIDC_PLUGIN } from '../shared/messages.ts'
 import { findAnonymous } from './consumer-mapping.ts'
 import { createErrorResponder, type ErrorResponder } from './errors-response.ts'
-import type { HeaderPairs } from './grant.ts'
+import { createGrantBuilder, DOWNSTREAM, needsGrant, type HeaderPairs } from './grant.ts'
+import { parseUpstreamTokenHeader } from './token-value.ts'
 import type { OidcConfig } from './oidc-config.ts'
-import { DOWNSTREAM, NO_TOKEN, ResourceFlow, type ResourceResult } from './resource-flow.ts'
+import { NO_TOKEN, ResourceFlow, type ResourceResult } from './resource-flow.ts'
 import { OidcFlow } from './token-flow.ts'
 import type { OidcWorkerService } from './worker-service.ts'
 
@@ -31,10 +32,13 @@ export function createOpenIdConnect (plugin: Plugin, priority: number, services:
   }
   const errors = createErrorResponder(config, config.issuer, anonymous)
   const methods = config.auth_methods ?? []
+  const buildGrant = createGrantBuilder(config, view.consumers, parseUpstreamTokenHeader(config.upstream_access_token_header))
   const resource = methods.includes('bearer') || methods.includes('introspection')
-    ? new ResourceFlow(config, service, plugin.id, view, errors)
+    ? new ResourceFlow(config, service, plugin.id, errors, buildGrant)
     : null
-  const flow = methods.includes('client_credentials') ? new OidcFlow(config, service, plugin.id, errors) : null
+  const flow = methods.includes('client_credentials')
+    ? new OidcFlow(config, service, plugin.id, errors, needsGrant(config) ? buildGrant : null)
+    : null
   const skipPreflight = !config.run_on_preflight
 
   // bearer / introspection hot path: the memos, when the header is the first place a token is looked for
@@ -77,8 +81,10 @@ export function createOpenIdConnect (plugin: Plugin, priority: number, services:
         if (known !== undefined) {
           const status = cache.lookup(known.digest, flow!.staleMs)
           if (status === HIT) {
+            const token = cache.value!
+            if (token.grant !== null) return flow!.serve(ctx, token.grant, 'header')
             const upstream = ctx.upstreamHeaders
-            upstream[headerName] = cache.value!.upstreamValue
+            upstream[headerName] = token.upstreamValue
             clearConsumerHeaders(upstream)
             if (flow!.hideCredentials) flow!.hide(ctx, 'header')
             return

@@ -16,12 +16,12 @@ import { hash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../../cache/index.ts'
 import { errorCode, hasCode, IdpError } from '../../../core/errors.ts'
-import type { ConfigView, PhaseResult, ProxyContext } from '../../types.ts'
+import type { PhaseResult, ProxyContext } from '../../types.ts'
 import { issuerIdentity, normalizeIssuerUrl } from '../shared/issuer-url.ts'
 import { BoundedMemo } from './bounded-memo.ts'
 import { findBearerToken, hideBearerToken, type BearerLocation, type FoundBearer } from './bearer-token.ts'
 import type { ErrorResponder } from './errors-response.ts'
-import { createGrantBuilder, type BuildGrant, type Grant } from './grant.ts'
+import { serveGrant, type BuildGrant, type Grant } from './grant.ts'
 import { decodeIntrospectionValue, encodeIntrospectionValue } from './introspection-value.ts'
 import {
   createIntrospectionClient, createIntrospectionTemplate, introspectionCallerArgs, introspectionClientAuthentication,
@@ -32,7 +32,6 @@ import { createJwksVerifier } from './jwks-verifier.ts'
 import type { OidcConfig } from './oidc-config.ts'
 import { JWKS_KID_UNKNOWN } from './token-errors.ts'
 import { createExpiryRules, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
-import { parseUpstreamTokenHeader } from './token-value.ts'
 import { createVerifyOptions, decodeUnverified, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
 import type { IssuerView, OidcWorkerService } from './worker-service.ts'
 
@@ -70,7 +69,7 @@ export class ResourceFlow {
   readonly #unsubscribe: () => void
   #verifyFor: { issuer: string, options: VerifyOptions } | null = null
 
-  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, view: ConfigView, errors: ErrorResponder) {
+  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, errors: ErrorResponder, buildGrant: BuildGrant) {
     this.#config = config
     this.#service = service
     this.#errors = errors
@@ -81,7 +80,7 @@ export class ResourceFlow {
     const methods = config.auth_methods ?? []
     this.#bearer = methods.includes('bearer')
     this.#introspection = methods.includes('introspection') || config.introspect_jwt_tokens
-    this.#buildGrant = createGrantBuilder(config, view.consumers, parseUpstreamTokenHeader(config.upstream_access_token_header))
+    this.#buildGrant = buildGrant
     this.#expiry = createExpiryRules(config)
     this.#dispatcher = service.dispatcher(config.ssl_verify, config.keepalive)
     this.#template = this.#introspection ? createIntrospectionTemplate(config) : null
@@ -111,25 +110,13 @@ export class ResourceFlow {
     return this.#withToken(ctx, found)
   }
 
-  /** Serves a grant: its refusal, or its consumer and headers. */
+  /** Serves a grant: its refusal, or (the caller's token hidden first, with hide_credentials) its headers. */
   apply (ctx: ProxyContext, grant: Grant, found: FoundBearer | null): void {
-    const refusal = grant.refusal
-    if (refusal !== null) {
-      if (refusal.status === 401) return this.#errors.unauthorized(ctx, refusal.reason)
-      return this.#errors.forbidden(ctx, refusal.reason)
-    }
-    const headers = ctx.upstreamHeaders
-    if (this.hideCredentials) {
-      if (found === null) delete headers.authorization
+    if (this.hideCredentials && grant.refusal === null) {
+      if (found === null) delete ctx.upstreamHeaders.authorization
       else hideBearerToken(ctx, found, this.#cookieName)
     }
-    const remove = grant.remove
-    for (let i = 0; i < remove.length; i++) delete headers[remove[i]]
-    const upstream = grant.upstream
-    for (let i = 0; i < upstream.length; i++) headers[upstream[i][0]] = upstream[i][1]
-    const consumer = grant.consumer
-    if (consumer !== null || grant.credential !== null) ctx.authenticate(consumer, grant.credential)
-    if (grant.downstream !== null) (ctx.shared ??= {})[DOWNSTREAM] = grant.downstream
+    serveGrant(ctx, grant, this.#errors)
   }
 
   /** Continues from the shared cache's lookup of an introspected token (the hot path hands over all but HIT). */
@@ -354,9 +341,6 @@ export class ResourceFlow {
     this.#errors.unauthorized(ctx, reasonOf(err))
   }
 }
-
-/** Where a grant's downstream headers wait for the header_filter phase (ctx.shared). */
-export const DOWNSTREAM = 'openid-connect.downstream_headers'
 
 const EMPTY_VERIFIER = createJwksVerifier([])
 

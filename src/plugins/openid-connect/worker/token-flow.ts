@@ -25,7 +25,9 @@ import { IDP_TIMEOUT, isIdpRejection, JWKS_KID_UNKNOWN, TOKEN_EXPIRED } from './
 import { createExpiryRules, isExpiredOnArrival, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
 import { buildTokenRequest, createTokenRequestTemplate, type TokenRequestTemplate } from './token-request.ts'
 import { createTokenValueCodec, type CachedToken, type TokenValueCodec } from './token-value.ts'
-import { createVerifyOptions, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
+import { serveGrant, type BuildGrant, type Grant } from './grant.ts'
+import { clearConsumerHeaders } from '../../consumer-headers.ts'
+import { createVerifyOptions, decodeUnverified, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
 import { createJwksVerifier } from './jwks-verifier.ts'
 import type { IssuerView, OidcWorkerService } from './worker-service.ts'
 import type { OidcConfig } from './oidc-config.ts'
@@ -71,6 +73,8 @@ export class OidcFlow {
   readonly #discoveryUrl: string
   readonly #errors: ErrorResponder
   readonly #codec: TokenValueCodec
+  /** the codec's decode, plus the token's grant when the instance reads claims */
+  readonly #decode: (bytes: Uint8Array) => CachedToken | null
   readonly #keyParts: CacheKeyParts
   readonly #template: TokenRequestTemplate
   readonly #expiry: ExpiryRules
@@ -82,9 +86,11 @@ export class OidcFlow {
 
   /**
    * `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts); `errors`: the
-   * instance's responses (with `anonymous`, a refusal lets the request on as that consumer)
+   * instance's responses (with `anonymous`, a refusal lets the request on as that consumer); `buildGrant`:
+   * when the instance reads the tokens' claims (grant.ts needsGrant), what each token grants
    */
-  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, errors: ErrorResponder = createErrorResponder(config, config.issuer)) {
+  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string,
+    errors: ErrorResponder = createErrorResponder(config, config.issuer), buildGrant: BuildGrant | null = null) {
     this.#config = config
     this.#service = service
     this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
@@ -101,7 +107,10 @@ export class OidcFlow {
     this.hideCredentials = config.hide_credentials
     // the hot path (handler.ts) consults the memo only when the header is the first place looked at
     this.#memoHeader = config.client_credentials_param_type[0] === 'header'
-    this.cache = config.cache_tokens ? new TokenCache(service.cache, { decode: this.#codec.decode }) : null
+    this.#decode = buildGrant === null
+      ? this.#codec.decode
+      : (bytes) => withGrant(this.#codec.decode(bytes), buildGrant)
+    this.cache = config.cache_tokens ? new TokenCache(service.cache, { decode: this.#decode }) : null
     // the first request should not be the one that finds the issuer undiscovered
     if (service.issuer(this.#discoveryUrl) === null) service.nudge(this.#discoveryUrl, 'plugin created')
   }
@@ -230,8 +239,17 @@ export class OidcFlow {
 
   #apply (ctx: ProxyContext, token: CachedToken | null, location: CredentialLocation): void {
     if (token === null) return this.#errors.unauthorized(ctx, 'the cached token could not be read')
-    ctx.upstreamHeaders[this.upstreamHeader] = token.upstreamValue
+    if (token.grant !== null) return this.serve(ctx, token.grant, location)
+    const headers = ctx.upstreamHeaders
+    headers[this.upstreamHeader] = token.upstreamValue
+    clearConsumerHeaders(headers)
     if (this.hideCredentials) this.hide(ctx, location)
+  }
+
+  /** A token whose claims this instance reads: the caller's credentials hidden, then its grant served. */
+  serve (ctx: ProxyContext, grant: Grant, location: CredentialLocation): void {
+    if (this.hideCredentials && grant.refusal === null) hideCredentials(ctx, location)
+    serveGrant(ctx, grant, this.#errors)
   }
 
   hide (ctx: ProxyContext, location: CredentialLocation): void {
@@ -261,7 +279,7 @@ export class OidcFlow {
     if (isExpiredOnArrival(this.#expiry, verified.exp)) throw new IdpError('The access token expired', TOKEN_EXPIRED)
     const expiresAt = tokenExpiresAt(this.#expiry, response.expiresIn, verified.exp)
     const bytes = this.#codec.encode({ accessToken: response.accessToken, tokenType: response.tokenType, expiresAt })
-    return { bytes, expiresAt, decoded: this.#codec.decode(bytes) }
+    return { bytes, expiresAt, decoded: this.#decode(bytes) }
   }
 
   /** The token endpoint call itself, counted and timed for /metrics. */
@@ -367,4 +385,11 @@ function safeError (err: unknown): { message: string } {
 function idpOutcome (err: unknown): IdpOutcome {
   if (isIdpRejection(err)) return 'rejected'
   return hasCode(err, IDP_TIMEOUT) ? 'timeout' : 'error'
+}
+
+/** The cached token with what it grants; decoded once per slot version and worker, never on a hit. */
+function withGrant (token: CachedToken | null, buildGrant: BuildGrant): CachedToken | null {
+  if (token === null) return null
+  const grant = buildGrant({ token: token.accessToken, payload: decodeUnverified(token.accessToken), introspection: null, expiresAt: token.expiresAt, fetched: true })
+  return { ...token, grant }
 }

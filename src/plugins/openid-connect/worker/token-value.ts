@@ -8,6 +8,8 @@
 // The upstream header form is not stored: it comes from the reading plugin instance's config, and decode
 // builds it once per slot version and worker, so a cache hit only copies a string reference.
 
+import type { Grant } from './grant.ts'
+
 export const FORMAT = 1
 const OFFSET_EXPIRES_AT = 1
 const OFFSET_TYPE_LENGTH = 9
@@ -24,6 +26,8 @@ export interface TokenValue {
 export interface CachedToken extends TokenValue {
   /** the value of the upstream header, e.g. 'Bearer <token>' */
   readonly upstreamValue: string
+  /** what the token grants (grant.ts), when the instance reads its claims; null: only the header is set */
+  readonly grant: Grant | null
 }
 
 export interface UpstreamTokenHeader {
@@ -78,7 +82,8 @@ export function decodeTokenValue (bytes: Uint8Array, header: UpstreamTokenHeader
     accessToken,
     tokenType: view.toString('utf8', HEADER_BYTES, HEADER_BYTES + typeBytes),
     expiresAt: view.readDoubleLE(OFFSET_EXPIRES_AT),
-    upstreamValue: header === null ? accessToken : header.prefix + accessToken
+    upstreamValue: header === null ? accessToken : header.prefix + accessToken,
+    grant: null
   }
 }
 
