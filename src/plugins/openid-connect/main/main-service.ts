@@ -47,6 +47,7 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
   let loadedKeys: GatewayKeys | null = null
 
   const idpCalls = createIdpCallBuffer(settings.worker_processes)
+  const introspectionCalls = createIdpCallBuffer(settings.worker_processes)
   const signing = new SigningTimer()
   const timedSign = async (request: SignRequest): Promise<string> => {
     const started = performance.now()
@@ -73,11 +74,11 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
         return loadedKeys.signingKey(alg)
       })
       port1.unref()
-      const data: OidcWorkerData = { cache, signerPort: port2, snapshots: registry.snapshots(), idpCalls, lane: workerIndex }
+      const data: OidcWorkerData = { cache, signerPort: port2, snapshots: registry.snapshots(), idpCalls, introspectionCalls, lane: workerIndex }
       return { data, transfer: [port2] }
     },
     admin,
-    metrics: oidcMetricsSource({ cache, idpCalls, signing, signer: () => pool?.stats() ?? null }),
+    metrics: oidcMetricsSource({ cache, idpCalls, introspectionCalls, signing, signer: () => pool?.stats() ?? null }),
     onConfig (next) {
       const plugins = next.entities.plugins.filter((p) => p.name === OIDC_PLUGIN && p.enabled)
       if (plugins.length === 0) return

@@ -15,6 +15,8 @@ export interface OidcWorkerData {
   readonly snapshots: readonly IssuerSnapshot[]
   /** token endpoint call counters (oidc-metrics.ts), and this worker's lane in them */
   readonly idpCalls: SharedArrayBuffer
+  /** introspection endpoint call counters, same layout and lane */
+  readonly introspectionCalls: SharedArrayBuffer
   readonly lane: number
 }
 

@@ -1,4 +1,4 @@
-// openid-connect's metrics. IdP token calls are counted in the proxy workers, each in its own lane of a
+// openid-connect's metrics. IdP token and introspection calls are counted in the proxy workers, each in its own lane of a
 // SharedArrayBuffer (one writer per lane, so plain stores suffice); signing is timed on the main thread;
 // the token cache keeps its own counters. The main thread turns all three into Prometheus families.
 
@@ -23,7 +23,7 @@ export function createIdpCallBuffer (lanes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(lanes * LANE_FIELDS * Float64Array.BYTES_PER_ELEMENT)
 }
 
-/** A worker's lane: records one token endpoint call. */
+/** A worker's lane: records one token (or introspection) endpoint call. */
 export class IdpCallRecorder {
   readonly #lane: Float64Array
 
@@ -63,6 +63,8 @@ export class SigningTimer {
 export interface OidcMetricsView {
   readonly cache: TokenCacheHandle
   readonly idpCalls: SharedArrayBuffer
+  /** introspection endpoint calls, in the same lane layout */
+  readonly introspectionCalls: SharedArrayBuffer
   readonly signing: SigningTimer
   signer (): SignerStats | null
 }
@@ -72,6 +74,7 @@ export function oidcMetricsSource (view: OidcMetricsView): MetricsSource {
     collect (): MetricFamily[] {
       const c = readTokenCacheStats(view.cache)
       const idp = sumLanes(view.idpCalls)
+      const introspection = sumLanes(view.introspectionCalls)
       const signer = view.signer()
       return [
         counter('tollgate_token_cache_hits_total', 'Token cache lookups answered from the cache', [['fresh', c.hits], ['stale', c.staleHits], ['negative', c.negativeHits]], 'kind'),
@@ -83,6 +86,8 @@ export function oidcMetricsSource (view: OidcMetricsView): MetricsSource {
         gauge('tollgate_token_cache_slots', 'Token cache capacity in slots', [['', c.slots]]),
         counter('tollgate_idp_token_requests_total', 'Token endpoint calls by outcome', IDP_OUTCOMES.map((o, i) => [o, idp[OUTCOME_BASE + i]]), 'outcome'),
         histogram('tollgate_idp_token_request_latency_ms', 'Token endpoint call latency in milliseconds', idp.slice(BUCKET_BASE, COUNT), idp[COUNT], idp[SUM]),
+        counter('tollgate_idp_introspection_requests_total', 'Introspection endpoint calls by outcome (rejected: never, an inactive token is a success)', IDP_OUTCOMES.map((o, i) => [o, introspection[OUTCOME_BASE + i]]), 'outcome'),
+        histogram('tollgate_idp_introspection_request_latency_ms', 'Introspection endpoint call latency in milliseconds', introspection.slice(BUCKET_BASE, COUNT), introspection[COUNT], introspection[SUM]),
         gauge('tollgate_signing_queue_length', 'Assertions waiting for a signing thread', [['', signer?.queued ?? 0]]),
         histogram('tollgate_signing_latency_ms', 'Client assertion signing latency in milliseconds (queue included)', view.signing.buckets, view.signing.count, view.signing.sum)
       ]

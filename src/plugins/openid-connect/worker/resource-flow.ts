@@ -13,6 +13,7 @@
 // header to its cache key. The hot path (handler.ts) reads both memos directly.
 
 import { hash } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus } from '../../../cache/index.ts'
 import { errorCode, hasCode, IdpError } from '../../../core/errors.ts'
@@ -30,7 +31,7 @@ import {
 import { bodyKind } from './credentials.ts'
 import { createJwksVerifier } from './jwks-verifier.ts'
 import type { OidcConfig } from './oidc-config.ts'
-import { JWKS_KID_UNKNOWN } from './token-errors.ts'
+import { IDP_TIMEOUT, JWKS_KID_UNKNOWN } from './token-errors.ts'
 import { createExpiryRules, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
 import { createVerifyOptions, decodeUnverified, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
 import type { IssuerView, OidcWorkerService } from './worker-service.ts'
@@ -302,7 +303,16 @@ export class ResourceFlow {
       : await introspectionClientAuthentication(this.#client, endpoint, view?.snapshot ?? null,
         (claims, alg) => this.#service.sign(claims, alg, this.#client!.jwk, this.#config.timeout))
     const callerArgs = template.copiesFromCaller ? introspectionCallerArgs(template, await callerOf(ctx)) : null
-    return await requestIntrospection(this.#dispatcher, endpoint, token, template, auth, callerArgs, this.#config.timeout)
+    const started = performance.now()
+    const recorder = this.#service.introspectionCalls
+    try {
+      const result = await requestIntrospection(this.#dispatcher, endpoint, token, template, auth, callerArgs, this.#config.timeout)
+      recorder.record('success', performance.now() - started)
+      return result
+    } catch (err) {
+      recorder.record(hasCode(err, IDP_TIMEOUT) ? 'timeout' : 'error', performance.now() - started)
+      throw err
+    }
   }
 
   async #verify (token: string): Promise<VerifiedToken> {

@@ -41,6 +41,8 @@ export class OidcWorkerService implements WorkerPluginService {
   readonly logger: Logger
   /** counts and times this worker's token endpoint calls for /metrics */
   readonly idpCalls: IdpCallRecorder
+  /** counts and times this worker's introspection endpoint calls for /metrics */
+  readonly introspectionCalls: IdpCallRecorder
   readonly #signer: SignerClient
   readonly #parent: MessagePort
   readonly #issuers = new Map<string, IssuerView>()
@@ -59,6 +61,7 @@ export class OidcWorkerService implements WorkerPluginService {
     this.#parent = parent
     this.#signer = new SignerClient(data.signerPort)
     this.idpCalls = new IdpCallRecorder(data.idpCalls, data.lane)
+    this.introspectionCalls = new IdpCallRecorder(data.introspectionCalls, data.lane)
     this.#keepAliveMs = settings.upstream_keepalive_idle_timeout * 1000
     for (const snapshot of data.snapshots) this.#setSnapshot(snapshot)
   }
