@@ -275,6 +275,16 @@ t.test('introspection: opaque tokens introspected at the IdP', async (t) => {
       t.equal(second.headers[name], first.headers[name], `${name} is the same on both workers`)
     }
   })
+
+  await t.test('/metrics counts the introspection calls by outcome, as the IdP saw them', async (t) => {
+    const text = (await stack.admin('/metrics')).text
+    const count = (outcome: string): number =>
+      Number(new RegExp(`^tollgate_idp_introspection_requests_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+    t.ok(count('success') >= 1, `successes: ${count('success')}`)
+    t.ok(count('error') >= 1, `errors (the 500s and the refused client): ${count('error')}`)
+    t.ok(count('timeout') >= 1, `timeouts (the hanging IdP): ${count('timeout')}`)
+    t.match(text, /^tollgate_idp_introspection_request_latency_ms_count \d+$/m)
+  })
 })
 
 t.test('introspection: an answer is cached until the token\'s exp, at most cache_ttl_max', async (t) => {
