@@ -1,18 +1,19 @@
 // Starts every process the selected scenarios need and nothing more: load generator, upstream, floor,
-// IdP, and up to two gateways (1 worker; --workers workers), each pinned per the CPU plan. One set of
-// processes serves all runs, so the runs of different scenarios can interleave.
+// IdP, and up to three gateways (1 worker; --workers workers; 1 worker with the verified-token cache off),
+// each pinned per the CPU plan. One set of processes serves all runs, so the runs of different scenarios
+// can interleave.
 
 import { request } from 'undici'
 import { BenchChild } from './child.ts'
 import type { CpuPlan } from './cpu-plan.ts'
 import { BenchGateway } from './gateway.ts'
-import { BENCH_CLIENT_SECRET, brokerPluginConfig, hotPluginConfig } from './oidc-setup.ts'
+import { BENCH_CLIENT_SECRET, bearerPluginConfig, brokerPluginConfig, hotPluginConfig, introspectionPluginConfig } from './oidc-setup.ts'
 import type { BenchOptions } from './options.ts'
 import type { Scenario } from './scenarios.ts'
 
 const PROC = (name: string): URL => new URL(`../procs/${name}.ts`, import.meta.url)
 /** credential sets registered in the load generator */
-export const CREDENTIALS = { hot: 'hot', many: 'many', cold: 'cold' } as const
+export const CREDENTIALS = { hot: 'hot', many: 'many', cold: 'cold', jwt: 'jwt', opaque: 'opaque' } as const
 
 export interface Environment {
   readonly plan: CpuPlan
@@ -25,6 +26,8 @@ export interface Environment {
   readonly gateway: BenchGateway | null
   /** --workers workers: the `workers` scenarios */
   readonly gatewayWorkers: BenchGateway | null
+  /** 1 worker, oidc_verified_token_cache_size 0: `oidc-bearer-verify-each` */
+  readonly gatewayVerifyEach: BenchGateway | null
   readonly manyCount: number
   readonly coldCount: number
   close (): Promise<void>
@@ -40,6 +43,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
   try {
     const targets = new Set(scenarios.map((s) => s.target))
     const oidc = scenarios.some((s) => s.oidc)
+    const bearer = scenarios.some((s) => s.credentials === 'jwt' || s.credentials === 'opaque')
     const manyCount = scenarios.some((s) => s.credentials === 'many') ? options.manyCredentials : 0
     const coldCount = scenarios.some((s) => s.credentials === 'cold') ? options.coldCredentials : 0
     const load = track(started, await BenchChild.start('load generator', PROC('load-generator'), { cpus: plan.load }))
@@ -56,15 +60,15 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
       log(`starting the IdP (${manyCount} + ${coldCount} extra clients)`)
       idp = track(started, await BenchChild.start('IdP', PROC('idp'), {
         cpus: plan.support,
-        args: [JSON.stringify({ extraSecretClients: manyCount, extraJwtClients: coldCount })]
+        args: [JSON.stringify({ extraSecretClients: manyCount, extraJwtClients: coldCount, bearer })]
       }))
       await registerCredentials(load, idp)
     }
-    const issuer = idp === null ? '' : idp.info.url as string
-    const coldIds = idp === null ? [] : idp.info.jwtClients as string[]
-    const routes = (names: readonly string[]): RouteSpec[] => names.map((name) => ({ name, plugin: pluginFor(name, issuer, coldIds) }))
-    const gatewayNames = scenarios.filter((s) => s.target === 'gateway').map((s) => s.name)
-    const workerNames = scenarios.filter((s) => s.target === 'gateway-workers').map((s) => s.name.slice('workers:'.length))
+    const routes = (names: readonly string[]): RouteSpec[] => names.map((name) => ({ name, plugin: pluginFor(name, idp) }))
+    const namesOf = (target: Scenario['target']): string[] => scenarios.filter((s) => s.target === target).map((s) => s.name)
+    const gatewayNames = namesOf('gateway')
+    const workerNames = namesOf('gateway-workers').map((name) => name.slice('workers:'.length))
+    const verifyEachNames = namesOf('gateway-verify-each')
     const slots = 4 * (manyCount + coldCount + 64)
     let gateway: BenchGateway | null = null
     if (gatewayNames.length > 0) {
@@ -82,8 +86,22 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
         name: `gateway ×${options.workers}`, cpus: plan.subject(options.workers), cpuProfDir: profileDir(options, 'gateway-workers'), config: gatewayConfig(options.workers, upstreamUrl, routes(workerNames), 1024)
       }))
     }
-    for (const g of [gateway, gatewayWorkers]) if (g !== null && oidc) await waitForIssuer(g, issuer)
-    return { plan, load, upstream, floor, floorBare, idp, gateway, gatewayWorkers, manyCount, coldCount, close }
+    // idle while the other gateway is measured (runs never overlap), so it shares the subject's core
+    let gatewayVerifyEach: BenchGateway | null = null
+    if (verifyEachNames.length > 0) {
+      log(`starting the gateway (1 worker, verified-token cache off, CPUs ${plan.subject(1) ?? 'any'})`)
+      gatewayVerifyEach = track(started, await BenchGateway.start({
+        name: 'gateway verify-each',
+        cpus: plan.subject(1),
+        cpuProfDir: profileDir(options, 'gateway-verify-each'),
+        config: { ...gatewayConfig(1, upstreamUrl, routes(verifyEachNames), 1024), oidc_verified_token_cache_size: 0 }
+      }))
+    }
+    const served: Array<[BenchGateway | null, readonly string[]]> = [[gateway, gatewayNames], [gatewayWorkers, workerNames], [gatewayVerifyEach, verifyEachNames]]
+    for (const [g, names] of served) {
+      if (g !== null && idp !== null) for (const issuer of issuersOf(names, idp)) await waitForIssuer(g, issuer)
+    }
+    return { plan, load, upstream, floor, floorBare, idp, gateway, gatewayWorkers, gatewayVerifyEach, manyCount, coldCount, close }
   } catch (err) {
     await close()
     throw err
@@ -112,6 +130,9 @@ async function registerCredentials (load: BenchChild, idp: BenchChild): Promise<
   await load.call('credentials', { name: CREDENTIALS.hot, pairs: pairs([hot]) })
   await load.call('credentials', { name: CREDENTIALS.many, pairs: pairs(idp.info.secretClients as string[]) })
   await load.call('credentials', { name: CREDENTIALS.cold, pairs: pairs(idp.info.jwtClients as string[]) })
+  for (const [name, token] of [[CREDENTIALS.jwt, idp.info.jwtToken], [CREDENTIALS.opaque, idp.info.opaqueToken]] as const) {
+    if (typeof token === 'string') await load.call('headers', { name, values: [`Bearer ${token}`] })
+  }
 }
 
 interface RouteSpec {
@@ -119,10 +140,27 @@ interface RouteSpec {
   readonly plugin: Record<string, unknown> | null
 }
 
-function pluginFor (name: string, issuer: string, coldIds: readonly string[]): Record<string, unknown> | null {
+function pluginFor (name: string, idp: BenchChild | null): Record<string, unknown> | null {
+  if (idp === null) return null
+  const issuer = idp.info.url as string
   if (name === 'oidc-hot' || name === 'oidc-many') return hotPluginConfig(issuer, `bench-${name}`)
-  if (name === 'oidc-cold') return brokerPluginConfig(issuer, 'bench-oidc-cold', coldIds)
+  if (name === 'oidc-cold') return brokerPluginConfig(issuer, 'bench-oidc-cold', idp.info.jwtClients as string[])
+  if (name === 'oidc-bearer' || name === 'oidc-bearer-verify-each') return bearerPluginConfig(idp.info.jwtUrl as string)
+  if (name === 'oidc-introspect') {
+    const client = idp.info.introspectClient as { client_id: string, client_secret: string }
+    return introspectionPluginConfig(issuer, client.client_id, client.client_secret)
+  }
   return null
+}
+
+/** The issuers a gateway's routes name: the JWT IdP only serves the bearer routes. */
+function issuersOf (routes: readonly string[], idp: BenchChild): string[] {
+  const issuers = new Set<string>()
+  for (const route of routes) {
+    if (route === 'oidc-bearer' || route === 'oidc-bearer-verify-each') issuers.add(idp.info.jwtUrl as string)
+    else if (route.startsWith('oidc-')) issuers.add(idp.info.url as string)
+  }
+  return [...issuers]
 }
 
 /**
@@ -153,7 +191,9 @@ export async function waitForIssuer (gateway: BenchGateway, issuer: string): Pro
   while (Date.now() < deadline) {
     const res = await request(`${gateway.adminUrl}/openid-connect/issuers`)
     const body = await res.body.json().catch(() => null) as { data?: Array<{ issuer?: string }> } | null
-    if (res.statusCode === 200 && body?.data?.some((i) => typeof i.issuer === 'string' && i.issuer.startsWith(issuer)) === true) return
+    // exact or a path under it: with two IdPs on one host, one issuer's URL may be a prefix of the other's
+    const known = (i: { issuer?: string }): boolean => typeof i.issuer === 'string' && (i.issuer === issuer || i.issuer.startsWith(`${issuer}/`))
+    if (res.statusCode === 200 && body?.data?.some(known) === true) return
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`gateway ${gateway.name} did not discover the IdP ${issuer} within 20 s; output:\n${gateway.output()}`)

@@ -16,6 +16,9 @@ const COLORS: Record<string, string> = {
   'oidc-hot': '#2ca02c',
   'oidc-many': '#ff7f0e',
   'oidc-cold': '#d62728',
+  'oidc-bearer': '#8c564b',
+  'oidc-introspect': '#e377c2',
+  'oidc-bearer-verify-each': '#bcbd22',
   'workers:proxy': '#9467bd',
   'workers:oidc-hot': '#17becf'
 }
@@ -27,7 +30,7 @@ function series (results: BenchResults, mode: Mode, name: HistogramName, scale: 
     const encoded = s.mode === mode ? s.histograms?.[name] ?? null : null
     if (encoded === null || encoded === undefined) continue
     const rate = mode === 'fixed' && s.rate !== null ? ` @${s.rate}/s` : ''
-    out.push({ label: `${s.name}${rate}`, color: COLORS[s.name] ?? '#bcbd22', points: percentileCurve(decodeHistogram(encoded), scale) })
+    out.push({ label: `${s.name}${rate}`, color: COLORS[s.name] ?? '#aec7e8', points: percentileCurve(decodeHistogram(encoded), scale) })
   }
   return out
 }

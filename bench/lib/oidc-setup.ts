@@ -1,8 +1,10 @@
-// The openid-connect side of the suite: is the plugin there at all, and the plugin configs of the three
-// oidc scenarios. `oidc-hot` and `oidc-many` use Kong's client credentials grant (the caller's id and
+// The openid-connect side of the suite: is the plugin there at all, and the plugin configs of the oidc
+// scenarios. `oidc-hot` and `oidc-many` use Kong's client credentials grant (the caller's id and
 // secret go to the IdP); `oidc-cold` uses Tollgate's broker mode (the gateway checks the caller's secret
 // itself and authenticates with its own private_key_jwt assertion, signed in the piscina pool), with one
-// configured client per credential, since the cache key is the caller's id and secret.
+// configured client per credential, since the cache key is the caller's id and secret. The resource-server
+// scenarios take a caller's access token: `bearer` (a JWT verified at the gateway against the IdP's JWKS)
+// and `introspection` (RFC 7662, the gateway authenticating as the IdP's resource-server client).
 
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -74,4 +76,14 @@ export function brokerPluginConfig (issuer: string, salt: string, clientIds: rea
       client_auth: clientIds.map(() => 'private_key_jwt')
     }
   }
+}
+
+/** Kong's bearer set-up: the caller's JWT access token is verified with the issuer's published keys. */
+export function bearerPluginConfig (issuer: string): Record<string, unknown> {
+  return { name: OIDC_PLUGIN, config: { issuer, auth_methods: ['bearer'] } }
+}
+
+/** Kong's introspection set-up: the gateway asks the IdP about the caller's token as this client. */
+export function introspectionPluginConfig (issuer: string, clientId: string, clientSecret: string): Record<string, unknown> {
+  return { name: OIDC_PLUGIN, config: { issuer, auth_methods: ['introspection'], client_id: [clientId], client_secret: [clientSecret] } }
 }

@@ -39,7 +39,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --many N             distinct credentials in oidc-many (10000; quick 500)
   --cold N             distinct credentials oidc-cold may use in all (40000; quick 1500)
   --only a,b           only these scenarios (direct, floor, floor-bare, proxy, oidc-hot, oidc-many,
-                       oidc-cold, workers:proxy, workers:oidc-hot)
+                       oidc-cold, oidc-bearer, oidc-introspect, oidc-bearer-verify-each,
+                       workers:proxy, workers:oidc-hot)
   --out DIR            where the JSON and HTML results go (bench/results)
   --cpu-prof           write gateway and floor CPU profiles (node --cpu-prof) under DIR/profiles
   -h, --help`

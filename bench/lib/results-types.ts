@@ -25,7 +25,7 @@ export interface RunRecord {
    * unrounded; absent in files written before it was recorded
    */
   readonly subjectCpuS?: number | null
-  /** token requests the IdP saw during the run; null without IdP */
+  /** token and introspection requests the IdPs saw during the run; null without IdP */
   readonly idpCalls: number | null
   readonly gatewayErrors: readonly string[]
   /** the machine's 1-minute load average right after the run: above the CPU count, others shared the CPUs */

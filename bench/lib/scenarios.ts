@@ -1,7 +1,9 @@
-// The scenarios of issue 6, each naming what it isolates. `target` says which process is under test:
-// the upstream itself, one of the two floor forwarders, or a gateway with 1 worker or with --workers workers.
+// The scenarios of issue 6 (and issue 13's resource-server ones), each naming what it isolates. `target`
+// says which process is under test: the upstream itself, one of the two floor forwarders, or a gateway
+// with 1 worker, with --workers workers, or with 1 worker and the verified-token cache off
+// (`oidc_verified_token_cache_size` 0, a restart-bound setting, so a gateway of its own).
 
-export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'gateway' | 'gateway-workers'
+export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'gateway' | 'gateway-workers' | 'gateway-verify-each'
 
 export interface Scenario {
   readonly name: string
@@ -10,8 +12,9 @@ export interface Scenario {
   /** request path on the target */
   readonly path: string
   readonly oidc: boolean
-  /** the credentials it sends: none, one, a spread over many, or a new one per request */
-  readonly credentials: 'none' | 'one' | 'many' | 'cold'
+  /** the credentials it sends: none, one, a spread over many, a new one per request, or one bearer token
+   * (a JWT access token, or an opaque one to introspect) */
+  readonly credentials: 'none' | 'one' | 'many' | 'cold' | 'jwt' | 'opaque'
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -22,6 +25,9 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'oidc-hot', isolates: 'openid-connect client credentials, one credential, warm cache: the hot path', target: 'gateway', path: '/oidc-hot', oidc: true, credentials: 'one' },
   { name: 'oidc-many', isolates: 'openid-connect, many distinct credentials, all warm: the shared cache under a key spread', target: 'gateway', path: '/oidc-many', oidc: true, credentials: 'many' },
   { name: 'oidc-cold', isolates: 'openid-connect broker mode, a new credential per request: IdP round trip + private_key_jwt signing', target: 'gateway', path: '/oidc-cold', oidc: true, credentials: 'cold' },
+  { name: 'oidc-bearer', isolates: 'openid-connect bearer, one JWT access token, verified once and memoised until exp: the resource-server hot path', target: 'gateway', path: '/oidc-bearer', oidc: true, credentials: 'jwt' },
+  { name: 'oidc-introspect', isolates: 'openid-connect introspection, one opaque token, introspected once, then the shared cache: the introspection hot path', target: 'gateway', path: '/oidc-introspect', oidc: true, credentials: 'opaque' },
+  { name: 'oidc-bearer-verify-each', isolates: '`oidc-bearer` with the verified-token cache off: an RS256 verify per request, what the cache buys', target: 'gateway-verify-each', path: '/oidc-bearer-verify-each', oidc: true, credentials: 'jwt' },
   { name: 'workers:proxy', isolates: '`proxy` with --workers workers: scaling', target: 'gateway-workers', path: '/proxy', oidc: false, credentials: 'none' },
   { name: 'workers:oidc-hot', isolates: '`oidc-hot` with --workers workers: scaling', target: 'gateway-workers', path: '/oidc-hot', oidc: true, credentials: 'one' }
 ]

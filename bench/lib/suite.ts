@@ -138,7 +138,7 @@ function scenarioResults (options: BenchOptions, subject: (workers: number) => s
     for (const s of selected) {
       const k = key(s.name, mode)
       const runs = progress.runs.get(k) ?? []
-      const workers = s.target === 'gateway' ? 1 : s.target === 'gateway-workers' ? options.workers : null
+      const workers = s.target === 'gateway' || s.target === 'gateway-verify-each' ? 1 : s.target === 'gateway-workers' ? options.workers : null
       const failures = runs.filter((r) => r.failure !== null).map((r) => `run ${r.run}: ${r.failure}`)
       const broken = progress.broken.get(k) ?? null
       const isSkipped = skipped.includes(s)

@@ -1,5 +1,5 @@
 // From runs to what the report shows: the median of each figure over a scenario's runs, the merged
-// histograms for the plots, the ratios measured within this run, and issue 6's targets.
+// histograms for the plots, the ratios measured within this run, and the targets of issues 6 and 13.
 
 import { encodeHistogram, mergeHistograms, percentilesOfEncoded } from './histogram.ts'
 import { HISTOGRAM_NAMES, type HistogramName, type Percentiles } from './load-types.ts'
@@ -94,6 +94,10 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['floor', 'floor-bare'],
   ['oidc-hot', 'proxy'],
   ['oidc-many', 'oidc-hot'],
+  ['oidc-bearer', 'proxy'],
+  ['oidc-introspect', 'proxy'],
+  // what the verified-token cache buys: the same bearer route, an RS256 verify per request
+  ['oidc-bearer-verify-each', 'oidc-bearer'],
   ['workers:proxy', 'proxy'],
   ['workers:oidc-hot', 'oidc-hot']
 ]
@@ -124,6 +128,8 @@ export function targets (results: readonly ScenarioResult[]): Target[] {
   return [
     atLeast('proxy vs floor', 'proxy ≥ 0.90 × floor (req/s, saturation, 1 worker)', ratio('proxy', 'floor'), 0.9),
     atLeast('oidc-hot vs proxy', 'oidc-hot ≥ 0.95 × proxy (req/s, saturation, 1 worker)', ratio('oidc-hot', 'proxy'), 0.95),
+    atLeast('oidc-bearer vs proxy', 'oidc-bearer ≥ 0.95 × proxy (req/s, saturation, 1 worker)', ratio('oidc-bearer', 'proxy'), 0.95),
+    atLeast('oidc-introspect vs proxy', 'oidc-introspect ≥ 0.95 × proxy (req/s, saturation, 1 worker)', ratio('oidc-introspect', 'proxy'), 0.95),
     {
       name: 'oidc-hot proxy latency',
       goal: 'oidc-hot p99 X-Kong-Proxy-Latency = 0 or 1 ms at the fixed rate',

@@ -5,7 +5,7 @@
 // The headers are read from autocannon's per-client 'headers' event (setupClient hook), which hands over
 // the raw [name, value, ...] list; a request's `onResponse` would also do it, but autocannon then builds
 // a header object with lodash for every response, which costs load-generator CPU at 30k+ req/s.
-// Run: started by the suite (bench/lib/suite.ts), which sends `credentials` and `run` calls.
+// Run: started by the suite (bench/lib/suite.ts), which sends `credentials` (or `headers`) and `run` calls.
 
 import { performance } from 'node:perf_hooks'
 // @ts-expect-error -- autocannon ships no type declarations; the members used are typed below
@@ -174,6 +174,11 @@ serveParent({}, {
   credentials: (payload: { name: string, pairs: ReadonlyArray<readonly [string, string]> }) => {
     credentialSets.set(payload.name, payload.pairs.map(([id, secret]) => basicHeader(id, secret)))
     return payload.pairs.length
+  },
+  /** a set of ready-made Authorization values, e.g. `Bearer <token>` */
+  headers: (payload: { name: string, values: readonly string[] }) => {
+    credentialSets.set(payload.name, [...payload.values])
+    return payload.values.length
   },
   run: runJob,
   /** ends every run in progress now; each pending `run` call then answers with what it measured */

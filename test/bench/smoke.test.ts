@@ -43,7 +43,10 @@ t.test('--quick runs every scenario without an error', async (t) => {
 
   const results = JSON.parse(await readFile(join(out, json), 'utf8')) as BenchResults
   const names = new Set(results.scenarios.map((s) => s.name))
-  t.same([...names].sort(), ['direct', 'floor', 'floor-bare', 'oidc-cold', 'oidc-hot', 'oidc-many', 'proxy', 'workers:oidc-hot', 'workers:proxy'])
+  t.same([...names].sort(), [
+    'direct', 'floor', 'floor-bare', 'oidc-bearer', 'oidc-bearer-verify-each', 'oidc-cold', 'oidc-hot', 'oidc-introspect', 'oidc-many',
+    'proxy', 'workers:oidc-hot', 'workers:proxy'
+  ])
   for (const s of results.scenarios) {
     if (s.status === 'skipped') {
       t.ok(!results.oidc.available && s.name.includes('oidc'), `${s.name} (${s.mode}) skipped only for a missing plugin`)
@@ -58,7 +61,11 @@ t.test('--quick runs every scenario without an error', async (t) => {
     t.ok(s.histograms?.proxy_us, `${s.name} (${s.mode}): the gateway's microsecond latency header was recorded`)
     t.ok(s.runs.every((r) => (r.eventLoopDelay ?? []).some((d) => d.kind === 'proxy')), `${s.name} (${s.mode}): worker event-loop delay read`)
   }
-  t.equal(results.targets.length, 4)
+  // a cached bearer or introspected token never goes back to the IdP once warm (only the first request does)
+  for (const s of results.scenarios.filter((x) => x.status === 'ok' && ['oidc-bearer', 'oidc-introspect'].includes(x.name))) {
+    t.equal(s.median?.idpCallsPerS, 0, `${s.name} (${s.mode}): no IdP call while measured`)
+  }
+  t.equal(results.targets.length, 6)
   t.match(stdout, /## Saturation/)
   t.match(stdout, /## Targets/)
 
