@@ -85,27 +85,27 @@ t.test('the flow memoises a header only once its credentials got a token', async
   const hit = request(accepted)
   t.equal(flow.authenticate(hit.ctx), undefined, 'a cached token: answered synchronously')
   t.equal(hit.ctx.upstreamHeaders.authorization, 'Bearer token-a')
-  t.match(flow.memo.entries.get(accepted), { clientId: 'svc-a', clientSecret: 'right' }, 'memoised after the hit')
+  t.match(flow.memo.get(accepted), { clientId: 'svc-a', clientSecret: 'right' }, 'memoised after the hit')
   t.equal(flow.memo.bytes, accepted.length + 'svc-a'.length + 'right'.length + 256)
 
   refuse('svc-a', 'wrong')
   const refused = request(basicAuth('svc-a', 'wrong'))
   flow.authenticate(refused.ctx)
   t.equal(refused.status(), 401, 'the negative entry answers')
-  t.notOk(flow.memo.entries.has(basicAuth('svc-a', 'wrong')), 'a refused credential is not memoised')
+  t.notOk(flow.memo.has(basicAuth('svc-a', 'wrong')), 'a refused credential is not memoised')
 
   const unknown = request(basicAuth('svc-b', 'never-seen'))
   await flow.authenticate(unknown.ctx)
   t.equal(unknown.status(), 401, 'the IdP could not be asked')
-  t.notOk(flow.memo.entries.has(basicAuth('svc-b', 'never-seen')), 'a failed fill is not memoised')
+  t.notOk(flow.memo.has(basicAuth('svc-b', 'never-seen')), 'a failed fill is not memoised')
 
   const longSecret = 'x'.repeat(MAX_MEMO_KEY_LENGTH)
   cacheToken('svc-c', longSecret, 'token-c')
   const long = request(basicAuth('svc-c', longSecret))
   flow.authenticate(long.ctx)
   t.equal(long.ctx.upstreamHeaders.authorization, 'Bearer token-c', 'a header over 1 KiB still gets its token')
-  t.notOk(flow.memo.entries.has(basicAuth('svc-c', longSecret)), 'but is not memoised')
-  t.equal(flow.memo.entries.size, 1)
+  t.notOk(flow.memo.has(basicAuth('svc-c', longSecret)), 'but is not memoised')
+  t.equal(flow.memo.size, 1)
 })
 
 function known (id: string, secret: string): KnownCredential {
@@ -118,26 +118,26 @@ t.test('the memo stays within its byte budget, evicting the oldest first', async
   for (let i = 0; i < 200; i++) memo.remember(header(i), known(`id-${i}`, 's'.repeat(50)))
   t.ok(memo.bytes <= 10_000, `within the budget (${memo.bytes})`)
   const size = header(0).length + 'id-0'.length + 50 + 256
-  t.ok(memo.entries.size >= Math.floor(10_000 / (size + 3)) && memo.entries.size <= Math.floor(10_000 / size), `${memo.entries.size} entries`)
-  t.ok(memo.entries.has(header(199)), 'the newest is kept')
-  t.notOk(memo.entries.has(header(0)), 'the oldest went first')
-  const held = [...memo.entries.keys()]
+  t.ok(memo.size >= Math.floor(10_000 / (size + 3)) && memo.size <= Math.floor(10_000 / size), `${memo.size} entries`)
+  t.ok(memo.has(header(199)), 'the newest is kept')
+  t.notOk(memo.has(header(0)), 'the oldest went first')
+  const held = memo.keys()
   t.same(held, Array.from({ length: held.length }, (_, i) => header(200 - held.length + i)), 'exactly the newest, in order')
 
   const before = memo.bytes
   memo.remember(header(199), known('id-199', 's'.repeat(50)))
   t.equal(memo.bytes, before, 'a header already held is not counted twice')
   memo.remember('Basic big', known('id', 'x'.repeat(20_000)))
-  t.notOk(memo.entries.has('Basic big'), 'an entry over the whole budget is not memoised')
+  t.notOk(memo.has('Basic big'), 'an entry over the whole budget is not memoised')
   t.equal(memo.bytes, before, 'and evicts nothing')
   memo.clear()
-  t.same([memo.entries.size, memo.bytes], [0, 0])
+  t.same([memo.size, memo.bytes], [0, 0])
 
   // long enough for the eviction queue to drop its spent front several times
   for (let i = 0; i < 5000; i++) memo.remember(header(i), known(`id-${i}`, 's'.repeat(50)))
-  const kept = [...memo.entries.keys()]
+  const kept = memo.keys()
   t.same(kept, Array.from({ length: kept.length }, (_, i) => header(5000 - kept.length + i)), 'after 5,000: still exactly the newest')
-  t.equal(memo.bytes, kept.reduce((sum, key) => sum + key.length + memo.entries.get(key)!.clientId.length + 50 + 256, 0),
+  t.equal(memo.bytes, kept.reduce((sum, key) => sum + key.length + memo.get(key)!.clientId.length + 50 + 256, 0),
     'the count matches what is held')
   t.ok(memo.bytes <= 10_000)
 })
@@ -146,8 +146,8 @@ t.test('the issue\'s load: 16,384 distinct long headers stay within the default 
   const memo = new CredentialMemo()
   const secret = 'y'.repeat(11 * 1024)
   for (let i = 0; i < 16_384; i++) memo.remember(`Basic ${i}${'z'.repeat(15 * 1024)}`, known(`id-${i}`, secret))
-  t.equal(memo.entries.size, 0, '~15 KiB headers are never memoised')
+  t.equal(memo.size, 0, '~15 KiB headers are never memoised')
   for (let i = 0; i < 16_384; i++) memo.remember(`Basic ${String(i).padStart(MAX_MEMO_KEY_LENGTH - 6, '0')}`, known(`id-${i}`, 'y'.repeat(700)))
   t.ok(memo.bytes <= MEMO_BUDGET_BYTES, `1 KiB headers: ${memo.bytes} bytes counted, budget ${MEMO_BUDGET_BYTES}`)
-  t.ok(memo.entries.size > 1000, `${memo.entries.size} of them still memoised`)
+  t.ok(memo.size > 1000, `${memo.size} of them still memoised`)
 })

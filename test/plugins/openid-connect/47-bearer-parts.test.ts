@@ -11,7 +11,7 @@ import {
 } from '../../../src/plugins/openid-connect/worker/bearer-token.ts'
 import { formField, removeFormFields } from '../../../src/plugins/openid-connect/worker/form-urlencoded.ts'
 import { decodeIntrospectionValue, encodeIntrospectionValue } from '../../../src/plugins/openid-connect/worker/introspection-value.ts'
-import { BoundedMemo, ENTRY_OVERHEAD_BYTES } from '../../../src/plugins/openid-connect/worker/bounded-memo.ts'
+import { BoundedMemo, ENTRY_OVERHEAD_BYTES, MAX_CHAIN } from '../../../src/plugins/openid-connect/worker/bounded-memo.ts'
 import { createGrantBuilder } from '../../../src/plugins/openid-connect/worker/grant.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import { createConsumerIndex } from '../../../src/config/consumer-index.ts'
@@ -125,17 +125,41 @@ t.test('BoundedMemo.forget keeps the byte count, and a churn of forget/remember 
   t.equal(memo.bytes, 2 + 2 + ENTRY_OVERHEAD_BYTES)
   memo.forget('k1')
   t.equal(memo.bytes, 0)
-  t.equal(memo.entries.size, 0)
+  t.equal(memo.size, 0)
   for (let i = 0; i < 50_000; i++) {
     memo.remember('k', 'v')
     memo.forget('k')
   }
   memo.remember('k', 'v')
-  t.equal(memo.entries.size, 1)
+  t.equal(memo.size, 1)
   t.equal(memo.bytes, 2 + ENTRY_OVERHEAD_BYTES)
   const zero = new BoundedMemo<string>({ budget: 0, sizeOf: (v) => v.length })
   zero.remember('k', 'v')
-  t.equal(zero.entries.size, 0, 'a budget of 0 holds nothing (the cache off)')
+  t.equal(zero.size, 0, 'a budget of 0 holds nothing (the cache off)')
+})
+
+t.test('BoundedMemo with indexBy: keys sharing a tail are told apart, chains are bounded, forget unlinks', async (t) => {
+  const memo = new BoundedMemo<number>({ budget: 1_000_000, maxKeyLength: 100_000, indexBy: 8, sizeOf: () => 8 })
+  const tail = 'SAMETAIL'
+  const keys = Array.from({ length: MAX_CHAIN + 2 }, (_, i) => `Bearer ${'x'.repeat(i + 1)}${tail}`)
+  keys.forEach((key, i) => memo.remember(key, i))
+  t.equal(memo.size, MAX_CHAIN, 'a chain holds at most MAX_CHAIN keys')
+  for (let i = 0; i < MAX_CHAIN; i++) t.equal(memo.get(keys[i]), i, `key ${i} finds its own value`)
+  t.equal(memo.get(keys[MAX_CHAIN]), undefined, 'one past the chain bound was not remembered')
+  t.equal(memo.get(`Bearer other${tail}`), undefined, 'the same tail is not the same key')
+  memo.forget(keys[3])
+  t.equal(memo.get(keys[3]), undefined)
+  t.equal(memo.get(keys[2]), 2, 'the rest of the chain survives')
+  t.equal(memo.get(keys[4]), 4)
+  t.equal(memo.size, MAX_CHAIN - 1)
+  const long = `Bearer ${'y'.repeat(50_000)}`
+  memo.remember(long, 99)
+  t.equal(memo.get(long.slice(0)), 99, 'a long key found by its tail, compared whole')
+  t.equal(memo.get(`${long.slice(0, -1)}z`), undefined)
+  const short = new BoundedMemo<number>({ budget: 10_000, indexBy: 8, sizeOf: () => 0 })
+  short.remember('abc', 1)
+  t.equal(short.get('abc'), 1, 'a key shorter than indexBy is its own index')
+  t.same(memo.keys().length, memo.size, 'keys() lists what is held')
 })
 
 // ---- the grant ----

@@ -43,13 +43,13 @@ export function createOpenIdConnect (plugin: Plugin, priority: number, services:
 
   // bearer / introspection hot path: the memos, when the header is the first place a token is looked for
   const bearerHeaderFirst = resource !== null && config.bearer_token_param_type[0] === 'header'
-  const grants = resource?.grants.entries ?? null
-  const digests = resource?.introspectionCache === null ? null : resource?.digests.entries ?? null
+  const grants = resource?.grants ?? null
+  const digests = resource?.introspectionCache === null ? null : resource?.digests ?? null
   const introspectionCache = resource?.introspectionCache ?? null
 
   // client credentials hot path
   const cache = flow?.cache ?? null
-  const memo = flow?.memo.entries ?? null
+  const memo = flow?.memo ?? null
   const headerName = flow?.upstreamHeader ?? 'authorization'
   const ccHeaderFirst = flow !== null && config.client_credentials_param_type[0] === 'header'
 

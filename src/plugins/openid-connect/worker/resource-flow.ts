@@ -40,6 +40,11 @@ import type { IssuerView, OidcWorkerService } from './worker-service.ts'
 export const NO_TOKEN = Symbol('no bearer token')
 export type ResourceResult = PhaseResult | typeof NO_TOKEN | Promise<void | typeof NO_TOKEN>
 
+/** Tokens up to this many characters are memoised (JWTs of a few KiB are common). */
+const MAX_TOKEN_KEY_LENGTH = 16 * 1024
+/** The memos find a key by its last this many characters (bounded-memo.ts indexBy). */
+const TOKEN_KEY_INDEX = 32
+
 /** A memo key for a token that did not come in the Authorization header: '\n' cannot start a header value. */
 const NOT_A_HEADER = '\n'
 
@@ -87,9 +92,11 @@ export class ResourceFlow {
     this.#template = this.#introspection ? createIntrospectionTemplate(config) : null
     this.#client = this.#introspection ? createIntrospectionClient(config) : null
     this.hideCredentials = config.hide_credentials
+    // keyed by `Bearer <token>` headers: found by their tail (a JWT's signature), and long ones accepted
     const budget = service.settings.oidc_verified_token_cache_size
-    this.grants = new BoundedMemo<Grant>({ budget, sizeOf: grantSize })
-    this.digests = new BoundedMemo<Uint8Array>({ budget, sizeOf: () => 32 })
+    const memo = { budget, maxKeyLength: MAX_TOKEN_KEY_LENGTH, indexBy: TOKEN_KEY_INDEX }
+    this.grants = new BoundedMemo<Grant>({ ...memo, sizeOf: grantSize })
+    this.digests = new BoundedMemo<Uint8Array>({ ...memo, sizeOf: () => 32 })
     this.introspectionCache = this.#introspection && config.cache_introspection
       ? new TokenCache(service.cache, { decode: (bytes) => this.#decodeCached(bytes) })
       : null
@@ -151,12 +158,12 @@ export class ResourceFlow {
   #withToken (ctx: ProxyContext, found: FoundBearer): PhaseResult {
     const key = found.source === 'authorization' ? ctx.req.headers.authorization! : NOT_A_HEADER + found.token
     const now = Date.now()
-    const known = this.grants.entries.get(key)
+    const known = this.grants.get(key)
     if (known !== undefined) {
       if (known.expiresAt > now) return this.apply(ctx, known, found)
       this.grants.forget(key)
     }
-    const digest = this.digests.entries.get(key)
+    const digest = this.digests.get(key)
     if (digest !== undefined && this.introspectionCache !== null) {
       return this.resolveIntrospection(ctx, found, found.token, digest, this.introspectionCache.lookup(digest))
     }
