@@ -1,6 +1,7 @@
 // Access token verification against an issuer's JWKS (the verify_* fields of Kong's openid-connect docs), with locally made keys.
 
 import t from 'tap'
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import { createJwksVerifier } from '../../../src/plugins/openid-connect/worker/jwks-verifier.ts'
@@ -117,4 +118,34 @@ t.test('opaque tokens are accepted as they are', async (t) => {
   const badPayload = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.!!!.sig`
   await t.rejects(verifyAccessToken(badPayload, verifier, options(), NOW_MS), { code: 'TOKEN_MALFORMED' },
     'a JWS header with a broken payload is not opaque')
+})
+
+t.test('strict base64url: a token changed outside the alphabet never keeps its signature', async (t) => {
+  const rs = await signer('RS256', 'rs')
+  const verifier = createJwksVerifier([rs.jwk])
+  const token = await sign(rs, { sub: 'AAAA' })
+  const [header, payload, signature] = token.split('.')
+  // U+0141 is 0x41 ('A') in latin1, and Buffer's base64url decoder skips it: both tricks must fail
+  const swapped = `${header}.${payload.replace('A', '\u0141')}.${signature}`
+  if (swapped !== token) await t.rejects(verifyAccessToken(swapped, verifier, options(), NOW_MS), { code: 'TOKEN_MALFORMED' }, 'a payload char outside base64url')
+  await t.rejects(verifyAccessToken(`${header}.${payload}!.${signature}`, verifier, options(), NOW_MS), { code: 'TOKEN_MALFORMED' })
+  await t.rejects(verifyAccessToken(`${header}.${payload}.${signature}*`, verifier, options(), NOW_MS), { code: 'TOKEN_SIGNATURE_INVALID' },
+    'a signature char outside base64url')
+  await t.rejects(verifyAccessToken(`${header}.${payload}.${signature.slice(0, -4)}`, verifier, options(), NOW_MS), { code: 'TOKEN_SIGNATURE_INVALID' },
+    'a truncated signature')
+})
+
+t.test('RSA keys under 2048 bits and malformed EC signatures do not verify', async (t) => {
+  // jose refuses to make or use such a key, so the token is signed with node:crypto
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  const segment = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const input = `${segment({ alg: 'RS256', kid: 'weak' })}.${segment({ iss: ISSUER, exp: NOW + 60 })}`
+  const weakToken = `${input}.${cryptoSign('sha256', Buffer.from(input), privateKey).toString('base64url')}`
+  const weakJwk = { ...publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'RS256' } as JWK
+  await t.rejects(verifyAccessToken(weakToken, createJwksVerifier([weakJwk]), options(), NOW_MS), { code: 'TOKEN_SIGNATURE_INVALID' })
+  const es = await signer('ES256', 'es')
+  const [h, p, s] = (await sign(es)).split('.')
+  const short = Buffer.from(s, 'base64url').subarray(1).toString('base64url')
+  await t.rejects(verifyAccessToken(`${h}.${p}.${short}`, createJwksVerifier([es.jwk]), options(), NOW_MS), { code: 'TOKEN_SIGNATURE_INVALID' },
+    'an ES256 signature one byte short')
 })

@@ -3,10 +3,10 @@
 // issuer's keys change; imported keys are cached by key and algorithm, so verifying the next token with
 // the same key costs no import.
 
-import { importJWK } from 'jose'
-import type { CryptoKey, JWK } from 'jose'
+import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import type { JWK } from 'jose'
 
-export type VerifyKey = CryptoKey | Uint8Array
+export type VerifyKey = KeyObject
 
 const EC_CURVES: Readonly<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
 
@@ -37,7 +37,8 @@ function usableForVerifying (jwk: JWK): boolean {
 
 export class JwksVerifier {
   readonly #keys: readonly JWK[]
-  readonly #imported = new Map<string, Promise<VerifyKey>>()
+  /** per key index: the imported key, or null when it cannot be imported */
+  readonly #imported = new Map<number, VerifyKey | null>()
 
   constructor (jwks: readonly JWK[]) {
     this.#keys = jwks.filter(usableForVerifying)
@@ -56,17 +57,28 @@ export class JwksVerifier {
     return found
   }
 
-  /** The imported key for a candidate index and algorithm (imported once, then cached). */
-  key (index: number, alg: string): Promise<VerifyKey> {
-    const id = `${index}:${alg}`
-    let key = this.#imported.get(id)
+  /**
+   * The imported key for a candidate index (imported once, then cached); null when the JWK cannot be
+   * imported, which stays so for this JWKS (a new JWKS builds a new verifier).
+   */
+  key (index: number): VerifyKey | null {
+    let key = this.#imported.get(index)
     if (key === undefined) {
-      key = importJWK(this.#keys[index], alg)
-      this.#imported.set(id, key)
-      // a key that fails to import stays failed for this JWKS: a new JWKS builds a new verifier
-      key.catch(ignore)
+      key = importKey(this.#keys[index])
+      this.#imported.set(index, key)
     }
     return key
+  }
+}
+
+function importKey (jwk: JWK): VerifyKey | null {
+  try {
+    if (jwk.kty === 'oct') return typeof jwk.k === 'string' ? createSecretKey(Buffer.from(jwk.k, 'base64url')) : null
+    // only the public members: a JWKS that publishes a private key must not make a private KeyObject
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk
+    return createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' })
+  } catch {
+    return null
   }
 }
 
@@ -74,5 +86,3 @@ export class JwksVerifier {
 export function createJwksVerifier (jwks: readonly JWK[]): JwksVerifier {
   return new JwksVerifier(jwks)
 }
-
-function ignore (): void {}
