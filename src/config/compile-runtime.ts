@@ -5,7 +5,7 @@
 
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'
-import type { LoadedConfig, Route, Service, Settings } from './types.ts'
+import type { Consumer, LoadedConfig, Route, Service, Settings } from './types.ts'
 import { effectivePathHandling } from '../router/flavor.ts'
 import { Router } from '../router/router.ts'
 import { ChainResolver, type RouteChain } from '../plugins/chain.ts'
@@ -15,6 +15,7 @@ import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import type { UpstreamTls } from '../proxy/upstream-tls.ts'
 import type { RequestMetricsWriter } from '../metrics/worker-metrics.ts'
+import { FAMILY_PER_CONSUMER, configFamilies } from '../metrics/families.ts'
 
 export interface CompiledRoute {
   readonly route: Route
@@ -32,6 +33,11 @@ export interface CompiledRoute {
   readonly httpsOnly: boolean
   /** where this worker counts the route's requests (RequestMetricsWriter.slotOf); -1: not counted */
   readonly metricsSlot: number
+  /**
+   * consumer id -> the slot of this route and that consumer, for a prometheus plugin's per_consumer
+   * (metrics/families.ts); null when no enabled prometheus plugin has per_consumer on
+   */
+  readonly consumerSlots: ReadonlyMap<string, number> | null
 }
 
 export interface Runtime {
@@ -44,6 +50,11 @@ export interface Runtime {
   readonly instances: readonly PluginInstance[]
   /** where the proxy reports each finished request (src/proxy/request-metrics.ts) */
   readonly metrics: RequestMetricsWriter
+  /**
+   * the families a request records unless its prometheus plugin's log phase says otherwise
+   * (metrics/families.ts): all of them without any prometheus plugin in the config, none with one
+   */
+  readonly metricsFamilies: number
 }
 
 export interface CompileDeps {
@@ -60,11 +71,13 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
   const poolKeys = new Set<string>()
   const entries = []
   const chains = new ChainResolver(plugins, instances)
+  const families = configFamilies(config)
+  const perConsumer = (families.exported & FAMILY_PER_CONSUMER) !== 0 ? config.entities.consumers : null
   for (const route of routes) {
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = compileRoute(route, service, deps, chains.resolve(route), config.settings)
+    const target = compileRoute(route, service, deps, chains.resolve(route), config.settings, perConsumer)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
     entries.push({ route, value: target })
   }
@@ -75,7 +88,8 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     trustedIps: trustedIps(config.settings.trusted_ips),
     poolKeys,
     instances: Object.freeze([...instances.values()]),
-    metrics: deps.metrics
+    metrics: deps.metrics,
+    metricsFamilies: families.requestDefault
   })
 }
 
@@ -105,11 +119,11 @@ function upstreamTls (service: Service, settings: Settings): UpstreamTls | null 
 }
 
 function compileRoute (route: Route, service: Service | null, deps: CompileDeps, chain: RouteChain,
-  settings: Settings): CompiledRoute {
+  settings: Settings, perConsumer: readonly Consumer[] | null): CompiledRoute {
   const httpsOnly = !route.protocols.includes('http')
   const pathHandling = effectivePathHandling(settings.router_flavor, route)
   if (service === null) {
-    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsSlot: -1 })
+    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsSlot: -1, consumerSlots: null })
   }
   const defaultPort = service.protocol === 'https' ? 443 : 80
   const host = service.host.includes(':') ? `[${service.host}]` : service.host
@@ -129,8 +143,21 @@ function compileRoute (route: Route, service: Service | null, deps: CompileDeps,
     pathHandling,
     chain,
     httpsOnly,
-    metricsSlot: deps.metrics.slotOf(route, service)
+    metricsSlot: deps.metrics.slotOf(route, service),
+    consumerSlots: perConsumer === null ? null : consumerSlots(route, service, perConsumer, deps.metrics)
   })
+}
+
+/** The per_consumer slots of a route: consumers with a username and a series (route-series.ts bounds them). */
+function consumerSlots (route: Route, service: Service, consumers: readonly Consumer[],
+  metrics: RequestMetricsWriter): ReadonlyMap<string, number> {
+  const slots = new Map<string, number>()
+  for (const consumer of consumers) {
+    if (consumer.username === null) continue
+    const slot = metrics.slotOf(route, service, consumer.username)
+    if (slot >= 0) slots.set(consumer.id, slot)
+  }
+  return slots
 }
 
 /** Releases what a replaced Runtime holds that the new one does not (plugin timers; pools are shared). */

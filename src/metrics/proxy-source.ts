@@ -1,17 +1,18 @@
 // Kong's prometheus per-route families, summed over the workers' slots of every series (layout.ts):
 // requests by status code and source, bandwidth, and the Kong, upstream and request latency histograms.
-// Only series and codes that have counted something are written, as Kong's plugin does.
+// Only series and codes that have counted something are written, as Kong's plugin does. With a prometheus
+// plugin configured, only the families some plugin enables are written at all (families.ts); a
+// per-consumer series holds only status and bandwidth counts, under its consumer label.
 
 import {
   BANDWIDTH_EGRESS, BANDWIDTH_INGRESS, CODE_COUNT, CODE_LABELS, KONG_LATENCY, KONG_LATENCY_BOUNDS,
   REQUEST_LATENCY, REQUESTS, SLOT_FIELDS, SOURCE_LABELS, UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, slotBase,
 } from './layout.ts'
+import { FAMILY_BANDWIDTH, FAMILY_LATENCY, FAMILY_STATUS } from './families.ts'
 import type { RouteSeries } from './route-series.ts'
 import type { HistogramSample, MetricFamily, MetricsSource, ValueSample } from './types.ts'
 
 const WORKSPACE = 'default'
-/** Tollgate identifies no consumers yet: Kong writes "" then */
-const CONSUMER = ''
 
 /** The slot of one series with every worker's fields added up. */
 function summedSlot (counters: Float64Array, series: number, workers: number): Float64Array {
@@ -47,17 +48,17 @@ export function proxyMetricsSource (series: RouteSeries): MetricsSource {
       const total: HistogramSample[] = []
       for (let s = 0; s < series.size; s++) {
         const slot = summedSlot(counters, s, workers)
-        const { service, route } = series.labels(s)
+        const { service, route, consumer } = series.labels(s)
         for (let source = 0; source < SOURCE_LABELS.length; source++) {
           for (let column = 0; column < CODE_COUNT; column++) {
             const value = slot[REQUESTS + source * CODE_COUNT + column]
             if (value === 0) continue
-            const labels = { service, route, code: CODE_LABELS[column], source: SOURCE_LABELS[source], workspace: WORKSPACE, consumer: CONSUMER }
+            const labels = { service, route, code: CODE_LABELS[column], source: SOURCE_LABELS[source], workspace: WORKSPACE, consumer }
             requests.push({ labels, value })
           }
         }
         for (const [direction, field] of [['ingress', BANDWIDTH_INGRESS], ['egress', BANDWIDTH_EGRESS]] as const) {
-          if (slot[field] !== 0) bandwidth.push({ labels: { service, route, direction, workspace: WORKSPACE, consumer: CONSUMER }, value: slot[field] })
+          if (slot[field] !== 0) bandwidth.push({ labels: { service, route, direction, workspace: WORKSPACE, consumer }, value: slot[field] })
         }
         const labels = { service, route, workspace: WORKSPACE }
         const k = histogram(slot, KONG_LATENCY, KONG_LATENCY_BOUNDS, labels)
@@ -67,18 +68,25 @@ export function proxyMetricsSource (series: RouteSeries): MetricsSource {
         if (u !== null) upstream.push(u)
         if (r !== null) total.push(r)
       }
-      return families(requests, bandwidth, kong, upstream, total)
+      return families(series.families.exported, requests, bandwidth, kong, upstream, total)
     }
   }
 }
 
-function families (requests: ValueSample[], bandwidth: ValueSample[], kong: HistogramSample[],
+function families (exported: number, requests: ValueSample[], bandwidth: ValueSample[], kong: HistogramSample[],
   upstream: HistogramSample[], total: HistogramSample[]): MetricFamily[] {
-  return [
-    { name: 'kong_bandwidth_bytes', help: 'Total bandwidth (ingress/egress) throughput in bytes', type: 'counter', samples: bandwidth },
-    { name: 'kong_http_requests_total', help: 'HTTP status codes per consumer/service/route in Kong', type: 'counter', samples: requests },
-    { name: 'kong_kong_latency_ms', help: 'Latency added by Kong and enabled plugins for each service/route in Kong', type: 'histogram', samples: kong },
-    { name: 'kong_request_latency_ms', help: 'Total latency incurred during requests for each service/route in Kong', type: 'histogram', samples: total },
-    { name: 'kong_upstream_latency_ms', help: 'Latency added by upstream response for each service/route in Kong', type: 'histogram', samples: upstream },
-  ]
+  const out: MetricFamily[] = []
+  if ((exported & FAMILY_BANDWIDTH) !== 0) {
+    out.push({ name: 'kong_bandwidth_bytes', help: 'Total bandwidth (ingress/egress) throughput in bytes', type: 'counter', samples: bandwidth })
+  }
+  if ((exported & FAMILY_STATUS) !== 0) {
+    out.push({ name: 'kong_http_requests_total', help: 'HTTP status codes per consumer/service/route in Kong', type: 'counter', samples: requests })
+  }
+  if ((exported & FAMILY_LATENCY) !== 0) {
+    out.push(
+      { name: 'kong_kong_latency_ms', help: 'Latency added by Kong and enabled plugins for each service/route in Kong', type: 'histogram', samples: kong },
+      { name: 'kong_request_latency_ms', help: 'Total latency incurred during requests for each service/route in Kong', type: 'histogram', samples: total },
+      { name: 'kong_upstream_latency_ms', help: 'Latency added by upstream response for each service/route in Kong', type: 'histogram', samples: upstream })
+  }
+  return out
 }

@@ -1,8 +1,13 @@
 // The main thread's side of the proxy metrics memory (layout.ts): it gives every (service, route) label
 // pair a series before any worker compiles a config holding it, grows the buffers to fit, and keeps each
 // series' labels for the scrape. Series are never removed, so counters stay monotonic across reloads.
+// With a prometheus plugin's per_consumer on, every (route, consumer with a username) pair gets a series
+// too, after all the routes' own ones: the consumers are config entities, so the pairs are known at load
+// and bounded by routes x consumers, and all series together by maxSeries. A pair left without one (over
+// the bound) counts under its route's own series (consumer "").
 
 import type { LoadedConfig } from '../config/types.ts'
+import { ALL_FAMILIES, FAMILY_PER_CONSUMER, configFamilies, type ConfigFamilies } from './families.ts'
 import {
   DIRECTORY_COUNT, DIRECTORY_HEADER_WORDS, KEY_BYTES, KEY_WORDS, MAX_SERIES, SLOT_BYTES, WORD_BYTES,
 } from './layout.ts'
@@ -26,6 +31,8 @@ export class RouteSeries {
   readonly #words: Int32Array<SharedArrayBuffer>
   /** routes seen without room for a series (over maxSeries) */
   dropped = 0
+  /** the families the current config exports (families.ts); set by assign() */
+  families: ConfigFamilies = { configured: false, exported: ALL_FAMILIES, requestDefault: ALL_FAMILIES }
 
   constructor (workers: number, maxSeries = MAX_SERIES) {
     this.#maxSeries = maxSeries
@@ -50,22 +57,33 @@ export class RouteSeries {
    * Returns the number of routes left without one because maxSeries was reached.
    */
   assign (config: LoadedConfig): number {
+    this.families = configFamilies(config)
     const services = new Map(config.entities.services.map((s) => [s.id, s]))
+    const counted = []
     let dropped = 0
     for (const route of config.entities.routes) {
       const service = route.service === null ? undefined : services.get(route.service.id)
       if (service === undefined) continue
-      const labels = seriesLabels(route, service)
-      const key = seriesKey(labels)
-      if (this.#byKey.has(key)) continue
-      if (this.#labels.length >= this.#maxSeries) {
-        dropped++
-        continue
+      counted.push({ route, service })
+      if (!this.#add(seriesLabels(route, service))) dropped++
+    }
+    if ((this.families.exported & FAMILY_PER_CONSUMER) !== 0) {
+      const usernames = config.entities.consumers.flatMap((c) => c.username === null ? [] : [c.username])
+      for (const { route, service } of counted) {
+        for (const username of usernames) if (!this.#add(seriesLabels(route, service, username))) dropped++
       }
-      this.#append(key, labels)
     }
     this.dropped += dropped
     return dropped
+  }
+
+  /** false when the series is new and there is no room for it */
+  #add (labels: SeriesLabels): boolean {
+    const key = seriesKey(labels)
+    if (this.#byKey.has(key)) return true
+    if (this.#labels.length >= this.#maxSeries) return false
+    this.#append(key, labels)
+    return true
   }
 
   #append (key: string, labels: SeriesLabels): void {

@@ -11,20 +11,26 @@ import {
   DIRECTORY_HEADER_WORDS, KEY_BYTES, KEY_WORDS, KONG_LATENCY, KONG_LATENCY_BOUNDS, REQUEST_LATENCY, REQUESTS,
   SOURCE_KONG, SOURCE_SERVICE, UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, WORD_BYTES, slotBase,
 } from './layout.ts'
+import { ALL_FAMILIES, FAMILY_BANDWIDTH, FAMILY_LATENCY, FAMILY_STATUS } from './families.ts'
 import type { ProxyMetricsShared } from './route-series.ts'
 import { seriesKey, seriesLabels } from './series-key.ts'
 
 /** Where the proxy reports finished requests. Arguments are plain numbers so a report allocates nothing. */
 export interface RequestMetricsWriter {
-  /** Called at compile time: the slot a route's requests are recorded in, or -1 when they are not counted. */
-  slotOf (route: Route, service: Service | null): number
+  /**
+   * Called at compile time: the slot a route's requests are recorded in, or -1 when they are not counted;
+   * with a consumer's username, the slot of that route and consumer (per_consumer), -1 when it has none.
+   */
+  slotOf (route: Route, service: Service | null, consumer?: string): number
   /**
    * One finished request. `fromService`: the upstream's answer reached the client (Kong's source
    * "service"), else the gateway answered (source "kong"). A negative latency is not observed; bytes are
-   * those the client connection moved for this request.
+   * those the client connection moved for this request. `families`: which families to record
+   * (families.ts, all by default); `consumerSlot`: where the status and bandwidth go (the consumer's
+   * series with per_consumer; `slot` by default), latencies always go to `slot`.
    */
   record (slot: number, status: number, fromService: boolean, kongMs: number, upstreamMs: number,
-    requestMs: number, ingress: number, egress: number): void
+    requestMs: number, ingress: number, egress: number, families?: number, consumerSlot?: number): void
 }
 
 /** For a Runtime that counts nothing (a thread without the shared memory: benchmarks, unit tests). */
@@ -49,10 +55,10 @@ export class WorkerMetrics implements RequestMetricsWriter {
     this.#worker = worker
   }
 
-  slotOf (route: Route, service: Service | null): number {
+  slotOf (route: Route, service: Service | null, consumer = ''): number {
     // as Kong: no service, no series
     if (service === null) return -1
-    const key = seriesKey(seriesLabels(route, service))
+    const key = seriesKey(seriesLabels(route, service, consumer))
     let series = this.#seriesByKey.get(key)
     if (series === undefined) {
       this.#readDirectory()
@@ -63,9 +69,9 @@ export class WorkerMetrics implements RequestMetricsWriter {
   }
 
   record (slot: number, status: number, fromService: boolean, kongMs: number, upstreamMs: number,
-    requestMs: number, ingress: number, egress: number): void {
+    requestMs: number, ingress: number, egress: number, families = ALL_FAMILIES, consumerSlot = slot): void {
     recordObservation(this.#counters, slot, status, fromService ? SOURCE_SERVICE : SOURCE_KONG,
-      kongMs, upstreamMs, requestMs, ingress, egress)
+      kongMs, upstreamMs, requestMs, ingress, egress, families, consumerSlot)
   }
 
   #readDirectory (): void {
@@ -82,16 +88,26 @@ export class WorkerMetrics implements RequestMetricsWriter {
   }
 }
 
-/** The increments themselves, apart from the writer so they can be tested alone. A negative latency is not observed. */
+/**
+ * The increments themselves, apart from the writer so they can be tested alone. A negative latency is not
+ * observed. Only the families in `families` are recorded; status and bandwidth go to `consumerBase`.
+ */
 export function recordObservation (m: Float64Array, base: number, status: number, source: number,
-  kongMs: number, upstreamMs: number, requestMs: number, ingress: number, egress: number): void {
-  const column = status < CODE_COLUMN.length ? CODE_COLUMN[status] : CODE_OTHER
-  m[base + REQUESTS + source * CODE_COUNT + column]++
-  if (ingress > 0) m[base + BANDWIDTH_INGRESS] += ingress
-  if (egress > 0) m[base + BANDWIDTH_EGRESS] += egress
-  observe(m, base + KONG_LATENCY, KONG_LATENCY_BOUNDS, kongMs)
-  observe(m, base + UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, upstreamMs)
-  observe(m, base + REQUEST_LATENCY, UPSTREAM_LATENCY_BOUNDS, requestMs)
+  kongMs: number, upstreamMs: number, requestMs: number, ingress: number, egress: number,
+  families = ALL_FAMILIES, consumerBase = base): void {
+  if ((families & FAMILY_STATUS) !== 0) {
+    const column = status < CODE_COLUMN.length ? CODE_COLUMN[status] : CODE_OTHER
+    m[consumerBase + REQUESTS + source * CODE_COUNT + column]++
+  }
+  if ((families & FAMILY_BANDWIDTH) !== 0) {
+    if (ingress > 0) m[consumerBase + BANDWIDTH_INGRESS] += ingress
+    if (egress > 0) m[consumerBase + BANDWIDTH_EGRESS] += egress
+  }
+  if ((families & FAMILY_LATENCY) !== 0) {
+    observe(m, base + KONG_LATENCY, KONG_LATENCY_BOUNDS, kongMs)
+    observe(m, base + UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, upstreamMs)
+    observe(m, base + REQUEST_LATENCY, UPSTREAM_LATENCY_BOUNDS, requestMs)
+  }
 }
 
 function observe (m: Float64Array, at: number, bounds: readonly number[], value: number): void {

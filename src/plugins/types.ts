@@ -34,6 +34,11 @@ export interface ProxyContext {
   shared: Record<string, unknown> | null
   /** true once a response was sent by the gateway itself (a plugin short-circuited) */
   readonly responded: boolean
+  /**
+   * Which of Kong's prometheus families this request records (bit flags, src/metrics/families.ts): set
+   * by the prometheus plugin's log phase; the config's default until then
+   */
+  metricsFamilies: number
   /** the consumer an auth plugin identified (Kong's ctx.authenticated_consumer); null until one does */
   readonly consumer: Consumer | null
   /** what it was identified by (Kong's ctx.authenticated_credential); null when none */

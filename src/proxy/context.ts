@@ -43,6 +43,7 @@ export class RequestContext implements ProxyContext {
   readonly upstreamHeaders: Record<string, string | string[]>
   shared: Record<string, unknown> | null
   responded: boolean
+  metricsFamilies: number
   consumer: Consumer | null
   credential: AuthenticatedCredential | null
   /** the plugins in force: the route's, or its chain for the authenticated consumer (consumer-switch.ts) */
@@ -83,6 +84,7 @@ export class RequestContext implements ProxyContext {
     this.upstreamHeaders = upstreamHeaders
     this.shared = null
     this.responded = false
+    this.metricsFamilies = runtime.metricsFamilies
     this.consumer = null
     this.credential = null
     this.chain = target.chain

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.ts'
+import { FAMILY_PER_CONSUMER } from '../metrics/families.ts'
 
 /** Status reported for a request whose client went away before a status line was sent. */
 export const CLIENT_CLOSED_STATUS = 499
@@ -22,7 +23,7 @@ interface MarkedSocket extends Socket {
  * upstream and request latencies. Bandwidth is the socket's byte counts since the previous request
  * reported on the connection, so every byte of a keep-alive connection is counted once; a response the
  * gateway makes before routing (400/404) has no route and its bytes count with the next routed request on
- * that connection.
+ * that connection. Which families it records is the request's metricsFamilies (metrics/families.ts).
  */
 export function reportRequestMetrics (ctx: RequestContext): void {
   const slot = ctx.target.metricsSlot
@@ -44,5 +45,11 @@ export function reportRequestMetrics (ctx: RequestContext): void {
   const egress = written - (socket[kWrittenMark] ?? 0)
   socket[kReadMark] = read
   socket[kWrittenMark] = written
-  ctx.runtime.metrics.record(slot, status, fromService, kongMs, upstreamMs, now - ctx.startedAt, ingress, egress)
+  const families = ctx.metricsFamilies
+  // per_consumer: status and bandwidth under the consumer's series, when it has one (else the route's)
+  const consumerSlot = (families & FAMILY_PER_CONSUMER) !== 0 && ctx.consumer !== null && ctx.target.consumerSlots !== null
+    ? ctx.target.consumerSlots.get(ctx.consumer.id) ?? slot
+    : slot
+  ctx.runtime.metrics.record(slot, status, fromService, kongMs, upstreamMs, now - ctx.startedAt, ingress, egress,
+    families, consumerSlot)
 }

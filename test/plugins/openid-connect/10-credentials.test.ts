@@ -106,6 +106,7 @@ class RequestView implements ProxyContext {
   readonly upstreamHeaders: Record<string, string | string[]>
   shared = null
   readonly responded = false
+  metricsFamilies = 0
   readonly consumer = null
   readonly credential = null
   bodyReads = 0

@@ -41,7 +41,7 @@ t.test('series per label pair, stable across configs and growth', async (t) => {
   const first = config([{ name: 'a' }, { name: 'b' }])
   t.equal(series.assign(first), 0)
   t.equal(series.size, 2)
-  t.same(series.labels(0), { service: 'one', route: 'a' })
+  t.same(series.labels(0), { service: 'one', route: 'a', consumer: '' })
 
   const worker = new WorkerMetrics(series.shared, 1)
   t.equal(worker.slotOf(...target(first, 'b')), slotBase(1, 2, 1), 'worker 1 finds route b in series 1')
@@ -52,7 +52,7 @@ t.test('series per label pair, stable across configs and growth', async (t) => {
   series.assign(second)
   t.equal(series.size, 203, 'new label pairs appended, none reused')
   t.ok(series.shared.counters.byteLength >= 203 * 2 * SLOT_BYTES, 'the buffer grew')
-  t.same(series.labels(202), { service: 'two.test', route: 'c' }, 'a nameless service is labelled by its host')
+  t.same(series.labels(202), { service: 'two.test', route: 'c', consumer: '' }, 'a nameless service is labelled by its host')
   t.equal(worker.slotOf(...target(second, 'b')), slotBase(1, 2, 1), 'b keeps its series in the new config')
   t.equal(worker.slotOf(...target(second, 'r199')), slotBase(201, 2, 1), 'routes past the first growth resolve')
   const b = family(await proxyMetricsSource(series).collect(), 'kong_http_requests_total')
