@@ -12,10 +12,12 @@ import { requestTermination } from './request-termination/index.ts'
 import { openIdConnect } from './openid-connect/index.ts'
 import { correlationId } from './correlation-id/index.ts'
 import { prometheus } from './prometheus/index.ts'
+import { cors } from './cors/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
   openIdConnect,
   correlationId,
-  prometheus
+  prometheus,
+  cors
 ])

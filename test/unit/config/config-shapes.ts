@@ -9,6 +9,8 @@ import type { Consumer, ForeignKey, ListenAddress, Plugin, Route, Service, Setti
 import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
+import type { CorsConfig } from '../../../src/plugins/cors/handler.ts'
+import { METHODS as CORS_METHODS } from '../../../src/plugins/cors/schema.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -223,6 +225,18 @@ export const REQUEST_TERMINATION = {
   trigger: nullable(string),
 }
 
+export const CORS = {
+  origins: nullable(array(string)),
+  headers: nullable(array(string)),
+  exposed_headers: nullable(array(string)),
+  methods: array(oneOfText(...CORS_METHODS)),
+  max_age: nullable(number),
+  credentials: boolean,
+  private_network: boolean,
+  preflight_continue: boolean,
+  allow_origin_absent: boolean,
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -234,3 +248,4 @@ export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof 
 /** the fields the main thread reads (issuer registry, signer) */
 export type OidcPluginConfigMatches = Assert<IsExact<OidcPluginConfig, Pick<RecordOf<typeof OIDC>, keyof OidcPluginConfig>>>
 export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationConfig, RecordOf<typeof REQUEST_TERMINATION>>>
+export type CorsConfigMatches = Assert<IsExact<CorsConfig, RecordOf<typeof CORS>>>
