@@ -10,8 +10,12 @@
 import type { PluginDescriptor } from './types.ts'
 import { requestTermination } from './request-termination/index.ts'
 import { openIdConnect } from './openid-connect/index.ts'
+import { requestTransformer } from './request-transformer/index.ts'
+import { responseTransformer } from './response-transformer/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
-  openIdConnect
+  openIdConnect,
+  requestTransformer,
+  responseTransformer
 ])
