@@ -13,11 +13,15 @@ import { openIdConnect } from './openid-connect/index.ts'
 import { correlationId } from './correlation-id/index.ts'
 import { prometheus } from './prometheus/index.ts'
 import { cors } from './cors/index.ts'
+import { requestTransformer } from './request-transformer/index.ts'
+import { responseTransformer } from './response-transformer/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
   openIdConnect,
   correlationId,
   prometheus,
-  cors
+  cors,
+  requestTransformer,
+  responseTransformer
 ])

@@ -14,6 +14,8 @@ export interface RouteChain {
   /** null when no plugin has the phase, so the hot path skips it with one comparison */
   readonly access: readonly PluginInstance[] | null
   readonly headerFilter: readonly PluginInstance[] | null
+  /** plugins whose config rewrites response bodies; null (the common case) keeps the streaming path */
+  readonly bodyFilter: readonly PluginInstance[] | null
   readonly log: readonly PluginInstance[] | null
   /**
    * Per consumer id, the route's chain for that consumer; only consumers whose chain differs from the
@@ -23,7 +25,7 @@ export interface RouteChain {
   readonly consumers: ReadonlyMap<string, RouteChain> | null
 }
 
-export const EMPTY_CHAIN: RouteChain = Object.freeze({ access: null, headerFilter: null, log: null, consumers: null })
+export const EMPTY_CHAIN: RouteChain = Object.freeze({ access: null, headerFilter: null, bodyFilter: null, log: null, consumers: null })
 
 /** Kong's order of execution: PRIORITY descending, then (our choice, Kong leaves ties unordered) name. */
 export function compareInstances (a: PluginInstance, b: PluginInstance): number {
@@ -108,6 +110,7 @@ function chainOf (ordered: readonly PluginInstance[], consumers: ReadonlyMap<str
   return Object.freeze({
     access: phase(ordered, (i) => i.access !== null),
     headerFilter: phase(ordered, (i) => i.headerFilter !== null),
+    bodyFilter: phase(ordered, (i) => i.bodyFilter !== null),
     log: phase(ordered, (i) => i.log !== null),
     consumers
   })

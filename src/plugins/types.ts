@@ -28,6 +28,13 @@ export interface ProxyContext {
   readonly path: string
   /** the raw query string without '?'; '' when there is none */
   query: string
+  /** the method sent upstream (Kong's kong.service.request.set_method); the client's until a plugin sets it */
+  method: string
+  /**
+   * the path sent upstream, without the query, already escaped (Kong's ngx.var.upstream_uri, which
+   * kong.service.request.set_path sets); the service path joined with the request's until a plugin sets it
+   */
+  upstreamPath: string
   /** headers sent upstream, lower-cased names; plugins set and delete entries */
   readonly upstreamHeaders: Record<string, string | string[]>
   /** plugin-to-plugin scratch space (Kong's kong.ctx.shared); null until a plugin needs it */
@@ -91,10 +98,27 @@ export interface PluginInstance {
   readonly access: ((ctx: ProxyContext) => PhaseResult) | null
   /** after the upstream answered (or the gateway did), before headers go downstream */
   readonly headerFilter: ((ctx: ProxyContext, status: number, headers: Record<string, string | string[]>) => void) | null
+  /**
+   * Kong's body_filter, for plugins that rewrite a whole response body. Non-null only when the instance's
+   * config has body rules (decided at config load), so routes without one keep streaming (chain.ts).
+   */
+  readonly bodyFilter: BodyFilter | null
   /** after the response finished */
   readonly log: ((ctx: ProxyContext) => void) | null
   /** called when the config that built it is replaced; releases timers and sockets */
   close (): void
+}
+
+/**
+ * A response body rewriter. After every headerFilter ran, `accepts` sees the final response headers (lower-
+ * cased names); when one plugin of the chain accepts, the proxy buffers the body (up to a limit, past which
+ * it streams unchanged: proxy/body-filter.ts), drops Content-Length and sends it chunked, as Kong does
+ * once a body_filter changes the body; then each accepting plugin's `transform` runs, in chain order.
+ */
+export interface BodyFilter {
+  accepts (status: number, headers: Readonly<Record<string, string | string[]>>): boolean
+  /** the new body; return `body` itself to leave it unchanged. A throw leaves the body unchanged (logged). */
+  transform (ctx: ProxyContext, body: Buffer): Buffer
 }
 
 /** Services a worker gives every plugin it creates (shared token cache, signing pool, IdP state ...). */

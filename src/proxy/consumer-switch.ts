@@ -5,7 +5,7 @@
 // ctx.authenticated_consumer). So after an authentication:
 //   - access continues in the consumer's chain, from the first plugin that sorts after the one that
 //     authenticated (none runs twice, none is skipped);
-//   - header_filter and log keep, for the plugins sorting up to that one, what was in force before, and
+//   - header_filter, body_filter and log keep, for the plugins sorting up to that one, what was in force before, and
 //     take the consumer's chain for the plugins after it.
 // Routes without consumer chains never come here (one null check per access run, none per plugin).
 
@@ -39,10 +39,11 @@ export function indexAfter (access: readonly PluginInstance[] | null, ran: Plugi
 
 function splice (before: RouteChain, after: RouteChain, boundary: PluginInstance): RouteChain {
   const headerFilter = merge(before.headerFilter, after.headerFilter, boundary)
+  const bodyFilter = merge(before.bodyFilter, after.bodyFilter, boundary)
   const log = merge(before.log, after.log, boundary)
   // the common case: the consumer's plugins all sort after the auth plugin, nothing to allocate
-  if (headerFilter === after.headerFilter && log === after.log) return after
-  return { access: after.access, headerFilter, log, consumers: after.consumers }
+  if (headerFilter === after.headerFilter && bodyFilter === after.bodyFilter && log === after.log) return after
+  return { access: after.access, headerFilter, bodyFilter, log, consumers: after.consumers }
 }
 
 // `before`'s plugins up to the boundary, then `after`'s beyond it; `after` itself when that is the same

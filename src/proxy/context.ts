@@ -20,6 +20,7 @@ import { respondToUpstreamError } from './forward.ts'
 import { lingerAfterResponse } from './lingering-close.ts'
 import { switchToConsumer } from './consumer-switch.ts'
 import { bodyUnread, peekBody } from './read-body.ts'
+import { collectChunk, filteredBody, startBodyFilter } from './body-filter.ts'
 import { disarmWriteTimer } from './write-timeout.ts'
 
 export const kContext = Symbol('tollgate.context')
@@ -40,6 +41,7 @@ export class RequestContext implements ProxyContext {
   readonly requestId: string
   readonly path: string
   query: string
+  method: string
   readonly upstreamHeaders: Record<string, string | string[]>
   shared: Record<string, unknown> | null
   responded: boolean
@@ -57,6 +59,11 @@ export class RequestContext implements ProxyContext {
   bufferedBody: Buffer | Buffer[] | null
   bodyPromise: Promise<Buffer | null> | null
   upstreamPath: string
+  /** the response body held for the chain's body filters (body-filter.ts); null: streaming, the common case */
+  responseChunks: Buffer[] | null
+  responseSize: number
+  /** the body filters that accepted this response */
+  bodyFilters: PluginInstance[] | null
   dispatchedAt: number
   firstByteAt: number
   upstreamStatus: number
@@ -81,6 +88,7 @@ export class RequestContext implements ProxyContext {
     this.requestId = requestId
     this.path = path
     this.query = query
+    this.method = req.method ?? 'GET'
     this.upstreamHeaders = upstreamHeaders
     this.shared = null
     this.responded = false
@@ -92,6 +100,9 @@ export class RequestContext implements ProxyContext {
     this.bufferedBody = null
     this.bodyPromise = null
     this.upstreamPath = ''
+    this.responseChunks = null
+    this.responseSize = 0
+    this.bodyFilters = null
     this.dispatchedAt = 0
     this.firstByteAt = 0
     this.upstreamStatus = 0
@@ -176,9 +187,11 @@ export class RequestContext implements ProxyContext {
     if (this.state.draining) res.shouldKeepAlive = false
     const headers = downstreamHeaders(this, rawHeaders)
     const chain = this.chain.headerFilter
-    if (chain !== null) {
+    const bodyChain = this.chain.bodyFilter
+    if (chain !== null || bodyChain !== null) {
       const object = headersToObject(headers)
-      for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)
+      if (chain !== null) for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)
+      if (bodyChain !== null) startBodyFilter(this, bodyChain, statusCode, object)
       if (statusText === '') res.writeHead(statusCode, object)
       else res.writeHead(statusCode, statusText, object)
     } else if (statusText === '') {
@@ -194,6 +207,7 @@ export class RequestContext implements ProxyContext {
   }
 
   onData (chunk: Buffer): boolean {
+    if (this.responseChunks !== null) return collectChunk(this, chunk)
     const res = this.res
     if (res.write(chunk)) return true
     res.once('drain', onDownstreamDrain)
@@ -201,7 +215,8 @@ export class RequestContext implements ProxyContext {
   }
 
   onComplete (): void {
-    this.res.end()
+    if (this.responseChunks !== null) this.res.end(filteredBody(this))
+    else this.res.end()
     finishRequest(this)
   }
 

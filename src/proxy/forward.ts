@@ -36,7 +36,7 @@ export function dispatchUpstream (ctx: RequestContext): void {
   if (body !== null && service.write_timeout > 0) armWriteTimer(ctx, service.write_timeout)
   target.pool!.dispatch({
     path: ctx.query === '' && !endsWithQuestionMark(ctx.req.url) ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
-    method: ctx.req.method!,
+    method: ctx.method,
     headers: ctx.upstreamHeaders,
     body,
     headersTimeout: service.read_timeout,

@@ -16,6 +16,8 @@ export class WorkerState {
   /** requests in flight; when draining reaches 0 the worker reports drained */
   inFlight: number
   onIdle: (() => void) | null
+  /** a response body too large for a body filter was logged once (proxy/body-filter.ts) */
+  bodyLimitWarned: boolean
   readonly #requestIdPrefix: string
   #requestCounter: number
 
@@ -27,6 +29,7 @@ export class WorkerState {
     this.draining = false
     this.inFlight = 0
     this.onIdle = null
+    this.bodyLimitWarned = false
     // A random prefix per worker start plus a counter: unique ids without crypto per request.
     this.#requestIdPrefix = randomBytes(8).toString('hex')
     this.#requestCounter = 0

@@ -62,7 +62,7 @@ export function createRequestTermination (plugin: Plugin, priority: number): Plu
     if (config.echo) return echo(ctx, status, message, args ?? queryArgs(ctx.query))
     answer(ctx)
   }
-  return Object.freeze({ name: plugin.name, id: plugin.id, priority, access, headerFilter: null, log: null, close: noop })
+  return Object.freeze({ name: plugin.name, id: plugin.id, priority, access, headerFilter: null, bodyFilter: null, log: null, close: noop })
 }
 
 async function echo (ctx: ProxyContext, status: number, message: string | undefined, args: ReturnType<typeof queryArgs>): Promise<void> {

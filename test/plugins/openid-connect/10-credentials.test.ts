@@ -103,6 +103,8 @@ class RequestView implements ProxyContext {
   readonly service = null
   readonly path: string
   query: string
+  method = 'GET'
+  upstreamPath = '/'
   readonly upstreamHeaders: Record<string, string | string[]>
   shared = null
   readonly responded = false

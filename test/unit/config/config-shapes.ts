@@ -237,6 +237,24 @@ export const CORS = {
   allow_origin_absent: boolean,
 }
 
+// the transformers' nested records are typed in their compile.ts / transform.ts and tested there
+export const REQUEST_TRANSFORMER = {
+  http_method: nullable(string),
+  remove: object,
+  rename: object,
+  replace: object,
+  add: object,
+  append: object,
+}
+
+export const RESPONSE_TRANSFORMER = {
+  remove: object,
+  rename: object,
+  replace: object,
+  add: object,
+  append: object,
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>

@@ -16,7 +16,9 @@ import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { requestTerminationSchema } from '../../../src/plugins/request-termination/schema.ts'
 import { corsSchema } from '../../../src/plugins/cors/schema.ts'
-import { CONSUMER, CORS, OIDC, PLUGIN, REQUEST_TERMINATION, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { requestTransformerSchema } from '../../../src/plugins/request-transformer/schema.ts'
+import { responseTransformerSchema } from '../../../src/plugins/response-transformer/schema.ts'
+import { CONSUMER, CORS, OIDC, PLUGIN, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -141,6 +143,8 @@ const PLUGIN_CONFIGS = [
   { schema: openIdConnectSchema, shape: OIDC, sample: { issuer: ISSUER, auth_methods: ['client_credentials'] } },
   { schema: requestTerminationSchema, shape: REQUEST_TERMINATION, sample: {} },
   { schema: corsSchema, shape: CORS, sample: {} },
+  { schema: requestTransformerSchema, shape: REQUEST_TRANSFORMER, sample: {} },
+  { schema: responseTransformerSchema, shape: RESPONSE_TRANSFORMER, sample: {} },
 ]
 
 t.test('every bundled plugin has its config shape here', async (t) => {

@@ -48,6 +48,7 @@ const AUTH = fakeModule('auth', 1000, (plugin, view) => ({
     ? authenticate(ctx, view)
     : new Promise<void>((resolve) => setImmediate(resolve)).then(() => authenticate(ctx, view)),
   headerFilter: null,
+  bodyFilter: null,
   log: null,
   close () {}
 }))
@@ -64,6 +65,7 @@ function tally (name: string, priority: number): PluginModule {
       ctx.upstreamHeaders['x-tally'] = previous === undefined ? `${name}:${String(plugin.config.tag)}` : `${String(previous)},${name}:${String(plugin.config.tag)}`
     },
     headerFilter: null,
+    bodyFilter: null,
     log: (ctx) => {
       const list = logged.get(ctx.requestId) ?? []
       list.push(`${name}:${String(plugin.config.tag)}`)

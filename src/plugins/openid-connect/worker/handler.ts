@@ -110,6 +110,7 @@ export function createOpenIdConnect (plugin: Plugin, priority: number, services:
     priority,
     access,
     headerFilter: downstream ? addDownstreamHeaders : null,
+    bodyFilter: null,
     log: null,
     close: () => {
       flow?.close()
