@@ -32,6 +32,7 @@ export class CorrelationId implements PluginInstance {
   readonly priority: number
   readonly access: (ctx: ProxyContext) => void
   readonly headerFilter: ((ctx: ProxyContext, status: number, headers: Record<string, string | string[]>) => void) | null
+  readonly bodyFilter: null = null
   readonly log: null = null
   /** lower-cased: upstream and request header objects are keyed so */
   readonly #header: string

@@ -160,7 +160,7 @@ export function createCors (plugin: Plugin, priority: number): PluginInstance {
     addResponseHeaders(policy, origin, headers)
   }
 
-  return Object.freeze({ name: plugin.name, id: plugin.id, priority, access, headerFilter, log: null, close: noop })
+  return Object.freeze({ name: plugin.name, id: plugin.id, priority, access, headerFilter, bodyFilter: null, log: null, close: noop })
 }
 
 function noop (): void {}

@@ -13,7 +13,7 @@ export function createPrometheus (plugin: Plugin, priority: number): PluginInsta
   const families = familiesOf(plugin.config)
   // one function per instance (config load), capturing its flags
   const log = (ctx: ProxyContext): void => { ctx.metricsFamilies = families }
-  return Object.freeze({ name: plugin.name, id: plugin.id, priority, access: null, headerFilter: null, log, close: noop })
+  return Object.freeze({ name: plugin.name, id: plugin.id, priority, access: null, headerFilter: null, bodyFilter: null, log, close: noop })
 }
 
 function noop (): void {}

@@ -2,9 +2,12 @@
 // many more uses there are; every other error is still listed at each of its paths.
 
 import t from 'tap'
+import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { ConfigError } from '../../../src/core/errors.ts'
 import { loadConfigObject, oncePerFeature } from '../../../src/config/load.ts'
 import { SOURCE, doc } from './issues.ts'
+
+const AVAILABLE = BUNDLED_PLUGINS.map((plugin) => plugin.name).join(', ')
 
 /** The issues in the order the loader found them (document order: the first use comes first). */
 function issuesInOrder (input: unknown): ReadonlyArray<{ path: string, message: string }> {

@@ -70,7 +70,7 @@ function routeNamed (config: LoadedConfig, name: string): Route {
 t.test('the bundled plugins, their PRIORITY and their execution order', async (t) => {
   t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050], ['correlation-id', 100001], ['prometheus', 13], ['cors', 2000], ['request-transformer', 801],
     ['response-transformer', 800]],
-    'the bundled list (a new plugin is added here and to the expected order below)')
+  'the bundled list (a new plugin is added here and to the expected order below)')
   const modules = await loadPluginModules()
   t.strictSame([...modules.keys()], BUNDLED_PLUGINS.map((p) => p.name), 'every bundled plugin has its handler loaded')
   for (const plugin of BUNDLED_PLUGINS) t.equal(modules.get(plugin.name)!.PRIORITY, plugin.PRIORITY, `${plugin.name} keeps its PRIORITY`)
