@@ -11,6 +11,8 @@ import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
 import type { CorsConfig } from '../../../src/plugins/cors/handler.ts'
 import { METHODS as CORS_METHODS } from '../../../src/plugins/cors/schema.ts'
+import type { CorrelationIdConfig } from '../../../src/plugins/correlation-id/handler.ts'
+import { GENERATORS } from '../../../src/plugins/correlation-id/schema.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -255,6 +257,21 @@ export const RESPONSE_TRANSFORMER = {
   append: object,
 }
 
+export const CORRELATION_ID = {
+  header_name: string,
+  generator: oneOf(...GENERATORS),
+  echo_downstream: boolean,
+}
+
+export const PROMETHEUS = {
+  per_consumer: boolean,
+  status_code_metrics: boolean,
+  ai_metrics: boolean,
+  latency_metrics: boolean,
+  bandwidth_metrics: boolean,
+  upstream_health_metrics: boolean,
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -267,3 +284,4 @@ export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof 
 export type OidcPluginConfigMatches = Assert<IsExact<OidcPluginConfig, Pick<RecordOf<typeof OIDC>, keyof OidcPluginConfig>>>
 export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationConfig, RecordOf<typeof REQUEST_TERMINATION>>>
 export type CorsConfigMatches = Assert<IsExact<CorsConfig, RecordOf<typeof CORS>>>
+export type CorrelationIdConfigMatches = Assert<IsExact<CorrelationIdConfig, RecordOf<typeof CORRELATION_ID>>>

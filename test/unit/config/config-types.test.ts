@@ -16,9 +16,11 @@ import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { requestTerminationSchema } from '../../../src/plugins/request-termination/schema.ts'
 import { corsSchema } from '../../../src/plugins/cors/schema.ts'
+import { correlationIdSchema } from '../../../src/plugins/correlation-id/schema.ts'
+import { prometheusSchema } from '../../../src/plugins/prometheus/schema.ts'
 import { requestTransformerSchema } from '../../../src/plugins/request-transformer/schema.ts'
 import { responseTransformerSchema } from '../../../src/plugins/response-transformer/schema.ts'
-import { CONSUMER, CORS, OIDC, PLUGIN, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { CONSUMER, CORRELATION_ID, CORS, OIDC, PROMETHEUS, PLUGIN, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -143,6 +145,8 @@ const PLUGIN_CONFIGS = [
   { schema: openIdConnectSchema, shape: OIDC, sample: { issuer: ISSUER, auth_methods: ['client_credentials'] } },
   { schema: requestTerminationSchema, shape: REQUEST_TERMINATION, sample: {} },
   { schema: corsSchema, shape: CORS, sample: {} },
+  { schema: correlationIdSchema, shape: CORRELATION_ID, sample: {} },
+  { schema: prometheusSchema, shape: PROMETHEUS, sample: {} },
   { schema: requestTransformerSchema, shape: REQUEST_TRANSFORMER, sample: {} },
   { schema: responseTransformerSchema, shape: RESPONSE_TRANSFORMER, sample: {} },
 ]
