@@ -9,6 +9,7 @@ import type { Consumer, ForeignKey, ListenAddress, Plugin, Route, Service, Setti
 import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
+import type { RateLimitingConfig } from '../../../src/plugins/rate-limiting/handler.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -223,6 +224,25 @@ export const REQUEST_TERMINATION = {
   trigger: nullable(string),
 }
 
+export const RATE_LIMITING = {
+  second: nullable(number),
+  minute: nullable(number),
+  hour: nullable(number),
+  day: nullable(number),
+  month: nullable(number),
+  year: nullable(number),
+  limit_by: oneOfText('consumer', 'credential', 'ip', 'service', 'header', 'path'),
+  header_name: nullable(string),
+  path: nullable(string),
+  /** only 'local' loads: the schema refuses cluster and redis */
+  policy: oneOfText('local', 'cluster', 'redis'),
+  fault_tolerant: boolean,
+  hide_client_headers: boolean,
+  error_code: number,
+  error_message: string,
+  sync_rate: number,
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -234,3 +254,4 @@ export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof 
 /** the fields the main thread reads (issuer registry, signer) */
 export type OidcPluginConfigMatches = Assert<IsExact<OidcPluginConfig, Pick<RecordOf<typeof OIDC>, keyof OidcPluginConfig>>>
 export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationConfig, RecordOf<typeof REQUEST_TERMINATION>>>
+export type RateLimitingConfigMatches = Assert<IsExact<RateLimitingConfig, RecordOf<typeof RATE_LIMITING>>>

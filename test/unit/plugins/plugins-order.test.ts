@@ -2,7 +2,8 @@
 // fed by the real bundled list (bundled.ts) and real config loading. Pins what Kong pins:
 //   - execution order by PRIORITY, highest first (Kong: spec/01-unit/12-plugins_order_spec.lua); the
 //     values are Kong's: request-termination 2 (kong/plugins/request-termination/handler.lua),
-//     openid-connect 1050 (https://docs.konghq.com/konnect/reference/plugins/, an Enterprise plugin);
+//     openid-connect 1050 (https://docs.konghq.com/konnect/reference/plugins/, an Enterprise plugin),
+//     rate-limiting 910 (kong/plugins/rate-limiting/handler.lua);
 //   - for one plugin name the most specific scope wins, as kong/runloop/plugins_iterator.lua lookup_cfg:
 //     route+service+consumer, route+consumer, service+consumer, route+service, consumer, route, service,
 //     global (Kong: spec/02-integration/15-plugins-iterator/01-precedence_spec.lua). Here, for a request
@@ -28,7 +29,8 @@ const OIDC_CONFIG = {
 /** a config each bundled plugin accepts; a plugin added to bundled.ts without one here fails this test */
 const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
   'openid-connect': OIDC_CONFIG,
-  'request-termination': { status_code: 418 }
+  'request-termination': { status_code: 418 },
+  'rate-limiting': { minute: 10 }
 }
 
 const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {} }
@@ -60,7 +62,7 @@ function routeNamed (config: LoadedConfig, name: string): Route {
 }
 
 t.test('the bundled plugins, their PRIORITY and their execution order', async (t) => {
-  t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050]],
+  t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050], ['rate-limiting', 910]],
     'the bundled list (a new plugin is added here and to the expected order below)')
   const modules = await loadPluginModules()
   t.strictSame([...modules.keys()], BUNDLED_PLUGINS.map((p) => p.name), 'every bundled plugin has its handler loaded')
@@ -72,7 +74,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
     plugins: BUNDLED_PLUGINS.map((p) => ({ name: p.name, route: 'r', config: CONFIGS[p.name] }))
   })
   const chain = resolveRouteChain(routeNamed(config, 'r'), config.entities.plugins, instancesOf(config, await loadPluginModules(standInPlugins())))
-  t.strictSame(chain.access?.map((i) => [i.name, i.priority]), [['openid-connect', 1050], ['request-termination', 2]])
+  t.strictSame(chain.access?.map((i) => [i.name, i.priority]), [['openid-connect', 1050], ['rate-limiting', 910], ['request-termination', 2]])
   t.equal(chain.headerFilter, null, 'a phase no plugin has is null')
   t.equal(chain.log, null)
 })
