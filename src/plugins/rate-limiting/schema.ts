@@ -5,7 +5,7 @@
 // validated as Kong's and left out of the loaded config, so Kong's own dumps load.
 
 import type { ConfigIssue } from '../../core/errors.ts'
-import { atLeastOneOf, isSet } from '../../config/schema/checks.ts'
+import { isSet } from '../../config/schema/checks.ts'
 import { host, NOT_BUILT, port } from '../../config/schema/typedefs.ts'
 import type { FieldSchema, Shorthand } from '../../config/schema/engine.ts'
 import type { PluginSchema } from '../types.ts'
@@ -75,7 +75,11 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
 
 /** schema.lua entity_checks: at_least_one_of the periods, and the two conditionals on limit_by */
 function entityChecks (config: Record<string, unknown>): ConfigIssue[] {
-  const issues = atLeastOneOf(...PERIODS)(config)
+  const issues: ConfigIssue[] = []
+  // an entity check in Kong, so its message names the fields from the plugin entity (config.second ...)
+  if (!PERIODS.some((period) => isSet(config[period]))) {
+    issues.push({ path: '', message: `at least one of these fields must be non-empty: ${PERIODS.map((p) => `'config.${p}'`).join(', ')}` })
+  }
   if (config.limit_by === 'header' && !isSet(config.header_name)) issues.push({ path: 'header_name', message: 'required field missing' })
   if (config.limit_by === 'path' && !isSet(config.path)) issues.push({ path: 'path', message: 'required field missing' })
   return issues.length > 0 ? issues : checkConfig(config)
