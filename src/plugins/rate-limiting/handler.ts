@@ -12,7 +12,8 @@
 // fault_tolerant proxies the request without limiting or headers (and logs it, at most once a second
 // per instance), otherwise the request gets a 500 "An unexpected error occurred".
 // Everything that depends on config only is computed here, once per instance; a request runs the
-// access function without allocating more than the identifier and the headers object.
+// access function without allocating more than the identifier and the headers object. access never
+// awaits, so the instance's scratch objects (key, usage, counted) serve one request at a time.
 
 import type { Plugin } from '../../config/types.ts'
 import type { ConfigView, PhaseResult, PluginInstance, PluginServices, ProxyContext } from '../types.ts'
