@@ -15,6 +15,7 @@ import { prometheus } from './prometheus/index.ts'
 import { cors } from './cors/index.ts'
 import { requestTransformer } from './request-transformer/index.ts'
 import { responseTransformer } from './response-transformer/index.ts'
+import { rateLimiting } from './rate-limiting/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
@@ -23,5 +24,6 @@ export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   prometheus,
   cors,
   requestTransformer,
-  responseTransformer
+  responseTransformer,
+  rateLimiting
 ])

@@ -13,6 +13,7 @@ import type { CorsConfig } from '../../../src/plugins/cors/handler.ts'
 import { METHODS as CORS_METHODS } from '../../../src/plugins/cors/schema.ts'
 import type { CorrelationIdConfig } from '../../../src/plugins/correlation-id/handler.ts'
 import { GENERATORS } from '../../../src/plugins/correlation-id/schema.ts'
+import type { RateLimitingConfig } from '../../../src/plugins/rate-limiting/handler.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -272,6 +273,25 @@ export const PROMETHEUS = {
   upstream_health_metrics: boolean,
 }
 
+export const RATE_LIMITING = {
+  second: nullable(number),
+  minute: nullable(number),
+  hour: nullable(number),
+  day: nullable(number),
+  month: nullable(number),
+  year: nullable(number),
+  limit_by: oneOfText('consumer', 'credential', 'ip', 'service', 'header', 'path'),
+  header_name: nullable(string),
+  path: nullable(string),
+  /** only 'local' loads: the schema refuses cluster and redis */
+  policy: oneOfText('local', 'cluster', 'redis'),
+  fault_tolerant: boolean,
+  hide_client_headers: boolean,
+  error_code: number,
+  error_message: string,
+  sync_rate: number,
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -285,3 +305,4 @@ export type OidcPluginConfigMatches = Assert<IsExact<OidcPluginConfig, Pick<Reco
 export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationConfig, RecordOf<typeof REQUEST_TERMINATION>>>
 export type CorsConfigMatches = Assert<IsExact<CorsConfig, RecordOf<typeof CORS>>>
 export type CorrelationIdConfigMatches = Assert<IsExact<CorrelationIdConfig, RecordOf<typeof CORRELATION_ID>>>
+export type RateLimitingConfigMatches = Assert<IsExact<RateLimitingConfig, RecordOf<typeof RATE_LIMITING>>>

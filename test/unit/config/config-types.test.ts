@@ -20,7 +20,8 @@ import { correlationIdSchema } from '../../../src/plugins/correlation-id/schema.
 import { prometheusSchema } from '../../../src/plugins/prometheus/schema.ts'
 import { requestTransformerSchema } from '../../../src/plugins/request-transformer/schema.ts'
 import { responseTransformerSchema } from '../../../src/plugins/response-transformer/schema.ts'
-import { CONSUMER, CORRELATION_ID, CORS, OIDC, PROMETHEUS, PLUGIN, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { rateLimitingSchema } from '../../../src/plugins/rate-limiting/schema.ts'
+import { CONSUMER, CORRELATION_ID, CORS, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -149,6 +150,7 @@ const PLUGIN_CONFIGS = [
   { schema: prometheusSchema, shape: PROMETHEUS, sample: {} },
   { schema: requestTransformerSchema, shape: REQUEST_TRANSFORMER, sample: {} },
   { schema: responseTransformerSchema, shape: RESPONSE_TRANSFORMER, sample: {} },
+  { schema: rateLimitingSchema, shape: RATE_LIMITING, sample: { minute: 5 } },
 ]
 
 t.test('every bundled plugin has its config shape here', async (t) => {

@@ -49,8 +49,8 @@ t.test('unknown plugin', async (t) => {
     { path: 'plugins[0].name', message: `plugin 'rate-limitting' not found (available: ${[...pluginSchemas.keys()].join(', ')})` },
   ]))
   // a plugin Kong bundles (kong/constants.lua) is valid for Kong: Tollgate says it lacks it
-  t.strictSame(issuesOf(doc({ plugins: [{ name: 'rate-limiting' }] })), [
-    { path: 'plugins[0].name', message: "plugin 'rate-limiting' is not supported by Tollgate yet" },
+  t.strictSame(issuesOf(doc({ plugins: [{ name: 'response-ratelimiting' }] })), [
+    { path: 'plugins[0].name', message: "plugin 'response-ratelimiting' is not supported by Tollgate yet" },
   ])
 })
 

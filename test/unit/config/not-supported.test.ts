@@ -46,8 +46,8 @@ const ROWS: readonly Row[] = [
   },
   {
     from: 'kong/constants.lua BUNDLED_PLUGINS: a plugin Kong has, used three times',
-    input: doc({ plugins: [{ name: 'rate-limiting', route: 'r0' }, { name: 'rate-limiting', route: 'r1' }, { name: 'rate-limiting' }], routes: [route(0), route(1)] }),
-    want: [{ path: 'plugins[0].name', message: "plugin 'rate-limiting' is not supported by Tollgate yet (and 2 more)" }],
+    input: doc({ plugins: [{ name: 'response-ratelimiting', route: 'r0' }, { name: 'response-ratelimiting', route: 'r1' }, { name: 'response-ratelimiting' }], routes: [route(0), route(1)] }),
+    want: [{ path: 'plugins[0].name', message: "plugin 'response-ratelimiting' is not supported by Tollgate yet (and 2 more)" }],
   },
   {
     from: 'different features are each named',

@@ -72,7 +72,7 @@ t.test('main-thread and worker services exist for the descriptors that declare t
   t.strictSame(made, ['main with-services', 'worker with-services got data of with-services'])
 })
 
-t.test('of the bundled plugins, openid-connect alone has main-thread and worker services', async (t) => {
-  t.strictSame(BUNDLED_PLUGINS.filter((p) => p.mainService !== null).map((p) => p.name), ['openid-connect'])
-  t.strictSame(BUNDLED_PLUGINS.filter((p) => p.workerService !== null).map((p) => p.name), ['openid-connect'])
+t.test('of the bundled plugins, openid-connect and rate-limiting have main-thread and worker services', async (t) => {
+  t.strictSame(BUNDLED_PLUGINS.filter((p) => p.mainService !== null).map((p) => p.name), ['openid-connect', 'rate-limiting'])
+  t.strictSame(BUNDLED_PLUGINS.filter((p) => p.workerService !== null).map((p) => p.name), ['openid-connect', 'rate-limiting'])
 })
