@@ -10,8 +10,10 @@
 import type { PluginDescriptor } from './types.ts'
 import { requestTermination } from './request-termination/index.ts'
 import { openIdConnect } from './openid-connect/index.ts'
+import { keyAuth } from './key-auth/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
-  openIdConnect
+  openIdConnect,
+  keyAuth
 ])

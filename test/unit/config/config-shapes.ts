@@ -9,6 +9,7 @@ import type { Consumer, ForeignKey, ListenAddress, Plugin, Route, Service, Setti
 import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
+import type { KeyAuthConfig } from '../../../src/plugins/key-auth/handler.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -223,6 +224,17 @@ export const REQUEST_TERMINATION = {
   trigger: nullable(string),
 }
 
+export const KEY_AUTH = {
+  key_names: array(string),
+  hide_credentials: boolean,
+  anonymous: nullable(string),
+  key_in_header: boolean,
+  key_in_query: boolean,
+  key_in_body: boolean,
+  run_on_preflight: boolean,
+  realm: nullable(string),
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -234,3 +246,4 @@ export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof 
 /** the fields the main thread reads (issuer registry, signer) */
 export type OidcPluginConfigMatches = Assert<IsExact<OidcPluginConfig, Pick<RecordOf<typeof OIDC>, keyof OidcPluginConfig>>>
 export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationConfig, RecordOf<typeof REQUEST_TERMINATION>>>
+export type KeyAuthConfigMatches = Assert<IsExact<KeyAuthConfig, RecordOf<typeof KEY_AUTH>>>

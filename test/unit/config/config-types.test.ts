@@ -15,7 +15,8 @@ import type { ConfigIssue } from '../../../src/core/errors.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { openIdConnectSchema } from '../../../src/plugins/openid-connect/config/schema.ts'
 import { requestTerminationSchema } from '../../../src/plugins/request-termination/schema.ts'
-import { CONSUMER, OIDC, PLUGIN, REQUEST_TERMINATION, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { keyAuthSchema } from '../../../src/plugins/key-auth/schema.ts'
+import { CONSUMER, KEY_AUTH, OIDC, PLUGIN, REQUEST_TERMINATION, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -139,6 +140,7 @@ t.test('settings fit their shapes, defaults and set', async (t) => {
 const PLUGIN_CONFIGS = [
   { schema: openIdConnectSchema, shape: OIDC, sample: { issuer: ISSUER, auth_methods: ['client_credentials'] } },
   { schema: requestTerminationSchema, shape: REQUEST_TERMINATION, sample: {} },
+  { schema: keyAuthSchema, shape: KEY_AUTH, sample: {} },
 ]
 
 t.test('every bundled plugin has its config shape here', async (t) => {

@@ -15,7 +15,10 @@ import type { LoadedConfig, Plugin, Route } from '../../../src/config/types.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { resolveRouteChain } from '../../../src/plugins/chain.ts'
 import { loadPluginModules } from '../../../src/plugins/handlers.ts'
-import { createConsumerIndex } from '../../../src/config/consumer-index.ts'
+import { createConfigView } from '../../../src/config/compile-runtime.ts'
+import type { Entities } from '../../../src/config/types.ts'
+
+const EMPTY: Entities = { services: [], routes: [], plugins: [], consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [] }
 import type { PluginDescriptor, PluginInstance, PluginModule, PluginServices } from '../../../src/plugins/types.ts'
 
 const OIDC_CONFIG = {
@@ -28,7 +31,8 @@ const OIDC_CONFIG = {
 /** a config each bundled plugin accepts; a plugin added to bundled.ts without one here fails this test */
 const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
   'openid-connect': OIDC_CONFIG,
-  'request-termination': { status_code: 418 }
+  'request-termination': { status_code: 418 },
+  'key-auth': {}
 }
 
 const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {} }
@@ -50,7 +54,7 @@ function standInPlugins (): PluginDescriptor[] {
 function instancesOf (config: LoadedConfig, modules: ReadonlyMap<string, PluginModule>): Map<string, PluginInstance> {
   const instances = new Map<string, PluginInstance>()
   for (const plugin of config.entities.plugins) {
-    if (plugin.enabled) instances.set(plugin.id, modules.get(plugin.name)!.create(plugin, NO_SERVICES, { consumers: createConsumerIndex([]) }))
+    if (plugin.enabled) instances.set(plugin.id, modules.get(plugin.name)!.create(plugin, NO_SERVICES, createConfigView(EMPTY)))
   }
   return instances
 }
@@ -60,7 +64,7 @@ function routeNamed (config: LoadedConfig, name: string): Route {
 }
 
 t.test('the bundled plugins, their PRIORITY and their execution order', async (t) => {
-  t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050]],
+  t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050], ['key-auth', 1250]],
     'the bundled list (a new plugin is added here and to the expected order below)')
   const modules = await loadPluginModules()
   t.strictSame([...modules.keys()], BUNDLED_PLUGINS.map((p) => p.name), 'every bundled plugin has its handler loaded')
@@ -72,7 +76,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
     plugins: BUNDLED_PLUGINS.map((p) => ({ name: p.name, route: 'r', config: CONFIGS[p.name] }))
   })
   const chain = resolveRouteChain(routeNamed(config, 'r'), config.entities.plugins, instancesOf(config, await loadPluginModules(standInPlugins())))
-  t.strictSame(chain.access?.map((i) => [i.name, i.priority]), [['openid-connect', 1050], ['request-termination', 2]])
+  t.strictSame(chain.access?.map((i) => [i.name, i.priority]), [['key-auth', 1250], ['openid-connect', 1050], ['request-termination', 2]])
   t.equal(chain.headerFilter, null, 'a phase no plugin has is null')
   t.equal(chain.log, null)
 })
@@ -80,7 +84,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
 t.test('the real request-termination handler gets its PRIORITY from the descriptor', async (t) => {
   const modules = await loadPluginModules()
   const config = load({ plugins: [{ name: 'request-termination' }] })
-  const instance = modules.get('request-termination')!.create(config.entities.plugins[0], NO_SERVICES, { consumers: createConsumerIndex([]) })
+  const instance = modules.get('request-termination')!.create(config.entities.plugins[0], NO_SERVICES, createConfigView(EMPTY))
   t.equal(instance.priority, 2)
   t.type(instance.access, 'function')
 })
