@@ -82,8 +82,8 @@ const ROWS: readonly Row[] = [
     want: [
       { path: 'routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet' },
       { path: 'routes[1].paths[0]', message: 'should start with: / (fixed path) or ~/ (regex path)' },
-      { path: 'plugins[0].name', message: "plugin 'rate-limitting' not found (available: request-termination, openid-connect)" },
-      { path: 'plugins[1].name', message: "plugin 'rate-limitting' not found (available: request-termination, openid-connect)" },
+      { path: 'plugins[0].name', message: "plugin 'rate-limitting' not found (available: request-termination, openid-connect, key-auth)" },
+      { path: 'plugins[1].name', message: "plugin 'rate-limitting' not found (available: request-termination, openid-connect, key-auth)" },
     ],
   },
 ]
