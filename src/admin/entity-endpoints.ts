@@ -1,5 +1,7 @@
-// The entity endpoints of DB-less Kong's Admin API: /services, /routes, /consumers, /plugins, their items
-// by id or endpoint key, and the nested collections (/services/{s}/routes, /routes/{r}/plugins, ...).
+// The entity endpoints of DB-less Kong's Admin API: /services, /routes, /consumers, /plugins, the
+// credentials (/key-auths, /basic-auths, /jwts, /acls: each daos.lua's admin_api_name), their items by id or
+// endpoint key, and the nested collections (/services/{s}/routes, /routes/{r}/plugins, /consumers/{c}/key-auth
+// and Kong's other admin_api_nested_name paths, ...). Credential secrets are redacted (entity-index.ts).
 // Reads page and filter as Kong; writes answer 405 with Kong's "operation unsupported" body (a DELETE of
 // something absent is 204, as Kong's DAO deletes are idempotent); a missing parent or item is 404.
 
@@ -11,13 +13,30 @@ import { METHOD_NOT_ALLOWED, NOT_FOUND, operationUnsupported } from './kong-erro
 import { listPage, parseListQuery } from './paging.ts'
 import type { AdminHandler, AdminRequest, AdminResult } from './types.ts'
 
-const KINDS: ReadonlySet<string> = new Set(Object.keys(ENDPOINT_KEY))
+/** the first path segment → the entities it lists (Kong's admin_api_name for the credentials) */
+const PATHS: Readonly<Record<string, Kind>> = {
+  services: 'services',
+  routes: 'routes',
+  consumers: 'consumers',
+  plugins: 'plugins',
+  'key-auths': 'keyauth_credentials',
+  'basic-auths': 'basicauth_credentials',
+  jwts: 'jwt_secrets',
+  acls: 'acls',
+}
 
-/** child collections under an entity, and the field of the child that points at its parent */
-const NESTED: Readonly<Partial<Record<Kind, Partial<Record<Kind, string>>>>> = {
-  services: { routes: 'service', plugins: 'service' },
-  routes: { plugins: 'route' },
-  consumers: { plugins: 'consumer' },
+/** child collections under an entity: path segment → the child kind and its field that points at the parent */
+const NESTED: Readonly<Partial<Record<Kind, Readonly<Record<string, { kind: Kind, field: string }>>>>> = {
+  services: { routes: { kind: 'routes', field: 'service' }, plugins: { kind: 'plugins', field: 'service' } },
+  routes: { plugins: { kind: 'plugins', field: 'route' } },
+  consumers: {
+    plugins: { kind: 'plugins', field: 'consumer' },
+    // each daos.lua's admin_api_nested_name
+    'key-auth': { kind: 'keyauth_credentials', field: 'consumer' },
+    'basic-auth': { kind: 'basicauth_credentials', field: 'consumer' },
+    jwt: { kind: 'jwt_secrets', field: 'consumer' },
+    acls: { kind: 'acls', field: 'consumer' },
+  },
 }
 
 const COLLECTION_ALLOW = 'GET, HEAD, OPTIONS, POST'
@@ -75,17 +94,17 @@ function item (req: AdminRequest, kind: Kind, entity: Entity | null, key: string
 }
 
 function nested (req: AdminRequest, index: EntityIndex, kind: Kind, parent: Entity, parts: readonly string[]): AdminResult | null {
-  const child = parts[2] as Kind
-  const field = NESTED[kind]?.[child]
-  if (kind === 'routes' && child === ('service' as Kind) && parts.length === 3) {
+  const nestedKind = Object.hasOwn(NESTED[kind] ?? {}, parts[2]) ? NESTED[kind]![parts[2]] : undefined
+  if (kind === 'routes' && parts[2] === 'service' && parts.length === 3) {
     const serviceId = parentOf(parent, 'service')
     const service = serviceId === null ? null : index.find('services', serviceId)
     if (service === null && req.method !== 'PUT') return NOT_FOUND
     return item(req, 'services', service, serviceId ?? '')
   }
-  if (field === undefined) return null
+  if (nestedKind === undefined) return null
+  const { kind: child, field } = nestedKind
   const children = index.list(child).filter((entity) => parentOf(entity, field) === parent.id)
-  if (parts.length === 3) return collection(req, child, children, `/${kind}/${encodeURIComponent(parts[1])}/${child}`)
+  if (parts.length === 3) return collection(req, child, children, `/${pathOf(kind)}/${encodeURIComponent(parts[1])}/${parts[2]}`)
   const found = index.find(child, parts[3])
   return item(req, child, found !== null && parentOf(found, field) === parent.id ? found : null, parts[3])
 }
@@ -95,14 +114,18 @@ function pluginsEnabled (req: AdminRequest): AdminResult {
   return { status: 200, body: { enabled_plugins: [...pluginSchemas.keys()].sort() } }
 }
 
+function pathOf (kind: Kind): string {
+  return Object.keys(PATHS).find((path) => PATHS[path] === kind)!
+}
+
 export function entitiesHandler (config: () => LoadedConfig): AdminHandler {
   return (req) => {
-    if (!KINDS.has(req.pathname.split('/')[1])) return null
+    if (!Object.hasOwn(PATHS, req.pathname.split('/')[1])) return null
     const parts = segments(req.pathname)
     if (parts === null || parts.length > 4) return NOT_FOUND
-    const kind = parts[0] as Kind
+    const kind = PATHS[parts[0]]
     const index = entityIndex(config())
-    if (parts.length === 1) return collection(req, kind, index.list(kind), `/${kind}`)
+    if (parts.length === 1) return collection(req, kind, index.list(kind), `/${parts[0]}`)
     if (kind === 'plugins' && parts[1] === 'enabled' && parts.length === 2) return pluginsEnabled(req)
     const entity = index.find(kind, parts[1])
     if (parts.length === 2) return item(req, kind, entity, parts[1])

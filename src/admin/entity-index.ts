@@ -1,19 +1,27 @@
 // The running config's entities as the Admin API shows them (plugin secrets redacted), indexed by id and
 // by endpoint key. Built once per loaded config and kept until that config is dropped.
 
-import type { Consumer, Entities, LoadedConfig, Plugin, Route, Service } from '../config/types.ts'
+import type { Acl, BasicAuthCredential, Consumer, Entities, JwtSecret, KeyAuthCredential, LoadedConfig, Plugin, Route, Service } from '../config/types.ts'
+import type { CredentialKind } from '../config/schema/credentials.ts'
 import { redactedEntities } from '../config/redact-config.ts'
 import { isUuid } from '../config/schema/typedefs.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'plugins'
-export type Entity = Service | Route | Consumer | Plugin
+export type Kind = 'services' | 'routes' | 'consumers' | 'plugins' | CredentialKind
+export type Entity = Service | Route | Consumer | Plugin | KeyAuthCredential | BasicAuthCredential | JwtSecret | Acl
 
-/** Kong's endpoint_key per entity: what a non-UUID path segment is matched against */
-export const ENDPOINT_KEY: Readonly<Record<Kind, string>> = {
+/**
+ * Kong's endpoint_key per entity: what a non-UUID path segment is matched against. null: by id only, for
+ * key-auth (its endpoint key is the key, a secret the Admin API does not show) and acls (Kong has none).
+ */
+export const ENDPOINT_KEY: Readonly<Record<Kind, string | null>> = {
   services: 'name',
   routes: 'name',
   consumers: 'username',
   plugins: 'instance_name',
+  keyauth_credentials: null,
+  basicauth_credentials: 'username',
+  jwt_secrets: 'key',
+  acls: null,
 }
 
 export class EntityIndex {
@@ -29,7 +37,8 @@ export class EntityIndex {
       const keyed = new Map<string, Entity>()
       for (const entity of this.entities[kind]) {
         this.#byId.set(`${kind}:${entity.id}`, entity)
-        const key = (entity as unknown as Record<string, unknown>)[ENDPOINT_KEY[kind]]
+        const field = ENDPOINT_KEY[kind]
+        const key = field === null ? null : (entity as unknown as Record<string, unknown>)[field]
         if (typeof key === 'string') keyed.set(key, entity)
       }
       byKey.set(kind, keyed)

@@ -5,12 +5,13 @@
 
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'
-import type { Consumer, LoadedConfig, Route, Service, Settings } from './types.ts'
+import type { Consumer, Entities, LoadedConfig, Route, Service, Settings } from './types.ts'
 import { effectivePathHandling } from '../router/flavor.ts'
 import { Router } from '../router/router.ts'
 import { ChainResolver, type RouteChain } from '../plugins/chain.ts'
 import type { ConfigView, PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
 import { createConsumerIndex } from './consumer-index.ts'
+import { createCredentialIndex } from './credential-index.ts'
 import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import type { UpstreamTls } from '../proxy/upstream-tls.ts'
@@ -93,9 +94,15 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
   })
 }
 
+/** What plugin instances may read of the config: consumers and credentials, indexed once per compile. */
+export function createConfigView (entities: Entities): ConfigView {
+  const consumers = createConsumerIndex(entities.consumers)
+  return Object.freeze({ consumers, credentials: createCredentialIndex(entities, consumers) })
+}
+
 function createInstances (config: LoadedConfig, deps: CompileDeps): Map<string, PluginInstance> {
   const instances = new Map<string, PluginInstance>()
-  const view: ConfigView = Object.freeze({ consumers: createConsumerIndex(config.entities.consumers) })
+  const view = createConfigView(config.entities)
   try {
     for (const plugin of config.entities.plugins) {
       if (!plugin.enabled) continue

@@ -3,9 +3,10 @@
 // entity it was nested under, which becomes its scope.
 
 import type { ConfigIssue } from '../core/errors.ts'
+import { CREDENTIAL_KINDS, type CredentialKind } from './schema/credentials.ts'
 import { joinPath } from './schema/engine.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'plugins'
+export type Kind = 'services' | 'routes' | 'consumers' | 'plugins' | CredentialKind
 
 /** The field that points a child at a parent of this kind (Kong's foreign key names). */
 export const FOREIGN_KEY = { services: 'service', routes: 'route', consumers: 'consumer' } as const
@@ -29,6 +30,10 @@ export interface Drafts {
   readonly routes: Draft[]
   readonly consumers: Draft[]
   readonly plugins: Draft[]
+  readonly keyauth_credentials: Draft[]
+  readonly basicauth_credentials: Draft[]
+  readonly jwt_secrets: Draft[]
+  readonly acls: Draft[]
 }
 
 function records (value: unknown): Array<Record<string, unknown> | null> {
@@ -41,7 +46,7 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
     // null: the element was invalid, and already reported
     if (fields === null) return
     const draft: Draft = { kind, path: joinPath(path, index), fields, parent, index, id: '' }
-    if (parent !== null && parent.kind !== 'plugins') {
+    if (parent !== null && (parent.kind === 'services' || parent.kind === 'routes' || parent.kind === 'consumers')) {
       const key = FOREIGN_KEY[parent.kind]
       if (fields[key] !== null) {
         issues.push({ path: joinPath(draft.path, key), message: `must not be set: the ${kind.slice(0, -1)} is nested under a ${key}` })
@@ -49,16 +54,25 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
     }
     drafts[kind].push(draft)
     if (kind === 'services') collect(drafts, 'routes', fields.routes, draft.path, draft, issues)
-    if (kind !== 'plugins') collect(drafts, 'plugins', fields.plugins, draft.path, draft, issues)
+    if (kind === 'services' || kind === 'routes' || kind === 'consumers') collect(drafts, 'plugins', fields.plugins, draft.path, draft, issues)
+    if (kind === 'consumers') {
+      for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, fields[credential], draft.path, draft, issues)
+    }
   })
 }
 
-/** Flattens in document order: services (with their routes), top-level routes, consumers, plugins. */
+/**
+ * Flattens in document order: services (with their routes), top-level routes, consumers (with their
+ * credentials), plugins, then each kind of top-level credentials.
+ */
 export function flatten (document: Readonly<Record<string, unknown>>, issues: ConfigIssue[]): Drafts {
-  const drafts: Drafts = { services: [], routes: [], consumers: [], plugins: [] }
+  const drafts: Drafts = {
+    services: [], routes: [], consumers: [], plugins: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [],
+  }
   collect(drafts, 'services', document.services, '', null, issues)
   collect(drafts, 'routes', document.routes, '', null, issues)
   collect(drafts, 'consumers', document.consumers, '', null, issues)
   collect(drafts, 'plugins', document.plugins, '', null, issues)
+  for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, document[credential], '', null, issues)
   return drafts
 }

@@ -15,7 +15,7 @@ export function canonicalJson (value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
-function untimed (list: ReadonlyArray<{ readonly created_at: number, readonly updated_at: number }>): unknown[] {
+function untimed (list: ReadonlyArray<{ readonly created_at: number, readonly updated_at?: number }>): unknown[] {
   return list.map(({ created_at: _created, updated_at: _updated, ...rest }) => rest)
 }
 
@@ -25,6 +25,10 @@ export function configHash (settings: Settings, entities: Entities): string {
     routes: untimed(entities.routes),
     plugins: untimed(entities.plugins),
     consumers: untimed(entities.consumers),
+    keyauth_credentials: untimed(entities.keyauth_credentials),
+    basicauth_credentials: untimed(entities.basicauth_credentials),
+    jwt_secrets: untimed(entities.jwt_secrets),
+    acls: untimed(entities.acls),
   }
   return createHash('md5').update(canonicalJson({ settings, entities: timeless })).digest('hex')
 }

@@ -86,6 +86,12 @@ export function oncePerFeature (issues: readonly ConfigIssue[]): ConfigIssue[] {
   })
 }
 
+/** decK's `_info.skip_hash_for_basic_auth: true`: the file's basic-auth passwords are hashes already. */
+function skipsBasicAuthHash (input: unknown): boolean {
+  const info = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)._info : null
+  return typeof info === 'object' && info !== null && (info as Record<string, unknown>).skip_hash_for_basic_auth === true
+}
+
 /** Issues are shown (Admin 400s, logs, the CLI): a message or key that quotes a URL never shows its user info. */
 function shown (issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.map((issue) => ({ path: redactUrlCredentials(issue.path), message: redactUrlCredentials(issue.message) }))
@@ -114,7 +120,8 @@ export function loadConfigObject (input: unknown, source: string, env: NodeJS.Pr
     throw new ConfigError(source, shown(issues))
   }
   const settings = parseSettings(doc, issues)
-  const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues, notices)
+  const hashPasswords = doc._transform !== false && !skipsBasicAuthHash(substituted)
+  const entities = buildEntities(flatten(doc, issues), Math.floor(Date.now() / 1000), issues, notices, { hashPasswords })
   if (issues.length > 0) throw new ConfigError(source, shown(oncePerFeature(withoutEchoes(issues, failed, substitutionIssues))))
   return deepFreeze({
     source,

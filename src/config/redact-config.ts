@@ -1,9 +1,11 @@
 // Entities as they may be shown (Admin API output, logs): each plugin's secret config fields, as its schema
-// marks them, replaced by "<redacted>".
+// marks them, and the credentials' secrets (key-auth key, basic-auth password, jwt secret: `secret` in
+// schema/credentials.ts), replaced by "<redacted>".
 
 import { pluginSchemas } from '../plugins/schemas.ts'
 import type { Entities, Plugin } from './types.ts'
 import { redact } from './schema/engine.ts'
+import { CREDENTIAL_SCHEMAS, type CredentialKind } from './schema/credentials.ts'
 
 function redactPlugin (plugin: Plugin): Plugin {
   const info = pluginSchemas.get(plugin.name)
@@ -12,6 +14,17 @@ function redactPlugin (plugin: Plugin): Plugin {
   return { ...plugin, config }
 }
 
+function redactCredentials<K extends CredentialKind> (kind: K, list: Entities[K]): Entities[K] {
+  return list.map((credential) => redact(CREDENTIAL_SCHEMAS[kind], credential)) as unknown as Entities[K]
+}
+
 export function redactedEntities (entities: Entities): Entities {
-  return { ...entities, plugins: entities.plugins.map(redactPlugin) }
+  return {
+    ...entities,
+    plugins: entities.plugins.map(redactPlugin),
+    keyauth_credentials: redactCredentials('keyauth_credentials', entities.keyauth_credentials),
+    basicauth_credentials: redactCredentials('basicauth_credentials', entities.basicauth_credentials),
+    jwt_secrets: redactCredentials('jwt_secrets', entities.jwt_secrets),
+    acls: entities.acls,
+  }
 }

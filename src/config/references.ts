@@ -12,7 +12,14 @@ const UNIQUE: Readonly<Record<Kind, readonly string[]>> = {
   routes: ['name'],
   consumers: ['username', 'custom_id'],
   plugins: ['instance_name'],
+  keyauth_credentials: ['key'],
+  basicauth_credentials: ['username'],
+  jwt_secrets: ['key'],
+  acls: [],
 }
+
+/** unique fields whose value is a secret: a violation names the first one's path, never the value */
+const SECRET_UNIQUE: ReadonlySet<string> = new Set(['keyauth_credentials.key'])
 
 /** The field a reference by name matches (Kong's endpoint_key). */
 const ENDPOINT_KEY: Readonly<Partial<Record<Kind, string>>> = { services: 'name', routes: 'name', consumers: 'username' }
@@ -23,6 +30,7 @@ export interface KindIndex {
 }
 
 function violation (kind: Kind, field: string, value: string, first: Draft): string {
+  if (SECRET_UNIQUE.has(`${kind}.${field}`)) return `uniqueness violation: '${kind}' entity with the same ${field} already declared at ${first.path}`
   return `uniqueness violation: '${kind}' entity with ${field} set to '${value}' already declared at ${first.path}`
 }
 

@@ -9,6 +9,7 @@ import type { Draft, Drafts } from './flatten.ts'
 import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
 import { indexDrafts, resolveReference } from './references.ts'
+import { buildCredentials, type CredentialOptions } from './resolve-credentials.ts'
 import { joinPath, type ConfigNotice } from './schema/engine.ts'
 
 /**
@@ -33,7 +34,8 @@ function routeService (draft: Draft, indexes: Indexes, issues: ConfigIssue[]): s
   return ref === null ? null : resolveReference(ref, 'service', 'services', indexes.services, joinPath(draft.path, 'service'), issues)
 }
 
-export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[], notices: ConfigNotice[] = []): Entities {
+export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[], notices: ConfigNotice[] = [],
+  options: CredentialOptions = { hashPasswords: true }): Entities {
   for (const kind of ['services', 'consumers', 'routes'] as const) {
     for (const draft of drafts[kind]) assignId(draft, () => identity(draft))
   }
@@ -59,5 +61,6 @@ export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[
     routes,
     plugins: drafts.plugins.map((draft, i) => buildPlugin(draft, scopes[i], configs[i], now)),
     consumers: drafts.consumers.map((draft) => buildConsumer(draft, now)),
+    ...buildCredentials(drafts, indexes.consumers, now, issues, options),
   }
 }

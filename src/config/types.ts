@@ -79,6 +79,38 @@ export interface Consumer {
   readonly updated_at: number
 }
 
+/** Kong's credential entities (each auth plugin's daos.lua): no updated_at, a required consumer */
+interface CredentialBase {
+  readonly id: string
+  readonly consumer: ForeignKey
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+}
+
+export interface KeyAuthCredential extends CredentialBase {
+  readonly key: string
+  /** seconds after created_at the key stops working; null: never */
+  readonly ttl: number | null
+}
+
+export interface BasicAuthCredential extends CredentialBase {
+  readonly username: string
+  /** basic-auth/crypto.lua's hash: sha1 hex of password .. consumer id (or as given, when the file says it is hashed) */
+  readonly password: string
+}
+
+export interface JwtSecret extends CredentialBase {
+  readonly key: string
+  readonly secret: string | null
+  readonly rsa_public_key: string | null
+  readonly algorithm: 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512' |
+    'PS256' | 'PS384' | 'PS512' | 'EdDSA'
+}
+
+export interface Acl extends CredentialBase {
+  readonly group: string
+}
+
 export interface ListenAddress {
   readonly host: string
   readonly port: number
@@ -154,6 +186,10 @@ export interface Entities {
   readonly routes: readonly Route[]
   readonly plugins: readonly Plugin[]
   readonly consumers: readonly Consumer[]
+  readonly keyauth_credentials: readonly KeyAuthCredential[]
+  readonly basicauth_credentials: readonly BasicAuthCredential[]
+  readonly jwt_secrets: readonly JwtSecret[]
+  readonly acls: readonly Acl[]
 }
 
 /** A deprecated field (Kong's shorthand_fields with a deprecation) used in the config, once per field. */

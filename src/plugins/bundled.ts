@@ -16,6 +16,7 @@ import { cors } from './cors/index.ts'
 import { requestTransformer } from './request-transformer/index.ts'
 import { responseTransformer } from './response-transformer/index.ts'
 import { rateLimiting } from './rate-limiting/index.ts'
+import { keyAuth } from './key-auth/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
@@ -25,5 +26,6 @@ export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   cors,
   requestTransformer,
   responseTransformer,
-  rateLimiting
+  rateLimiting,
+  keyAuth
 ])

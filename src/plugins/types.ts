@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import type { Consumer, LoadedConfig, Plugin, Route, Service, Settings } from '../config/types.ts'
 import type { ConsumerIndex } from '../config/consumer-index.ts'
+import type { CredentialIndex } from '../config/credential-index.ts'
 import type { FieldSchema } from '../config/schema/engine.ts'
 import type { Logger } from '../core/log.ts'
 import type { MainPluginService, MainServicesContext } from './main-thread-services.ts'
@@ -88,6 +89,8 @@ export interface AuthenticatedCredential {
 /** What a plugin instance may read of the config it was built from (built once per compile). */
 export interface ConfigView {
   readonly consumers: ConsumerIndex
+  /** key-auth keys, basic-auth usernames, jwt keys → credential and consumer; acl groups by consumer */
+  readonly credentials: CredentialIndex
 }
 
 /** A plugin configured on a scope, bound to its validated config, with its phases (null when absent). */

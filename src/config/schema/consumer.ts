@@ -1,9 +1,11 @@
-// The consumer entity (Kong's kong/db/schema/entities/consumers.lua). Credentials (key-auth, basic-auth,
-// jwt, acls, ...) belong to plugins Tollgate does not have, so they are refused rather than ignored.
+// The consumer entity (Kong's kong/db/schema/entities/consumers.lua), with its credentials nested as decK
+// writes them (credentials.ts). Credentials of plugins Tollgate does not have (hmac-auth, oauth2, mtls-auth)
+// are refused rather than ignored.
 
 import { atLeastOneOf } from './checks.ts'
 import { annotations, tags, timestamp, unsupported, uuid } from './typedefs.ts'
 import { plugin } from './plugin.ts'
+import { CREDENTIAL_SCHEMAS } from './credentials.ts'
 import type { FieldSchema, RecordField } from './engine.ts'
 
 export const CREDENTIAL_KEYS = [
@@ -11,9 +13,10 @@ export const CREDENTIAL_KEYS = [
   'oauth2_credentials', 'acls', 'mtls_auth_credentials',
 ] as const
 
-const credentials: Record<string, FieldSchema> = Object.fromEntries(
-  CREDENTIAL_KEYS.map((key) => [key, unsupported(`consumer credentials (${key}) are`)])
-)
+const credentials: Record<string, FieldSchema> = Object.fromEntries(CREDENTIAL_KEYS.map((key) => {
+  const schema = (CREDENTIAL_SCHEMAS as Readonly<Record<string, FieldSchema>>)[key]
+  return [key, schema === undefined ? unsupported(`consumer credentials (${key}) are`) : { type: 'array', elements: schema }]
+}))
 
 export const consumer: RecordField = {
   type: 'record',

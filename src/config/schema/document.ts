@@ -4,6 +4,7 @@
 
 import { SETTING_NAMES } from '../settings.ts'
 import { CREDENTIAL_KEYS, consumer } from './consumer.ts'
+import { CREDENTIAL_SCHEMAS } from './credentials.ts'
 import { annotations, tags, unsupported } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
@@ -13,7 +14,8 @@ import type { FieldSchema, RecordField } from './engine.ts'
 /** Kong entity types Tollgate has no use for: accepted only when empty, so nothing is silently dropped. */
 const UNSUPPORTED_ENTITIES = [
   'upstreams', 'targets', 'certificates', 'ca_certificates', 'snis', 'vaults', 'consumer_groups',
-  'key_sets', 'keys', 'filter_chains', 'partials', 'custom_entities', ...CREDENTIAL_KEYS,
+  'key_sets', 'keys', 'filter_chains', 'partials', 'custom_entities',
+  ...CREDENTIAL_KEYS.filter((key) => !Object.hasOwn(CREDENTIAL_SCHEMAS, key)),
   // decK's Enterprise and Konnect entities (go-database-reconciler pkg/file/types.go, Content)
   'rbac_roles', 'service_packages', 'licenses', 'cloned_plugins', 'custom_plugins',
 ]
@@ -71,6 +73,8 @@ const fields: Record<string, FieldSchema> = {
   routes: { type: 'array', elements: route },
   consumers: { type: 'array', elements: consumer },
   plugins: { type: 'array', elements: plugin },
+  // top-level credentials name their consumer (resolve-credentials.ts)
+  ...Object.fromEntries(Object.entries(CREDENTIAL_SCHEMAS).map(([kind, schema]) => [kind, { type: 'array', elements: schema }])),
 }
 for (const entity of UNSUPPORTED_ENTITIES) fields[entity] = unsupported(`'${entity}' entities are`)
 for (const setting of SETTING_NAMES) fields[setting] = { type: 'any' }

@@ -124,7 +124,7 @@ t.test('the entity endpoints', async (t) => {
       t.equal(reply.status, 404, path)
       t.same(reply.json(), { message: 'Not found' })
     }
-    t.same((await admin('GET', '/plugins/enabled')).json(), { enabled_plugins: ['openid-connect', 'request-termination'] })
+    t.same((await admin('GET', '/plugins/enabled')).json(), { enabled_plugins: ['key-auth', 'openid-connect', 'request-termination'] })
   })
 
   t.test('nested collections and items', async (t) => {

@@ -73,7 +73,7 @@ t.test('secrets never leave the Admin API', async (t) => {
     ],
     plugins: [{ name: 'not-installed', config: { client_secret: 'unknown-plugin-s3cr3t' } }],
 
-    consumers: [{ username: 'c', keyauth_credentials: [{ key: 'credential-s3cr3t' }] }],
+    consumers: [{ username: 'c', keyauth_credentials: [{ key: 'credential-s3cr3t' }, { key: 'credential-s3cr3t' }] }],
   }
   secrets.push('invalid-s3cr3t-value', 'unknown-plugin-s3cr3t', 'credential-s3cr3t', 'service-s3cr3t')
   for (const query of ['', '?flatten_errors=1']) {

@@ -4,9 +4,9 @@
 
 import t from 'tap'
 import { loadConfigObject } from '../../../src/config/load.ts'
-import { createConsumerIndex } from '../../../src/config/consumer-index.ts'
+import { createConfigView } from '../../../src/config/compile-runtime.ts'
 import { createLogger } from '../../../src/core/log.ts'
-import type { Plugin } from '../../../src/config/types.ts'
+import type { Entities, Plugin } from '../../../src/config/types.ts'
 import type { PluginServices, ProxyContext } from '../../../src/plugins/types.ts'
 import { createRateLimiting, SHARED_KEY } from '../../../src/plugins/rate-limiting/handler.ts'
 import { BY_CONSUMER, BY_CREDENTIAL, BY_HEADER, BY_IP, BY_PATH, BY_SERVICE, identifierOf } from '../../../src/plugins/rate-limiting/identifier.ts'
@@ -39,10 +39,12 @@ function pluginWith (config: Record<string, unknown>, extra: Record<string, unkn
   return loaded.entities.plugins[0]
 }
 
+const NO_ENTITIES: Entities = { services: [], routes: [], plugins: [], consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [] }
+
 function instance (config: Record<string, unknown>, slots = 1024, extra: Record<string, unknown> = {}) {
   const service = new RateLimitingWorkerService({ counters: createCounterBuffer(slots) }, createLogger('crit'))
   const services: PluginServices = { settings: null as never, byPlugin: new Map([['rate-limiting', service]]), onMessage () {} }
-  return createRateLimiting(pluginWith(config, extra), 910, services, { consumers: createConsumerIndex([]) })
+  return createRateLimiting(pluginWith(config, extra), 910, services, createConfigView(NO_ENTITIES))
 }
 
 t.test('get_identifier: each limit_by, and the client address when it has no value', async (t) => {

@@ -14,6 +14,7 @@ import { METHODS as CORS_METHODS } from '../../../src/plugins/cors/schema.ts'
 import type { CorrelationIdConfig } from '../../../src/plugins/correlation-id/handler.ts'
 import { GENERATORS } from '../../../src/plugins/correlation-id/schema.ts'
 import type { RateLimitingConfig } from '../../../src/plugins/rate-limiting/handler.ts'
+import type { KeyAuthConfig } from '../../../src/plugins/key-auth/handler.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -292,6 +293,17 @@ export const RATE_LIMITING = {
   sync_rate: number,
 }
 
+export const KEY_AUTH = {
+  key_names: array(string),
+  hide_credentials: boolean,
+  anonymous: nullable(string),
+  key_in_header: boolean,
+  key_in_query: boolean,
+  key_in_body: boolean,
+  run_on_preflight: boolean,
+  realm: nullable(string),
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -306,3 +318,4 @@ export type RequestTerminationConfigMatches = Assert<IsExact<RequestTerminationC
 export type CorsConfigMatches = Assert<IsExact<CorsConfig, RecordOf<typeof CORS>>>
 export type CorrelationIdConfigMatches = Assert<IsExact<CorrelationIdConfig, RecordOf<typeof CORRELATION_ID>>>
 export type RateLimitingConfigMatches = Assert<IsExact<RateLimitingConfig, RecordOf<typeof RATE_LIMITING>>>
+export type KeyAuthConfigMatches = Assert<IsExact<KeyAuthConfig, RecordOf<typeof KEY_AUTH>>>

@@ -21,7 +21,8 @@ import { prometheusSchema } from '../../../src/plugins/prometheus/schema.ts'
 import { requestTransformerSchema } from '../../../src/plugins/request-transformer/schema.ts'
 import { responseTransformerSchema } from '../../../src/plugins/response-transformer/schema.ts'
 import { rateLimitingSchema } from '../../../src/plugins/rate-limiting/schema.ts'
-import { CONSUMER, CORRELATION_ID, CORS, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { keyAuthSchema } from '../../../src/plugins/key-auth/schema.ts'
+import { CONSUMER, CORRELATION_ID, CORS, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -151,6 +152,7 @@ const PLUGIN_CONFIGS = [
   { schema: requestTransformerSchema, shape: REQUEST_TRANSFORMER, sample: {} },
   { schema: responseTransformerSchema, shape: RESPONSE_TRANSFORMER, sample: {} },
   { schema: rateLimitingSchema, shape: RATE_LIMITING, sample: { minute: 5 } },
+  { schema: keyAuthSchema, shape: KEY_AUTH, sample: {} },
 ]
 
 t.test('every bundled plugin has its config shape here', async (t) => {

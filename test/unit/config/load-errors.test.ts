@@ -173,11 +173,11 @@ t.test('unsupported Kong features are refused by name', async (t) => {
   const issues = issuesOf(doc({
     services: [svc({ protocol: 'grpc', ca_certificates: ['00000000-0000-4000-8000-000000000000'] })],
     routes: [{ paths: ['/'], protocols: ['http', 'tcp'], snis: ['a.com'], sources: [{ ip: '10.0.0.1' }], destinations: [{ port: 1 }] }],
-    consumers: [{ username: 'u', keyauth_credentials: [{ key: 'k' }], acls: [] }],
+    consumers: [{ username: 'u', hmacauth_credentials: [{ username: 'k' }], acls: [] }],
     plugins: [{ name: 'request-termination', protocols: ['tcp'] }],
     upstreams: [{ name: 'u' }],
     certificates: [],
-    jwt_secrets: [{ key: 'x' }],
+    oauth2_credentials: [{ name: 'x' }],
   }))
   t.strictSame(issues, sortIssues([
     { path: 'services[0].protocol', message: "protocol 'grpc' is not supported by Tollgate yet (only http and https are)" },
@@ -186,10 +186,10 @@ t.test('unsupported Kong features are refused by name', async (t) => {
     { path: 'routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet' },
     { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet' },
     { path: 'routes[0].destinations', message: 'destinations (stream routing) are not supported by Tollgate yet' },
-    { path: 'consumers[0].keyauth_credentials', message: 'consumer credentials (keyauth_credentials) are not supported by Tollgate yet' },
+    { path: 'consumers[0].hmacauth_credentials', message: 'consumer credentials (hmacauth_credentials) are not supported by Tollgate yet' },
     { path: 'plugins[0].protocols[0]', message: 'expected one of: grpc, grpcs, http, https, ws, wss' },
     { path: 'upstreams', message: "'upstreams' entities are not supported by Tollgate yet" },
-    { path: 'jwt_secrets', message: "'jwt_secrets' entities are not supported by Tollgate yet" },
+    { path: 'oauth2_credentials', message: "'oauth2_credentials' entities are not supported by Tollgate yet" },
   ]))
 })
 

@@ -5,7 +5,7 @@
 
 import t from 'tap'
 import { loadConfigObject } from '../../../src/config/load.ts'
-import { createConsumerIndex } from '../../../src/config/consumer-index.ts'
+import { createConfigView } from '../../../src/config/compile-runtime.ts'
 import type { LoadedConfig, Route } from '../../../src/config/types.ts'
 import { ChainResolver, resolveRouteChain, type RouteChain } from '../../../src/plugins/chain.ts'
 import { loadPluginModules } from '../../../src/plugins/handlers.ts'
@@ -39,7 +39,7 @@ function load (plugins: unknown[]): LoadedConfig {
 
 function instancesOf (config: LoadedConfig, modules: ReadonlyMap<string, PluginModule>): Map<string, PluginInstance> {
   const instances = new Map<string, PluginInstance>()
-  const view = { consumers: createConsumerIndex(config.entities.consumers) }
+  const view = createConfigView(config.entities)
   for (const plugin of config.entities.plugins) {
     if (plugin.enabled) instances.set(plugin.id, modules.get(plugin.name)!.create(plugin, NO_SERVICES, view))
   }

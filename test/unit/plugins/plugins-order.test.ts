@@ -19,7 +19,10 @@ import type { LoadedConfig, Plugin, Route } from '../../../src/config/types.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { resolveRouteChain } from '../../../src/plugins/chain.ts'
 import { loadPluginModules } from '../../../src/plugins/handlers.ts'
-import { createConsumerIndex } from '../../../src/config/consumer-index.ts'
+import { createConfigView } from '../../../src/config/compile-runtime.ts'
+import type { Entities } from '../../../src/config/types.ts'
+
+const EMPTY: Entities = { services: [], routes: [], plugins: [], consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [] }
 import type { PluginDescriptor, PluginInstance, PluginModule, PluginServices } from '../../../src/plugins/types.ts'
 
 const OIDC_CONFIG = {
@@ -38,7 +41,8 @@ const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
   cors: {},
   'request-transformer': {},
   'response-transformer': {},
-  'rate-limiting': { minute: 10 }
+  'rate-limiting': { minute: 10 },
+  'key-auth': {}
 }
 
 const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {} }
@@ -60,7 +64,7 @@ function standInPlugins (): PluginDescriptor[] {
 function instancesOf (config: LoadedConfig, modules: ReadonlyMap<string, PluginModule>): Map<string, PluginInstance> {
   const instances = new Map<string, PluginInstance>()
   for (const plugin of config.entities.plugins) {
-    if (plugin.enabled) instances.set(plugin.id, modules.get(plugin.name)!.create(plugin, NO_SERVICES, { consumers: createConsumerIndex([]) }))
+    if (plugin.enabled) instances.set(plugin.id, modules.get(plugin.name)!.create(plugin, NO_SERVICES, createConfigView(EMPTY)))
   }
   return instances
 }
@@ -71,7 +75,7 @@ function routeNamed (config: LoadedConfig, name: string): Route {
 
 t.test('the bundled plugins, their PRIORITY and their execution order', async (t) => {
   t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050], ['correlation-id', 100001], ['prometheus', 13], ['cors', 2000], ['request-transformer', 801],
-    ['response-transformer', 800], ['rate-limiting', 910]],
+    ['response-transformer', 800], ['rate-limiting', 910], ['key-auth', 1250]],
   'the bundled list (a new plugin is added here and to the expected order below)')
   const modules = await loadPluginModules()
   t.strictSame([...modules.keys()], BUNDLED_PLUGINS.map((p) => p.name), 'every bundled plugin has its handler loaded')
@@ -84,7 +88,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
   })
   const chain = resolveRouteChain(routeNamed(config, 'r'), config.entities.plugins, instancesOf(config, await loadPluginModules(standInPlugins())))
   t.strictSame(chain.access?.map((i) => [i.name, i.priority]), [
-    ['correlation-id', 100001], ['cors', 2000], ['openid-connect', 1050], ['rate-limiting', 910], ['request-transformer', 801], ['response-transformer', 800], ['prometheus', 13], ['request-termination', 2]
+    ['correlation-id', 100001], ['cors', 2000], ['key-auth', 1250], ['openid-connect', 1050], ['rate-limiting', 910], ['request-transformer', 801], ['response-transformer', 800], ['prometheus', 13], ['request-termination', 2]
   ])
   t.equal(chain.headerFilter, null, 'a phase no plugin has is null')
   t.equal(chain.log, null)
@@ -93,7 +97,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
 t.test('the real request-termination handler gets its PRIORITY from the descriptor', async (t) => {
   const modules = await loadPluginModules()
   const config = load({ plugins: [{ name: 'request-termination' }] })
-  const instance = modules.get('request-termination')!.create(config.entities.plugins[0], NO_SERVICES, { consumers: createConsumerIndex([]) })
+  const instance = modules.get('request-termination')!.create(config.entities.plugins[0], NO_SERVICES, createConfigView(EMPTY))
   t.equal(instance.priority, 2)
   t.type(instance.access, 'function')
 })
