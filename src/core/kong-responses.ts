@@ -40,7 +40,8 @@ export function kongErrorBody (message: string, requestId: string | null): strin
  * Writes a complete JSON response. `headers` are already decided by the caller (latency, Server, request id);
  * Content-Length is set so keep-alive survives.
  */
-export function writeJsonResponse (res: ServerResponse, status: number, body: string, headers: Record<string, string | number> | null): void {
+export function writeJsonResponse (res: ServerResponse, status: number, body: string,
+  headers: Record<string, string | number | readonly string[]> | null): void {
   if (res.headersSent) {
     res.destroy()
     return

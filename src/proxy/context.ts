@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { CompiledRoute, Runtime } from '../config/compile-runtime.ts'
+import { compareInstances } from '../plugins/chain.ts'
 import type { Consumer, Route, Service } from '../config/types.ts'
 import type { RouteChain } from '../plugins/chain.ts'
 import type { AuthenticatedCredential, PluginInstance, ProxyContext } from '../plugins/types.ts'
@@ -50,7 +51,10 @@ export class RequestContext implements ProxyContext {
   credential: AuthenticatedCredential | null
   /** the plugins in force: the route's, or its chain for the authenticated consumer (consumer-switch.ts) */
   chain: RouteChain
-  /** the access plugin running now, kept only on routes with consumer chains (consumer-switch.ts) */
+  /**
+   * the access plugin running now (null outside the access phase): which header filters a response the
+   * gateway makes runs (runOwnHeaderFilters), and where a consumer switch continues (consumer-switch.ts)
+   */
   running: PluginInstance | null
   /**
    * The body read whole, forwarded from here instead of streaming `req`: one buffer a plugin read (or
@@ -121,8 +125,9 @@ export class RequestContext implements ProxyContext {
   respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void {
     if (this.responded) return
     this.responded = true
-    const out = ownResponseHeaders(this.runtime, this.requestId, this.startedAt)
+    const out: Record<string, string | string[]> = ownResponseHeaders(this.runtime, this.requestId, this.startedAt)
     if (headers !== undefined) Object.assign(out, headers)
+    if (this.chain.headerFilter !== null) runOwnHeaderFilters(this, status, out)
     // The rest of a body nobody read is not worth reading (it may be a 1 GiB upload answered 401): end
     // the connection, after a lingering close so the client still gets this answer (lingering-close.ts).
     // A request without a body, the common case, has nothing unread.
@@ -230,6 +235,21 @@ export class RequestContext implements ProxyContext {
       return
     }
     respondToUpstreamError(this, err)
+  }
+}
+
+/**
+ * A response the gateway makes itself goes through the header_filter phase too, as Kong runs it for
+ * kong.response.exit (so cors, correlation-id and rate-limiting headers reach a 401 or a 502): for the
+ * plugins the access phase reached, which is every one once it is over, and during it those sorting up
+ * to the one running (Kong's collecting iterator has collected only those, kong/runloop/plugins_iterator.lua).
+ */
+function runOwnHeaderFilters (ctx: RequestContext, status: number, headers: Record<string, string | string[]>): void {
+  const filters = ctx.chain.headerFilter!
+  const running = ctx.running
+  for (let i = 0; i < filters.length; i++) {
+    if (running !== null && compareInstances(filters[i], running) > 0) break
+    filters[i].headerFilter!(ctx, status, headers)
   }
 }
 

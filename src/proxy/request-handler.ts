@@ -72,6 +72,8 @@ function runAccess (ctx: RequestContext, from: number): void {
   if (access !== null) {
     for (let i = from; i < access.length; i++) {
       let result
+      // which plugin runs: a response it makes goes through the header filters of those reached so far
+      ctx.running = access[i]
       try {
         result = access[i].access!(ctx)
       } catch (err) {
@@ -121,6 +123,7 @@ function runAccessSwitching (ctx: RequestContext, from: number): void {
 }
 
 function afterAccess (ctx: RequestContext): void {
+  ctx.running = null
   // A route without a service still runs its plugins (request-termination may answer); only then is it
   // Kong's 503 (kong/init.lua Kong.access: `if not ctx.service then kong.response.exit(503, ...)`)
   if (ctx.service === null) return ctx.exit(503, NO_SERVICE_MESSAGE)
