@@ -28,7 +28,7 @@ export {
 } from './introspection-auth.ts'
 import { formUrlEncode } from './form-urlencoded.ts'
 import { depthWithin, MAX_JSON_DEPTH } from './json-object.ts'
-import { MAX_RESPONSE_BYTES, TIMEOUT_CODES, TRANSPORT_CODES } from './token-endpoint.ts'
+import { exchangeWithOneRetry, MAX_RESPONSE_BYTES, TIMEOUT_CODES } from './token-endpoint.ts'
 import { IDP_BAD_RESPONSE, IDP_STATUS, IDP_TIMEOUT, IDP_UNREACHABLE, tokenEndpointError, type TokenEndpointError } from './token-errors.ts'
 
 export {
@@ -58,21 +58,7 @@ export async function requestIntrospection (dispatcher: Dispatcher, endpoint: st
   timeoutMs: number): Promise<IntrospectionResult> {
   const url = new URL(endpoint)
   const request = buildRequest(token, template, auth, callerArgs)
-  const deadline = new ExchangeDeadline(timeoutMs, timedOut)
-  try {
-    try {
-      return await attempt(dispatcher, url, request, deadline)
-    } catch (err) {
-      if (deadline.expired || !TRANSPORT_CODES.has(errorCode(err) ?? '')) throw asIdpError(err)
-    }
-    try {
-      return await attempt(dispatcher, url, request, deadline)
-    } catch (err) {
-      throw asIdpError(err)
-    }
-  } finally {
-    deadline.clear()
-  }
+  return await exchangeWithOneRetry(timeoutMs, timedOut, (deadline) => attempt(dispatcher, url, request, deadline), asIdpError)
 }
 
 interface Request { readonly headers: Record<string, string>, readonly body: string }

@@ -29,11 +29,11 @@ import {
   requestIntrospection, type IntrospectionCaller, type IntrospectionClient, type IntrospectionResult, type IntrospectionTemplate
 } from './introspection-endpoint.ts'
 import { bodyKind } from './credentials.ts'
-import { createJwksVerifier } from './jwks-verifier.ts'
 import type { OidcConfig } from './oidc-config.ts'
-import { IDP_TIMEOUT, JWKS_KID_UNKNOWN } from './token-errors.ts'
+import { IDP_TIMEOUT } from './token-errors.ts'
 import { createExpiryRules, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
-import { createVerifyOptions, decodeUnverified, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
+import { decodeUnverified, type VerifiedToken } from './verify-token.ts'
+import { IssuerVerifier } from './issuer-verifier.ts'
 import type { IssuerView, OidcWorkerService } from './worker-service.ts'
 
 /** authenticate()'s answer when the request carries no bearer token: the caller tries its next method. */
@@ -73,13 +73,14 @@ export class ResourceFlow {
   readonly #keyPrefix: string
   readonly #keySuffix: string
   readonly #unsubscribe: () => void
-  #verifyFor: { issuer: string, options: VerifyOptions } | null = null
+  readonly #issuer: IssuerVerifier
 
   constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, errors: ErrorResponder, buildGrant: BuildGrant) {
     this.#config = config
     this.#service = service
     this.#errors = errors
     this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
+    this.#issuer = new IssuerVerifier(service, this.#discoveryUrl, config, null)
     this.#locations = config.bearer_token_param_type
     this.#cookieName = config.bearer_token_cookie_name
     this.#headerName = config.bearer_token_header_name?.toLowerCase() ?? null
@@ -323,27 +324,11 @@ export class ResourceFlow {
   }
 
   async #verify (token: string): Promise<VerifiedToken> {
-    const view = await this.#issuerView()
-    try {
-      return await verifyAccessToken(token, view?.verifier ?? EMPTY_VERIFIER, this.#verifyOptions(view))
-    } catch (err) {
-      if (!hasCode(err, JWKS_KID_UNKNOWN)) throw err
-    }
-    // a key the IdP rotated in: one (throttled) rediscovery, then one more try
-    const fresh = await this.#service.rediscover(this.#discoveryUrl, 'unknown kid')
-    return await verifyAccessToken(token, fresh?.verifier ?? EMPTY_VERIFIER, this.#verifyOptions(fresh))
-  }
-
-  #verifyOptions (view: IssuerView | null): VerifyOptions {
-    const issuer = view?.snapshot.issuer ?? this.#config.issuer
-    if (this.#verifyFor === null || this.#verifyFor.issuer !== issuer) {
-      this.#verifyFor = { issuer, options: createVerifyOptions(this.#config, issuer, null) }
-    }
-    return this.#verifyFor.options
+    return await this.#issuer.verify(token)
   }
 
   async #issuerView (): Promise<IssuerView | null> {
-    return this.#service.issuer(this.#discoveryUrl) ?? await this.#service.rediscover(this.#discoveryUrl, 'no discovery yet')
+    return await this.#issuer.view()
   }
 
   /** A verified JWT serves until its exp plus leeway (Kong's leeway-adjusted exp), else for cache_ttl. */
@@ -358,8 +343,6 @@ export class ResourceFlow {
     this.#errors.unauthorized(ctx, reasonOf(err))
   }
 }
-
-const EMPTY_VERIFIER = createJwksVerifier([])
 
 // Strings of the grant (header names and values) as characters; the rest is ENTRY_OVERHEAD_BYTES.
 function grantSize (grant: Grant): number {

@@ -44,15 +44,25 @@ export const TIMEOUT_CODES: ReadonlySet<string> = new Set([
 export async function requestToken (dispatcher: Dispatcher, endpoint: string, request: TokenRequest,
   timeoutMs: number): Promise<TokenResponse> {
   const url = new URL(endpoint)
+  return await exchangeWithOneRetry(timeoutMs, timedOut, (deadline) => attempt(dispatcher, url, request, deadline), asIdpError)
+}
+
+/**
+ * One exchange with an IdP endpoint under one deadline of `timeoutMs` (see requestToken): `attempt` runs,
+ * and once more, with what is left of the deadline, after a failed connection, never after a timeout.
+ * Failures come out as `asIdpError` makes them. Shared by the token and introspection endpoints.
+ */
+export async function exchangeWithOneRetry<T> (timeoutMs: number, timedOut: () => Error,
+  attempt: (deadline: ExchangeDeadline) => Promise<T>, asIdpError: (err: unknown) => Error): Promise<T> {
   const deadline = new ExchangeDeadline(timeoutMs, timedOut)
   try {
     try {
-      return await attempt(dispatcher, url, request, deadline)
+      return await attempt(deadline)
     } catch (err) {
       if (deadline.expired || !TRANSPORT_CODES.has(errorCode(err) ?? '')) throw asIdpError(err)
     }
     try {
-      return await attempt(dispatcher, url, request, deadline)
+      return await attempt(deadline)
     } catch (err) {
       throw asIdpError(err)
     }

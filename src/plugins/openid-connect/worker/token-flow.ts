@@ -21,14 +21,14 @@ import { completeSigningJwk } from '../config/jwk-schema.ts'
 import { requestToken, type TokenResponse } from './token-endpoint.ts'
 import { performance } from 'node:perf_hooks'
 import type { IdpOutcome } from '../shared/oidc-metrics.ts'
-import { IDP_TIMEOUT, isIdpRejection, JWKS_KID_UNKNOWN, TOKEN_EXPIRED } from './token-errors.ts'
+import { IDP_TIMEOUT, isIdpRejection, TOKEN_EXPIRED } from './token-errors.ts'
 import { createExpiryRules, isExpiredOnArrival, tokenExpiresAt, type ExpiryRules } from './token-expiry.ts'
 import { buildTokenRequest, createTokenRequestTemplate, type TokenRequestTemplate } from './token-request.ts'
 import { createTokenValueCodec, type CachedToken, type TokenValueCodec } from './token-value.ts'
 import { serveGrant, type BuildGrant, type Grant } from './grant.ts'
 import { clearConsumerHeaders } from '../../consumer-headers.ts'
-import { createVerifyOptions, decodeUnverified, verifyAccessToken, type VerifiedToken, type VerifyOptions } from './verify-token.ts'
-import { createJwksVerifier } from './jwks-verifier.ts'
+import { decodeUnverified, type VerifiedToken } from './verify-token.ts'
+import { IssuerVerifier } from './issuer-verifier.ts'
 import type { IssuerView, OidcWorkerService } from './worker-service.ts'
 import type { OidcConfig } from './oidc-config.ts'
 
@@ -82,7 +82,7 @@ export class OidcFlow {
   readonly #brokers: ReadonlyMap<string, Broker>
   readonly #dispatcher: Dispatcher
   readonly #memoHeader: boolean
-  #verifyFor: { issuer: string, options: VerifyOptions } | null = null
+  readonly #issuer: IssuerVerifier
 
   /**
    * `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts); `errors`: the
@@ -94,6 +94,7 @@ export class OidcFlow {
     this.#config = config
     this.#service = service
     this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
+    this.#issuer = new IssuerVerifier(service, this.#discoveryUrl, config, 'client_credentials')
     this.#errors = errors
     this.#codec = createTokenValueCodec(config.upstream_access_token_header)
     this.#keyParts = createCacheKeyParts(config, issuerIdentity(config.issuer), pluginId)
@@ -306,35 +307,17 @@ export class OidcFlow {
   }
 
   async #issuerView (): Promise<IssuerView | null> {
-    return this.#service.issuer(this.#discoveryUrl) ?? await this.#service.rediscover(this.#discoveryUrl, 'no discovery yet')
+    return await this.#issuer.view()
   }
 
   async #verify (token: string, view: IssuerView | null): Promise<VerifiedToken> {
-    const options = this.#verifyOptions(view)
-    try {
-      return await verifyAccessToken(token, view?.verifier ?? EMPTY_VERIFIER, options)
-    } catch (err) {
-      if (!hasCode(err, JWKS_KID_UNKNOWN)) throw err
-    }
-    // a key the IdP rotated in: one (throttled) rediscovery, then one more try
-    const fresh = await this.#service.rediscover(this.#discoveryUrl, 'unknown kid')
-    return await verifyAccessToken(token, fresh?.verifier ?? EMPTY_VERIFIER, this.#verifyOptions(fresh))
-  }
-
-  #verifyOptions (view: IssuerView | null): VerifyOptions {
-    const issuer = view?.snapshot.issuer ?? this.#config.issuer
-    if (this.#verifyFor === null || this.#verifyFor.issuer !== issuer) {
-      this.#verifyFor = { issuer, options: createVerifyOptions(this.#config, issuer) }
-    }
-    return this.#verifyFor.options
+    return await this.#issuer.verify(token, view)
   }
 
   close (): void {
     this.memo.clear()
   }
 }
-
-const EMPTY_VERIFIER = createJwksVerifier([])
 
 /**
  * client_id[i] with client_auth[i] = private_key_jwt and a client_secret[i]: the gateway checks the secret.
