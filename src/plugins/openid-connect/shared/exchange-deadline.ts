@@ -45,6 +45,25 @@ function abortWith (controller: AbortController, reason: () => Error): void {
 }
 
 /**
+ * POSTs `body` with `headers` to `url` under the deadline: headersTimeout and bodyTimeout are per gap and
+ * never longer than what is left of it; the deadline's signal is what bounds the total.
+ */
+export async function postUnder (deadline: ExchangeDeadline, dispatcher: Dispatcher, url: URL,
+  headers: Record<string, string>, body: string): Promise<Dispatcher.ResponseData> {
+  const remaining = deadline.remainingMs()
+  return await dispatcher.request({
+    origin: url.origin,
+    path: url.pathname + url.search,
+    method: 'POST',
+    headers,
+    body,
+    headersTimeout: remaining,
+    bodyTimeout: remaining,
+    signal: deadline.signal
+  })
+}
+
+/**
  * Reads a whole response body, but never more than `maxBytes`: a declared Content-Length over the cap is
  * refused before reading, and a body that grows past it is destroyed at the chunk that crosses it (so at
  * most `maxBytes` plus one chunk is ever held). `tooLarge` builds the error thrown then.

@@ -19,7 +19,7 @@
 
 import type { Dispatcher } from 'undici'
 import { errorCode } from '../../../core/errors.ts'
-import { discard, ExchangeDeadline, readCapped } from '../shared/exchange-deadline.ts'
+import { discard, ExchangeDeadline, postUnder, readCapped } from '../shared/exchange-deadline.ts'
 import type { ClientAuthentication } from './client-auth.ts'
 import type { IntrospectionCallerArgs, IntrospectionTemplate } from './introspection-request.ts'
 export {
@@ -77,17 +77,7 @@ function buildRequest (token: string, template: IntrospectionTemplate, auth: Cli
 }
 
 async function attempt (dispatcher: Dispatcher, url: URL, request: Request, deadline: ExchangeDeadline): Promise<IntrospectionResult> {
-  const remaining = deadline.remainingMs()
-  const response = await dispatcher.request({
-    origin: url.origin,
-    path: url.pathname + url.search,
-    method: 'POST',
-    headers: request.headers,
-    body: request.body,
-    headersTimeout: remaining,
-    bodyTimeout: remaining,
-    signal: deadline.signal
-  })
+  const response = await postUnder(deadline, dispatcher, url, request.headers, request.body)
   if (response.statusCode !== 200) {
     discard(response.body, deadline.remainingMs())
     // never `rejected`: see the comment atop this file

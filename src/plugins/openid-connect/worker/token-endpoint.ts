@@ -10,7 +10,7 @@ import {
 } from './token-errors.ts'
 import type { TokenEndpointError } from './token-errors.ts'
 import { errorCode } from '../../../core/errors.ts'
-import { discard, ExchangeDeadline, readCapped } from '../shared/exchange-deadline.ts'
+import { discard, ExchangeDeadline, postUnder, readCapped } from '../shared/exchange-deadline.ts'
 
 export interface TokenResponse {
   readonly accessToken: string
@@ -72,19 +72,7 @@ export async function exchangeWithOneRetry<T> (timeoutMs: number, timedOut: () =
 }
 
 async function attempt (dispatcher: Dispatcher, url: URL, request: TokenRequest, deadline: ExchangeDeadline): Promise<TokenResponse> {
-  // headersTimeout/bodyTimeout are per gap and never longer than the deadline; the deadline's signal is
-  // what bounds the total
-  const remaining = deadline.remainingMs()
-  const response = await dispatcher.request({
-    origin: url.origin,
-    path: url.pathname + url.search,
-    method: 'POST',
-    headers: request.headers,
-    body: request.body,
-    headersTimeout: remaining,
-    bodyTimeout: remaining,
-    signal: deadline.signal
-  })
+  const response = await postUnder(deadline, dispatcher, url, request.headers, request.body)
   if (response.statusCode !== 200) {
     discard(response.body, deadline.remainingMs())
     const status = response.statusCode
