@@ -17,6 +17,7 @@ import { requestTransformer } from './request-transformer/index.ts'
 import { responseTransformer } from './response-transformer/index.ts'
 import { rateLimiting } from './rate-limiting/index.ts'
 import { keyAuth } from './key-auth/index.ts'
+import { jwt } from './jwt/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
@@ -27,5 +28,6 @@ export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTransformer,
   responseTransformer,
   rateLimiting,
-  keyAuth
+  keyAuth,
+  jwt
 ])

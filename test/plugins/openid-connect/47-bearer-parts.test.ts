@@ -11,7 +11,7 @@ import {
 } from '../../../src/plugins/openid-connect/worker/bearer-token.ts'
 import { formField, removeFormFields } from '../../../src/plugins/openid-connect/worker/form-urlencoded.ts'
 import { decodeIntrospectionValue, encodeIntrospectionValue } from '../../../src/plugins/openid-connect/worker/introspection-value.ts'
-import { BoundedMemo, ENTRY_OVERHEAD_BYTES, MAX_CHAIN } from '../../../src/plugins/openid-connect/worker/bounded-memo.ts'
+import { BoundedMemo, ENTRY_OVERHEAD_BYTES, MAX_CHAIN } from '../../../src/plugins/bounded-memo.ts'
 import { createGrantBuilder } from '../../../src/plugins/openid-connect/worker/grant.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import { createConsumerIndex } from '../../../src/config/consumer-index.ts'

@@ -15,6 +15,7 @@ import type { CorrelationIdConfig } from '../../../src/plugins/correlation-id/ha
 import { GENERATORS } from '../../../src/plugins/correlation-id/schema.ts'
 import type { RateLimitingConfig } from '../../../src/plugins/rate-limiting/handler.ts'
 import type { KeyAuthConfig } from '../../../src/plugins/key-auth/handler.ts'
+import type { JwtConfig } from '../../../src/plugins/jwt/handler.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -304,6 +305,19 @@ export const KEY_AUTH = {
   realm: nullable(string),
 }
 
+export const JWT = {
+  uri_param_names: set(string),
+  cookie_names: set(string),
+  key_claim_name: string,
+  secret_is_base64: boolean,
+  claims_to_verify: nullable(set(oneOfText('exp', 'nbf'))),
+  anonymous: nullable(string),
+  run_on_preflight: boolean,
+  maximum_expiration: number,
+  header_names: set(string),
+  realm: nullable(string),
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -319,3 +333,4 @@ export type CorsConfigMatches = Assert<IsExact<CorsConfig, RecordOf<typeof CORS>
 export type CorrelationIdConfigMatches = Assert<IsExact<CorrelationIdConfig, RecordOf<typeof CORRELATION_ID>>>
 export type RateLimitingConfigMatches = Assert<IsExact<RateLimitingConfig, RecordOf<typeof RATE_LIMITING>>>
 export type KeyAuthConfigMatches = Assert<IsExact<KeyAuthConfig, RecordOf<typeof KEY_AUTH>>>
+export type JwtConfigMatches = Assert<IsExact<JwtConfig, RecordOf<typeof JWT>>>

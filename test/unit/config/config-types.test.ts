@@ -22,7 +22,8 @@ import { requestTransformerSchema } from '../../../src/plugins/request-transform
 import { responseTransformerSchema } from '../../../src/plugins/response-transformer/schema.ts'
 import { rateLimitingSchema } from '../../../src/plugins/rate-limiting/schema.ts'
 import { keyAuthSchema } from '../../../src/plugins/key-auth/schema.ts'
-import { CONSUMER, CORRELATION_ID, CORS, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { jwtSchema } from '../../../src/plugins/jwt/schema.ts'
+import { CONSUMER, CORRELATION_ID, CORS, KEY_AUTH, JWT, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -153,6 +154,7 @@ const PLUGIN_CONFIGS = [
   { schema: responseTransformerSchema, shape: RESPONSE_TRANSFORMER, sample: {} },
   { schema: rateLimitingSchema, shape: RATE_LIMITING, sample: { minute: 5 } },
   { schema: keyAuthSchema, shape: KEY_AUTH, sample: {} },
+  { schema: jwtSchema, shape: JWT, sample: {} },
 ]
 
 t.test('every bundled plugin has its config shape here', async (t) => {

@@ -42,7 +42,8 @@ const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
   'request-transformer': {},
   'response-transformer': {},
   'rate-limiting': { minute: 10 },
-  'key-auth': {}
+  'key-auth': {},
+  jwt: {}
 }
 
 const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {} }
@@ -75,7 +76,7 @@ function routeNamed (config: LoadedConfig, name: string): Route {
 
 t.test('the bundled plugins, their PRIORITY and their execution order', async (t) => {
   t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050], ['correlation-id', 100001], ['prometheus', 13], ['cors', 2000], ['request-transformer', 801],
-    ['response-transformer', 800], ['rate-limiting', 910], ['key-auth', 1250]],
+    ['response-transformer', 800], ['rate-limiting', 910], ['key-auth', 1250], ['jwt', 1450]],
   'the bundled list (a new plugin is added here and to the expected order below)')
   const modules = await loadPluginModules()
   t.strictSame([...modules.keys()], BUNDLED_PLUGINS.map((p) => p.name), 'every bundled plugin has its handler loaded')
@@ -88,7 +89,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
   })
   const chain = resolveRouteChain(routeNamed(config, 'r'), config.entities.plugins, instancesOf(config, await loadPluginModules(standInPlugins())))
   t.strictSame(chain.access?.map((i) => [i.name, i.priority]), [
-    ['correlation-id', 100001], ['cors', 2000], ['key-auth', 1250], ['openid-connect', 1050], ['rate-limiting', 910], ['request-transformer', 801], ['response-transformer', 800], ['prometheus', 13], ['request-termination', 2]
+    ['correlation-id', 100001], ['cors', 2000], ['jwt', 1450], ['key-auth', 1250], ['openid-connect', 1050], ['rate-limiting', 910], ['request-transformer', 801], ['response-transformer', 800], ['prometheus', 13], ['request-termination', 2]
   ])
   t.equal(chain.headerFilter, null, 'a phase no plugin has is null')
   t.equal(chain.log, null)

@@ -6,10 +6,10 @@
 // on each request and its token still comes from the cache. The flow remembers a header only once the IdP
 // (or the broker check and the shared cache) accepted its credentials.
 
-import { BoundedMemo } from './bounded-memo.ts'
+import { BoundedMemo } from '../../bounded-memo.ts'
 import type { KnownCredential } from './token-flow.ts'
 
-export { MAX_MEMO_KEY_LENGTH, MEMO_BUDGET_BYTES } from './bounded-memo.ts'
+export { MAX_MEMO_KEY_LENGTH, MEMO_BUDGET_BYTES } from '../../bounded-memo.ts'
 
 export class CredentialMemo extends BoundedMemo<KnownCredential> {
   constructor (budget?: number) {

@@ -19,7 +19,7 @@ import { FILL, HIT, NEGATIVE, RENEW, STALE, TokenCache, WAIT, type LookupStatus 
 import { errorCode, hasCode, IdpError } from '../../../core/errors.ts'
 import type { PhaseResult, ProxyContext } from '../../types.ts'
 import { issuerIdentity, normalizeIssuerUrl } from '../shared/issuer-url.ts'
-import { BoundedMemo } from './bounded-memo.ts'
+import { BoundedMemo } from '../../bounded-memo.ts'
 import { findBearerToken, hideBearerToken, type BearerLocation, type FoundBearer } from './bearer-token.ts'
 import type { ErrorResponder } from './errors-response.ts'
 import { serveGrant, type BuildGrant, type Grant } from './grant.ts'

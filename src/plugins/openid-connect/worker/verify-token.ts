@@ -6,7 +6,7 @@
 
 import { IdpError } from '../../../core/errors.ts'
 import { isSupportedAlg } from './jwks-verifier.ts'
-import { verifyJws } from './jws-verify.ts'
+import { verifyJws } from '../../jws-verify.ts'
 import type { JwksVerifier } from './jwks-verifier.ts'
 import {
   JWKS_KID_UNKNOWN, TOKEN_ALG_NOT_ALLOWED, TOKEN_EXPIRED, TOKEN_ISSUER_INVALID, TOKEN_MALFORMED,
