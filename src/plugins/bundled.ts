@@ -17,6 +17,8 @@ import { requestTransformer } from './request-transformer/index.ts'
 import { responseTransformer } from './response-transformer/index.ts'
 import { rateLimiting } from './rate-limiting/index.ts'
 import { keyAuth } from './key-auth/index.ts'
+import { basicAuth } from './basic-auth/index.ts'
+import { acl } from './acl/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
@@ -27,5 +29,7 @@ export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTransformer,
   responseTransformer,
   rateLimiting,
-  keyAuth
+  keyAuth,
+  basicAuth,
+  acl
 ])

@@ -15,6 +15,8 @@ import type { CorrelationIdConfig } from '../../../src/plugins/correlation-id/ha
 import { GENERATORS } from '../../../src/plugins/correlation-id/schema.ts'
 import type { RateLimitingConfig } from '../../../src/plugins/rate-limiting/handler.ts'
 import type { KeyAuthConfig } from '../../../src/plugins/key-auth/handler.ts'
+import type { BasicAuthConfig } from '../../../src/plugins/basic-auth/handler.ts'
+import type { AclConfig } from '../../../src/plugins/acl/verdict.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -304,6 +306,20 @@ export const KEY_AUTH = {
   realm: nullable(string),
 }
 
+export const BASIC_AUTH = {
+  anonymous: nullable(string),
+  hide_credentials: boolean,
+  realm: string,
+}
+
+export const ACL = {
+  allow: nullable(array(string)),
+  deny: nullable(array(string)),
+  hide_groups_header: boolean,
+  always_use_authenticated_groups: boolean,
+  include_consumer_groups: boolean,
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -319,3 +335,5 @@ export type CorsConfigMatches = Assert<IsExact<CorsConfig, RecordOf<typeof CORS>
 export type CorrelationIdConfigMatches = Assert<IsExact<CorrelationIdConfig, RecordOf<typeof CORRELATION_ID>>>
 export type RateLimitingConfigMatches = Assert<IsExact<RateLimitingConfig, RecordOf<typeof RATE_LIMITING>>>
 export type KeyAuthConfigMatches = Assert<IsExact<KeyAuthConfig, RecordOf<typeof KEY_AUTH>>>
+export type BasicAuthConfigMatches = Assert<IsExact<BasicAuthConfig, RecordOf<typeof BASIC_AUTH>>>
+export type AclConfigMatches = Assert<IsExact<AclConfig, RecordOf<typeof ACL>>>
