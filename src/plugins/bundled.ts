@@ -18,6 +18,8 @@ import { responseTransformer } from './response-transformer/index.ts'
 import { rateLimiting } from './rate-limiting/index.ts'
 import { keyAuth } from './key-auth/index.ts'
 import { jwt } from './jwt/index.ts'
+import { basicAuth } from './basic-auth/index.ts'
+import { acl } from './acl/index.ts'
 
 export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   requestTermination,
@@ -29,5 +31,7 @@ export const BUNDLED_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   responseTransformer,
   rateLimiting,
   keyAuth,
-  jwt
+  jwt,
+  basicAuth,
+  acl
 ])

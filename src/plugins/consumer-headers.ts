@@ -5,7 +5,7 @@
 // Kong clears nothing when authentication fails without an anonymous consumer (the request is answered
 // 401 and never goes upstream), and nothing when no auth plugin runs on the route: Kong's core does not
 // touch these headers (kong/runloop/handler.lua, kong/init.lua), so neither does Tollgate's proxy.
-// X-Consumer-Groups is left out: consumer groups are refused at load.
+// X-Consumer-Groups is the acl plugin's (src/plugins/acl/handler.ts), from the consumer's acls.
 
 import type { Consumer } from '../config/types.ts'
 

@@ -40,3 +40,10 @@ export function requires (name: string, ...needed: string[]): RecordCheck {
 export function allOf (...checks: RecordCheck[]): RecordCheck {
   return (value) => checks.flatMap((check) => check(value))
 }
+
+/** Kong's only_one_of: exactly one of `names` set. */
+export function onlyOneOf (...names: string[]): RecordCheck {
+  return (value) => names.filter((name) => isSet(value[name])).length === 1
+    ? []
+    : [{ path: '', message: `exactly one of these fields must be non-empty: ${quoted(names)}` }]
+}

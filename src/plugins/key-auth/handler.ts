@@ -8,7 +8,7 @@
 
 import type { CredentialIndex } from '../../config/credential-index.ts'
 import type { Consumer, Plugin } from '../../config/types.ts'
-import { isUuid } from '../../config/schema/typedefs.ts'
+import { findAnonymous, useAnonymous } from '../anonymous-consumer.ts'
 import { setConsumerHeaders } from '../consumer-headers.ts'
 import type { ConfigView, PhaseResult, PluginInstance, ProxyContext } from '../types.ts'
 import {
@@ -56,11 +56,6 @@ interface KeyAuthState {
   readonly anonymous: Consumer | null
 }
 
-/** kong.client.load_consumer(anonymous, true): by id when it is a UUID, else (or when absent) by username */
-function findConsumer (view: ConfigView, key: string): Consumer | null {
-  return (isUuid(key) ? view.consumers.byId(key) : undefined) ?? view.consumers.byUsername(key) ?? null
-}
-
 export function createKeyAuth (plugin: Plugin, priority: number, _services: unknown, view: ConfigView): PluginInstance {
   const config = plugin.config as unknown as KeyAuthConfig
   const state: KeyAuthState = {
@@ -71,7 +66,7 @@ export function createKeyAuth (plugin: Plugin, priority: number, _services: unkn
     }),
     credentials: view.credentials,
     challenge: Object.freeze({ 'www-authenticate': config.realm === null ? 'Key' : `Key realm="${config.realm}"` }),
-    anonymous: config.anonymous === null ? null : findConsumer(view, config.anonymous),
+    anonymous: findAnonymous(view, config.anonymous),
   }
   return Object.freeze({
     name: plugin.name,
@@ -153,18 +148,9 @@ function finish (state: KeyAuthState, ctx: ProxyContext, key: Lookup): void {
       return
     }
   }
-  if (state.config.anonymous === null) {
-    ctx.exit(401, failure, state.challenge)
-    return
-  }
-  const anonymous = state.anonymous
-  if (anonymous === null) {
-    // set_anonymous_consumer: kong.response.error(500, ...)
-    ctx.exit(500, `anonymous consumer ${state.config.anonymous} is configured but doesn't exist`)
-    return
-  }
-  ctx.authenticate(anonymous, null)
-  setConsumerHeaders(ctx.upstreamHeaders, anonymous, null, true)
+  if (state.config.anonymous === null) ctx.exit(401, failure, state.challenge)
+  // set_anonymous_consumer
+  else useAnonymous(ctx, state.config.anonymous, state.anonymous)
 }
 
 function noop (): void {}

@@ -16,6 +16,8 @@ import { GENERATORS } from '../../../src/plugins/correlation-id/schema.ts'
 import type { RateLimitingConfig } from '../../../src/plugins/rate-limiting/handler.ts'
 import type { KeyAuthConfig } from '../../../src/plugins/key-auth/handler.ts'
 import type { JwtConfig } from '../../../src/plugins/jwt/handler.ts'
+import type { BasicAuthConfig } from '../../../src/plugins/basic-auth/handler.ts'
+import type { AclConfig } from '../../../src/plugins/acl/verdict.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -318,6 +320,20 @@ export const JWT = {
   realm: nullable(string),
 }
 
+export const BASIC_AUTH = {
+  anonymous: nullable(string),
+  hide_credentials: boolean,
+  realm: string,
+}
+
+export const ACL = {
+  allow: nullable(array(string)),
+  deny: nullable(array(string)),
+  hide_groups_header: boolean,
+  always_use_authenticated_groups: boolean,
+  include_consumer_groups: boolean,
+}
+
 // tsc holds the hand-written types to the shapes: an error here names the type that disagrees.
 export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
@@ -334,3 +350,5 @@ export type CorrelationIdConfigMatches = Assert<IsExact<CorrelationIdConfig, Rec
 export type RateLimitingConfigMatches = Assert<IsExact<RateLimitingConfig, RecordOf<typeof RATE_LIMITING>>>
 export type KeyAuthConfigMatches = Assert<IsExact<KeyAuthConfig, RecordOf<typeof KEY_AUTH>>>
 export type JwtConfigMatches = Assert<IsExact<JwtConfig, RecordOf<typeof JWT>>>
+export type BasicAuthConfigMatches = Assert<IsExact<BasicAuthConfig, RecordOf<typeof BASIC_AUTH>>>
+export type AclConfigMatches = Assert<IsExact<AclConfig, RecordOf<typeof ACL>>>

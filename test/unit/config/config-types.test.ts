@@ -23,7 +23,9 @@ import { responseTransformerSchema } from '../../../src/plugins/response-transfo
 import { rateLimitingSchema } from '../../../src/plugins/rate-limiting/schema.ts'
 import { keyAuthSchema } from '../../../src/plugins/key-auth/schema.ts'
 import { jwtSchema } from '../../../src/plugins/jwt/schema.ts'
-import { CONSUMER, CORRELATION_ID, CORS, KEY_AUTH, JWT, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { basicAuthSchema } from '../../../src/plugins/basic-auth/schema.ts'
+import { aclSchema } from '../../../src/plugins/acl/schema.ts'
+import { ACL, BASIC_AUTH, CONSUMER, CORRELATION_ID, CORS, JWT, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -155,6 +157,8 @@ const PLUGIN_CONFIGS = [
   { schema: rateLimitingSchema, shape: RATE_LIMITING, sample: { minute: 5 } },
   { schema: keyAuthSchema, shape: KEY_AUTH, sample: {} },
   { schema: jwtSchema, shape: JWT, sample: {} },
+  { schema: basicAuthSchema, shape: BASIC_AUTH, sample: {} },
+  { schema: aclSchema, shape: ACL, sample: { allow: ['admins'] } },
 ]
 
 t.test('every bundled plugin has its config shape here', async (t) => {

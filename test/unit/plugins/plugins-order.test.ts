@@ -6,7 +6,8 @@
 //     correlation-id 100001 (kong/plugins/correlation-id/handler.lua), prometheus 13
 //     (kong/plugins/prometheus/handler.lua), cors 2000 (kong/plugins/cors/handler.lua),
 //     request-transformer 801 and response-transformer 800 (their kong/plugins/*/handler.lua),
-//     rate-limiting 910 (kong/plugins/rate-limiting/handler.lua);
+//     rate-limiting 910 (kong/plugins/rate-limiting/handler.lua), key-auth 1250, basic-auth 1100 and acl 950
+//     (their kong/plugins/*/handler.lua);
 //   - for one plugin name the most specific scope wins, as kong/runloop/plugins_iterator.lua lookup_cfg:
 //     route+service+consumer, route+consumer, service+consumer, route+service, consumer, route, service,
 //     global (Kong: spec/02-integration/15-plugins-iterator/01-precedence_spec.lua). Here, for a request
@@ -43,7 +44,9 @@ const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
   'response-transformer': {},
   'rate-limiting': { minute: 10 },
   'key-auth': {},
-  jwt: {}
+  jwt: {},
+  'basic-auth': {},
+  acl: { allow: ['admins'] }
 }
 
 const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {} }
@@ -76,7 +79,8 @@ function routeNamed (config: LoadedConfig, name: string): Route {
 
 t.test('the bundled plugins, their PRIORITY and their execution order', async (t) => {
   t.strictSame(BUNDLED_PLUGINS.map((p) => [p.name, p.PRIORITY]), [['request-termination', 2], ['openid-connect', 1050], ['correlation-id', 100001], ['prometheus', 13], ['cors', 2000], ['request-transformer', 801],
-    ['response-transformer', 800], ['rate-limiting', 910], ['key-auth', 1250], ['jwt', 1450]],
+    ['response-transformer', 800], ['rate-limiting', 910], ['key-auth', 1250], ['jwt', 1450], ['basic-auth', 1100],
+    ['acl', 950]],
   'the bundled list (a new plugin is added here and to the expected order below)')
   const modules = await loadPluginModules()
   t.strictSame([...modules.keys()], BUNDLED_PLUGINS.map((p) => p.name), 'every bundled plugin has its handler loaded')
@@ -89,7 +93,7 @@ t.test('the bundled plugins, their PRIORITY and their execution order', async (t
   })
   const chain = resolveRouteChain(routeNamed(config, 'r'), config.entities.plugins, instancesOf(config, await loadPluginModules(standInPlugins())))
   t.strictSame(chain.access?.map((i) => [i.name, i.priority]), [
-    ['correlation-id', 100001], ['cors', 2000], ['jwt', 1450], ['key-auth', 1250], ['openid-connect', 1050], ['rate-limiting', 910], ['request-transformer', 801], ['response-transformer', 800], ['prometheus', 13], ['request-termination', 2]
+    ['correlation-id', 100001], ['cors', 2000], ['jwt', 1450], ['key-auth', 1250], ['basic-auth', 1100], ['openid-connect', 1050], ['acl', 950], ['rate-limiting', 910], ['request-transformer', 801], ['response-transformer', 800], ['prometheus', 13], ['request-termination', 2]
   ])
   t.equal(chain.headerFilter, null, 'a phase no plugin has is null')
   t.equal(chain.log, null)
