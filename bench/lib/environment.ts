@@ -9,6 +9,7 @@ import type { CpuPlan } from './cpu-plan.ts'
 import { BenchGateway } from './gateway.ts'
 import { BENCH_CLIENT_SECRET, bearerPluginConfig, brokerPluginConfig, hotPluginConfig, introspectionPluginConfig } from './oidc-setup.ts'
 import type { BenchOptions } from './options.ts'
+import { benchConsumers, benchPlugins, checkPluginScenarios } from './plugin-setup.ts'
 import type { Scenario } from './scenarios.ts'
 
 const PROC = (name: string): URL => new URL(`../procs/${name}.ts`, import.meta.url)
@@ -64,7 +65,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
       }))
       await registerCredentials(load, idp)
     }
-    const routes = (names: readonly string[]): RouteSpec[] => names.map((name) => ({ name, plugin: pluginFor(name, idp) }))
+    const routes = (names: readonly string[]): RouteSpec[] => names.map((name) => ({ name, plugins: pluginsFor(name, idp) }))
     const namesOf = (target: Scenario['target']): string[] => scenarios.filter((s) => s.target === target).map((s) => s.name)
     const gatewayNames = namesOf('gateway')
     const workerNames = namesOf('gateway-workers').map((name) => name.slice('workers:'.length))
@@ -76,6 +77,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
       gateway = track(started, await BenchGateway.start({
         name: 'gateway', cpus: plan.subject(1), cpuProfDir: profileDir(options, 'gateway'), config: gatewayConfig(1, upstreamUrl, routes(gatewayNames), slots)
       }))
+      await checkPluginScenarios(gateway.proxyUrl, gateway.adminUrl, gatewayNames)
       // the broker clients authenticate with the gateway's keys, which the IdP fetches from its Admin API
       if (idp !== null && gatewayNames.includes('oidc-cold')) await idp.call('jwksUri', `${gateway.adminUrl}/openid-connect/jwks`)
     }
@@ -137,10 +139,18 @@ async function registerCredentials (load: BenchChild, idp: BenchChild): Promise<
 
 interface RouteSpec {
   readonly name: string
-  readonly plugin: Record<string, unknown> | null
+  readonly plugins: ReadonlyArray<Record<string, unknown>>
 }
 
-function pluginFor (name: string, idp: BenchChild | null): Record<string, unknown> | null {
+/** The plugins on a scenario's route: issue 14's plugin scenarios, or the oidc ones, or none. */
+function pluginsFor (name: string, idp: BenchChild | null): ReadonlyArray<Record<string, unknown>> {
+  const plugins = benchPlugins(name)
+  if (plugins !== null) return plugins
+  const oidc = oidcPluginFor(name, idp)
+  return oidc === null ? [] : [oidc]
+}
+
+function oidcPluginFor (name: string, idp: BenchChild | null): Record<string, unknown> | null {
   if (idp === null) return null
   const issuer = idp.info.url as string
   if (name === 'oidc-hot' || name === 'oidc-many') return hotPluginConfig(issuer, `bench-${name}`)
@@ -165,7 +175,8 @@ function issuersOf (routes: readonly string[], idp: BenchChild): string[] {
 
 /**
  * Kong's default response headers plus Tollgate's microsecond latency headers; a token cache large
- * enough that the oidc-many keys are never evicted by oidc-cold's stream of new ones.
+ * enough that the oidc-many keys are never evicted by oidc-cold's stream of new ones; the key-auth
+ * consumer when a route has key-auth.
  */
 function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly RouteSpec[], cacheSlots: number): Record<string, unknown> {
   return {
@@ -177,10 +188,11 @@ function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly R
     headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id', 'microsecond_latency_tokens'],
     token_cache_slots: cacheSlots,
     token_cache_slot_size: 512,
+    consumers: benchConsumers(routes.map((r) => r.plugins)),
     services: [{
       name: 'bench-upstream',
       url: upstreamUrl,
-      routes: routes.map((r) => ({ name: r.name, paths: [`/${r.name}`], plugins: r.plugin === null ? [] : [r.plugin] }))
+      routes: routes.map((r) => ({ name: r.name, paths: [`/${r.name}`], plugins: r.plugins }))
     }]
   }
 }

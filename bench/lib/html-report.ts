@@ -19,6 +19,11 @@ const COLORS: Record<string, string> = {
   'oidc-bearer': '#8c564b',
   'oidc-introspect': '#e377c2',
   'oidc-bearer-verify-each': '#bcbd22',
+  'key-auth': '#393b79',
+  'rate-limiting': '#637939',
+  cors: '#8c6d31',
+  'request-transformer': '#843c39',
+  stack: '#7b4173',
   'workers:proxy': '#9467bd',
   'workers:oidc-hot': '#17becf'
 }

@@ -17,6 +17,8 @@ export interface LoadJob {
   /** total requests per second, paced evenly over the connections; null: as fast as possible */
   readonly rate: number | null
   readonly credentials: CredentialPlan
+  /** request headers sent with every request besides the credentials; absent: none */
+  readonly headers?: Readonly<Record<string, string>>
   /** response timeout in seconds */
   readonly timeoutS: number
 }

@@ -40,6 +40,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --cold N             distinct credentials oidc-cold may use in all (40000; quick 1500)
   --only a,b           only these scenarios (direct, floor, floor-bare, proxy, oidc-hot, oidc-many,
                        oidc-cold, oidc-bearer, oidc-introspect, oidc-bearer-verify-each,
+                       key-auth, rate-limiting, cors, request-transformer, stack,
                        workers:proxy, workers:oidc-hot)
   --out DIR            where the JSON and HTML results go (bench/results)
   --cpu-prof           write gateway and floor CPU profiles (node --cpu-prof) under DIR/profiles

@@ -1,7 +1,10 @@
 // The scenarios of issue 6 (and issue 13's resource-server ones), each naming what it isolates. `target`
 // says which process is under test: the upstream itself, one of the two floor forwarders, or a gateway
 // with 1 worker, with --workers workers, or with 1 worker and the verified-token cache off
-// (`oidc_verified_token_cache_size` 0, a restart-bound setting, so a gateway of its own).
+// (`oidc_verified_token_cache_size` 0, a restart-bound setting, so a gateway of its own). The plugin
+// scenarios of issue 14 run on the 1-worker gateway beside `proxy`; their configs are in plugin-setup.ts.
+
+import { BENCH_API_KEY, BENCH_ORIGIN } from './plugin-setup.ts'
 
 export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'gateway' | 'gateway-workers' | 'gateway-verify-each'
 
@@ -15,6 +18,10 @@ export interface Scenario {
   /** the credentials it sends: none, one, a spread over many, a new one per request, or one bearer token
    * (a JWT access token, or an opaque one to introspect) */
   readonly credentials: 'none' | 'one' | 'many' | 'cold' | 'jwt' | 'opaque'
+  /** request headers sent with every request besides the credentials (lower-case names) */
+  readonly headers?: Readonly<Record<string, string>>
+  /** nothing to warm (its route was probed before any load): --quick skips its warm-up and measures a quarter */
+  readonly quickBrief?: boolean
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -28,6 +35,11 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'oidc-bearer', isolates: 'openid-connect bearer, one JWT access token, verified once and memoised until exp: the resource-server hot path', target: 'gateway', path: '/oidc-bearer', oidc: true, credentials: 'jwt' },
   { name: 'oidc-introspect', isolates: 'openid-connect introspection, one opaque token, introspected once, then the shared cache: the introspection hot path', target: 'gateway', path: '/oidc-introspect', oidc: true, credentials: 'opaque' },
   { name: 'oidc-bearer-verify-each', isolates: '`oidc-bearer` with the verified-token cache off: an RS256 verify per request, what the cache buys', target: 'gateway-verify-each', path: '/oidc-bearer-verify-each', oidc: true, credentials: 'jwt' },
+  { name: 'key-auth', isolates: 'key-auth, one consumer, one key in the `apikey` header', target: 'gateway', path: '/key-auth', oidc: false, credentials: 'none', headers: { apikey: BENCH_API_KEY }, quickBrief: true },
+  { name: 'rate-limiting', isolates: 'rate-limiting, policy local, `second: 1000000` (never reached): the shared counters', target: 'gateway', path: '/rate-limiting', oidc: false, credentials: 'none', quickBrief: true },
+  { name: 'cors', isolates: 'cors, a simple GET with an allowed Origin', target: 'gateway', path: '/cors', oidc: false, credentials: 'none', headers: { origin: BENCH_ORIGIN }, quickBrief: true },
+  { name: 'request-transformer', isolates: 'request-transformer adding two request headers', target: 'gateway', path: '/request-transformer', oidc: false, credentials: 'none', quickBrief: true },
+  { name: 'stack', isolates: 'key-auth + rate-limiting + correlation-id on one route (acl joins when it exists)', target: 'gateway', path: '/stack', oidc: false, credentials: 'none', headers: { apikey: BENCH_API_KEY }, quickBrief: true },
   { name: 'workers:proxy', isolates: '`proxy` with --workers workers: scaling', target: 'gateway-workers', path: '/proxy', oidc: false, credentials: 'none' },
   { name: 'workers:oidc-hot', isolates: '`oidc-hot` with --workers workers: scaling', target: 'gateway-workers', path: '/oidc-hot', oidc: true, credentials: 'one' }
 ]

@@ -1,5 +1,5 @@
 // From runs to what the report shows: the median of each figure over a scenario's runs, the merged
-// histograms for the plots, the ratios measured within this run, and the targets of issues 6 and 13.
+// histograms for the plots, the ratios measured within this run, and the targets of issues 6, 13 and 14.
 
 import { encodeHistogram, mergeHistograms, percentilesOfEncoded } from './histogram.ts'
 import { HISTOGRAM_NAMES, type HistogramName, type Percentiles } from './load-types.ts'
@@ -98,8 +98,22 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['oidc-introspect', 'proxy'],
   // what the verified-token cache buys: the same bearer route, an RS256 verify per request
   ['oidc-bearer-verify-each', 'oidc-bearer'],
+  ['key-auth', 'proxy'],
+  ['rate-limiting', 'proxy'],
+  ['cors', 'proxy'],
+  ['request-transformer', 'proxy'],
+  ['stack', 'proxy'],
   ['workers:proxy', 'proxy'],
   ['workers:oidc-hot', 'oidc-hot']
+]
+
+/** Issue 14's plugin scenarios and the share of `proxy`'s req/s each must keep (saturation, 1 worker). */
+const PLUGIN_TARGETS: ReadonlyArray<readonly [string, number]> = [
+  ['key-auth', 0.95],
+  ['rate-limiting', 0.9],
+  ['cors', 0.9],
+  ['request-transformer', 0.9],
+  ['stack', 0.9]
 ]
 
 /** Every scenario over `direct`, plus the pairs the issue asks about, per mode, by req/s and by CPU per request. */
@@ -130,6 +144,8 @@ export function targets (results: readonly ScenarioResult[]): Target[] {
     atLeast('oidc-hot vs proxy', 'oidc-hot ≥ 0.95 × proxy (req/s, saturation, 1 worker)', ratio('oidc-hot', 'proxy'), 0.95),
     atLeast('oidc-bearer vs proxy', 'oidc-bearer ≥ 0.95 × proxy (req/s, saturation, 1 worker)', ratio('oidc-bearer', 'proxy'), 0.95),
     atLeast('oidc-introspect vs proxy', 'oidc-introspect ≥ 0.95 × proxy (req/s, saturation, 1 worker)', ratio('oidc-introspect', 'proxy'), 0.95),
+    ...PLUGIN_TARGETS.map(([name, min]) =>
+      atLeast(`${name} vs proxy`, `${name} ≥ ${min.toFixed(2)} × proxy (req/s, saturation, 1 worker)`, ratio(name, 'proxy'), min)),
     {
       name: 'oidc-hot proxy latency',
       goal: 'oidc-hot p99 X-Kong-Proxy-Latency = 0 or 1 ms at the fixed rate',

@@ -97,17 +97,22 @@ interface RequestPlan {
   readonly exhausted: () => boolean
 }
 
-/** autocannon options for the plan: a static header, or a setupRequest that picks one per request. */
-function requestPlan (plan: CredentialPlan): RequestPlan {
-  if (plan.kind === 'none') return { options: {}, exhausted: () => false }
+/**
+ * autocannon options for the plan: static headers (the job's own plus a fixed credential), or a
+ * setupRequest that picks a credential per request on top of the job's headers.
+ */
+function requestPlan (plan: CredentialPlan, headers: Readonly<Record<string, string>>): RequestPlan {
+  // no headers option at all when there are none, as before the job had headers
+  const base = Object.keys(headers).length === 0 ? {} : { headers: { ...headers } }
+  if (plan.kind === 'none') return { options: base, exhausted: () => false }
   const set = credentialSet(plan.set)
-  if (plan.kind === 'fixed') return { options: { headers: { authorization: set[plan.index] } }, exhausted: () => false }
+  if (plan.kind === 'fixed') return { options: { headers: { ...headers, authorization: set[plan.index] } }, exhausted: () => false }
   if (plan.kind === 'random') {
     const pick = (request: AutocannonRequest): AutocannonRequest => {
       request.headers.authorization = set[Math.floor(Math.random() * set.length)]
       return request
     }
-    return { options: { requests: [{ setupRequest: pick }] }, exhausted: () => false }
+    return { options: { ...base, requests: [{ setupRequest: pick }] }, exhausted: () => false }
   }
   if (plan.to > set.length || plan.from >= plan.to) throw new Error(`credential range ${plan.from}..${plan.to} outside set '${plan.set}' (${set.length})`)
   let next = plan.from
@@ -116,13 +121,13 @@ function requestPlan (plan: CredentialPlan): RequestPlan {
     request.headers.authorization = set[Math.min(next++, plan.to - 1)]
     return request
   }
-  return { options: { amount: plan.to - plan.from, requests: [{ setupRequest: pick }] }, exhausted: () => next >= plan.to }
+  return { options: { ...base, amount: plan.to - plan.from, requests: [{ setupRequest: pick }] }, exhausted: () => next >= plan.to }
 }
 
 async function runJob (job: LoadJob): Promise<LoadOutcome> {
   const recorder = new Recorder()
   const clientUs = recorder.histograms.client_us
-  const plan = requestPlan(job.credentials)
+  const plan = requestPlan(job.credentials, job.headers ?? {})
   const pacer = job.rate === null ? null : new Pacer(job.rate, job.connections)
   const setupClient = (client: AutocannonClient): void => {
     client.on('headers', (info) => recorder.headers(info.headers))
