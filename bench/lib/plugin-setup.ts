@@ -1,8 +1,8 @@
 // The plugin scenarios of issue 14 (part 8): each bundled plugin on the hot path with a config that lets
 // every request through, so `<plugin> / proxy` is what the plugin costs a request that passes it. Each
 // scenario's route gets the plugins below; the headers a scenario sends are in bench/lib/scenarios.ts.
-// The configs use Kong's field names and defaults (README.md "Plugins shipped"); acl is not built yet, so
-// `stack` is key-auth + rate-limiting + correlation-id until it is.
+// The configs use Kong's field names and defaults (README.md "Plugins shipped"); `stack` is the combination
+// the issue names, as real files use it: key-auth + acl + rate-limiting + correlation-id.
 
 import { request } from 'undici'
 
@@ -20,14 +20,16 @@ const cors = (): PluginConfig => ({ name: 'cors', config: { origins: [BENCH_ORIG
 const requestTransformer = (): PluginConfig =>
   ({ name: 'request-transformer', config: { add: { headers: ['x-bench-one:1', 'x-bench-two:2'] } } })
 const correlationId = (): PluginConfig => ({ name: 'correlation-id', config: {} })
+/** the bench consumer's acl group, the one the stack's acl allows */
+const BENCH_GROUP = 'bench-clients'
+const acl = (): PluginConfig => ({ name: 'acl', config: { allow: [BENCH_GROUP] } })
 
 const PLUGINS: Readonly<Record<string, () => PluginConfig[]>> = {
   'key-auth': () => [keyAuth()],
   'rate-limiting': () => [rateLimiting()],
   cors: () => [cors()],
   'request-transformer': () => [requestTransformer()],
-  // acl joins when it exists (issue 14 asks for key-auth + acl)
-  stack: () => [keyAuth(), rateLimiting(), correlationId()]
+  stack: () => [keyAuth(), acl(), rateLimiting(), correlationId()]
 }
 
 /** The plugins of a non-oidc scenario's route; null: not a plugin scenario. */
@@ -38,7 +40,7 @@ export function benchPlugins (scenario: string): PluginConfig[] | null {
 /** The consumers a gateway needs: the key-auth consumer when a route has key-auth. */
 export function benchConsumers (plugins: ReadonlyArray<readonly PluginConfig[]>): PluginConfig[] {
   const keyAuthUsed = plugins.some((list) => list.some((p) => p.name === 'key-auth'))
-  return keyAuthUsed ? [{ username: 'bench', keyauth_credentials: [{ key: BENCH_API_KEY }] }] : []
+  return keyAuthUsed ? [{ username: 'bench', keyauth_credentials: [{ key: BENCH_API_KEY }], acls: [{ group: BENCH_GROUP }] }] : []
 }
 
 interface Probe {
