@@ -13,6 +13,7 @@ import type { CredentialIndex } from '../../config/credential-index.ts'
 import type { Plugin } from '../../config/types.ts'
 import type { ConfigView, PluginInstance, ProxyContext } from '../types.ts'
 import { rulesOf, verdict, type AclConfig, type AclRules } from './verdict.ts'
+import { accessOnlyInstance } from '../access-only.ts'
 
 const CONSUMER_GROUPS = 'x-consumer-groups'
 const AUTHENTICATED_GROUPS = 'x-authenticated-groups'
@@ -29,16 +30,7 @@ interface AclState {
 export function createAcl (plugin: Plugin, priority: number, _services: unknown, view: ConfigView): PluginInstance {
   const config = plugin.config as unknown as AclConfig
   const state: AclState = { config, rules: rulesOf(config), credentials: view.credentials, verdicts: new Map() }
-  return Object.freeze({
-    name: plugin.name,
-    id: plugin.id,
-    priority,
-    access: (ctx: ProxyContext) => access(state, ctx),
-    headerFilter: null,
-    bodyFilter: null,
-    log: null,
-    close: () => state.verdicts.clear()
-  })
+  return accessOnlyInstance(plugin, priority, (ctx: ProxyContext) => access(state, ctx), () => state.verdicts.clear())
 }
 
 /** get_authenticated_groups: kong.ctx.shared.authenticated_groups when it is a list; null otherwise */

@@ -21,6 +21,7 @@ import { setConsumerHeaders } from '../consumer-headers.ts'
 import { BoundedMemo } from '../bounded-memo.ts'
 import type { ConfigView, PluginInstance, ProxyContext } from '../types.ts'
 import { parseBasic } from './basic-header.ts'
+import { accessOnlyInstance } from '../access-only.ts'
 
 export interface BasicAuthConfig {
   readonly anonymous: string | null
@@ -56,16 +57,7 @@ export function createBasicAuth (plugin: Plugin, priority: number, _services: un
     // the match is the index's own object: only the key costs memory
     accepted: new BoundedMemo<Match>({ sizeOf: zero }),
   }
-  return Object.freeze({
-    name: plugin.name,
-    id: plugin.id,
-    priority,
-    access: (ctx: ProxyContext) => access(state, ctx),
-    headerFilter: null,
-    bodyFilter: null,
-    log: null,
-    close: () => state.accepted.clear()
-  })
+  return accessOnlyInstance(plugin, priority, (ctx: ProxyContext) => access(state, ctx), () => state.accepted.clear())
 }
 
 function access (state: BasicAuthState, ctx: ProxyContext): void {

@@ -14,14 +14,15 @@
 import type { KeyObject } from 'node:crypto'
 import type { CredentialMatch } from '../../config/credential-index.ts'
 import type { Consumer, JwtSecret, Plugin } from '../../config/types.ts'
-import { isUuid } from '../../config/schema/typedefs.ts'
 import { BoundedMemo } from '../bounded-memo.ts'
 import { verifyJws } from '../jws-verify.ts'
 import { setConsumerHeaders } from '../consumer-headers.ts'
+import { findAnonymous, useAnonymous } from '../anonymous-consumer.ts'
 import type { ConfigView, PhaseResult, PluginInstance, ProxyContext } from '../types.ts'
 import { ABSENT, MULTIPLE, findToken, headerName, type Locations } from './token-lookup.ts'
 import { claimErrors, exceedsMaximum, own, parseToken } from './token-parser.ts'
 import { credentialKey } from './credential-key.ts'
+import { accessOnlyInstance } from '../access-only.ts'
 
 export interface JwtConfig {
   readonly uri_param_names: readonly string[]
@@ -77,11 +78,6 @@ function verifiedSize (): number {
   return 64
 }
 
-/** kong.client.load_consumer(anonymous, true): by id when it is a UUID, else (or when absent) by username */
-function findConsumer (view: ConfigView, key: string): Consumer | null {
-  return (isUuid(key) ? view.consumers.byId(key) : undefined) ?? view.consumers.byUsername(key) ?? null
-}
-
 function refusal (message: string, headers: Readonly<Record<string, string>>): Refusal {
   return Object.freeze({ body: JSON.stringify({ message }), headers })
 }
@@ -114,18 +110,9 @@ export function createJwt (plugin: Plugin, priority: number, _services: unknown,
     invalidKey: refusal('Invalid key/secret', invalid),
     invalidSignature: refusal('Invalid signature', invalid),
     invalidToken: invalid,
-    anonymous: config.anonymous === null ? null : findConsumer(view, config.anonymous),
+    anonymous: findAnonymous(view, config.anonymous),
   }
-  return Object.freeze({
-    name: plugin.name,
-    id: plugin.id,
-    priority,
-    access: (ctx: ProxyContext) => access(state, ctx),
-    headerFilter: null,
-    bodyFilter: null,
-    log: null,
-    close: () => state.memo.clear()
-  })
+  return accessOnlyInstance(plugin, priority, (ctx: ProxyContext) => access(state, ctx), () => state.memo.clear())
 }
 
 function access (state: JwtState, ctx: ProxyContext): PhaseResult {
@@ -139,14 +126,8 @@ function access (state: JwtState, ctx: ProxyContext): PhaseResult {
     ctx.respond(401, failure.body, null, failure.headers)
     return
   }
-  const anonymous = state.anonymous
-  if (anonymous === null) {
-    // set_anonymous_consumer: kong.response.error(500, ...)
-    ctx.exit(500, `anonymous consumer ${config.anonymous} is configured but doesn't exist`)
-    return
-  }
-  ctx.authenticate(anonymous, null)
-  setConsumerHeaders(ctx.upstreamHeaders, anonymous, null, true)
+  // set_anonymous_consumer: the anonymous consumer, or kong.response.error(500, ...)
+  useAnonymous(ctx, config.anonymous, state.anonymous)
 }
 
 /** do_authentication: null when the consumer was identified, else the 401 to answer. */

@@ -11,6 +11,7 @@ import type { Consumer, Plugin } from '../../config/types.ts'
 import { findAnonymous, useAnonymous } from '../anonymous-consumer.ts'
 import { setConsumerHeaders } from '../consumer-headers.ts'
 import type { ConfigView, PhaseResult, PluginInstance, ProxyContext } from '../types.ts'
+import { accessOnlyInstance } from '../access-only.ts'
 import {
   ABSENT, DUPLICATE, FORM, JSON_TYPE, argValue, headerValue, jsonValue, mediaType, parseJsonBody, withoutArg, type Lookup
 } from './key-lookup.ts'
@@ -68,16 +69,7 @@ export function createKeyAuth (plugin: Plugin, priority: number, _services: unkn
     challenge: Object.freeze({ 'www-authenticate': config.realm === null ? 'Key' : `Key realm="${config.realm}"` }),
     anonymous: findAnonymous(view, config.anonymous),
   }
-  return Object.freeze({
-    name: plugin.name,
-    id: plugin.id,
-    priority,
-    access: (ctx: ProxyContext) => access(state, ctx),
-    headerFilter: null,
-    bodyFilter: null,
-    log: null,
-    close: noop
-  })
+  return accessOnlyInstance(plugin, priority, (ctx: ProxyContext) => access(state, ctx))
 }
 
 function access (state: KeyAuthState, ctx: ProxyContext): PhaseResult {
@@ -152,5 +144,3 @@ function finish (state: KeyAuthState, ctx: ProxyContext, key: Lookup): void {
   // set_anonymous_consumer
   else useAnonymous(ctx, state.config.anonymous, state.anonymous)
 }
-
-function noop (): void {}
