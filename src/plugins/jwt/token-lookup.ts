@@ -12,6 +12,7 @@
 // Query argument names are matched as sent: Kong matches them after percent-decoding.
 
 import type { IncomingMessage } from 'node:http'
+import { formUrlDecode } from '../url-decode.ts'
 
 /** no token anywhere */
 export const ABSENT = 0
@@ -51,17 +52,6 @@ class Tokens {
   }
 }
 
-function decode (text: string): string {
-  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text
-  if (!spaced.includes('%')) return spaced
-  try {
-    return decodeURIComponent(spaced)
-  } catch {
-    // ngx.unescape_uri leaves what it cannot decode as it is
-    return spaced
-  }
-}
-
 /** Every value of the query argument `name` (a query string without '?'), into `tokens`. */
 export function addQueryTokens (query: string, name: string, tokens: Tokens): void {
   let start = 0
@@ -72,7 +62,7 @@ export function addQueryTokens (query: string, name: string, tokens: Tokens): vo
     const after = start + name.length
     if (after <= end && query.startsWith(name, start)) {
       if (after === end) tokens.add(true)
-      else if (query.charCodeAt(after) === 61 /* = */ && after + 1 < end) tokens.add(decode(query.slice(after + 1, end)))
+      else if (query.charCodeAt(after) === 61 /* = */ && after + 1 < end) tokens.add(formUrlDecode(query.slice(after + 1, end)))
     }
     start = end + 1
   }

@@ -9,6 +9,7 @@
 // `apikey` to Kong and not to Tollgate.
 
 import type { IncomingMessage } from 'node:http'
+import { formUrlDecode } from '../url-decode.ts'
 
 /** nothing under that name */
 export const ABSENT = 0
@@ -18,17 +19,6 @@ export const DUPLICATE = 1
 export const NOT_A_STRING = 2
 
 export type Lookup = string | typeof ABSENT | typeof DUPLICATE | typeof NOT_A_STRING
-
-function decode (text: string): string {
-  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text
-  if (!spaced.includes('%')) return spaced
-  try {
-    return decodeURIComponent(spaced)
-  } catch {
-    // ngx.unescape_uri leaves what it cannot decode as it is
-    return spaced
-  }
-}
 
 /** The value of `name` in a query string or x-www-form-urlencoded body (no leading '?'). */
 export function argValue (query: string, name: string): Lookup {
@@ -41,7 +31,7 @@ export function argValue (query: string, name: string): Lookup {
     const after = start + name.length
     if (after <= end && query.startsWith(name, start) && (after === end || query.charCodeAt(after) === 61 /* = */)) {
       if (found !== ABSENT) return DUPLICATE
-      found = after === end ? NOT_A_STRING : decode(query.slice(after + 1, end))
+      found = after === end ? NOT_A_STRING : formUrlDecode(query.slice(after + 1, end))
     }
     start = end + 1
   }

@@ -1,31 +1,15 @@
 // application/x-www-form-urlencoded, both ways, for the few fields the client credentials grant cares
 // about. Decoding is lenient like nginx's arg parsing: a malformed %-escape keeps its raw text rather than
-// failing the request.
+// failing the request (../../url-decode.ts).
+
+import { formUrlDecode } from '../../url-decode.ts'
 
 /** WHATWG form encoding (space as '+', only `*-._` and alphanumerics left as they are), as URLSearchParams. */
 export function formUrlEncode (value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1)
 }
 
-export function formUrlDecode (value: string): string {
-  const text = value.includes('+') ? plusToSpace(value) : value
-  if (!text.includes('%')) return text
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
-}
-
-// Every '+' made a space, over the UTF-16 code units (exact for any string). Not replaceAll: on long text
-// dense with '+' its time per character grows with the length (bench/micro/parsers.ts), this stays flat.
-function plusToSpace (value: string): string {
-  const units = Buffer.from(value, 'utf16le')
-  for (let i = 0; i < units.length; i += 2) {
-    if (units[i] === 43 /* + */ && units[i + 1] === 0) units[i] = 32
-  }
-  return units.toString('utf16le')
-}
+export { formUrlDecode }
 
 /** The credential fields of a query string or form body; a repeated field keeps its first value. */
 export interface CredentialFields {
