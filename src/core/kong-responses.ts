@@ -27,7 +27,7 @@ export function kongMessage (status: number): string {
   return (KONG_MESSAGES as Readonly<Record<number, string>>)[status] ?? `The upstream server responded with ${status}`
 }
 
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
 
 /** The body Kong writes for its own errors. Strings are escaped by JSON.stringify: messages may be configured. */
 export function kongErrorBody (message: string, requestId: string | null): string {

@@ -12,7 +12,7 @@ import { compareInstances } from '../plugins/chain.ts'
 import type { Consumer, Route, Service } from '../config/types.ts'
 import type { RouteChain } from '../plugins/chain.ts'
 import type { AuthenticatedCredential, PluginInstance, ProxyContext } from '../plugins/types.ts'
-import { kongErrorBody, writeJsonResponse } from '../core/kong-responses.ts'
+import { JSON_CONTENT_TYPE, kongErrorBody } from '../core/kong-responses.ts'
 import { SERVER_TOKEN } from '../core/version.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
 import type { WorkerState } from './worker-state.ts'
@@ -125,9 +125,22 @@ export class RequestContext implements ProxyContext {
   respond (status: number, body: string | Buffer, contentType: string | null, headers?: Readonly<Record<string, string>>): void {
     if (this.responded) return
     this.responded = true
+    const res = this.res
+    if (res.headersSent) {
+      res.destroy()
+      finishRequest(this)
+      return
+    }
     const out: Record<string, string | string[]> = ownResponseHeaders(this.runtime, this.requestId, this.startedAt)
+    // Content-Type is set before the header filters, as kong.response.exit sets it before Kong's
+    // header_filter phase runs (a plugin may rewrite or remove it)
+    const type = contentType === null ? JSON_CONTENT_TYPE : contentType
+    if (type !== '') out['content-type'] = type
     if (headers !== undefined) Object.assign(out, headers)
-    if (this.chain.headerFilter !== null) runOwnHeaderFilters(this, status, out)
+    const chain = this.chain
+    if (chain.headerFilter !== null) runOwnHeaderFilters(this, status, out)
+    let payload: string | Buffer = body
+    if (chain.bodyFilter !== null) payload = runOwnBodyFilters(this, chain.bodyFilter, status, out, body)
     // The rest of a body nobody read is not worth reading (it may be a 1 GiB upload answered 401): end
     // the connection, after a lingering close so the client still gets this answer (lingering-close.ts).
     // A request without a body, the common case, has nothing unread.
@@ -135,17 +148,11 @@ export class RequestContext implements ProxyContext {
       out.connection = 'close'
       lingerAfterResponse(this.req, this.res, this.socket)
     }
-    if (contentType === null) {
-      writeJsonResponse(this.res, status, typeof body === 'string' ? body : body.toString(), out)
-    } else {
-      const res = this.res
-      res.statusCode = status
-      if (contentType !== '') res.setHeader('content-type', contentType)
-      // a 204 has no Content-Length (RFC 9110 §8.6), as nginx sends it
-      if (status !== 204) res.setHeader('content-length', Buffer.byteLength(body))
-      for (const name in out) res.setHeader(name, out[name])
-      res.end(body)
-    }
+    res.statusCode = status
+    // a 204 has no Content-Length (RFC 9110 §8.6), as nginx sends it
+    if (status !== 204) out['content-length'] = String(Buffer.byteLength(payload))
+    for (const name in out) res.setHeader(name, out[name])
+    res.end(payload)
     finishRequest(this)
   }
 
@@ -251,6 +258,31 @@ function runOwnHeaderFilters (ctx: RequestContext, status: number, headers: Reco
     if (running !== null && compareInstances(filters[i], running) > 0) break
     filters[i].headerFilter!(ctx, status, headers)
   }
+}
+
+/**
+ * Kong runs body_filter for kong.response.exit too (its body goes out through ngx.print), so a body rule
+ * such as response-transformer's JSON rules rewrites a 401 of key-auth: the plugins reached, as for the
+ * header filters, that accept this response, in chain order. A transform that throws leaves the body as
+ * it was (logged), as filteredBody does for upstream bodies.
+ */
+function runOwnBodyFilters (ctx: RequestContext, filters: readonly PluginInstance[], status: number,
+  headers: Record<string, string | string[]>, body: string | Buffer): string | Buffer {
+  if (ctx.req.method === 'HEAD' || status === 204 || status === 304) return body
+  const running = ctx.running
+  let out: Buffer | null = null
+  for (let i = 0; i < filters.length; i++) {
+    const plugin = filters[i]
+    if (running !== null && compareInstances(plugin, running) > 0) break
+    if (!plugin.bodyFilter!.accepts(status, headers)) continue
+    if (out === null) out = typeof body === 'string' ? Buffer.from(body) : body
+    try {
+      out = plugin.bodyFilter!.transform(ctx, out)
+    } catch (err) {
+      ctx.state.logger.log('warn', 'plugin_body_filter_failed', { plugin: plugin.name, request_id: ctx.requestId, error: err })
+    }
+  }
+  return out ?? body
 }
 
 /** Headers for a response the gateway makes itself (errors, plugin short-circuits). */
