@@ -5,8 +5,8 @@
 // service"), an anonymous consumer's groups, and include_consumer_groups refused at load.
 
 import t from 'tap'
-import { send, startGateway, type Reply } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send, type Reply } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 import { loadConfigObject } from '../../../src/config/load.ts'
 
 const DENIED = 'You cannot consume this service'
@@ -16,20 +16,15 @@ function guarded (name: string, acl: Record<string, unknown>, keyAuth: Record<st
 }
 
 t.test('acl', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        guarded('admins', { allow: ['admin'] }),
-        guarded('no-admins', { deny: ['admin'] }),
-        guarded('hidden', { allow: ['admin', 'pro'], hide_groups_header: true }),
-        guarded('anonymous', { allow: ['guests'] }, { anonymous: 'nobody' }),
-        { name: 'acl-only', paths: ['/acl-only'], plugins: [{ name: 'acl', config: { allow: ['admin'] } }] },
-      ],
-    }],
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      guarded('admins', { allow: ['admin'] }),
+      guarded('no-admins', { deny: ['admin'] }),
+      guarded('hidden', { allow: ['admin', 'pro'], hide_groups_header: true }),
+      guarded('anonymous', { allow: ['guests'] }, { anonymous: 'nobody' }),
+      { name: 'acl-only', paths: ['/acl-only'], plugins: [{ name: 'acl', config: { allow: ['admin'] } }] },
+    ],
+  }, {
     consumers: [
       { username: 'alice', keyauth_credentials: [{ key: 'alice-key' }], acls: [{ group: 'admin' }, { group: 'pro' }] },
       { username: 'bob', keyauth_credentials: [{ key: 'bob-key' }], acls: [{ group: 'pro' }] },
@@ -39,7 +34,6 @@ t.test('acl', async (t) => {
     // the top-level form
     acls: [{ consumer: 'bob', group: 'hello' }],
   })
-  t.teardown(() => gateway.stop())
   const call = (path: string, headers: Record<string, string> = {}): Promise<Reply> => send(`${gateway.proxyUrl}${path}`, { headers })
   const last = () => upstream.requests[upstream.requests.length - 1]
 

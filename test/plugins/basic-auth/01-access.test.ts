@@ -5,8 +5,8 @@
 // (a logical OR, with key-auth), a password given as a hash, and the same header accepted again (memo).
 
 import t from 'tap'
-import { send, startGateway, type Reply } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send, type Reply } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 import { basicAuthHash } from '../../../src/config/resolve-credentials.ts'
 
 const basic = (userPass: string): string => `Basic ${Buffer.from(userPass).toString('base64')}`
@@ -17,22 +17,17 @@ function guarded (name: string, config: Record<string, unknown> = {}, more: Arra
 }
 
 t.test('basic-auth', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        guarded('plain'),
-        guarded('realm', { realm: 'test-realm' }),
-        guarded('hidden', { hide_credentials: true }),
-        guarded('anonymous', { anonymous: 'nobody' }),
-        guarded('anonymous-missing', { anonymous: 'ghost' }),
-        // key-auth (1250) runs first; basic-auth with anonymous does nothing once key-auth identified a credential
-        guarded('either', { anonymous: 'nobody' }, [{ name: 'key-auth', config: { anonymous: 'nobody' } }]),
-      ],
-    }],
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      guarded('plain'),
+      guarded('realm', { realm: 'test-realm' }),
+      guarded('hidden', { hide_credentials: true }),
+      guarded('anonymous', { anonymous: 'nobody' }),
+      guarded('anonymous-missing', { anonymous: 'ghost' }),
+      // key-auth (1250) runs first; basic-auth with anonymous does nothing once key-auth identified a credential
+      guarded('either', { anonymous: 'nobody' }, [{ name: 'key-auth', config: { anonymous: 'nobody' } }]),
+    ],
+  }, {
     consumers: [
       { username: 'bob', custom_id: 'B-1', basicauth_credentials: [{ username: 'bob', password: 'kong' }] },
       { username: 'user123', basicauth_credentials: [{ username: 'user123', password: 'password123' }], keyauth_credentials: [{ key: 'k-123' }] },
@@ -42,7 +37,6 @@ t.test('basic-auth', async (t) => {
     // the top-level form, and a password already hashed is not accepted as is
     basicauth_credentials: [{ consumer: 'carol', username: 'carol', password: 'pa:ss wörd' }],
   })
-  t.teardown(() => gateway.stop())
   const call = (path: string, headers: Record<string, string> = {}): Promise<Reply> => send(`${gateway.proxyUrl}${path}`, { headers })
   const last = () => upstream.requests[upstream.requests.length - 1]
 

@@ -4,8 +4,8 @@
 
 import t from 'tap'
 import { Agent } from 'node:http'
-import { send, startGateway } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const UUID_COUNTER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}#(\d+)$/
@@ -16,21 +16,14 @@ function correlated (path: string, config: Record<string, unknown>): Record<stri
 }
 
 t.test('correlation-id', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        correlated('/counter', {}),
-        correlated('/uuid', { generator: 'uuid' }),
-        correlated('/tracker', { generator: 'tracker' }),
-        correlated('/echo', { echo_downstream: true, header_name: 'X-Correlation-ID' }),
-      ]
-    }]
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      correlated('/counter', {}),
+      correlated('/uuid', { generator: 'uuid' }),
+      correlated('/tracker', { generator: 'tracker' }),
+      correlated('/echo', { echo_downstream: true, header_name: 'X-Correlation-ID' }),
+    ]
   })
-  t.teardown(() => gateway.stop())
 
   /** the id the upstream received, and the reply */
   const call = async (path: string, header = 'kong-request-id', headers: Record<string, string> = {}, agent: Agent | false = false) => {

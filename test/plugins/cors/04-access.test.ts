@@ -6,8 +6,8 @@
 // credentials with "*" (the Origin echoed), regex origins, and allow_origin_absent.
 
 import t from 'tap'
-import { send, startGateway, type Reply, type SendOptions } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send, type Reply, type SendOptions } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 import { SERVER_TOKEN } from '../../../src/core/version.ts'
 
 const DEFAULT_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT'
@@ -26,25 +26,18 @@ function all (reply: Reply, name: string): string[] {
 }
 
 t.test('cors', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        corsRoute('defaults', {}),
-        corsRoute('options', { origins: ['example.test'], methods: ['GET'], headers: ['origin', 'type', 'accepts'], exposed_headers: ['x-auth-token'], max_age: 23, credentials: true }),
-        corsRoute('continue', { origins: ['example.test'], methods: ['GET'], max_age: 23, preflight_continue: true }),
-        corsRoute('star-credentials', { origins: ['*'], credentials: true }),
-        corsRoute('list', { origins: ['http://my-site.test', 'https://my-other-site.test:9000'] }),
-        corsRoute('regex', { origins: ['bar.test', 'https://(.*\\.)?foo\\.test(:8000)?'] }),
-        corsRoute('private', { origins: ['allowed-domain.test'], private_network: true }),
-        corsRoute('absent-off', { origins: ['foo.bar'], allow_origin_absent: false, exposed_headers: ['x-auth-token'], credentials: true })
-      ]
-    }]
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      corsRoute('defaults', {}),
+      corsRoute('options', { origins: ['example.test'], methods: ['GET'], headers: ['origin', 'type', 'accepts'], exposed_headers: ['x-auth-token'], max_age: 23, credentials: true }),
+      corsRoute('continue', { origins: ['example.test'], methods: ['GET'], max_age: 23, preflight_continue: true }),
+      corsRoute('star-credentials', { origins: ['*'], credentials: true }),
+      corsRoute('list', { origins: ['http://my-site.test', 'https://my-other-site.test:9000'] }),
+      corsRoute('regex', { origins: ['bar.test', 'https://(.*\\.)?foo\\.test(:8000)?'] }),
+      corsRoute('private', { origins: ['allowed-domain.test'], private_network: true }),
+      corsRoute('absent-off', { origins: ['foo.bar'], allow_origin_absent: false, exposed_headers: ['x-auth-token'], credentials: true })
+    ]
   })
-  t.teardown(() => gateway.stop())
 
   const call = (path: string, options: SendOptions = {}): Promise<Reply> => send(`${gateway.proxyUrl}${path}`, options)
   const preflight = (path: string, headers: Record<string, string>): Promise<Reply> =>

@@ -5,8 +5,8 @@
 
 import t from 'tap'
 import { generateKeyPairSync } from 'node:crypto'
-import { send, startGateway, type Reply } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send, type Reply } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 import { signJwt } from '../../helpers/jwt-sign.ts'
 
 const SECRET = 'alice-hs256-secret'
@@ -18,25 +18,19 @@ function guarded (name: string, config: Record<string, unknown> = {}): Record<st
 }
 
 t.test('jwt', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        guarded('plain', { claims_to_verify: ['exp'] }),
-        guarded('cookie', { cookie_names: ['crumble'], realm: 'test-jwt' }),
-        guarded('anonymous', { anonymous: 'nobody' }),
-      ],
-    }],
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      guarded('plain', { claims_to_verify: ['exp'] }),
+      guarded('cookie', { cookie_names: ['crumble'], realm: 'test-jwt' }),
+      guarded('anonymous', { anonymous: 'nobody' }),
+    ],
+  }, {
     consumers: [
       { username: 'alice', custom_id: 'A-1', jwt_secrets: [{ key: 'alice-iss', secret: SECRET }] },
       { username: 'rob', jwt_secrets: [{ key: 'rob-iss', algorithm: 'RS256', rsa_public_key: PUBLIC }] },
       { username: 'nobody' },
     ],
   })
-  t.teardown(() => gateway.stop())
   const call = (path: string, headers: Record<string, string> = {}): Promise<Reply> => send(`${gateway.proxyUrl}${path}`, { headers })
   const last = () => upstream.requests[upstream.requests.length - 1]
   const exp = (): number => Math.floor(Date.now() / 1000) + 300

@@ -5,8 +5,8 @@
 // identified its consumer, and the Admin API showing the credential with its key redacted.
 
 import t from 'tap'
-import { send, startGateway, type Reply } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send, type Reply } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 
 const KEY = 'alice-s3cr3t-key'
 
@@ -15,22 +15,17 @@ function keyed (name: string, config: Record<string, unknown> = {}): Record<stri
 }
 
 t.test('key-auth', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        keyed('plain'),
-        keyed('hidden', { hide_credentials: true }),
-        keyed('realm', { realm: 'tollgate' }),
-        keyed('anonymous', { anonymous: 'nobody' }),
-        keyed('anonymous-missing', { anonymous: 'ghost' }),
-        keyed('header-only', { key_in_query: false, key_names: ['X-Api_Key'] }),
-        keyed('no-preflight', { run_on_preflight: false }),
-      ],
-    }],
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      keyed('plain'),
+      keyed('hidden', { hide_credentials: true }),
+      keyed('realm', { realm: 'tollgate' }),
+      keyed('anonymous', { anonymous: 'nobody' }),
+      keyed('anonymous-missing', { anonymous: 'ghost' }),
+      keyed('header-only', { key_in_query: false, key_names: ['X-Api_Key'] }),
+      keyed('no-preflight', { run_on_preflight: false }),
+    ],
+  }, {
     consumers: [
       { username: 'alice', custom_id: 'A-1', keyauth_credentials: [{ key: KEY }] },
       { username: 'nobody' },
@@ -40,7 +35,6 @@ t.test('key-auth', async (t) => {
     // the top-level form, naming the consumer
     keyauth_credentials: [{ consumer: 'bob', key: 'bob-key' }],
   })
-  t.teardown(() => gateway.stop())
   const call = (path: string, headers: Record<string, string | string[]> = {}, method = 'GET'): Promise<Reply> =>
     send(`${gateway.proxyUrl}${path}`, { headers, method })
   const last = () => upstream.requests[upstream.requests.length - 1]

@@ -6,8 +6,8 @@
 
 import t, { type Test } from 'tap'
 import { Agent } from 'node:http'
-import { send, startGateway, type Reply } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send, type Reply } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 
 const HOUR_MS = 3_600_000
 
@@ -18,20 +18,13 @@ async function awayFromWindowEnd (): Promise<void> {
 }
 
 t.test('rate-limiting, two workers', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        { name: 'by-ip', paths: ['/ip'], plugins: [{ name: 'rate-limiting', config: { hour: 25, limit_by: 'ip' } }] },
-        { name: 'by-header', paths: ['/header'], plugins: [{ name: 'rate-limiting', config: { minute: 3, hour: 100, limit_by: 'header', header_name: 'X-App-Key' } }] },
-        { name: 'hidden', paths: ['/hidden'], plugins: [{ name: 'rate-limiting', config: { hour: 1, limit_by: 'ip', hide_client_headers: true, error_code: 403, error_message: 'slow down' } }] },
-      ]
-    }]
-  }, { settings: { worker_processes: 2 } })
-  t.teardown(() => gateway.stop())
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      { name: 'by-ip', paths: ['/ip'], plugins: [{ name: 'rate-limiting', config: { hour: 25, limit_by: 'ip' } }] },
+      { name: 'by-header', paths: ['/header'], plugins: [{ name: 'rate-limiting', config: { minute: 3, hour: 100, limit_by: 'header', header_name: 'X-App-Key' } }] },
+      { name: 'hidden', paths: ['/hidden'], plugins: [{ name: 'rate-limiting', config: { hour: 1, limit_by: 'ip', hide_client_headers: true, error_code: 403, error_message: 'slow down' } }] },
+    ]
+  }, {}, { settings: { worker_processes: 2 } })
   await awayFromWindowEnd()
 
   t.test('limit_by ip: of 100 concurrent requests on 40 connections exactly 25 pass', async (t) => {

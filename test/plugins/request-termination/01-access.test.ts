@@ -4,8 +4,8 @@
 // no request_id), a raw body with or without content_type, no body at all, echo, and trigger.
 
 import t from 'tap'
-import { send, startGateway, type Reply } from '../../helpers/gateway.ts'
-import { startUpstream } from '../../helpers/upstream.ts'
+import { send, type Reply } from '../../helpers/gateway.ts'
+import { startBackendGateway } from '../../helpers/backend.ts'
 import { SERVER_TOKEN } from '../../../src/core/version.ts'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -17,32 +17,26 @@ function terminated (path: string, config: Record<string, unknown>): Record<stri
 }
 
 t.test('request-termination', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        terminated('/default', {}),
-        terminated('/not-found', { status_code: 404 }),
-        terminated('/invalid', { status_code: 406, message: 'Invalid' }),
-        terminated('/no-content', { status_code: 204 }),
-        terminated('/forbidden', { status_code: 403 }),
-        terminated('/bad-request', { status_code: 400 }),
-        terminated('/html', { body: MAINTENANCE }),
-        terminated('/infringement', { status_code: 451, content_type: 'text/html', body: MAINTENANCE }),
-        terminated('/json-body', { body: '{"code": 1, "message": "Service unavailable"}' }),
-        terminated('/trigger', { status_code: 418, message: 'caught', trigger: 'X-Debug' }),
-        terminated('/echo', { echo: true, status_code: 404 }),
-        terminated('/echo-trigger', { echo: true, status_code: 404, trigger: 'gimme-an-echo' }),
-        { name: 'open', paths: ['/open'] }
-      ]
-    }],
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      terminated('/default', {}),
+      terminated('/not-found', { status_code: 404 }),
+      terminated('/invalid', { status_code: 406, message: 'Invalid' }),
+      terminated('/no-content', { status_code: 204 }),
+      terminated('/forbidden', { status_code: 403 }),
+      terminated('/bad-request', { status_code: 400 }),
+      terminated('/html', { body: MAINTENANCE }),
+      terminated('/infringement', { status_code: 451, content_type: 'text/html', body: MAINTENANCE }),
+      terminated('/json-body', { body: '{"code": 1, "message": "Service unavailable"}' }),
+      terminated('/trigger', { status_code: 418, message: 'caught', trigger: 'X-Debug' }),
+      terminated('/echo', { echo: true, status_code: 404 }),
+      terminated('/echo-trigger', { echo: true, status_code: 404, trigger: 'gimme-an-echo' }),
+      { name: 'open', paths: ['/open'] }
+    ]
+  }, {
     // Kong's spec: a route without a service still runs its plugins before Kong's own 503
     routes: [terminated('/serviceless', {}), { name: 'bare', paths: ['/bare'] }]
   })
-  t.teardown(() => gateway.stop())
   const call = (path: string, options: Parameters<typeof send>[1] = {}): Promise<Reply> => send(`${gateway.proxyUrl}${path}`, options)
 
   /** asserts the request was answered by the gateway, never reaching the upstream */
