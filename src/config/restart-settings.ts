@@ -12,7 +12,10 @@ export const RESTART_SETTINGS: readonly (keyof Settings)[] = [
   'signing_threads', 'client_header_timeout', 'client_body_timeout', 'client_max_header_size', 'keepalive_timeout',
   'upstream_keepalive_pool_size', 'upstream_keepalive_max_requests', 'upstream_keepalive_idle_timeout',
   // a kong.conf setting: Kong reads it at start only
-  'router_flavor'
+  'router_flavor',
+  // the DNS client is built once at start, as Kong's (kong/tools/dns.lua)
+  'dns_resolver', 'dns_hostsfile', 'dns_order', 'dns_valid_ttl', 'dns_stale_ttl', 'dns_not_found_ttl', 'dns_error_ttl',
+  'dns_cache_size', 'dns_no_sync'
 ]
 
 /** `next` with the running values of the restart-bound settings, and the names of those it had changed. */

@@ -11,6 +11,7 @@ import { listEntries, parseListen } from './listen.ts'
 import { isHostname } from './schema/typedefs.ts'
 import { joinPath, validate, type NumberField } from './schema/engine.ts'
 import { ROUTER_FLAVORS } from '../router/flavor.ts'
+import { parseDnsOrder, parseDnsResolver, parseHostsFilePath } from '../dns/settings.ts'
 
 type Parse = (input: unknown, path: string, issues: ConfigIssue[]) => unknown
 
@@ -201,6 +202,16 @@ const SETTINGS = {
   admin_allowed_hosts: { default: [], parse: hostList },
   // Kong's router (src/router/flavor.ts); bound at start, as every kong.conf setting
   router_flavor: { default: 'traditional_compatible', parse: routerFlavor },
+  // Kong's DNS client (kong/resty/dns/client.lua; src/dns/resolver.ts), with kong.conf.default's defaults
+  dns_resolver: { default: [], parse: parseDnsResolver },
+  dns_hostsfile: { default: '/etc/hosts', parse: parseHostsFilePath },
+  dns_order: { default: 'LAST,SRV,A,CNAME', parse: parseDnsOrder },
+  dns_valid_ttl: { default: null, parse: (input, path, issues) => input === null ? null : seconds(input, path, issues) },
+  dns_stale_ttl: { default: 3600, parse: seconds },
+  dns_not_found_ttl: { default: 30, parse: seconds },
+  dns_error_ttl: { default: 1, parse: seconds },
+  dns_cache_size: { default: 10000, parse: integer(1) },
+  dns_no_sync: { default: 'off', parse: onOff },
 } satisfies Record<keyof Settings, SettingDef>
 
 export const SETTING_NAMES: readonly string[] = Object.keys(SETTINGS)

@@ -2,6 +2,8 @@
 // Entity fields follow Kong's Admin API shapes so the Admin API can serve them as they are.
 // Producers: src/config/load.ts. Consumers: router, proxy, plugins, admin.
 
+import type { DnsOrderEntry, DnsServerAddress } from '../dns/types.ts'
+
 export type Protocol = 'http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'udp' | 'ws' | 'wss'
 /** what a route serves: its schema refuses Kong's other protocols (schema/typedefs.ts httpProtocol) */
 export type RouteProtocol = 'http' | 'https'
@@ -179,6 +181,25 @@ export interface Settings {
   readonly admin_allowed_hosts: readonly string[]
   /** Kong's router_flavor: traditional_compatible (default; path_handling is always v0) or traditional */
   readonly router_flavor: 'traditional' | 'traditional_compatible'
+  // Kong's DNS client settings (src/dns/settings.ts, src/dns/resolver.ts)
+  /** name servers to query ([]: those of /etc/resolv.conf) */
+  readonly dns_resolver: readonly DnsServerAddress[]
+  /** hosts file read once at start ("/etc/hosts"); its names are answered without a query */
+  readonly dns_hostsfile: string
+  /** record types tried in turn, upper-cased (LAST, SRV, A, CNAME) */
+  readonly dns_order: readonly DnsOrderEntry[]
+  /** seconds overriding every answer's TTL (null: the records' own TTL) */
+  readonly dns_valid_ttl: number | null
+  /** seconds an answer is still served past its TTL while refreshing fails (3600) */
+  readonly dns_stale_ttl: number
+  /** seconds an NXDOMAIN or empty answer is cached (30) */
+  readonly dns_not_found_ttl: number
+  /** seconds any other failure is cached (1) */
+  readonly dns_error_ttl: number
+  /** names the cache holds at most (10000), least recently used dropped first */
+  readonly dns_cache_size: number
+  /** off (default): concurrent resolutions of one name share one query */
+  readonly dns_no_sync: boolean
 }
 
 export interface Entities {

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'TOKEN_NOT_YET_VALID', 'TOKEN_ISSUER_INVALID',
   // the gateway's own openid-connect signing keys (src/plugins/openid-connect/keys.ts)
   'OIDC_KEY_MISSING', 'OIDC_KEYS_INVALID', 'OIDC_KEYS_WRITE_FAILED',
+  // name resolution (src/dns/resolver.ts)
+  'DNS_NAME_NOT_FOUND', 'DNS_QUERY_FAILED',
 ] as const
 
 export type ErrorCode = typeof ERROR_CODES[number]
@@ -122,5 +124,22 @@ export class ClientError extends TollgateError {
   constructor (message: string, code: ErrorCode, status: number) {
     super(message, code, status, { expose: true })
     this.name = 'ClientError'
+  }
+}
+
+/**
+ * A name did not resolve (src/dns/resolver.ts). DNS_NAME_NOT_FOUND (NXDOMAIN, or no record of any type
+ * tried) is Kong's 503 "name resolution failed"; DNS_QUERY_FAILED (SERVFAIL and other server errors, no
+ * answer from any server) is Kong's 500: kong/runloop/balancer/init.lua execute gives the 503 only for
+ * "3 name error" and "101 empty record received".
+ */
+export class DnsError extends TollgateError {
+  /** the name as asked (lower-cased) */
+  readonly hostname: string
+
+  constructor (message: string, code: 'DNS_NAME_NOT_FOUND' | 'DNS_QUERY_FAILED', hostname: string, cause?: unknown) {
+    super(message, code, code === 'DNS_NAME_NOT_FOUND' ? 503 : 500, { cause })
+    this.name = 'DnsError'
+    this.hostname = hostname
   }
 }

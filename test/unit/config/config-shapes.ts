@@ -18,6 +18,7 @@ import type { KeyAuthConfig } from '../../../src/plugins/key-auth/handler.ts'
 import type { JwtConfig } from '../../../src/plugins/jwt/handler.ts'
 import type { BasicAuthConfig } from '../../../src/plugins/basic-auth/handler.ts'
 import type { AclConfig } from '../../../src/plugins/acl/verdict.ts'
+import type { DnsServerAddress } from '../../../src/dns/types.ts'
 import {
   array, boolean, built, filled, integer, map, nullable, number, object, oneOf, oneOfText, restricted, set, shape, string,
   unknown, type Assert, type IsExact, type RecordOf,
@@ -102,6 +103,11 @@ const listen = shape<ListenAddress>('listen', (v) => {
   return typeof address.host === 'string' && Number.isInteger(address.port) && Array.isArray(address.flags)
 })
 
+const dnsServer = shape<DnsServerAddress>('dns server', (v) => {
+  const server = v as DnsServerAddress
+  return typeof server.address === 'string' && Number.isInteger(server.port) && Object.keys(server).length === 2
+})
+
 /** Settings have no FieldSchema (settings.ts parses kong.conf text): the test parses them and checks the values. */
 export const SETTINGS = {
   proxy_listen: array(listen),
@@ -132,6 +138,15 @@ export const SETTINGS = {
   admin_token: nullable(string),
   admin_allowed_hosts: array(string),
   router_flavor: oneOf('traditional', 'traditional_compatible'),
+  dns_resolver: array(dnsServer),
+  dns_hostsfile: string,
+  dns_order: array(oneOf('LAST', 'SRV', 'A', 'AAAA', 'CNAME')),
+  dns_valid_ttl: nullable(number),
+  dns_stale_ttl: number,
+  dns_not_found_ttl: number,
+  dns_error_ttl: number,
+  dns_cache_size: integer,
+  dns_no_sync: boolean,
 }
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']

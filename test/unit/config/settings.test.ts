@@ -40,6 +40,15 @@ t.test('defaults', async (t) => {
     admin_token: null,
     admin_allowed_hosts: [],
     router_flavor: 'traditional_compatible',
+    dns_resolver: [],
+    dns_hostsfile: '/etc/hosts',
+    dns_order: ['LAST', 'SRV', 'A', 'CNAME'],
+    dns_valid_ttl: null,
+    dns_stale_ttl: 3600,
+    dns_not_found_ttl: 30,
+    dns_error_ttl: 1,
+    dns_cache_size: 10000,
+    dns_no_sync: false,
   })
   t.strictSame(settings({ log_level: null }).log_level, 'notice', 'null means the default')
 })
