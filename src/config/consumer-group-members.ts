@@ -12,9 +12,15 @@ import { joinPath } from './schema/engine.ts'
 
 type Reference = Readonly<Record<string, unknown>>
 
-function records (value: unknown): Reference[] {
-  // a null element was invalid and is reported already
-  return Array.isArray(value) ? (value as Array<Reference | null>).filter((item) => item !== null) : []
+/** The references that name something: a null element, or one naming nothing, was reported by the schema. */
+function records (value: unknown, keys: readonly string[]): Array<[Reference, number]> {
+  if (!Array.isArray(value)) return []
+  const out: Array<[Reference, number]> = []
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i] as Reference | null
+    if (item !== null && keys.some((key) => typeof item[key] === 'string')) out.push([item, i])
+  }
+  return out
 }
 
 function shown (ref: Reference): string {
@@ -43,22 +49,22 @@ export function buildMemberships (consumers: readonly Draft[], groups: readonly 
     out.push({ consumer_group: { id: group.id }, consumer: { id: consumer.id } })
   }
   for (const consumer of consumers) {
-    records(consumer.fields.groups).forEach((ref, i) => {
+    for (const [ref, i] of records(consumer.fields.groups, ['id', 'name'])) {
       const group = findGroup(ref, indexes.consumer_groups)
       if (group !== undefined) add(group, consumer)
       else issues.push({ path: joinPath(joinPath(consumer.path, 'groups'), i), message: `invalid reference 'consumer_group: ${shown(ref)}' (no such entry in 'consumer_groups')` })
-    })
+    }
   }
   const byCustomId = new Map<string, Draft>()
   for (const consumer of consumers) {
     if (typeof consumer.fields.custom_id === 'string') byCustomId.set(consumer.fields.custom_id, consumer)
   }
   for (const group of groups) {
-    records(group.fields.consumers).forEach((ref, i) => {
+    for (const [ref, i] of records(group.fields.consumers, ['id', 'username', 'custom_id'])) {
       const consumer = findConsumer(ref, indexes.consumers, byCustomId)
       if (consumer !== undefined) add(group, consumer)
       else issues.push({ path: joinPath(joinPath(group.path, 'consumers'), i), message: `invalid reference 'consumer: ${shown(ref)}' (no such entry in 'consumers')` })
-    })
+    }
   }
   return out
 }

@@ -70,7 +70,7 @@ export function checkPlugins (
     const scope = scopes[i]
     if (scope !== null && scope.consumer !== null && scope.consumer_group !== null) {
       // Kong's precedence list (and its plugins iterator) has no scope with both
-      issues.push({ path: draft.path, message: `only one or none of these fields must be set: 'consumer', 'consumer_group'` })
+      issues.push({ path: draft.path, message: 'only one or none of these fields must be set: \'consumer\', \'consumer_group\'' })
     }
     if (scope !== null) {
       const key = `${name}|${scope.service}|${scope.route}|${scope.consumer}|${scope.consumer_group}`
