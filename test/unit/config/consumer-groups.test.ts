@@ -46,6 +46,17 @@ t.test('groups, both membership forms, nested and referenced plugins', async (t)
   t.not(unscoped.entities.plugins[0].id, plugins[0].id, 'and differs from the same plugin unscoped')
 })
 
+t.test('decK: _info.select_tags reach consumer groups and their plugins; _plugin_configs their plugins', async (t) => {
+  const config = load({
+    _info: { select_tags: ['team'] },
+    _plugin_configs: { stop: { status_code: 402 } },
+    consumer_groups: [{ name: 'gold', plugins: [{ name: 'request-termination', _config: 'stop' }] }],
+  })
+  t.strictSame(config.entities.consumer_groups[0].tags, ['team'])
+  t.strictSame(config.entities.plugins[0].tags, ['team'])
+  t.equal(config.entities.plugins[0].config.status_code, 402)
+})
+
 t.test('GET /config exports groups with their members, and that loads back the same', async (t) => {
   const config = load({
     consumers: [{ username: 'alice', groups: [{ name: 'gold' }] }],
