@@ -5,7 +5,7 @@
 import type { Entities, LoadedConfig } from '../config/types.ts'
 import { entityIndex } from './entity-index.ts'
 
-const KINDS = ['services', 'routes', 'consumers', 'plugins', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls'] as const
+const KINDS = ['services', 'routes', 'consumers', 'consumer_groups', 'plugins', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls'] as const
 
 /** null-valued fields dropped, so the document reads as a config file and every field is one the schema takes */
 function withoutNulls (entity: object): Record<string, unknown> {
@@ -17,6 +17,13 @@ export function exportedDocument (config: LoadedConfig): Record<string, unknown>
   const document: Record<string, unknown> = { _format_version: config.format_version, _transform: false }
   for (const kind of KINDS) {
     if (entities[kind].length > 0) document[kind] = entities[kind].map(withoutNulls)
+  }
+  // memberships travel as each group's `consumers` (decK's form), which POST /config reads back
+  if (entities.consumer_group_consumers.length > 0) {
+    document.consumer_groups = (document.consumer_groups as Array<Record<string, unknown>>).map((group) => {
+      const members = entities.consumer_group_consumers.filter((row) => row.consumer_group.id === group.id)
+      return members.length === 0 ? group : { ...group, consumers: members.map((row) => ({ id: row.consumer.id })) }
+    })
   }
   return document
 }

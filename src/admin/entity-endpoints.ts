@@ -1,4 +1,5 @@
-// The entity endpoints of DB-less Kong's Admin API: /services, /routes, /consumers, /plugins, the
+// The entity endpoints of DB-less Kong's Admin API: /services, /routes, /consumers, /consumer_groups
+// (whose own shapes are in consumer-group-endpoints.ts), /plugins, the
 // credentials (/key-auths, /basic-auths, /jwts, /acls: each daos.lua's admin_api_name), their items by id or
 // endpoint key, and the nested collections (/services/{s}/routes, /routes/{r}/plugins, /consumers/{c}/key-auth
 // and Kong's other admin_api_nested_name paths, ...). Credential secrets are redacted (entity-index.ts).
@@ -11,6 +12,7 @@ import { pluginSchemas } from '../plugins/schemas.ts'
 import { ENDPOINT_KEY, entityIndex, type Entity, type EntityIndex, type Kind } from './entity-index.ts'
 import { METHOD_NOT_ALLOWED, NOT_FOUND, operationUnsupported } from './kong-errors.ts'
 import { listPage, parseListQuery } from './paging.ts'
+import { consumerGroupEndpoint } from './consumer-group-endpoints.ts'
 import type { AdminHandler, AdminRequest, AdminResult } from './types.ts'
 
 /** the first path segment → the entities it lists (Kong's admin_api_name for the credentials) */
@@ -18,6 +20,7 @@ const PATHS: Readonly<Record<string, Kind>> = {
   services: 'services',
   routes: 'routes',
   consumers: 'consumers',
+  consumer_groups: 'consumer_groups',
   plugins: 'plugins',
   'key-auths': 'keyauth_credentials',
   'basic-auths': 'basicauth_credentials',
@@ -29,6 +32,7 @@ const PATHS: Readonly<Record<string, Kind>> = {
 const NESTED: Readonly<Partial<Record<Kind, Readonly<Record<string, { kind: Kind, field: string }>>>>> = {
   services: { routes: { kind: 'routes', field: 'service' }, plugins: { kind: 'plugins', field: 'service' } },
   routes: { plugins: { kind: 'plugins', field: 'route' } },
+  consumer_groups: { plugins: { kind: 'plugins', field: 'consumer_group' } },
   consumers: {
     plugins: { kind: 'plugins', field: 'consumer' },
     // each daos.lua's admin_api_nested_name
@@ -124,7 +128,10 @@ export function entitiesHandler (config: () => LoadedConfig): AdminHandler {
     const parts = segments(req.pathname)
     if (parts === null || parts.length > 4) return NOT_FOUND
     const kind = PATHS[parts[0]]
-    const index = entityIndex(config())
+    const loaded = config()
+    const index = entityIndex(loaded)
+    const membership = consumerGroupEndpoint(req, loaded, index, parts)
+    if (membership !== null) return membership
     if (parts.length === 1) return collection(req, kind, index.list(kind), `/${parts[0]}`)
     if (kind === 'plugins' && parts[1] === 'enabled' && parts.length === 2) return pluginsEnabled(req)
     const entity = index.find(kind, parts[1])

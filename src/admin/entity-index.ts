@@ -1,13 +1,13 @@
 // The running config's entities as the Admin API shows them (plugin secrets redacted), indexed by id and
 // by endpoint key. Built once per loaded config and kept until that config is dropped.
 
-import type { Acl, BasicAuthCredential, Consumer, Entities, JwtSecret, KeyAuthCredential, LoadedConfig, Plugin, Route, Service } from '../config/types.ts'
+import type { Acl, BasicAuthCredential, Consumer, ConsumerGroup, Entities, JwtSecret, KeyAuthCredential, LoadedConfig, Plugin, Route, Service } from '../config/types.ts'
 import type { CredentialKind } from '../config/schema/credentials.ts'
 import { redactedEntities } from '../config/redact-config.ts'
 import { isUuid } from '../config/schema/typedefs.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'plugins' | CredentialKind
-export type Entity = Service | Route | Consumer | Plugin | KeyAuthCredential | BasicAuthCredential | JwtSecret | Acl
+export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | CredentialKind
+export type Entity = Service | Route | Consumer | ConsumerGroup | Plugin | KeyAuthCredential | BasicAuthCredential | JwtSecret | Acl
 
 /**
  * Kong's endpoint_key per entity: what a non-UUID path segment is matched against. null: by id only, for
@@ -17,6 +17,7 @@ export const ENDPOINT_KEY: Readonly<Record<Kind, string | null>> = {
   services: 'name',
   routes: 'name',
   consumers: 'username',
+  consumer_groups: 'name',
   plugins: 'instance_name',
   keyauth_credentials: null,
   basicauth_credentials: 'username',

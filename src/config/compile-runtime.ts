@@ -11,6 +11,7 @@ import { Router } from '../router/router.ts'
 import { ChainResolver, type RouteChain } from '../plugins/chain.ts'
 import type { ConfigView, PluginInstance, PluginModule, PluginServices } from '../plugins/types.ts'
 import { createConsumerIndex } from './consumer-index.ts'
+import { createConsumerGroupIndex } from './consumer-group-index.ts'
 import { createCredentialIndex } from './credential-index.ts'
 import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
@@ -68,10 +69,11 @@ export interface CompileDeps {
 export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtime {
   const { services, routes, plugins } = config.entities
   const servicesById = new Map(services.map((s) => [s.id, s]))
-  const instances = createInstances(config, deps)
+  const view = createConfigView(config.entities)
+  const instances = createInstances(config, deps, view)
   const poolKeys = new Set<string>()
   const entries = []
-  const chains = new ChainResolver(plugins, instances)
+  const chains = new ChainResolver(plugins, instances, view.consumerGroups)
   const families = configFamilies(config)
   const perConsumer = (families.exported & FAMILY_PER_CONSUMER) !== 0 ? config.entities.consumers : null
   for (const route of routes) {
@@ -94,15 +96,18 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
   })
 }
 
-/** What plugin instances may read of the config: consumers and credentials, indexed once per compile. */
+/** What plugin instances may read of the config: consumers, credentials and groups, indexed once per compile. */
 export function createConfigView (entities: Entities): ConfigView {
   const consumers = createConsumerIndex(entities.consumers)
-  return Object.freeze({ consumers, credentials: createCredentialIndex(entities, consumers) })
+  return Object.freeze({
+    consumers,
+    credentials: createCredentialIndex(entities, consumers),
+    consumerGroups: createConsumerGroupIndex(entities),
+  })
 }
 
-function createInstances (config: LoadedConfig, deps: CompileDeps): Map<string, PluginInstance> {
+function createInstances (config: LoadedConfig, deps: CompileDeps, view: ConfigView): Map<string, PluginInstance> {
   const instances = new Map<string, PluginInstance>()
-  const view = createConfigView(config.entities)
   try {
     for (const plugin of config.entities.plugins) {
       if (!plugin.enabled) continue

@@ -65,12 +65,13 @@ function plugin (entity: Json, path: string, ctx: Context): Json {
   return withTags({ ...entity, config: mergePluginConfig(own, shared) }, ctx)
 }
 
-type Kind = 'services' | 'routes' | 'consumers' | 'plugins'
+type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins'
 
 const CHILDREN: Readonly<Record<Kind, readonly Kind[]>> = {
   services: ['routes', 'plugins'],
   routes: ['plugins'],
   consumers: ['plugins'],
+  consumer_groups: ['plugins'],
   plugins: [],
 }
 
@@ -81,7 +82,7 @@ function entities (list: unknown, kind: Kind, path: string, ctx: Context): unkno
     if (!isRecord(item)) return item
     const at = joinPath(path, i)
     if (kind === 'plugins') return plugin(item, at, ctx)
-    let entity = kind === 'consumers' ? item : withDefaults(item, ctx.defaults[kind])
+    let entity = kind === 'consumers' || kind === 'consumer_groups' ? item : withDefaults(item, ctx.defaults[kind])
     for (const child of CHILDREN[kind]) {
       if (entity[child] !== undefined) entity = { ...entity, [child]: entities(entity[child], child, joinPath(at, child), ctx) }
     }
@@ -107,7 +108,7 @@ export function applyDeckFile (document: unknown, issues: ConfigIssue[]): unknow
     issues,
   }
   const out: Json = { ...document }
-  for (const kind of ['services', 'routes', 'consumers', 'plugins'] as const) {
+  for (const kind of ['services', 'routes', 'consumers', 'consumer_groups', 'plugins'] as const) {
     if (out[kind] !== undefined) out[kind] = entities(out[kind], kind, kind, ctx)
   }
   return out

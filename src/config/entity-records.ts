@@ -2,7 +2,7 @@
 // Builds the loaded entities (types.ts shapes, as Kong's Admin API returns them) from validated drafts
 // whose ids, references and plugin configs are settled.
 
-import type { Consumer, ForeignKey, Plugin, PluginProtocol, Route, RouteProtocol, Service } from './types.ts'
+import type { Consumer, ConsumerGroup, ForeignKey, Plugin, PluginProtocol, Route, RouteProtocol, Service } from './types.ts'
 import type { Draft } from './flatten.ts'
 import type { Scope } from './plugins.ts'
 
@@ -100,6 +100,7 @@ export function buildPlugin (draft: Draft, scope: Scope | null, config: Record<s
     service: key(scope?.service ?? null),
     route: key(scope?.route ?? null),
     consumer: key(scope?.consumer ?? null),
+    consumer_group: key(scope?.consumer_group ?? null),
     ...times(f, now),
   }
 }
@@ -113,4 +114,9 @@ export function buildConsumer (draft: Draft, now: number): Consumer {
     tags: f.tags as string[] | null,
     ...times(f, now),
   }
+}
+
+export function buildConsumerGroup (draft: Draft, now: number): ConsumerGroup {
+  const f = draft.fields
+  return { id: draft.id, name: f.name as string, tags: f.tags as string[] | null, ...times(f, now) }
 }

@@ -1,15 +1,15 @@
-// Turns the validated document's nested entities (routes and plugins under services, plugins under routes
-// and consumers) into flat lists of drafts, each remembering its JSON path for error messages and the
-// entity it was nested under, which becomes its scope.
+// Turns the validated document's nested entities (routes and plugins under services, plugins under routes,
+// consumers and consumer groups) into flat lists of drafts, each remembering its JSON path for error messages
+// and the entity it was nested under, which becomes its scope.
 
 import type { ConfigIssue } from '../core/errors.ts'
 import { CREDENTIAL_KINDS, type CredentialKind } from './schema/credentials.ts'
 import { joinPath } from './schema/engine.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'plugins' | CredentialKind
+export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | CredentialKind
 
 /** The field that points a child at a parent of this kind (Kong's foreign key names). */
-export const FOREIGN_KEY = { services: 'service', routes: 'route', consumers: 'consumer' } as const
+export const FOREIGN_KEY = { services: 'service', routes: 'route', consumers: 'consumer', consumer_groups: 'consumer_group' } as const
 
 export interface Draft {
   readonly kind: Kind
@@ -29,6 +29,7 @@ export interface Drafts {
   readonly services: Draft[]
   readonly routes: Draft[]
   readonly consumers: Draft[]
+  readonly consumer_groups: Draft[]
   readonly plugins: Draft[]
   readonly keyauth_credentials: Draft[]
   readonly basicauth_credentials: Draft[]
@@ -46,15 +47,15 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
     // null: the element was invalid, and already reported
     if (fields === null) return
     const draft: Draft = { kind, path: joinPath(path, index), fields, parent, index, id: '' }
-    if (parent !== null && (parent.kind === 'services' || parent.kind === 'routes' || parent.kind === 'consumers')) {
-      const key = FOREIGN_KEY[parent.kind]
+    if (parent !== null && Object.hasOwn(FOREIGN_KEY, parent.kind)) {
+      const key = FOREIGN_KEY[parent.kind as keyof typeof FOREIGN_KEY]
       if (fields[key] !== null) {
         issues.push({ path: joinPath(draft.path, key), message: `must not be set: the ${kind.slice(0, -1)} is nested under a ${key}` })
       }
     }
     drafts[kind].push(draft)
     if (kind === 'services') collect(drafts, 'routes', fields.routes, draft.path, draft, issues)
-    if (kind === 'services' || kind === 'routes' || kind === 'consumers') collect(drafts, 'plugins', fields.plugins, draft.path, draft, issues)
+    if (Object.hasOwn(FOREIGN_KEY, kind)) collect(drafts, 'plugins', fields.plugins, draft.path, draft, issues)
     if (kind === 'consumers') {
       for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, fields[credential], draft.path, draft, issues)
     }
@@ -63,15 +64,16 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
 
 /**
  * Flattens in document order: services (with their routes), top-level routes, consumers (with their
- * credentials), plugins, then each kind of top-level credentials.
+ * credentials), consumer groups, plugins, then each kind of top-level credentials.
  */
 export function flatten (document: Readonly<Record<string, unknown>>, issues: ConfigIssue[]): Drafts {
   const drafts: Drafts = {
-    services: [], routes: [], consumers: [], plugins: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [],
+    services: [], routes: [], consumers: [], consumer_groups: [], plugins: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [],
   }
   collect(drafts, 'services', document.services, '', null, issues)
   collect(drafts, 'routes', document.routes, '', null, issues)
   collect(drafts, 'consumers', document.consumers, '', null, issues)
+  collect(drafts, 'consumer_groups', document.consumer_groups, '', null, issues)
   collect(drafts, 'plugins', document.plugins, '', null, issues)
   for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, document[credential], '', null, issues)
   return drafts

@@ -25,6 +25,8 @@ export function configHash (settings: Settings, entities: Entities): string {
     routes: untimed(entities.routes),
     plugins: untimed(entities.plugins),
     consumers: untimed(entities.consumers),
+    consumer_groups: untimed(entities.consumer_groups),
+    consumer_group_consumers: entities.consumer_group_consumers,
     keyauth_credentials: untimed(entities.keyauth_credentials),
     basicauth_credentials: untimed(entities.basicauth_credentials),
     jwt_secrets: untimed(entities.jwt_secrets),

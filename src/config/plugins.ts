@@ -1,6 +1,7 @@
-// Plugin entities: scope (from nesting or service/route/consumer references), each config validated by
-// the named plugin's own schema (src/plugins/schemas.ts), and Kong's rules that an unknown plugin, a
-// no_consumer plugin on a consumer, or the same plugin twice on one scope are errors.
+// Plugin entities: scope (from nesting or service/route/consumer/consumer_group references), each config
+// validated by the named plugin's own schema (src/plugins/schemas.ts), and Kong's rules that an unknown
+// plugin, a no_consumer plugin on a consumer, a plugin that has no consumer group scope on a consumer
+// group, or the same plugin twice on one scope are errors.
 
 import type { ConfigIssue } from '../core/errors.ts'
 import { KONG_PLUGIN_NAMES } from '../plugins/kong-plugin-names.ts'
@@ -14,19 +15,21 @@ export interface Scope {
   readonly service: string | null
   readonly route: string | null
   readonly consumer: string | null
+  readonly consumer_group: string | null
 }
 
 export interface Indexes {
   readonly services: KindIndex
   readonly routes: KindIndex
   readonly consumers: KindIndex
+  readonly consumer_groups: KindIndex
 }
 
 /** The ids a plugin is scoped to: its parent's by nesting, the others by reference; null if one is dangling. */
 export function pluginScope (draft: Draft, indexes: Indexes, issues: ConfigIssue[]): Scope | null {
   const scope: Record<string, string | null> = {}
   let resolved = true
-  for (const kind of ['services', 'routes', 'consumers'] as const) {
+  for (const kind of ['services', 'routes', 'consumers', 'consumer_groups'] as const) {
     const field = FOREIGN_KEY[kind]
     const value = draft.fields[field]
     if (draft.parent?.kind === kind) scope[field] = draft.parent.id
@@ -60,9 +63,17 @@ export function checkPlugins (
       const path = draft.parent?.kind === 'consumers' ? draft.path : joinPath(draft.path, 'consumer')
       issues.push({ path, message: `plugin '${name}' cannot be applied to a consumer` })
     }
+    if (!info.consumerGroups && (draft.parent?.kind === 'consumer_groups' || draft.fields.consumer_group !== null)) {
+      const path = draft.parent?.kind === 'consumer_groups' ? draft.path : joinPath(draft.path, 'consumer_group')
+      issues.push({ path, message: `plugin '${name}' cannot be applied to a consumer group` })
+    }
     const scope = scopes[i]
+    if (scope !== null && scope.consumer !== null && scope.consumer_group !== null) {
+      // Kong's precedence list (and its plugins iterator) has no scope with both
+      issues.push({ path: draft.path, message: 'only one or none of these fields must be set: \'consumer\', \'consumer_group\'' })
+    }
     if (scope !== null) {
-      const key = `${name}|${scope.service}|${scope.route}|${scope.consumer}`
+      const key = `${name}|${scope.service}|${scope.route}|${scope.consumer}|${scope.consumer_group}`
       const first = onScope.get(key)
       if (first === undefined) onScope.set(key, draft)
       else issues.push({ path: draft.path, message: `uniqueness violation: plugin '${name}' is already configured on this scope at ${first.path}` })

@@ -11,6 +11,7 @@ const UNIQUE: Readonly<Record<Kind, readonly string[]>> = {
   services: ['name'],
   routes: ['name'],
   consumers: ['username', 'custom_id'],
+  consumer_groups: ['name'],
   plugins: ['instance_name'],
   keyauth_credentials: ['key'],
   basicauth_credentials: ['username'],
@@ -22,7 +23,9 @@ const UNIQUE: Readonly<Record<Kind, readonly string[]>> = {
 const SECRET_UNIQUE: ReadonlySet<string> = new Set(['keyauth_credentials.key'])
 
 /** The field a reference by name matches (Kong's endpoint_key). */
-const ENDPOINT_KEY: Readonly<Partial<Record<Kind, string>>> = { services: 'name', routes: 'name', consumers: 'username' }
+const ENDPOINT_KEY: Readonly<Partial<Record<Kind, string>>> = {
+  services: 'name', routes: 'name', consumers: 'username', consumer_groups: 'name',
+}
 
 export interface KindIndex {
   readonly byId: ReadonlyMap<string, Draft>

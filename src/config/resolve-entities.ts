@@ -4,7 +4,8 @@
 
 import type { ConfigIssue } from '../core/errors.ts'
 import type { Entities } from './types.ts'
-import { buildConsumer, buildPlugin, buildRoute, buildService } from './entity-records.ts'
+import { buildConsumer, buildConsumerGroup, buildPlugin, buildRoute, buildService } from './entity-records.ts'
+import { buildMemberships } from './consumer-group-members.ts'
 import type { Draft, Drafts } from './flatten.ts'
 import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
@@ -36,13 +37,14 @@ function routeService (draft: Draft, indexes: Indexes, issues: ConfigIssue[]): s
 
 export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[], notices: ConfigNotice[] = [],
   options: CredentialOptions = { hashPasswords: true }): Entities {
-  for (const kind of ['services', 'consumers', 'routes'] as const) {
+  for (const kind of ['services', 'consumers', 'consumer_groups', 'routes'] as const) {
     for (const draft of drafts[kind]) assignId(draft, () => identity(draft))
   }
   const indexes: Indexes = {
     services: indexDrafts('services', drafts.services, issues),
     routes: indexDrafts('routes', drafts.routes, issues),
     consumers: indexDrafts('consumers', drafts.consumers, issues),
+    consumer_groups: indexDrafts('consumer_groups', drafts.consumer_groups, issues),
   }
   const routes = drafts.routes.map((draft) => buildRoute(draft, routeService(draft, indexes, issues), now))
   const scopes = drafts.plugins.map((draft) => pluginScope(draft, indexes, issues))
@@ -52,7 +54,9 @@ export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[
     const scope = scopes[i]
     if (typeof instance === 'string') return instance
     if (scope === null) return draft.path
-    return `plugins:${draft.fields.name}:${scope.route ?? ''}:${scope.service ?? ''}:${scope.consumer ?? ''}`
+    const key = `plugins:${draft.fields.name}:${scope.route ?? ''}:${scope.service ?? ''}:${scope.consumer ?? ''}`
+    // appended only when set, so that the ids of plugins without a consumer group stay what they were
+    return scope.consumer_group === null ? key : `${key}:${scope.consumer_group}`
   }))
   indexDrafts('plugins', drafts.plugins, issues)
   const configs = checkPlugins(drafts.plugins, scopes, issues, notices)
@@ -61,6 +65,8 @@ export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[
     routes,
     plugins: drafts.plugins.map((draft, i) => buildPlugin(draft, scopes[i], configs[i], now)),
     consumers: drafts.consumers.map((draft) => buildConsumer(draft, now)),
+    consumer_groups: drafts.consumer_groups.map((draft) => buildConsumerGroup(draft, now)),
+    consumer_group_consumers: buildMemberships(drafts.consumers, drafts.consumer_groups, indexes, issues),
     ...buildCredentials(drafts, indexes.consumers, now, issues, options),
   }
 }

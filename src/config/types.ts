@@ -68,6 +68,8 @@ export interface Plugin {
   readonly service: ForeignKey | null
   readonly route: ForeignKey | null
   readonly consumer: ForeignKey | null
+  /** Kong Enterprise's consumer group scope (plugins.lua consumer_group); only plugins that allow it */
+  readonly consumer_group: ForeignKey | null
   readonly created_at: number
   readonly updated_at: number
 }
@@ -79,6 +81,24 @@ export interface Consumer {
   readonly tags: readonly string[] | null
   readonly created_at: number
   readonly updated_at: number
+}
+
+/** Kong Enterprise's consumer_groups entity (kong/db/schema/entities/consumer_groups.lua): endpoint key name */
+export interface ConsumerGroup {
+  readonly id: string
+  readonly name: string
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+/**
+ * One consumer's membership of one group (consumer_group_consumers.lua, primary key both references); from
+ * consumers[].groups and consumer_groups[].consumers, each pair once, in the order first declared
+ */
+export interface ConsumerGroupConsumer {
+  readonly consumer_group: ForeignKey
+  readonly consumer: ForeignKey
 }
 
 /** Kong's credential entities (each auth plugin's daos.lua): no updated_at, a required consumer */
@@ -207,6 +227,8 @@ export interface Entities {
   readonly routes: readonly Route[]
   readonly plugins: readonly Plugin[]
   readonly consumers: readonly Consumer[]
+  readonly consumer_groups: readonly ConsumerGroup[]
+  readonly consumer_group_consumers: readonly ConsumerGroupConsumer[]
   readonly keyauth_credentials: readonly KeyAuthCredential[]
   readonly basicauth_credentials: readonly BasicAuthCredential[]
   readonly jwt_secrets: readonly JwtSecret[]

@@ -1,14 +1,20 @@
 // Resolves, once per config, which plugin instances run on each route and in which order, as Kong's
-// plugins iterator does (kong/runloop/plugins_iterator.lua lookup_cfg): for each plugin name the most
-// specific scope wins, consumer+route+service > consumer+route > consumer+service > route+service >
-// consumer > route > service > global; the winners run by PRIORITY, highest first (ties by name).
+// plugins iterator does (kong/runloop/plugins_iterator.lua lookup_cfg, and Kong Enterprise's consumer group
+// combos): for each plugin name the most specific scope wins, in the order of
+// developer.konghq.com/gateway/entities/plugin/#plugin-precedence:
+//   consumer+route+service > consumer group+route+service > consumer+route > consumer+service >
+//   consumer group+route > consumer group+service > route+service > consumer > consumer group > route >
+//   service > global;
+// of two groups of one consumer with the same plugin on the same scope, the group first by name wins (same
+// page, "Note on precedence for Consumer Groups"). The winners run by PRIORITY, highest first (ties by name).
 // A route's chain is the one for a request no plugin identified yet; `consumers` holds, per consumer
-// that changes something on the route, the chain as it would be for that consumer, which the proxy
-// switches to when an auth plugin calls ctx.authenticate (proxy/consumer-switch.ts). Consumer groups
-// are refused at load, so their combos are left out.
+// that changes something on the route (by its own plugins or its groups'), the chain as it would be for
+// that consumer, which the proxy switches to when an auth plugin calls ctx.authenticate
+// (proxy/consumer-switch.ts). Consumers whose own and group plugins on a route are the same share one chain.
 
 import type { Plugin, Route } from '../config/types.ts'
 import type { PluginInstance } from './types.ts'
+import { NO_CONSUMER_GROUPS, type ConsumerGroupIndex } from '../config/consumer-group-index.ts'
 
 export interface RouteChain {
   /** null when no plugin has the phase, so the hot path skips it with one comparison */
@@ -32,39 +38,61 @@ export function compareInstances (a: PluginInstance, b: PluginInstance): number 
   return b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 }
 
-// The scope ranks of lookup_cfg, higher wins; -1: the plugin does not apply to this route and consumer.
-function scopeRank (plugin: Plugin, route: Route, consumerId: string | null): number {
-  if (plugin.route !== null && plugin.route.id !== route.id) return -1
-  if (plugin.service !== null && plugin.service.id !== (route.service?.id ?? null)) return -1
-  if (plugin.consumer !== null && plugin.consumer.id !== consumerId) return -1
-  const onRoute = plugin.route !== null
-  const onService = plugin.service !== null
-  if (plugin.consumer !== null) return onRoute && onService ? 7 : onRoute ? 6 : onService ? 5 : 3
-  return onRoute && onService ? 4 : onRoute ? 2 : onService ? 1 : 0
+/** Who a chain is for: a consumer and the order of its groups (by name, the tie-break between groups). */
+interface Subject {
+  readonly consumerId: string
+  /** group id -> position among the consumer's groups */
+  readonly groupOrder: ReadonlyMap<string, number>
 }
+
+/** The plugin's route and service (when it names them) are this route's. */
+function onRoute (plugin: Plugin, route: Route): boolean {
+  if (plugin.route !== null && plugin.route.id !== route.id) return false
+  return plugin.service === null || plugin.service.id === (route.service?.id ?? null)
+}
+
+// The scope ranks of the precedence list, higher wins; -1: the plugin does not apply to this route and subject.
+function scopeRank (plugin: Plugin, route: Route, subject: Subject | null): number {
+  if (!onRoute(plugin, route)) return -1
+  const both = plugin.route !== null && plugin.service !== null
+  const onlyRoute = plugin.route !== null && !both
+  const onlyService = plugin.service !== null && !both
+  if (plugin.consumer !== null) {
+    if (plugin.consumer.id !== subject?.consumerId) return -1
+    return both ? 11 : onlyRoute ? 9 : onlyService ? 8 : 4
+  }
+  if (plugin.consumer_group !== null) {
+    if (subject?.groupOrder.has(plugin.consumer_group.id) !== true) return -1
+    return both ? 10 : onlyRoute ? 7 : onlyService ? 6 : 3
+  }
+  return both ? 5 : onlyRoute ? 2 : onlyService ? 1 : 0
+}
+
+interface Usable { readonly plugin: Plugin, readonly instance: PluginInstance }
 
 /** Builds route chains for one config; routes to which the same scoped plugins apply share their chains. */
 export class ChainResolver {
-  readonly #plugins: ReadonlyArray<{ readonly plugin: Plugin, readonly instance: PluginInstance }>
+  readonly #plugins: readonly Usable[]
+  readonly #groups: ConsumerGroupIndex
   readonly #shared = new Map<string, RouteChain>()
 
-  constructor (plugins: readonly Plugin[], instances: ReadonlyMap<string, PluginInstance>) {
+  constructor (plugins: readonly Plugin[], instances: ReadonlyMap<string, PluginInstance>,
+    groups: ConsumerGroupIndex = NO_CONSUMER_GROUPS) {
     const usable = []
     for (const plugin of plugins) {
       const instance = plugin.enabled ? instances.get(plugin.id) : undefined
       if (instance !== undefined) usable.push({ plugin, instance })
     }
     this.#plugins = usable
+    this.#groups = groups
   }
 
   resolve (route: Route): RouteChain {
-    // Global and consumer-only plugins apply to every route alike: the route- and service-scoped ones
-    // that apply here decide the chains, so 1,000 routes without any share one set of chains.
+    // Global, consumer-only and group-only plugins apply to every route alike: the route- and
+    // service-scoped ones that apply here decide the chains, so 1,000 routes without any share one set.
     let key = ''
     for (const { plugin } of this.#plugins) {
-      if ((plugin.route !== null || plugin.service !== null) && scopeRank(plugin, route, plugin.consumer?.id ?? null) >= 0) {
-        key += plugin.id + ','
-      }
+      if ((plugin.route !== null || plugin.service !== null) && onRoute(plugin, route)) key += plugin.id + ','
     }
     let chain = this.#shared.get(key)
     if (chain === undefined) {
@@ -77,32 +105,59 @@ export class ChainResolver {
   #build (route: Route): RouteChain {
     const base = this.#winners(route, null)
     const consumers = new Map<string, RouteChain>()
-    const candidates = new Set<string>()
+    const own = new Set<string>()
+    const groups = new Set<string>()
     for (const { plugin } of this.#plugins) {
-      if (plugin.consumer !== null && scopeRank(plugin, route, plugin.consumer.id) >= 0) candidates.add(plugin.consumer.id)
+      if (!onRoute(plugin, route)) continue
+      if (plugin.consumer !== null) own.add(plugin.consumer.id)
+      if (plugin.consumer_group !== null) groups.add(plugin.consumer_group.id)
     }
+    const candidates = new Set(own)
+    for (const group of groups) for (const member of this.#groups.membersOf(group)) candidates.add(member)
+    // consumers with no plugins of their own and the same groups (of those with plugins here) share a chain
+    const bySignature = new Map<string, RouteChain | null>()
     for (const consumerId of candidates) {
-      const ordered = this.#winners(route, consumerId)
-      // a consumer plugin outranked on every name (say consumer-only under route+service) changes nothing
-      if (!sameInstances(ordered, base)) consumers.set(consumerId, chainOf(ordered, consumers))
+      const subject = this.#subject(consumerId, groups)
+      const signature = `${own.has(consumerId) ? consumerId : ''}|${[...subject.groupOrder.keys()].join(',')}`
+      let chain = bySignature.get(signature)
+      if (chain === undefined) {
+        const ordered = this.#winners(route, subject)
+        // a consumer plugin outranked on every name (say consumer-only under route+service) changes nothing
+        chain = sameInstances(ordered, base) ? null : chainOf(ordered, consumers)
+        bySignature.set(signature, chain)
+      }
+      if (chain !== null) consumers.set(consumerId, chain)
     }
     return chainOf(base, consumers.size === 0 ? null : consumers)
   }
 
-  #winners (route: Route, consumerId: string | null): PluginInstance[] {
-    const winners = new Map<string, { rank: number, instance: PluginInstance }>()
+  /** The consumer and those of its groups that have plugins on the route, in Kong's order (by name). */
+  #subject (consumerId: string, relevant: ReadonlySet<string>): Subject {
+    const groupOrder = new Map<string, number>()
+    for (const group of this.#groups.groupsOf(consumerId)) {
+      if (relevant.has(group)) groupOrder.set(group, groupOrder.size)
+    }
+    return { consumerId, groupOrder }
+  }
+
+  #winners (route: Route, subject: Subject | null): PluginInstance[] {
+    const winners = new Map<string, { rank: number, order: number, instance: PluginInstance }>()
     for (const { plugin, instance } of this.#plugins) {
-      const rank = scopeRank(plugin, route, consumerId)
+      const rank = scopeRank(plugin, route, subject)
       if (rank < 0) continue
+      const order = plugin.consumer_group === null ? 0 : subject!.groupOrder.get(plugin.consumer_group.id)!
       const current = winners.get(plugin.name)
-      if (current === undefined || rank > current.rank) winners.set(plugin.name, { rank, instance })
+      if (current === undefined || rank > current.rank || (rank === current.rank && order < current.order)) {
+        winners.set(plugin.name, { rank, order, instance })
+      }
     }
     return [...winners.values()].map((w) => w.instance).sort(compareInstances)
   }
 }
 
-export function resolveRouteChain (route: Route, plugins: readonly Plugin[], instances: ReadonlyMap<string, PluginInstance>): RouteChain {
-  return new ChainResolver(plugins, instances).resolve(route)
+export function resolveRouteChain (route: Route, plugins: readonly Plugin[], instances: ReadonlyMap<string, PluginInstance>,
+  groups: ConsumerGroupIndex = NO_CONSUMER_GROUPS): RouteChain {
+  return new ChainResolver(plugins, instances, groups).resolve(route)
 }
 
 function chainOf (ordered: readonly PluginInstance[], consumers: ReadonlyMap<string, RouteChain> | null): RouteChain {

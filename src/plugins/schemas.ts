@@ -1,5 +1,5 @@
 // What config loading needs of every bundled plugin (bundled.ts), by Kong name: its config schema,
-// PRIORITY, VERSION and whether it may be scoped to a consumer. Importing this loads schema code only,
+// PRIORITY, VERSION and whether it may be scoped to a consumer and to a consumer group. Importing this loads schema code only,
 // never a handler, so validating a config on the main thread or in the Admin API stays light.
 
 import { BUNDLED_PLUGINS } from './bundled.ts'
@@ -12,5 +12,6 @@ export const pluginSchemas: ReadonlyMap<string, PluginSchemaInfo> = new Map(BUND
   PRIORITY: plugin.PRIORITY,
   VERSION: plugin.VERSION,
   noConsumer: plugin.schema.noConsumer,
+  consumerGroups: plugin.schema.consumerGroups === true,
   configSchema: plugin.schema.configSchema
 }]))

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import type { Consumer, LoadedConfig, Plugin, Route, Service, Settings } from '../config/types.ts'
 import type { ConsumerIndex } from '../config/consumer-index.ts'
+import type { ConsumerGroupIndex } from '../config/consumer-group-index.ts'
 import type { CredentialIndex } from '../config/credential-index.ts'
 import type { FieldSchema } from '../config/schema/engine.ts'
 import type { Logger } from '../core/log.ts'
@@ -91,6 +92,8 @@ export interface ConfigView {
   readonly consumers: ConsumerIndex
   /** key-auth keys, basic-auth usernames, jwt keys → credential and consumer; acl groups by consumer */
   readonly credentials: CredentialIndex
+  /** consumer group membership, both ways (acl's include_consumer_groups, the chain resolver) */
+  readonly consumerGroups: ConsumerGroupIndex
 }
 
 /** A plugin configured on a scope, bound to its validated config, with its phases (null when absent). */
@@ -139,6 +142,11 @@ export interface PluginSchema {
   readonly name: string
   /** plugin cannot be scoped to a consumer (Kong's no_consumer) */
   readonly noConsumer: boolean
+  /**
+   * plugin may be scoped to a consumer group (Kong Enterprise's plugin scopes reference,
+   * developer.konghq.com/gateway/entities/plugin/#supported-scopes-by-plugin); absent: it may not
+   */
+  readonly consumerGroups?: boolean
   /** schema of `config` (validated on the main thread at load, defaults applied) */
   readonly configSchema: FieldSchema
 }

@@ -6,6 +6,7 @@ import { atLeastOneOf } from './checks.ts'
 import { annotations, tags, timestamp, unsupported, uuid } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { CREDENTIAL_SCHEMAS } from './credentials.ts'
+import { groupReference } from './consumer-group.ts'
 import type { FieldSchema, RecordField } from './engine.ts'
 
 export const CREDENTIAL_KEYS = [
@@ -26,7 +27,8 @@ export const consumer: RecordField = {
     custom_id: { type: 'string' },
     tags,
     plugins: { type: 'array', elements: plugin },
-    groups: unsupported('consumer groups are'),
+    /** decK: the consumer groups it is a member of, by id or name */
+    groups: { type: 'array', elements: groupReference },
     ...credentials,
     created_at: timestamp,
     updated_at: timestamp,

@@ -4,6 +4,7 @@
 
 import { SETTING_NAMES } from '../settings.ts'
 import { CREDENTIAL_KEYS, consumer } from './consumer.ts'
+import { consumerGroup } from './consumer-group.ts'
 import { CREDENTIAL_SCHEMAS } from './credentials.ts'
 import { annotations, tags, unsupported } from './typedefs.ts'
 import { plugin } from './plugin.ts'
@@ -13,7 +14,7 @@ import type { FieldSchema, RecordField } from './engine.ts'
 
 /** Kong entity types Tollgate has no use for: accepted only when empty, so nothing is silently dropped. */
 const UNSUPPORTED_ENTITIES = [
-  'upstreams', 'targets', 'certificates', 'ca_certificates', 'snis', 'vaults', 'consumer_groups',
+  'upstreams', 'targets', 'certificates', 'ca_certificates', 'snis', 'vaults',
   'key_sets', 'keys', 'filter_chains', 'partials', 'custom_entities',
   ...CREDENTIAL_KEYS.filter((key) => !Object.hasOwn(CREDENTIAL_SCHEMAS, key)),
   // decK's Enterprise and Konnect entities (go-database-reconciler pkg/file/types.go, Content)
@@ -72,6 +73,7 @@ const fields: Record<string, FieldSchema> = {
   services: { type: 'array', elements: service },
   routes: { type: 'array', elements: route },
   consumers: { type: 'array', elements: consumer },
+  consumer_groups: { type: 'array', elements: consumerGroup },
   plugins: { type: 'array', elements: plugin },
   // top-level credentials name their consumer (resolve-credentials.ts)
   ...Object.fromEntries(Object.entries(CREDENTIAL_SCHEMAS).map(([kind, schema]) => [kind, { type: 'array', elements: schema }])),

@@ -22,7 +22,8 @@ export const plugin: RecordField = {
     service: foreign,
     route: foreign,
     consumer: foreign,
-    consumer_group: unsupported('consumer groups are'),
+    /** Kong Enterprise: a consumer group, for the plugins that allow that scope (config/plugins.ts) */
+    consumer_group: foreign,
     ordering: unsupported('dynamic plugin ordering is'),
     partials: unsupported('partials are'),
     /** decK: the name of a shared config in the file's `_plugin_configs`, merged under `config` (deck-file.ts) */

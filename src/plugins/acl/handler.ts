@@ -4,11 +4,14 @@
 // (kong.ctx.shared.authenticated_groups, as get_authenticated_groups reads them). No caller: 401
 // "Unauthorized" (403 "You cannot consume this service" when a credential was identified). Blocked: 403.
 // Let through: X-Consumer-Groups (or X-Authenticated-Groups for authenticated groups) upstream, unless
-// hide_groups_header.
+// hide_groups_header. With include_consumer_groups (Kong Enterprise) a consumer's consumer group names
+// count as groups too (Kong EE's handler merges them into the consumer's acl groups), and are listed in
+// X-Consumer-Groups after its acl groups, as the docs describe the header: the groups the consumer is in.
 // The rules (a Set of the config's groups) are built once per instance; the verdict for a consumer's
 // groups is remembered by the index's groups array (one per consumer, frozen for the compile), as Kong's
 // config.cache, so a known consumer costs two Map lookups and no string building.
 
+import type { ConsumerGroupIndex } from '../../config/consumer-group-index.ts'
 import type { CredentialIndex } from '../../config/credential-index.ts'
 import type { Plugin } from '../../config/types.ts'
 import type { ConfigView, PluginInstance, ProxyContext } from '../types.ts'
@@ -25,12 +28,38 @@ interface AclState {
   readonly credentials: CredentialIndex
   /** a consumer's groups (the index's array) → its verdict; at most one entry per consumer with acls */
   readonly verdicts: Map<readonly string[], string | null>
+  /** include_consumer_groups: the consumer group index; null when off */
+  readonly consumerGroups: ConsumerGroupIndex | null
+  /** include_consumer_groups: consumer id → acl groups and group names, built on its first request */
+  readonly merged: Map<string, readonly string[]>
 }
 
 export function createAcl (plugin: Plugin, priority: number, _services: unknown, view: ConfigView): PluginInstance {
   const config = plugin.config as unknown as AclConfig
-  const state: AclState = { config, rules: rulesOf(config), credentials: view.credentials, verdicts: new Map() }
-  return accessOnlyInstance(plugin, priority, (ctx: ProxyContext) => access(state, ctx), () => state.verdicts.clear())
+  const state: AclState = {
+    config,
+    rules: rulesOf(config),
+    credentials: view.credentials,
+    verdicts: new Map(),
+    consumerGroups: config.include_consumer_groups ? view.consumerGroups : null,
+    merged: new Map(),
+  }
+  return accessOnlyInstance(plugin, priority, (ctx: ProxyContext) => access(state, ctx), () => {
+    state.verdicts.clear()
+    state.merged.clear()
+  })
+}
+
+/** The consumer's acl groups, then the names of its consumer groups that are not among them (once per consumer). */
+function withConsumerGroups (state: AclState, index: ConsumerGroupIndex, consumerId: string): readonly string[] {
+  let groups = state.merged.get(consumerId)
+  if (groups === undefined) {
+    const acls = state.credentials.groups(consumerId)
+    const names = index.namesOf(consumerId)
+    groups = names.length === 0 ? acls : Object.freeze(acls.concat(names.filter((name) => !acls.includes(name))))
+    state.merged.set(consumerId, groups)
+  }
+  return groups
 }
 
 /** get_authenticated_groups: kong.ctx.shared.authenticated_groups when it is a list; null otherwise */
@@ -53,9 +82,12 @@ function access (state: AclState, ctx: ProxyContext): void {
     noGroups(ctx)
     return
   }
-  const groups = state.credentials.groups(consumerId)
-  // a consumer without groups: in no group, which deny lets through and allow does not
-  if (groups.length === 0 && !state.rules.deny) {
+  const groups = state.consumerGroups === null
+    ? state.credentials.groups(consumerId)
+    : withConsumerGroups(state, state.consumerGroups, consumerId)
+  // a consumer without groups: in no group, which deny lets through and allow does not (with
+  // include_consumer_groups Kong EE checks the empty merged list instead: 403 even without a credential)
+  if (groups.length === 0 && !state.rules.deny && state.consumerGroups === null) {
     noGroups(ctx)
     return
   }

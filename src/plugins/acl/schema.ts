@@ -1,17 +1,9 @@
 // Kong's acl plugin config (kong/plugins/acl/schema.lua): field names, types, defaults and the entity checks
 // (only_one_of and at_least_one_of allow / deny) are Kong's. include_consumer_groups is Kong Enterprise's
-// field; Tollgate accepts it only false, as consumer groups are refused at load.
+// field (developer.konghq.com/plugins/acl/: consumer group names may be listed in allow and deny).
 
-import type { ConfigIssue } from '../../core/errors.ts'
 import { allOf, atLeastOneOf, onlyOneOf } from '../../config/schema/checks.ts'
-import { NOT_BUILT } from '../../config/schema/typedefs.ts'
 import type { PluginSchema } from '../types.ts'
-
-function noConsumerGroups (config: Record<string, unknown>): ConfigIssue[] {
-  return config.include_consumer_groups === true
-    ? [{ path: 'include_consumer_groups', message: `consumer groups are ${NOT_BUILT}` }]
-    : []
-}
 
 export const aclSchema: PluginSchema = {
   name: 'acl',
@@ -29,9 +21,9 @@ export const aclSchema: PluginSchema = {
       hide_groups_header: { type: 'boolean', required: true, default: false },
       /** true: groups another plugin authenticated override the consumer's own even for a credential */
       always_use_authenticated_groups: { type: 'boolean', required: true, default: false },
-      /** Kong Enterprise: also match the consumer's consumer groups; only false here */
+      /** Kong Enterprise: the consumer's consumer group names count as its groups too */
       include_consumer_groups: { type: 'boolean', required: true, default: false },
     },
-    checks: allOf(onlyOneOf('allow', 'deny'), atLeastOneOf('allow', 'deny'), noConsumerGroups),
+    checks: allOf(onlyOneOf('allow', 'deny'), atLeastOneOf('allow', 'deny')),
   },
 }

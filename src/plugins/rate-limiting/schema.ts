@@ -102,6 +102,8 @@ function redisShorthand (member: string, schema: FieldSchema): Shorthand {
 export const rateLimitingSchema: PluginSchema = {
   name: PLUGIN,
   noConsumer: false,
+  // may be scoped to a consumer group (Kong 3.6 changelog: consumer group scoping added)
+  consumerGroups: true,
   configSchema: {
     type: 'record',
     required: true,

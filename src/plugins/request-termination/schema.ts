@@ -31,6 +31,8 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
 export const requestTerminationSchema: PluginSchema = {
   name: 'request-termination',
   noConsumer: false,
+  // may be scoped to a consumer group (Kong 3.6 changelog: consumer group scoping added)
+  consumerGroups: true,
   configSchema: {
     type: 'record',
     required: true,

@@ -30,6 +30,8 @@ function record (fields: Record<string, FieldSchema>): FieldSchema {
 export const responseTransformerSchema: PluginSchema = {
   name: 'response-transformer',
   noConsumer: false,
+  // may be scoped to a consumer group (in Kong Enterprise's plugin scopes reference since 3.4)
+  consumerGroups: true,
   configSchema: {
     type: 'record',
     required: true,

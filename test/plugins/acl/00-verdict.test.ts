@@ -55,6 +55,6 @@ t.test("the schema: Kong's defaults and entity checks", async (t) => {
     "config: at least one of these fields must be non-empty: 'allow', 'deny'"
   ])
   t.strictSame(check({ allow: [] }).messages.length, 2, 'an empty list is not set')
-  t.match(check({ deny: ['a'], include_consumer_groups: true }).messages, ['config.include_consumer_groups: consumer groups are not supported by Tollgate yet'])
+  t.strictSame(check({ deny: ['a'], include_consumer_groups: true }).messages, [], 'include_consumer_groups: Kong Enterprise, supported')
   t.match(check({ allow: [1] }).messages, [/config\.allow\[0\]|config\.allow\.1|config\.allow/])
 })

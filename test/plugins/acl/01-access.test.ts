@@ -2,7 +2,7 @@
 // the consumer, after Kong's spec/03-plugins/18-acl/02-access_spec.lua and kong/plugins/acl/handler.lua:
 // allow and deny, X-Consumer-Groups upstream (", "-joined, or removed when the consumer has none),
 // hide_groups_header, no consumer (401 Unauthorized), a denied consumer (403 "You cannot consume this
-// service"), an anonymous consumer's groups, and include_consumer_groups refused at load.
+// service"), an anonymous consumer's groups, and the config checks at load.
 
 import t from 'tap'
 import { send, type Reply } from '../../helpers/gateway.ts'
@@ -76,9 +76,9 @@ t.test('acl', async (t) => {
   })
 })
 
-t.test('include_consumer_groups and a config without allow or deny are refused at load', async (t) => {
+t.test('a config without allow or deny is refused at load; include_consumer_groups is accepted', async (t) => {
   const load = (config: Record<string, unknown>): unknown => loadConfigObject({ _format_version: '3.0', plugins: [{ name: 'acl', config }] }, '/test/config.json', {})
-  t.throws(() => load({ allow: ['a'], include_consumer_groups: true }), /plugins\[0\]\.config\.include_consumer_groups/)
+  t.doesNotThrow(() => load({ allow: ['a'], include_consumer_groups: true }))
   t.throws(() => load({}), /exactly one of these fields must be non-empty/)
   t.throws(() => load({ allow: ['a'], deny: ['b'] }), /exactly one of these fields must be non-empty/)
 })

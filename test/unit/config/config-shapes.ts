@@ -5,7 +5,7 @@
 //     field has no default and is not required), and loaded values must fit it.
 // So a field the schema can leave null cannot be typed non-null without one of the two failing.
 
-import type { Consumer, ForeignKey, ListenAddress, Plugin, Route, Service, Settings } from '../../../src/config/types.ts'
+import type { Consumer, ConsumerGroup, ForeignKey, ListenAddress, Plugin, Route, Service, Settings } from '../../../src/config/types.ts'
 import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
@@ -85,6 +85,15 @@ export const PLUGIN = {
   service: built(nullable(foreignKey)),
   route: built(nullable(foreignKey)),
   consumer: built(nullable(foreignKey)),
+  consumer_group: built(nullable(foreignKey)),
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+export const CONSUMER_GROUP = {
+  id,
+  name: string,
+  tags,
   created_at: timestamp,
   updated_at: timestamp,
 }
@@ -354,6 +363,7 @@ export type ServiceMatches = Assert<IsExact<Service, RecordOf<typeof SERVICE>>>
 export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
 export type PluginMatches = Assert<IsExact<Plugin, RecordOf<typeof PLUGIN>>>
 export type ConsumerMatches = Assert<IsExact<Consumer, RecordOf<typeof CONSUMER>>>
+export type ConsumerGroupMatches = Assert<IsExact<ConsumerGroup, RecordOf<typeof CONSUMER_GROUP>>>
 export type SettingsMatch = Assert<IsExact<Settings, RecordOf<typeof SETTINGS>>>
 /** OidcConfig lists the fields the token flow reads: each is typed as the schema gives it */
 export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof OIDC>, keyof OidcConfig>>>

@@ -1,12 +1,13 @@
 // Holds the shapes in config-shapes.ts to the schemas (tsc holds src/config/types.ts to the shapes): every
 // field a schema produces is in its entity's shape or named below as left out, each shape says what the
 // schema can produce (nullable iff no default and not required), and loaded values fit their shapes.
-// Covers Service, Route, Plugin, Consumer, Settings and the bundled plugins' configs.
+// Covers Service, Route, Plugin, Consumer, ConsumerGroup, Settings and the bundled plugins' configs.
 
 import t, { type Test } from 'tap'
 import { loadConfigObject } from '../../../src/config/load.ts'
 import { parseSettings } from '../../../src/config/settings.ts'
 import { consumer } from '../../../src/config/schema/consumer.ts'
+import { consumerGroup } from '../../../src/config/schema/consumer-group.ts'
 import { plugin } from '../../../src/config/schema/plugin.ts'
 import { route } from '../../../src/config/schema/route.ts'
 import { service } from '../../../src/config/schema/service.ts'
@@ -25,7 +26,7 @@ import { keyAuthSchema } from '../../../src/plugins/key-auth/schema.ts'
 import { jwtSchema } from '../../../src/plugins/jwt/schema.ts'
 import { basicAuthSchema } from '../../../src/plugins/basic-auth/schema.ts'
 import { aclSchema } from '../../../src/plugins/acl/schema.ts'
-import { ACL, BASIC_AUTH, CONSUMER, CORRELATION_ID, CORS, JWT, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { ACL, BASIC_AUTH, CONSUMER, CONSUMER_GROUP, CORRELATION_ID, CORS, JWT, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -37,7 +38,8 @@ const CREDENTIALS = ['keyauth_credentials', 'basicauth_credentials', 'jwt_secret
 const ENTITIES: ReadonlyArray<{ name: string, schema: RecordField, shape: Fields, leftOut: readonly string[] }> = [
   { name: 'Service', schema: service, shape: SERVICE, leftOut: ['routes', 'plugins', 'client_certificate', 'ca_certificates', ...ANNOTATIONS] },
   { name: 'Route', schema: route, shape: ROUTE, leftOut: ['sources', 'destinations', 'expression', 'priority', 'plugins', ...ANNOTATIONS] },
-  { name: 'Plugin', schema: plugin, shape: PLUGIN, leftOut: ['consumer_group', 'ordering', 'partials', '_config', ...ANNOTATIONS] },
+  { name: 'Plugin', schema: plugin, shape: PLUGIN, leftOut: ['ordering', 'partials', '_config', ...ANNOTATIONS] },
+  { name: 'ConsumerGroup', schema: consumerGroup, shape: CONSUMER_GROUP, leftOut: ['consumers', 'plugins', ...ANNOTATIONS] },
   { name: 'Consumer', schema: consumer, shape: CONSUMER, leftOut: ['plugins', 'groups', ...CREDENTIALS, ...ANNOTATIONS] },
 ]
 

@@ -34,6 +34,7 @@ t.test('the schemas config loading uses are the bundled plugins\'', async (t) =>
       PRIORITY: plugin.PRIORITY,
       VERSION: plugin.VERSION,
       noConsumer: plugin.schema.noConsumer,
+      consumerGroups: plugin.schema.consumerGroups === true,
       configSchema: plugin.schema.configSchema
     })
   }
@@ -75,4 +76,9 @@ t.test('main-thread and worker services exist for the descriptors that declare t
 t.test('of the bundled plugins, openid-connect and rate-limiting have main-thread and worker services', async (t) => {
   t.strictSame(BUNDLED_PLUGINS.filter((p) => p.mainService !== null).map((p) => p.name), ['openid-connect', 'rate-limiting'])
   t.strictSame(BUNDLED_PLUGINS.filter((p) => p.workerService !== null).map((p) => p.name), ['openid-connect', 'rate-limiting'])
+})
+
+t.test('the plugins that may be scoped to a consumer group (Kong Enterprise\'s plugin scopes reference)', async (t) => {
+  const allowed = BUNDLED_PLUGINS.filter((p) => p.schema.consumerGroups === true).map((p) => p.name).sort()
+  t.strictSame(allowed, ['rate-limiting', 'request-termination', 'request-transformer', 'response-transformer'])
 })

@@ -19,11 +19,12 @@ import { loadConfigObject } from '../../../src/config/load.ts'
 import type { LoadedConfig, Plugin, Route } from '../../../src/config/types.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
 import { resolveRouteChain } from '../../../src/plugins/chain.ts'
+import { createConsumerGroupIndex } from '../../../src/config/consumer-group-index.ts'
 import { loadPluginModules } from '../../../src/plugins/handlers.ts'
 import { createConfigView } from '../../../src/config/compile-runtime.ts'
 import type { Entities } from '../../../src/config/types.ts'
 
-const EMPTY: Entities = { services: [], routes: [], plugins: [], consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [] }
+const EMPTY: Entities = { services: [], routes: [], plugins: [], consumers: [], consumer_groups: [], consumer_group_consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [] }
 import type { PluginDescriptor, PluginInstance, PluginModule, PluginServices } from '../../../src/plugins/types.ts'
 
 const OIDC_CONFIG = {
@@ -142,6 +143,64 @@ t.test('for one plugin, the most specific scope wins: route+service > route > se
   t.equal(winner('elsewhere', 'global'), 'global')
   t.equal(winner('consumer', 'routeConsumer', 'service'), 'service',
     'consumer-scoped instances need an identified consumer (consumer-chains.test.ts)')
+})
+
+t.test('with consumer groups, the twelve scopes rank as Kong documents (plugin precedence)', async (t) => {
+  // developer.konghq.com/gateway/entities/plugin/#plugin-precedence, highest first
+  const rows: Array<[string, Record<string, string>]> = [
+    ['consumer+route+service', { consumer: 'alice', route: 'r1', service: 's1' }],
+    ['group+route+service', { consumer_group: 'gold', route: 'r1', service: 's1' }],
+    ['consumer+route', { consumer: 'alice', route: 'r1' }],
+    ['consumer+service', { consumer: 'alice', service: 's1' }],
+    ['group+route', { consumer_group: 'gold', route: 'r1' }],
+    ['group+service', { consumer_group: 'gold', service: 's1' }],
+    ['route+service', { route: 'r1', service: 's1' }],
+    ['consumer', { consumer: 'alice' }],
+    ['group', { consumer_group: 'gold' }],
+    ['route', { route: 'r1' }],
+    ['service', { service: 's1' }],
+    ['global', {}],
+  ]
+  const modules = await loadPluginModules()
+  const winner = (scopes: ReadonlyArray<[string, Record<string, string>]>, who: string): string | null => {
+    const config = load({
+      services: [{ name: 's1', url: 'http://one.test', routes: [{ name: 'r1', paths: ['/one'] }] }],
+      consumers: [{ username: 'alice', groups: [{ name: 'gold' }] }, { username: 'bob' }],
+      consumer_groups: [{ name: 'gold' }],
+      plugins: scopes.map(([message, scope]) => ({ name: 'request-termination', ...scope, config: { message } })),
+    })
+    const groups = createConsumerGroupIndex(config.entities)
+    const route = resolveRouteChain(routeNamed(config, 'r1'), config.entities.plugins, instancesOf(config, modules), groups)
+    const id = config.entities.consumers.find((c) => c.username === who)!.id
+    const chain = route.consumers?.get(id) ?? route
+    return chain.access === null ? null : config.entities.plugins.find((p) => p.id === chain.access![0].id)!.config.message as string
+  }
+  for (let i = 0; i < rows.length; i++) {
+    // every scope from this row down, declared lowest first: the row's own wins for alice
+    t.equal(winner(rows.slice(i).reverse(), 'alice'), rows[i][0], `${rows[i][0]} beats everything below it`)
+  }
+  t.equal(winner(rows.slice(1), 'bob'), 'route+service', 'bob is in no group: group scopes do not apply to him')
+  t.equal(winner([rows[8]], 'bob'), null)
+})
+
+t.test('a consumer in two groups with the same plugin on the same scope gets the group first by name', async (t) => {
+  const modules = await loadPluginModules()
+  const config = load({
+    services: [{ name: 's1', url: 'http://one.test', routes: [{ name: 'r1', paths: ['/one'] }] }],
+    consumers: [{ username: 'alice', groups: [{ name: 'silver' }, { name: 'gold' }] }, { username: 'bob', groups: [{ name: 'silver' }] }],
+    consumer_groups: [
+      { name: 'silver', plugins: [{ name: 'request-termination', config: { message: 'silver' } }] },
+      { name: 'gold', plugins: [{ name: 'request-termination', config: { message: 'gold' } }] },
+    ],
+  })
+  const route = resolveRouteChain(routeNamed(config, 'r1'), config.entities.plugins, instancesOf(config, modules), createConsumerGroupIndex(config.entities))
+  const message = (who: string): unknown => {
+    const chain = route.consumers!.get(config.entities.consumers.find((c) => c.username === who)!.id)!
+    return config.entities.plugins.find((p) => p.id === chain.access![0].id)!.config.message
+  }
+  t.equal(message('alice'), 'gold', 'gold < silver, whatever the order of declaration or membership')
+  t.equal(message('bob'), 'silver')
+  t.equal(route.access, null, 'nobody identified: no group plugin')
 })
 
 t.test('a disabled instance does not take part', async (t) => {

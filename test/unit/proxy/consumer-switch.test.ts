@@ -79,7 +79,7 @@ function entity (loaded: LoadedConfig, name: string, tag: string, scope: { consu
   const consumer = scope.consumer === undefined ? null : { id: loaded.entities.consumers.find((c) => c.username === scope.consumer)!.id }
   const route = scope.route === undefined ? null : { id: loaded.entities.routes.find((r) => r.name === scope.route)!.id }
   const fields = { id: `${name}-${tag}`, name, instance_name: null, config: { tag }, enabled: true, protocols: ['http', 'https'] }
-  return Object.freeze({ ...fields, tags: null, service: null, route, consumer, created_at: 0, updated_at: 0 }) as Plugin
+  return Object.freeze({ ...fields, tags: null, service: null, route, consumer, consumer_group: null, created_at: 0, updated_at: 0 }) as Plugin
 }
 
 async function listen (server: Server): Promise<number> {
