@@ -16,13 +16,16 @@ const UNIQUE: Readonly<Record<Kind, readonly string[]>> = {
   basicauth_credentials: ['username'],
   jwt_secrets: ['key'],
   acls: [],
+  upstreams: ['name'],
+  // unique per upstream (Kong's cache_key upstream + target): resolve-upstreams.ts
+  targets: [],
 }
 
 /** unique fields whose value is a secret: a violation names the first one's path, never the value */
 const SECRET_UNIQUE: ReadonlySet<string> = new Set(['keyauth_credentials.key'])
 
 /** The field a reference by name matches (Kong's endpoint_key). */
-const ENDPOINT_KEY: Readonly<Partial<Record<Kind, string>>> = { services: 'name', routes: 'name', consumers: 'username' }
+const ENDPOINT_KEY: Readonly<Partial<Record<Kind, string>>> = { services: 'name', routes: 'name', consumers: 'username', upstreams: 'name' }
 
 export interface KindIndex {
   readonly byId: ReadonlyMap<string, Draft>

@@ -10,6 +10,7 @@ import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
 import { indexDrafts, resolveReference } from './references.ts'
 import { buildCredentials, type CredentialOptions } from './resolve-credentials.ts'
+import { buildUpstreams } from './resolve-upstreams.ts'
 import { joinPath, type ConfigNotice } from './schema/engine.ts'
 
 /**
@@ -62,5 +63,6 @@ export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[
     plugins: drafts.plugins.map((draft, i) => buildPlugin(draft, scopes[i], configs[i], now)),
     consumers: drafts.consumers.map((draft) => buildConsumer(draft, now)),
     ...buildCredentials(drafts, indexes.consumers, now, issues, options),
+    ...buildUpstreams(drafts, now, issues),
   }
 }
