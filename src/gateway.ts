@@ -6,6 +6,7 @@ import { AdminServer } from './admin/server.ts'
 import { kongInfoHandler } from './admin/kong-info.ts'
 import { ConfigEndpoint } from './admin/config-endpoint.ts'
 import { entitiesHandler } from './admin/entity-endpoints.ts'
+import { upstreamsHandler } from './admin/upstream-endpoints.ts'
 import { metricsHandler } from './admin/metrics-endpoint.ts'
 import type { AdminHandler } from './admin/types.ts'
 import { gatewayMetricsSource } from './metrics/gateway-source.ts'
@@ -55,7 +56,7 @@ export class Gateway {
       reloads: () => ({ success: this.supervisor.counters.reloadsSucceeded, failure: this.supervisor.counters.reloadsFailed, rejected: configEndpoint.rejected + this.#fileReloadsRejected }),
       metricErrors: () => this.metrics.errors
     }))
-    const core = [info, entitiesHandler(() => this.supervisor.config), configEndpoint.handle, metricsHandler(this.metrics)]
+    const core = [info, entitiesHandler(() => this.supervisor.config), upstreamsHandler(() => this.supervisor.config), configEndpoint.handle, metricsHandler(this.metrics)]
     this.admin = new AdminServer({
       handlers: () => this.#adminHandlers(core),
       maxBodySize: () => this.supervisor.config.settings.admin_max_body_size,

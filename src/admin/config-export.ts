@@ -5,7 +5,10 @@
 import type { Entities, LoadedConfig } from '../config/types.ts'
 import { entityIndex } from './entity-index.ts'
 
-const KINDS = ['services', 'routes', 'consumers', 'consumer_groups', 'plugins', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls'] as const
+const KINDS = [
+  'services', 'routes', 'consumers', 'consumer_groups', 'plugins', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls',
+  'upstreams', 'targets',
+] as const
 
 /** null-valued fields dropped, so the document reads as a config file and every field is one the schema takes */
 function withoutNulls (entity: object): Record<string, unknown> {

@@ -47,7 +47,7 @@ const COLLECTION_ALLOW = 'GET, HEAD, OPTIONS, POST'
 const ITEM_ALLOW = 'DELETE, GET, HEAD, OPTIONS, PATCH, PUT'
 
 /** The path's segments, percent-decoded, without a trailing empty one; null when undecodable. */
-function segments (pathname: string): string[] | null {
+export function segments (pathname: string): string[] | null {
   const parts = pathname.split('/').slice(1)
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
   try {
@@ -66,7 +66,7 @@ function parentOf (entity: Entity, field: string): string | null {
   return ref === null || ref === undefined ? null : ref.id
 }
 
-function collection (req: AdminRequest, kind: Kind, items: readonly Entity[], path: string): AdminResult {
+export function collection (req: AdminRequest, kind: Kind, items: readonly Entity[], path: string): AdminResult {
   if (isRead(req.method)) {
     const query = parseListQuery(req.query)
     if ('status' in query) return query
@@ -84,7 +84,7 @@ function filterConsumers (req: AdminRequest, kind: Kind, items: readonly Entity[
   return items.filter((item) => (item as { custom_id?: string | null }).custom_id === customId)
 }
 
-function item (req: AdminRequest, kind: Kind, entity: Entity | null, key: string): AdminResult {
+export function item (req: AdminRequest, kind: Kind, entity: Entity | null, key: string): AdminResult {
   const byField = isUuid(key) ? null : ENDPOINT_KEY[kind]
   switch (req.method) {
     case 'GET':

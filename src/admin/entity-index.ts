@@ -1,17 +1,21 @@
 // The running config's entities as the Admin API shows them (plugin secrets redacted), indexed by id and
 // by endpoint key. Built once per loaded config and kept until that config is dropped.
 
-import type { Acl, BasicAuthCredential, Consumer, ConsumerGroup, Entities, JwtSecret, KeyAuthCredential, LoadedConfig, Plugin, Route, Service } from '../config/types.ts'
+import type {
+  Acl, BasicAuthCredential, Consumer, ConsumerGroup, Entities, JwtSecret, KeyAuthCredential, LoadedConfig, Plugin, Route, Service, Target,
+  Upstream,
+} from '../config/types.ts'
 import type { CredentialKind } from '../config/schema/credentials.ts'
 import { redactedEntities } from '../config/redact-config.ts'
 import { isUuid } from '../config/schema/typedefs.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | CredentialKind
-export type Entity = Service | Route | Consumer | ConsumerGroup | Plugin | KeyAuthCredential | BasicAuthCredential | JwtSecret | Acl
+export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | 'upstreams' | 'targets' | CredentialKind
+export type Entity = Service | Route | Consumer | ConsumerGroup | Plugin | KeyAuthCredential | BasicAuthCredential | JwtSecret | Acl | Upstream | Target
 
 /**
  * Kong's endpoint_key per entity: what a non-UUID path segment is matched against. null: by id only, for
- * key-auth (its endpoint key is the key, a secret the Admin API does not show) and acls (Kong has none).
+ * key-auth (its endpoint key is the key, a secret the Admin API does not show), acls (Kong has none) and
+ * targets (their `target` is unique only within an upstream: upstream-endpoints.ts looks them up there).
  */
 export const ENDPOINT_KEY: Readonly<Record<Kind, string | null>> = {
   services: 'name',
@@ -23,6 +27,8 @@ export const ENDPOINT_KEY: Readonly<Record<Kind, string | null>> = {
   basicauth_credentials: 'username',
   jwt_secrets: 'key',
   acls: null,
+  upstreams: 'name',
+  targets: null,
 }
 
 export class EntityIndex {

@@ -3,8 +3,8 @@
 // - `_plugin_configs`: named shared plugin configurations; a plugin's `_config: name` merges the named one
 //   under its own `config`, the plugin's own keys winning at every level of nesting (mergePluginConfig);
 // - `_info.select_tags`: added to the tags of every entity in the file (utils.MustMergeTags);
-// - `_info.defaults.service` / `.route`: values for the fields a service or route leaves unset (decK's
-//   defaulter; `upstream` and `target` defaults are accepted, those entities are not supported).
+// - `_info.defaults.service` / `.route` / `.upstream` / `.target`: values for the top-level fields an entity
+//   leaves unset (decK's defaulter; a record such as `healthchecks` is taken whole, not merged field by field).
 // The input is never modified: a new document is returned.
 
 import type { ConfigIssue } from '../core/errors.ts'
@@ -29,7 +29,7 @@ export function mergePluginConfig (own: Json, shared: Json): Json {
 interface Context {
   readonly shared: Json | null
   readonly selectTags: readonly string[]
-  readonly defaults: { readonly services: Json | null, readonly routes: Json | null }
+  readonly defaults: Readonly<Record<'services' | 'routes' | 'upstreams' | 'targets', Json | null>>
   readonly issues: ConfigIssue[]
 }
 
@@ -65,7 +65,7 @@ function plugin (entity: Json, path: string, ctx: Context): Json {
   return withTags({ ...entity, config: mergePluginConfig(own, shared) }, ctx)
 }
 
-type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins'
+type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | 'upstreams' | 'targets'
 
 const CHILDREN: Readonly<Record<Kind, readonly Kind[]>> = {
   services: ['routes', 'plugins'],
@@ -73,6 +73,8 @@ const CHILDREN: Readonly<Record<Kind, readonly Kind[]>> = {
   consumers: ['plugins'],
   consumer_groups: ['plugins'],
   plugins: [],
+  upstreams: ['targets'],
+  targets: [],
 }
 
 function entities (list: unknown, kind: Kind, path: string, ctx: Context): unknown {
@@ -104,11 +106,16 @@ export function applyDeckFile (document: unknown, issues: ConfigIssue[]): unknow
   const ctx: Context = {
     shared: isRecord(document._plugin_configs) ? document._plugin_configs : null,
     selectTags,
-    defaults: { services: recordAt(defaults, 'service'), routes: recordAt(defaults, 'route') },
+    defaults: {
+      services: recordAt(defaults, 'service'),
+      routes: recordAt(defaults, 'route'),
+      upstreams: recordAt(defaults, 'upstream'),
+      targets: recordAt(defaults, 'target'),
+    },
     issues,
   }
   const out: Json = { ...document }
-  for (const kind of ['services', 'routes', 'consumers', 'consumer_groups', 'plugins'] as const) {
+  for (const kind of ['services', 'routes', 'consumers', 'consumer_groups', 'plugins', 'upstreams', 'targets'] as const) {
     if (out[kind] !== undefined) out[kind] = entities(out[kind], kind, kind, ctx)
   }
   return out

@@ -1,15 +1,22 @@
 // Turns the validated document's nested entities (routes and plugins under services, plugins under routes,
-// consumers and consumer groups) into flat lists of drafts, each remembering its JSON path for error messages
-// and the entity it was nested under, which becomes its scope.
+// consumers and consumer groups, credentials under consumers, targets under upstreams) into flat lists of
+// drafts, each remembering its JSON path for error messages and the entity it was nested under, which
+// becomes its scope.
 
 import type { ConfigIssue } from '../core/errors.ts'
 import { CREDENTIAL_KINDS, type CredentialKind } from './schema/credentials.ts'
 import { joinPath } from './schema/engine.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | CredentialKind
+export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | 'upstreams' | 'targets' | CredentialKind
 
 /** The field that points a child at a parent of this kind (Kong's foreign key names). */
-export const FOREIGN_KEY = { services: 'service', routes: 'route', consumers: 'consumer', consumer_groups: 'consumer_group' } as const
+export const FOREIGN_KEY = { services: 'service', routes: 'route', consumers: 'consumer', consumer_groups: 'consumer_group', upstreams: 'upstream' } as const
+
+type Parent = keyof typeof FOREIGN_KEY
+
+function isParent (kind: Kind): kind is Parent {
+  return Object.hasOwn(FOREIGN_KEY, kind)
+}
 
 export interface Draft {
   readonly kind: Kind
@@ -35,6 +42,8 @@ export interface Drafts {
   readonly basicauth_credentials: Draft[]
   readonly jwt_secrets: Draft[]
   readonly acls: Draft[]
+  readonly upstreams: Draft[]
+  readonly targets: Draft[]
 }
 
 function records (value: unknown): Array<Record<string, unknown> | null> {
@@ -47,10 +56,11 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
     // null: the element was invalid, and already reported
     if (fields === null) return
     const draft: Draft = { kind, path: joinPath(path, index), fields, parent, index, id: '' }
-    if (parent !== null && Object.hasOwn(FOREIGN_KEY, parent.kind)) {
-      const key = FOREIGN_KEY[parent.kind as keyof typeof FOREIGN_KEY]
+    if (parent !== null && isParent(parent.kind)) {
+      const key = FOREIGN_KEY[parent.kind]
       if (fields[key] !== null) {
-        issues.push({ path: joinPath(draft.path, key), message: `must not be set: the ${kind.slice(0, -1)} is nested under a ${key}` })
+        const article = key === 'upstream' ? 'an' : 'a'
+        issues.push({ path: joinPath(draft.path, key), message: `must not be set: the ${kind.slice(0, -1)} is nested under ${article} ${key}` })
       }
     }
     drafts[kind].push(draft)
@@ -59,16 +69,19 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
     if (kind === 'consumers') {
       for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, fields[credential], draft.path, draft, issues)
     }
+    if (kind === 'upstreams') collect(drafts, 'targets', fields.targets, draft.path, draft, issues)
   })
 }
 
 /**
  * Flattens in document order: services (with their routes), top-level routes, consumers (with their
- * credentials), consumer groups, plugins, then each kind of top-level credentials.
+ * credentials), consumer groups, plugins, each kind of top-level credentials, upstreams (with their
+ * targets), top-level targets.
  */
 export function flatten (document: Readonly<Record<string, unknown>>, issues: ConfigIssue[]): Drafts {
   const drafts: Drafts = {
     services: [], routes: [], consumers: [], consumer_groups: [], plugins: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [],
+    upstreams: [], targets: [],
   }
   collect(drafts, 'services', document.services, '', null, issues)
   collect(drafts, 'routes', document.routes, '', null, issues)
@@ -76,5 +89,7 @@ export function flatten (document: Readonly<Record<string, unknown>>, issues: Co
   collect(drafts, 'consumer_groups', document.consumer_groups, '', null, issues)
   collect(drafts, 'plugins', document.plugins, '', null, issues)
   for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, document[credential], '', null, issues)
+  collect(drafts, 'upstreams', document.upstreams, '', null, issues)
+  collect(drafts, 'targets', document.targets, '', null, issues)
   return drafts
 }

@@ -31,6 +31,9 @@ export function configHash (settings: Settings, entities: Entities): string {
     basicauth_credentials: untimed(entities.basicauth_credentials),
     jwt_secrets: untimed(entities.jwt_secrets),
     acls: untimed(entities.acls),
+    // only when present: a config without them hashes as it did before they were supported
+    ...(entities.upstreams.length > 0 ? { upstreams: untimed(entities.upstreams) } : {}),
+    ...(entities.targets.length > 0 ? { targets: untimed(entities.targets) } : {}),
   }
   return createHash('md5').update(canonicalJson({ settings, entities: timeless })).digest('hex')
 }

@@ -5,6 +5,9 @@
 
 import { createHash } from 'node:crypto'
 
+/** kong/constants.lua DECLARATIVE_DEFAULT_WORKSPACE_ID: part of the cache keys Kong derives some ids from */
+export const DEFAULT_WORKSPACE = '0dc6f45b-8f8d-40d2-a504-473544ee190b'
+
 /** Kong's root namespace for declarative entity ids. */
 const KONG_NAMESPACE = 'fd02801f-0957-4a15-a55a-c8d9606f30b5'
 

@@ -17,6 +17,9 @@ const UNIQUE: Readonly<Record<Kind, readonly string[]>> = {
   basicauth_credentials: ['username'],
   jwt_secrets: ['key'],
   acls: [],
+  upstreams: ['name'],
+  // unique per upstream (Kong's cache_key upstream + target): resolve-upstreams.ts
+  targets: [],
 }
 
 /** unique fields whose value is a secret: a violation names the first one's path, never the value */
@@ -24,7 +27,7 @@ const SECRET_UNIQUE: ReadonlySet<string> = new Set(['keyauth_credentials.key'])
 
 /** The field a reference by name matches (Kong's endpoint_key). */
 const ENDPOINT_KEY: Readonly<Partial<Record<Kind, string>>> = {
-  services: 'name', routes: 'name', consumers: 'username', consumer_groups: 'name',
+  services: 'name', routes: 'name', consumers: 'username', consumer_groups: 'name', upstreams: 'name',
 }
 
 export interface KindIndex {

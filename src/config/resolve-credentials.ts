@@ -7,13 +7,10 @@ import { createHash } from 'node:crypto'
 import type { ConfigIssue } from '../core/errors.ts'
 import type { Acl, BasicAuthCredential, Entities, JwtSecret, KeyAuthCredential } from './types.ts'
 import type { Draft, Drafts } from './flatten.ts'
-import { generatedId } from './ids.ts'
+import { DEFAULT_WORKSPACE, generatedId } from './ids.ts'
 import { indexDrafts, resolveReference, type KindIndex } from './references.ts'
 import { consumerRef, type CredentialKind } from './schema/credentials.ts'
 import { joinPath } from './schema/engine.ts'
-
-/** kong/constants.lua DECLARATIVE_DEFAULT_WORKSPACE_ID: part of the cache keys Kong derives credential ids from */
-const DEFAULT_WORKSPACE = '0dc6f45b-8f8d-40d2-a504-473544ee190b'
 
 export interface CredentialOptions {
   /**

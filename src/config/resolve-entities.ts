@@ -11,6 +11,7 @@ import { generatedId } from './ids.ts'
 import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
 import { indexDrafts, resolveReference } from './references.ts'
 import { buildCredentials, type CredentialOptions } from './resolve-credentials.ts'
+import { buildUpstreams } from './resolve-upstreams.ts'
 import { joinPath, type ConfigNotice } from './schema/engine.ts'
 
 /**
@@ -68,5 +69,6 @@ export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[
     consumer_groups: drafts.consumer_groups.map((draft) => buildConsumerGroup(draft, now)),
     consumer_group_consumers: buildMemberships(drafts.consumers, drafts.consumer_groups, indexes, issues),
     ...buildCredentials(drafts, indexes.consumers, now, issues, options),
+    ...buildUpstreams(drafts, now, issues),
   }
 }

@@ -133,6 +133,98 @@ export interface Acl extends CredentialBase {
   readonly group: string
 }
 
+/** HTTP statuses, as an upstream's health checks count them */
+export type HttpStatuses = readonly number[]
+
+/** kong/db/schema/entities/upstreams.lua healthchecks.active: probes sent by the gateway */
+export interface ActiveHealthcheck {
+  readonly type: 'tcp' | 'http' | 'https' | 'grpc' | 'grpcs'
+  /** seconds a probe may take */
+  readonly timeout: number
+  /** probes in flight at once */
+  readonly concurrency: number
+  readonly http_path: string
+  readonly https_sni: string | null
+  readonly https_verify_certificate: boolean
+  /** header name → values, sent with each probe */
+  readonly headers: Readonly<Record<string, readonly string[]>> | null
+  /** interval: seconds between probes of healthy targets (0: none); successes: 0 never marks a target healthy */
+  readonly healthy: { readonly interval: number, readonly http_statuses: HttpStatuses, readonly successes: number }
+  /** interval: seconds between probes of unhealthy targets (0: none); a 0 counter never marks a target unhealthy */
+  readonly unhealthy: {
+    readonly interval: number
+    readonly http_statuses: HttpStatuses
+    readonly tcp_failures: number
+    readonly timeouts: number
+    readonly http_failures: number
+  }
+}
+
+/** healthchecks.passive: what proxied responses say about their target; a 0 counter is never reached */
+export interface PassiveHealthcheck {
+  readonly type: 'tcp' | 'http' | 'https' | 'grpc' | 'grpcs'
+  readonly healthy: { readonly http_statuses: HttpStatuses, readonly successes: number }
+  readonly unhealthy: {
+    readonly http_statuses: HttpStatuses
+    readonly tcp_failures: number
+    readonly timeouts: number
+    readonly http_failures: number
+  }
+}
+
+export interface Healthchecks {
+  readonly active: ActiveHealthcheck
+  readonly passive: PassiveHealthcheck
+  /** percentage of the total weight that must be healthy for the upstream to be (0-100) */
+  readonly threshold: number
+}
+
+export type BalancerAlgorithm = 'round-robin' | 'consistent-hashing' | 'least-connections' | 'latency'
+export type HashInput = 'none' | 'consumer' | 'ip' | 'header' | 'cookie' | 'path' | 'query_arg' | 'uri_capture'
+
+/** kong/db/schema/entities/upstreams.lua; a service whose host is `name` is balanced over its targets */
+export interface Upstream {
+  readonly id: string
+  readonly name: string
+  readonly algorithm: BalancerAlgorithm
+  readonly hash_on: HashInput
+  readonly hash_fallback: HashInput
+  readonly hash_on_header: string | null
+  readonly hash_fallback_header: string | null
+  readonly hash_on_cookie: string | null
+  readonly hash_on_cookie_path: string
+  readonly hash_on_query_arg: string | null
+  readonly hash_fallback_query_arg: string | null
+  readonly hash_on_uri_capture: string | null
+  readonly hash_fallback_uri_capture: string | null
+  /** the consistent-hashing ring's size (10-65536) */
+  readonly slots: number
+  readonly healthchecks: Healthchecks
+  /** Host header sent to its targets; null: the usual rules (the target's host, or the client's with preserve_host) */
+  readonly host_header: string | null
+  /** refused unless null (certificates are not built yet): always null once loaded */
+  readonly client_certificate: ForeignKey | null
+  /** send a target's SRV name, not the upstream's, as Host and SNI */
+  readonly use_srv_name: boolean
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+/** kong/db/schema/entities/targets.lua */
+export interface Target {
+  readonly id: string
+  readonly upstream: ForeignKey
+  /** "host:port" as kong/db/dao/targets.lua stores it: port 8000 when none was given, IPv6 expanded in brackets */
+  readonly target: string
+  /** 0-65535; 0 gets no traffic */
+  readonly weight: number
+  readonly tags: readonly string[] | null
+  /** seconds, possibly with milliseconds (Kong's auto_timestamp_ms) */
+  readonly created_at: number
+  readonly updated_at: number
+}
+
 export interface ListenAddress {
   readonly host: string
   readonly port: number
@@ -233,6 +325,8 @@ export interface Entities {
   readonly basicauth_credentials: readonly BasicAuthCredential[]
   readonly jwt_secrets: readonly JwtSecret[]
   readonly acls: readonly Acl[]
+  readonly upstreams: readonly Upstream[]
+  readonly targets: readonly Target[]
 }
 
 /** A deprecated field (Kong's shorthand_fields with a deprecation) used in the config, once per field. */

@@ -47,3 +47,32 @@ export function onlyOneOf (...names: string[]): RecordCheck {
     ? []
     : [{ path: '', message: `exactly one of these fields must be non-empty: ${quoted(names)}` }]
 }
+
+/** What a conditional check asks of its `then` field: to be set, or to hold one of some values. */
+export type ThenMatch = { readonly required: true } | { readonly oneOf: readonly string[] }
+
+/**
+ * Kong's conditional: when `ifField` equals `ifValue`, `thenField` must match. As Kong (init.lua
+ * run_entity_check), the field gets the reason and the record "failed conditional validation ...".
+ */
+export function conditional (ifField: string, ifValue: string, thenField: string, then: ThenMatch): RecordCheck {
+  return (value) => {
+    if (value[ifField] !== ifValue) return []
+    const then_ = value[thenField]
+    let message: string | null = null
+    if ('required' in then) message = then_ === null || then_ === undefined ? 'required field missing' : null
+    else if (then_ !== null && then_ !== undefined && !then.oneOf.includes(then_ as string)) message = `expected one of: ${then.oneOf.join(', ')}`
+    if (message === null) return []
+    return [{ path: thenField, message }, { path: '', message: `failed conditional validation given value of field '${ifField}'` }]
+  }
+}
+
+/** Kong's distinct: the fields that are set hold different values. */
+export function distinct (...names: string[]): RecordCheck {
+  return (value) => {
+    const set = names.map((name) => value[name]).filter(isSet)
+    return new Set(set).size === set.length
+      ? []
+      : [{ path: '', message: `values of these fields must be distinct: ${quoted(names)}` }]
+  }
+}

@@ -10,11 +10,13 @@ import { annotations, tags, unsupported } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { service } from './service.ts'
+import { target } from './target.ts'
+import { upstream } from './upstream.ts'
 import type { FieldSchema, RecordField } from './engine.ts'
 
 /** Kong entity types Tollgate has no use for: accepted only when empty, so nothing is silently dropped. */
 const UNSUPPORTED_ENTITIES = [
-  'upstreams', 'targets', 'certificates', 'ca_certificates', 'snis', 'vaults',
+  'certificates', 'ca_certificates', 'snis', 'vaults',
   'key_sets', 'keys', 'filter_chains', 'partials', 'custom_entities',
   ...CREDENTIAL_KEYS.filter((key) => !Object.hasOwn(CREDENTIAL_SCHEMAS, key)),
   // decK's Enterprise and Konnect entities (go-database-reconciler pkg/file/types.go, Content)
@@ -49,9 +51,8 @@ const info: RecordField = {
       fields: {
         service: defaultsFor(service.fields, ['url']),
         route: defaultsFor(route.fields),
-        // upstreams and targets are refused anyway: their defaults change nothing
-        upstream: { type: 'any', custom: isObject },
-        target: { type: 'any', custom: isObject },
+        upstream: defaultsFor(upstream.fields),
+        target: defaultsFor(target.fields),
       },
     },
     consumer_group_policy_overrides: { type: 'boolean' },
@@ -75,6 +76,9 @@ const fields: Record<string, FieldSchema> = {
   consumers: { type: 'array', elements: consumer },
   consumer_groups: { type: 'array', elements: consumerGroup },
   plugins: { type: 'array', elements: plugin },
+  upstreams: { type: 'array', elements: upstream },
+  // top-level targets name their upstream (resolve-upstreams.ts)
+  targets: { type: 'array', elements: target },
   // top-level credentials name their consumer (resolve-credentials.ts)
   ...Object.fromEntries(Object.entries(CREDENTIAL_SCHEMAS).map(([kind, schema]) => [kind, { type: 'array', elements: schema }])),
 }

@@ -111,3 +111,38 @@ export const annotations: Readonly<Record<string, FieldSchema>> = {
   _comment: { type: 'string' },
   _ignore: { type: 'array', elements: { type: 'any' } },
 }
+
+// Kong's typedefs.path validate_path: RFC 3986 path characters, and every '%' starting an escape.
+const PATH_CHARS = /^\/[\w.\-~/%:@!$&'()*+,;=]*$/
+const BAD_ESCAPE = /%.{0,2}/
+
+function kongPath (value: string): string | null {
+  if (!value.startsWith('/')) return 'should start with: /'
+  if (value.includes('//')) return 'must not have empty segments'
+  if (!PATH_CHARS.test(value)) return `invalid path: '${value}' (characters outside of the reserved list of RFC 3986 found)`
+  const unescaped = value.replaceAll(/%[0-9A-Fa-f]{2}/g, '___')
+  return unescaped.includes('%') ? `invalid url-encoded value: '${BAD_ESCAPE.exec(unescaped)![0]}'` : null
+}
+
+/** Kong's typedefs.path (an upstream's hash_on_cookie_path, an active health check's http_path). */
+export const path: StringField = { type: 'string', custom: kongPath }
+
+const HEADER_NAME = /^[A-Za-z0-9_-]+$/
+
+/** Kong's typedefs.header_name (kong/tools/http.lua validate_header_name): the characters nginx allows. */
+export const headerName: StringField = {
+  type: 'string',
+  custom: (value) => HEADER_NAME.test(value) ? null : `bad header name '${value}', allowed characters are A-Z, a-z, 0-9, '_', and '-'`,
+}
+
+// kong/tools/http.lua HTTP_TOKEN_FORBID_PATTERN: controls, bytes over 0x7f, separators; the characters a
+// token may hold are listed instead (RFC 9110 tchar is exactly what that pattern leaves)
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** Kong's typedefs.cookie_name (validate_http_token). */
+export const cookieName: StringField = {
+  type: 'string',
+  custom: (value) => !TOKEN.test(value)
+    ? 'contains one or more invalid characters. ASCII control characters (0-31;127), space, tab and the characters ()<>@,;:\\"/?={}[] are not allowed.'
+    : null,
+}

@@ -5,7 +5,7 @@
 //     field has no default and is not required), and loaded values must fit it.
 // So a field the schema can leave null cannot be typed non-null without one of the two failing.
 
-import type { Consumer, ConsumerGroup, ForeignKey, ListenAddress, Plugin, Route, Service, Settings } from '../../../src/config/types.ts'
+import type { Consumer, ConsumerGroup, ForeignKey, Healthchecks, ListenAddress, Plugin, Route, Service, Settings, Target, Upstream } from '../../../src/config/types.ts'
 import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
@@ -105,6 +105,46 @@ export const CONSUMER = {
   tags,
   created_at: timestamp,
   updated_at: timestamp,
+}
+
+/** a record with every nested field defaulted (schema/healthchecks.ts); upstreams.test.ts holds it to Kong's defaults */
+const healthchecks = shape<Healthchecks>('record', (v) => typeof v === 'object' && v !== null && 'active' in v && 'passive' in v && 'threshold' in v)
+
+export const UPSTREAM = {
+  id,
+  name: string,
+  algorithm: oneOf('round-robin', 'consistent-hashing', 'least-connections', 'latency'),
+  hash_on: oneOf('none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'),
+  hash_fallback: oneOf('none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'),
+  hash_on_header: nullable(string),
+  hash_fallback_header: nullable(string),
+  hash_on_cookie: nullable(string),
+  hash_on_cookie_path: string,
+  hash_on_query_arg: nullable(string),
+  hash_fallback_query_arg: nullable(string),
+  hash_on_uri_capture: nullable(string),
+  hash_fallback_uri_capture: nullable(string),
+  slots: integer,
+  healthchecks,
+  tags,
+  host_header: nullable(string),
+  /** refused unless null (certificates are not built): always null once loaded */
+  client_certificate: built(nullable(foreignKey)),
+  use_srv_name: boolean,
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+export const TARGET = {
+  id,
+  /** by nesting or the top-level reference (resolve-upstreams.ts) */
+  upstream: built(foreignKey),
+  target: string,
+  weight: integer,
+  tags,
+  /** Kong's auto_timestamp_ms: seconds with milliseconds */
+  created_at: filled(number),
+  updated_at: filled(number),
 }
 
 const listen = shape<ListenAddress>('listen', (v) => {
@@ -364,6 +404,8 @@ export type RouteMatches = Assert<IsExact<Route, RecordOf<typeof ROUTE>>>
 export type PluginMatches = Assert<IsExact<Plugin, RecordOf<typeof PLUGIN>>>
 export type ConsumerMatches = Assert<IsExact<Consumer, RecordOf<typeof CONSUMER>>>
 export type ConsumerGroupMatches = Assert<IsExact<ConsumerGroup, RecordOf<typeof CONSUMER_GROUP>>>
+export type UpstreamMatches = Assert<IsExact<Upstream, RecordOf<typeof UPSTREAM>>>
+export type TargetMatches = Assert<IsExact<Target, RecordOf<typeof TARGET>>>
 export type SettingsMatch = Assert<IsExact<Settings, RecordOf<typeof SETTINGS>>>
 /** OidcConfig lists the fields the token flow reads: each is typed as the schema gives it */
 export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof OIDC>, keyof OidcConfig>>>

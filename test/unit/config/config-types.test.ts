@@ -1,7 +1,7 @@
 // Holds the shapes in config-shapes.ts to the schemas (tsc holds src/config/types.ts to the shapes): every
 // field a schema produces is in its entity's shape or named below as left out, each shape says what the
 // schema can produce (nullable iff no default and not required), and loaded values fit their shapes.
-// Covers Service, Route, Plugin, Consumer, ConsumerGroup, Settings and the bundled plugins' configs.
+// Covers Service, Route, Plugin, Consumer, ConsumerGroup, Upstream, Target, Settings and the bundled plugins' configs.
 
 import t, { type Test } from 'tap'
 import { loadConfigObject } from '../../../src/config/load.ts'
@@ -11,6 +11,8 @@ import { consumerGroup } from '../../../src/config/schema/consumer-group.ts'
 import { plugin } from '../../../src/config/schema/plugin.ts'
 import { route } from '../../../src/config/schema/route.ts'
 import { service } from '../../../src/config/schema/service.ts'
+import { target } from '../../../src/config/schema/target.ts'
+import { upstream } from '../../../src/config/schema/upstream.ts'
 import { validate, type FieldSchema, type RecordField } from '../../../src/config/schema/engine.ts'
 import type { ConfigIssue } from '../../../src/core/errors.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
@@ -26,7 +28,7 @@ import { keyAuthSchema } from '../../../src/plugins/key-auth/schema.ts'
 import { jwtSchema } from '../../../src/plugins/jwt/schema.ts'
 import { basicAuthSchema } from '../../../src/plugins/basic-auth/schema.ts'
 import { aclSchema } from '../../../src/plugins/acl/schema.ts'
-import { ACL, BASIC_AUTH, CONSUMER, CONSUMER_GROUP, CORRELATION_ID, CORS, JWT, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS } from './config-shapes.ts'
+import { ACL, BASIC_AUTH, CONSUMER, CONSUMER_GROUP, CORRELATION_ID, CORS, JWT, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS, TARGET, UPSTREAM } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -41,6 +43,8 @@ const ENTITIES: ReadonlyArray<{ name: string, schema: RecordField, shape: Fields
   { name: 'Plugin', schema: plugin, shape: PLUGIN, leftOut: ['ordering', 'partials', '_config', ...ANNOTATIONS] },
   { name: 'ConsumerGroup', schema: consumerGroup, shape: CONSUMER_GROUP, leftOut: ['consumers', 'plugins', ...ANNOTATIONS] },
   { name: 'Consumer', schema: consumer, shape: CONSUMER, leftOut: ['plugins', 'groups', ...CREDENTIALS, ...ANNOTATIONS] },
+  { name: 'Upstream', schema: upstream, shape: UPSTREAM, leftOut: ['targets', ...ANNOTATIONS] },
+  { name: 'Target', schema: target, shape: TARGET, leftOut: [...ANNOTATIONS] },
 ]
 
 function checkRestricted (t: Test, name: string, field: FieldSchema, values: readonly string[]): void {
@@ -124,6 +128,34 @@ t.test('loaded entities fit their shapes, bare and fully set', async (t) => {
   }
   t.not(full.entities.routes[0].service, null, 'a nested route refers to its service')
   t.not(full.entities.plugins[0].route, null, 'a nested plugin refers to its route')
+})
+
+t.test('loaded upstreams and targets fit their shapes, bare and fully set', async (t) => {
+  const config = loadConfigObject({
+    _format_version: '3.0',
+    upstreams: [
+      { name: 'bare.example', targets: [{ target: '10.0.0.1' }] },
+      {
+        id: '6a0ad0a4-4b4b-4b4b-8b4b-4b4b4b4b4b4c',
+        name: 'full.example',
+        hash_on: 'header',
+        hash_on_header: 'X-A',
+        hash_fallback: 'query_arg',
+        hash_fallback_query_arg: 'q',
+        host_header: 'h.example:8080',
+        healthchecks: { active: { https_sni: 'sni.example', headers: { 'X-Probe': ['1'] } } },
+        use_srv_name: true,
+        tags: ['u'],
+        created_at: 1,
+        updated_at: 2,
+      },
+    ],
+    targets: [{ upstream: 'full.example', target: 'a.example:81', weight: 0, tags: ['t'], created_at: 1.5, updated_at: 2.5 }],
+  }, SOURCE, {})
+  const { upstreams, targets } = config.entities
+  t.equal(upstreams.length + targets.length, 4)
+  for (const item of upstreams) checkLoaded(t, `upstream ${item.name}`, item, UPSTREAM)
+  for (const item of targets) checkLoaded(t, `target ${item.target}`, item, TARGET)
 })
 
 t.test('settings fit their shapes, defaults and set', async (t) => {

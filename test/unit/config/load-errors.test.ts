@@ -175,7 +175,7 @@ t.test('unsupported Kong features are refused by name', async (t) => {
     routes: [{ paths: ['/'], protocols: ['http', 'tcp'], snis: ['a.com'], sources: [{ ip: '10.0.0.1' }], destinations: [{ port: 1 }] }],
     consumers: [{ username: 'u', hmacauth_credentials: [{ username: 'k' }], acls: [] }],
     plugins: [{ name: 'request-termination', protocols: ['tcp'] }],
-    upstreams: [{ name: 'u' }],
+    upstreams: [{ name: 'u', client_certificate: { id: '00000000-0000-4000-8000-000000000000' } }],
     certificates: [],
     oauth2_credentials: [{ name: 'x' }],
   }))
@@ -188,7 +188,7 @@ t.test('unsupported Kong features are refused by name', async (t) => {
     { path: 'routes[0].destinations', message: 'destinations (stream routing) are not supported by Tollgate yet' },
     { path: 'consumers[0].hmacauth_credentials', message: 'consumer credentials (hmacauth_credentials) are not supported by Tollgate yet' },
     { path: 'plugins[0].protocols[0]', message: 'expected one of: grpc, grpcs, http, https, ws, wss' },
-    { path: 'upstreams', message: "'upstreams' entities are not supported by Tollgate yet" },
+    { path: 'upstreams[0].client_certificate', message: 'client certificates are not supported by Tollgate yet' },
     { path: 'oauth2_credentials', message: "'oauth2_credentials' entities are not supported by Tollgate yet" },
   ]))
 })
