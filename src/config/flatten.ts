@@ -80,8 +80,17 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
  */
 export function flatten (document: Readonly<Record<string, unknown>>, issues: ConfigIssue[]): Drafts {
   const drafts: Drafts = {
-    services: [], routes: [], consumers: [], consumer_groups: [], plugins: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [],
-    upstreams: [], targets: [],
+    services: [],
+    routes: [],
+    consumers: [],
+    consumer_groups: [],
+    plugins: [],
+    keyauth_credentials: [],
+    basicauth_credentials: [],
+    jwt_secrets: [],
+    acls: [],
+    upstreams: [],
+    targets: [],
   }
   collect(drafts, 'services', document.services, '', null, issues)
   collect(drafts, 'routes', document.routes, '', null, issues)
