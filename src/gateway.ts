@@ -8,6 +8,8 @@ import { ConfigEndpoint } from './admin/config-endpoint.ts'
 import { entitiesHandler } from './admin/entity-endpoints.ts'
 import { upstreamsHandler } from './admin/upstream-endpoints.ts'
 import { metricsHandler } from './admin/metrics-endpoint.ts'
+import { upstreamHealthHandler } from './admin/upstream-health-endpoints.ts'
+import { upstreamHealthMetricsSource } from './balancer/health-metrics-source.ts'
 import type { AdminHandler } from './admin/types.ts'
 import { gatewayMetricsSource } from './metrics/gateway-source.ts'
 import { proxyMetricsSource } from './metrics/proxy-source.ts'
@@ -56,7 +58,16 @@ export class Gateway {
       reloads: () => ({ success: this.supervisor.counters.reloadsSucceeded, failure: this.supervisor.counters.reloadsFailed, rejected: configEndpoint.rejected + this.#fileReloadsRejected }),
       metricErrors: () => this.metrics.errors
     }))
-    const core = [info, entitiesHandler(() => this.supervisor.config), upstreamsHandler(() => this.supervisor.config), configEndpoint.handle, metricsHandler(this.metrics)]
+    this.metrics.register('upstreams', upstreamHealthMetricsSource(this.supervisor.upstreams, () => this.supervisor.config))
+    const core = [
+      info,
+      entitiesHandler(() => this.supervisor.config),
+      // before upstreamsHandler, which leaves the health paths to it
+      upstreamHealthHandler(this.supervisor.upstreams, this.nodeId),
+      upstreamsHandler(() => this.supervisor.config),
+      configEndpoint.handle,
+      metricsHandler(this.metrics)
+    ]
     this.admin = new AdminServer({
       handlers: () => this.#adminHandlers(core),
       maxBodySize: () => this.supervisor.config.settings.admin_max_body_size,

@@ -21,6 +21,7 @@ import { handleRequest } from '../../src/proxy/request-handler.ts'
 import { UpstreamPools } from '../../src/proxy/upstream-pools.ts'
 import { WorkerState } from '../../src/proxy/worker-state.ts'
 import { STAT_FIELDS } from '../../src/workers/worker-stats.ts'
+import { WorkerBalancers } from '../../src/balancer/worker-balancers.ts'
 
 const REQUESTS = Number(process.argv[2] ?? 100_000)
 const ROUNDS = 7
@@ -68,7 +69,7 @@ function answerDirectly (_req: IncomingMessage, res: ServerResponse): void {
 const loaded = loadConfigObject(config(), '<bench>')
 const settings = loaded.settings
 const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
-const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: await loadPluginModules(), services, metrics: NO_REQUEST_METRICS })
+const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: await loadPluginModules(), services, metrics: NO_REQUEST_METRICS , balancers: WorkerBalancers.detached() })
 const state = new WorkerState(runtime, new Float64Array(STAT_FIELDS), createLogger('crit'))
 const viaGateway = (req: IncomingMessage, res: ServerResponse): void => handleRequest(state, req, res)
 

@@ -17,14 +17,20 @@ import { headerFlags, type HeaderFlags } from '../proxy/header-flags.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import type { UpstreamTls } from '../proxy/upstream-tls.ts'
 import type { RequestMetricsWriter } from '../metrics/worker-metrics.ts'
+import type { UpstreamBalancer } from '../balancer/upstream-balancer.ts'
+import type { WorkerBalancers } from '../balancer/worker-balancers.ts'
+import { BalancedService } from '../proxy/balanced-service.ts'
 import { FAMILY_PER_CONSUMER, configFamilies } from '../metrics/families.ts'
 
 export interface CompiledRoute {
   readonly route: Route
   /** null: the route has no (enabled) service → 503 "no Service found with those values" */
   readonly service: Service | null
+  /** the service's one origin; null when there is no service or its host names an upstream */
   readonly pool: Dispatcher | null
   readonly poolKey: string | null
+  /** the service's host names an upstream: the peer, its pool and Host are chosen per attempt */
+  readonly balanced: BalancedService | null
   /** Host header sent upstream when preserve_host is off: host, plus :port when not the default */
   readonly upstreamHost: string
   readonly servicePath: string | null
@@ -50,6 +56,8 @@ export interface Runtime {
   readonly trustedIps: BlockList | null
   readonly poolKeys: ReadonlySet<string>
   readonly instances: readonly PluginInstance[]
+  /** the upstreams' balancers of this compile (released when the Runtime closes) */
+  readonly balancers: readonly UpstreamBalancer[]
   /** where the proxy reports each finished request (src/proxy/request-metrics.ts) */
   readonly metrics: RequestMetricsWriter
   /**
@@ -64,6 +72,7 @@ export interface CompileDeps {
   readonly plugins: ReadonlyMap<string, PluginModule>
   readonly services: PluginServices
   readonly metrics: RequestMetricsWriter
+  readonly balancers: WorkerBalancers
 }
 
 export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtime {
@@ -76,12 +85,14 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
   const chains = new ChainResolver(plugins, instances, view.consumerGroups)
   const families = configFamilies(config)
   const perConsumer = (families.exported & FAMILY_PER_CONSUMER) !== 0 ? config.entities.consumers : null
+  const upstreams = deps.balancers.build(config.entities.upstreams)
   for (const route of routes) {
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = compileRoute(route, service, deps, chains.resolve(route), config.settings, perConsumer)
+    const target = compileRoute(route, service, deps, chains.resolve(route), config.settings, perConsumer, upstreams)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
+    if (target.balanced !== null) for (const key of target.balanced.poolKeys()) poolKeys.add(key)
     entries.push({ route, value: target })
   }
   return Object.freeze({
@@ -91,6 +102,7 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     trustedIps: trustedIps(config.settings.trusted_ips),
     poolKeys,
     instances: Object.freeze([...instances.values()]),
+    balancers: Object.freeze([...upstreams.values()]),
     metrics: deps.metrics,
     metricsFamilies: families.requestDefault
   })
@@ -131,11 +143,20 @@ function upstreamTls (service: Service, settings: Settings): UpstreamTls | null 
 }
 
 function compileRoute (route: Route, service: Service | null, deps: CompileDeps, chain: RouteChain,
-  settings: Settings, perConsumer: readonly Consumer[] | null): CompiledRoute {
+  settings: Settings, perConsumer: readonly Consumer[] | null, upstreams: ReadonlyMap<string, UpstreamBalancer>): CompiledRoute {
   const httpsOnly = !route.protocols.includes('http')
   const pathHandling = effectivePathHandling(settings.router_flavor, route)
   if (service === null) {
-    return Object.freeze({ route, service, pool: null, poolKey: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsSlot: -1, consumerSlots: null })
+    return Object.freeze({ route, service, pool: null, poolKey: null, balanced: null, upstreamHost: '', servicePath: null, pathHandling, chain, httpsOnly, metricsSlot: -1, consumerSlots: null })
+  }
+  const metricsSlot = deps.metrics.slotOf(route, service)
+  const slots = perConsumer === null ? null : consumerSlots(route, service, perConsumer, deps.metrics)
+  // Kong's balancer.execute: a service host that names an upstream is balanced over its targets, and the
+  // service's port is ignored ("the pool provides it")
+  const upstream = upstreams.get(service.host)
+  if (upstream !== undefined) {
+    const balanced = new BalancedService(upstream, route, service, upstreamTls(service, settings), deps.pools)
+    return Object.freeze({ route, service, pool: null, poolKey: null, balanced, upstreamHost: '', servicePath: service.path, pathHandling, chain, httpsOnly, metricsSlot, consumerSlots: slots })
   }
   const defaultPort = service.protocol === 'https' ? 443 : 80
   const host = service.host.includes(':') ? `[${service.host}]` : service.host
@@ -150,13 +171,14 @@ function compileRoute (route: Route, service: Service | null, deps: CompileDeps,
     service,
     pool: deps.pools.get(poolOptions),
     poolKey: UpstreamPools.keyOf(poolOptions),
+    balanced: null,
     upstreamHost: authority,
     servicePath: service.path,
     pathHandling,
     chain,
     httpsOnly,
-    metricsSlot: deps.metrics.slotOf(route, service),
-    consumerSlots: perConsumer === null ? null : consumerSlots(route, service, perConsumer, deps.metrics)
+    metricsSlot,
+    consumerSlots: slots
   })
 }
 
@@ -173,8 +195,9 @@ function consumerSlots (route: Route, service: Service, consumers: readonly Cons
 }
 
 /** Releases what a replaced Runtime holds that the new one does not (plugin timers; pools are shared). */
-export function closeRuntime (runtime: Runtime): void {
+export function closeRuntime (runtime: Runtime, balancers: WorkerBalancers): void {
   for (const instance of runtime.instances) instance.close()
+  balancers.release(runtime.balancers)
 }
 
 function trustedIps (entries: readonly string[]): BlockList | null {

@@ -12,6 +12,7 @@ import { compareInstances } from '../plugins/chain.ts'
 import type { Consumer, Route, Service } from '../config/types.ts'
 import type { RouteChain } from '../plugins/chain.ts'
 import type { AuthenticatedCredential, PluginInstance, ProxyContext } from '../plugins/types.ts'
+import type { Peer } from '../balancer/types.ts'
 import { JSON_CONTENT_TYPE, kongErrorBody } from '../core/kong-responses.ts'
 import { SERVER_TOKEN } from '../core/version.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
@@ -23,6 +24,7 @@ import { switchToConsumer } from './consumer-switch.ts'
 import { bodyUnread, peekBody } from './read-body.ts'
 import { collectChunk, filteredBody, startBodyFilter } from './body-filter.ts'
 import { disarmWriteTimer } from './write-timeout.ts'
+import { peerAnswered, peerDone, peerFailed } from './peer-attempt.ts'
 
 export const kContext = Symbol('tollgate.context')
 
@@ -77,6 +79,14 @@ export class RequestContext implements ProxyContext {
   resumeUpstream: (() => void) | null
   /** armed while a request body is being written upstream (write-timeout.ts) */
   writeTimer: NodeJS.Timeout | null
+  /** a balanced service's peer for the current attempt (peer-attempt.ts); null otherwise */
+  peer: Peer | null
+  /** when the current attempt at `peer` started; 0 once it was counted as ended */
+  peerStartedAt: number
+  /** consistent-hashing's value, found on the first attempt and kept for the retries */
+  hashValue: string | null
+  /** a new hash cookie for the response (hash_on cookie), else null */
+  setCookie: string | null
 
   constructor (req: IncomingMessage, res: ServerResponse, state: WorkerState, runtime: Runtime, target: CompiledRoute,
     startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>) {
@@ -115,6 +125,10 @@ export class RequestContext implements ProxyContext {
     this.abortUpstream = null
     this.writeTimer = null
     this.resumeUpstream = null
+    this.peer = null
+    this.peerStartedAt = 0
+    this.hashValue = null
+    this.setCookie = null
   }
 
   exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void {
@@ -192,6 +206,7 @@ export class RequestContext implements ProxyContext {
     disarmWriteTimer(this)
     this.firstByteAt = performance.now()
     this.upstreamStatus = statusCode
+    if (this.peer !== null) peerAnswered(this, statusCode)
     this.resumeUpstream = resume
     const res = this.res
     if (res.destroyed) return false
@@ -240,6 +255,12 @@ export class RequestContext implements ProxyContext {
     if (socket === null || socket.destroyed) {
       finishRequest(this)
       return
+    }
+    // a balanced attempt that got no response counts against its peer (a failure mid-body does not:
+    // the peer answered, and its status was reported)
+    if (this.peer !== null) {
+      if (this.firstByteAt === 0) peerFailed(this, err)
+      else peerDone(this)
     }
     respondToUpstreamError(this, err)
   }
@@ -320,6 +341,8 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
   if (flags.proxyLatency) out.push('x-kong-proxy-latency', String(Math.round(ctx.dispatchedAt - ctx.startedAt)))
   if (flags.upstreamStatus) out.push('x-kong-upstream-status', String(ctx.upstreamStatus))
   if (flags.requestId) out.push('x-kong-request-id', ctx.requestId)
+  // a consistent-hashing upstream hashing on a cookie the client did not send (peer-attempt.ts)
+  if (ctx.setCookie !== null) out.push('set-cookie', ctx.setCookie)
   if (flags.microseconds) {
     out.push('x-tollgate-proxy-latency-us', String(Math.round((ctx.dispatchedAt - ctx.startedAt) * 1000)))
     out.push('x-tollgate-upstream-latency-us', String(Math.round((ctx.firstByteAt - ctx.dispatchedAt) * 1000)))

@@ -5,10 +5,12 @@
 import type { RequestContext } from './context.ts'
 import { performance } from 'node:perf_hooks'
 import { reportRequestMetrics } from './request-metrics.ts'
+import { peerDone } from './peer-attempt.ts'
 
 export function finishRequest (ctx: RequestContext): void {
   if (ctx.finished) return
   ctx.finished = true
+  if (ctx.peer !== null) peerDone(ctx)
   // the chain in force: an authenticated consumer's plugins log too (consumer-switch.ts)
   const chain = ctx.chain.log
   if (chain !== null) {

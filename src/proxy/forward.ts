@@ -1,5 +1,5 @@
-// Sends the request upstream through the route's pooled undici dispatcher, with the RequestContext as the
-// handler. The request body streams from the client socket unless a plugin buffered it. When an attempt
+// Sends the request upstream through the route's pooled undici dispatcher (a balanced service's: the
+// pool of the peer picked for this attempt), with the RequestContext as the handler. The request body streams from the client socket unless a plugin buffered it. When an attempt
 // fails, decides here whether to send it again (up to the service's retries) or answer with Kong's error.
 
 import type { IncomingMessage } from 'node:http'
@@ -9,6 +9,7 @@ import { finishRequest } from './finish.ts'
 import { chunksLength } from './read-body.ts'
 import { classifyUpstreamError } from './upstream-errors.ts'
 import { armWriteTimer } from './write-timeout.ts'
+import { pickPeer } from './peer-attempt.ts'
 
 export function requestHasBody (req: IncomingMessage): boolean {
   const headers = req.headers
@@ -22,6 +23,12 @@ export function dispatchUpstream (ctx: RequestContext): void {
   const service = target.service!
   ctx.attempts++
   if (ctx.attempts === 1) ctx.dispatchedAt = performance.now()
+  let pool = target.pool
+  if (target.balanced !== null) {
+    pool = pickPeer(ctx, target.balanced)
+    // no peer left: pickPeer answered Kong's 503
+    if (pool === null) return
+  }
   let body: Buffer | IncomingMessage | null = null
   const buffered = ctx.bufferedBody
   if (buffered !== null) {
@@ -34,7 +41,7 @@ export function dispatchUpstream (ctx: RequestContext): void {
     body = ctx.req
   }
   if (body !== null && service.write_timeout > 0) armWriteTimer(ctx, service.write_timeout)
-  target.pool!.dispatch({
+  pool!.dispatch({
     path: ctx.query === '' && !endsWithQuestionMark(ctx.req.url) ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
     method: ctx.method,
     headers: ctx.upstreamHeaders,

@@ -25,6 +25,8 @@ const UNAVAILABLE: UpstreamFailure = { status: 503, message: KONG_MESSAGES[503],
 const NO_NAME: UpstreamFailure = { status: 503, message: NAME_RESOLUTION_FAILED_MESSAGE, notSent: true }
 const TLS_FAILED: UpstreamFailure = { status: 502, message: KONG_MESSAGES[502], notSent: true }
 const UNEXPECTED: UpstreamFailure = { status: 500, message: KONG_MESSAGES[500], notSent: false }
+/** a DNS failure other than "name not found" (kong/runloop/balancer/init.lua execute: `return nil, port, 500`) */
+const DNS_FAILED: UpstreamFailure = { status: 500, message: KONG_MESSAGES[500], notSent: true }
 
 /**
  * OpenSSL's certificate verification results as Node names them (X509_V_ERR_* without the prefix: Node's
@@ -71,6 +73,9 @@ const BY_CODE: ReadonlyMap<string, UpstreamFailure> = new Map([
   ['UND_ERR_CLOSED', UNAVAILABLE],
   ['ENOTFOUND', NO_NAME],
   ['EAI_AGAIN', NO_NAME],
+  // src/dns: Kong's "3 name error" / "101 empty record received" are 503 name resolution failed
+  ['DNS_NAME_NOT_FOUND', NO_NAME],
+  ['DNS_QUERY_FAILED', DNS_FAILED],
   ...TLS_VERIFY_CODES.map((code) => [code, TLS_FAILED] as const)
 ])
 

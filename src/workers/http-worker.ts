@@ -18,6 +18,8 @@ import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { STAT_CONNECTIONS_ACCEPTED, STAT_CONNECTIONS_ACTIVE, STAT_CONNECTIONS_HANDLED, workerStats } from './worker-stats.ts'
 import { setupPluginServices } from '../plugins/worker-thread-services.ts'
 import { WorkerMetrics } from '../metrics/worker-metrics.ts'
+import { WorkerBalancers } from '../balancer/worker-balancers.ts'
+import type { PeerSnapshot } from '../balancer/peer-snapshot.ts'
 
 const data = workerData as WorkerData
 const port = parentPort!
@@ -26,7 +28,8 @@ const logger = createLogger(settings0.log_level).child({ worker: data.index })
 const pools = new UpstreamPools(settings0)
 const plugins = await loadPluginModules()
 const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger)
-const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index) }
+const balancers = new WorkerBalancers(data.balancing)
+const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index), balancers }
 const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)
 const pending = new Map<number, Runtime>()
 const servers: Server[] = []
@@ -94,8 +97,9 @@ async function listenAll (addresses: readonly ListenAddress[]): Promise<string[]
   return bound
 }
 
-function prepare (generation: number, config: Parameters<typeof compileRuntime>[0]): void {
+function prepare (generation: number, config: Parameters<typeof compileRuntime>[0], peers: PeerSnapshot): void {
   try {
+    balancers.update(peers)
     pending.set(generation, compileRuntime(config, deps))
     post({ type: 'prepared', generation })
   } catch (err) {
@@ -111,7 +115,7 @@ function commit (generation: number): void {
   state.runtime = next
   state.settings = next.config.settings
   pools.retainOnly(next.poolKeys)
-  closeRuntime(previous)
+  closeRuntime(previous, balancers)
   post({ type: 'committed', generation })
 }
 
@@ -119,7 +123,7 @@ function abort (generation: number): void {
   const runtime = pending.get(generation)
   if (runtime === undefined) return
   pending.delete(generation)
-  closeRuntime(runtime)
+  closeRuntime(runtime, balancers)
 }
 
 function drain (): void {
@@ -139,11 +143,12 @@ function drain (): void {
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'prepare': return prepare(message.generation, message.config)
+    case 'prepare': return prepare(message.generation, message.config, message.peers)
     case 'commit': return commit(message.generation)
     case 'abort': return abort(message.generation)
     case 'drain': return drain()
     case 'plugin': return pluginServices.onMessage?.(message.plugin, message.payload)
+    case 'peers': return balancers.update(message.peers)
   }
 })
 

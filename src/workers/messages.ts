@@ -4,6 +4,7 @@
 
 import type { ListenAddress, LoadedConfig } from '../config/types.ts'
 import type { ProxyMetricsShared } from '../metrics/route-series.ts'
+import type { BalancingData, PeerSnapshot } from '../balancer/peer-snapshot.ts'
 
 export interface WorkerData {
   readonly index: number
@@ -16,14 +17,18 @@ export interface WorkerData {
   readonly metrics: ProxyMetricsShared
   /** per-plugin data the main thread shares with workers (token cache buffers, ports), by plugin name */
   readonly pluginData: Readonly<Record<string, unknown>>
+  /** the upstreams' health table and the peers in force */
+  readonly balancing: BalancingData
 }
 
 export type ToWorker =
-  | { readonly type: 'prepare', readonly generation: number, readonly config: LoadedConfig }
+  | { readonly type: 'prepare', readonly generation: number, readonly config: LoadedConfig, readonly peers: PeerSnapshot }
   | { readonly type: 'commit', readonly generation: number }
   | { readonly type: 'abort', readonly generation: number }
   | { readonly type: 'drain' }
   | { readonly type: 'plugin', readonly plugin: string, readonly payload: unknown }
+  /** DNS changed the addresses of the running config's upstreams */
+  | { readonly type: 'peers', readonly peers: PeerSnapshot }
 
 export type FromWorker =
   | { readonly type: 'listening', readonly addresses: readonly string[] }

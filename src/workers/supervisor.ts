@@ -13,6 +13,7 @@ import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
 import { RouteSeries } from '../metrics/route-series.ts'
 import { routesIgnoringPathHandling } from '../router/flavor.ts'
+import { UpstreamRegistry } from '../balancer/upstream-registry.ts'
 
 const WORKER_URL = new URL('./http-worker.ts', import.meta.url)
 const RESTART_DELAY_MIN_MS = 100
@@ -56,6 +57,8 @@ export class Supervisor {
   readonly #waiters = new Map<Worker, Set<Waiter>>()
   readonly startedAt = Date.now()
   readonly counters: SupervisorCounters = { workerRestarts: 0, reloadsSucceeded: 0, reloadsFailed: 0 }
+  /** the upstreams' resolution, health table and active checks, shared by every worker */
+  readonly upstreams: UpstreamRegistry
   /** the proxy metrics memory every worker records into */
   readonly routeMetrics: RouteSeries
 
@@ -66,6 +69,10 @@ export class Supervisor {
     this.routeMetrics = new RouteSeries(config.settings.worker_processes)
     this.#assignMetrics(config)
     this.#warnIgnoredPathHandling(config)
+    this.upstreams = new UpstreamRegistry(config, {
+      logger,
+      broadcast: (peers) => this.#broadcast({ type: 'peers', peers })
+    })
   }
 
   /** Once per load, in the main thread: a route's `path_handling: v1` that the router_flavor ignores. */
@@ -112,6 +119,7 @@ export class Supervisor {
       send: (plugin, index, payload) => this.#slots[index]?.worker?.postMessage({ type: 'plugin', plugin, payload } satisfies ToWorker)
     })
     for (const service of this.#plugins.values()) service.onConfig(this.#config)
+    await this.upstreams.start(this.#config)
     const count = this.#config.settings.worker_processes
     const started = []
     for (let i = 0; i < count; i++) {
@@ -140,7 +148,8 @@ export class Supervisor {
       listen: this.#listen,
       statsBuffer: this.#statsBuffer,
       metrics: this.routeMetrics.shared,
-      pluginData
+      pluginData,
+      balancing: { health: this.upstreams.table.buffer, peers: this.upstreams.peers }
     }
     return { data, transfer }
   }
@@ -253,14 +262,18 @@ export class Supervisor {
     try {
       const generation = ++this.#generation
       this.#assignMetrics(config)
+      // targets are resolved before any worker is asked: DNS must not hold a prepared config
+      const plan = await this.upstreams.plan(config)
+      const peers = this.upstreams.prepare(config, plan)
       const workers = this.#slots.flatMap((s) => s.worker === null ? [] : [s.worker])
       const replies = await Promise.all(workers.map(async (worker) => {
         const reply = this.#next(worker, (m) => (m.type === 'prepared' || m.type === 'prepare-failed') && m.generation === generation, PREPARE_TIMEOUT_MS)
-        worker.postMessage({ type: 'prepare', generation, config } satisfies ToWorker)
+        worker.postMessage({ type: 'prepare', generation, config, peers } satisfies ToWorker)
         return await reply
       }))
       const failure = replies.find((r) => r === null || r.type === 'prepare-failed')
       if (failure !== undefined) {
+        this.upstreams.abort()
         for (const worker of workers) worker.postMessage({ type: 'abort', generation } satisfies ToWorker)
         const message = failure === null ? 'a worker did not answer' : (failure as { message: string }).message
         this.#logger.log('error', 'reload_failed', { source: config.source, error: message })
@@ -273,6 +286,7 @@ export class Supervisor {
         return await reply
       })
       this.#config = config
+      this.upstreams.commit()
       this.#warnIgnoredPathHandling(config)
       await Promise.all(commits)
       for (const service of this.#plugins.values()) service.onConfig(config)
@@ -299,6 +313,7 @@ export class Supervisor {
       await worker.terminate()
     }))
     await Promise.all([...this.#plugins.values()].map(async (service) => await service.close()))
+    await this.upstreams.close()
   }
 }
 

@@ -84,11 +84,22 @@ t.test('the upstream and target endpoints', async (t) => {
     }
   })
 
-  t.test('/targets is not Kong\'s (targets.lua disables it); the health paths are not this handler\'s', async (t) => {
-    for (const path of ['/targets', `/targets/${targetId}`, `/targets/${targetId}/upstream`, '/upstreams/billing.upstream/health',
-      '/upstreams/billing.upstream/targets/b.example:8000/healthy']) {
-      const reply = await admin(path.endsWith('healthy') ? 'PUT' : 'GET', path)
+  t.test('/targets is not Kong\'s (targets.lua disables it)', async (t) => {
+    for (const path of ['/targets', `/targets/${targetId}`, `/targets/${targetId}/upstream`]) {
+      const reply = await admin('GET', path)
       t.equal(reply.status, 404, path)
     }
+  })
+
+  t.test('the health paths are answered from the health state (upstream-health-endpoints.ts)', async (t) => {
+    const health = await admin('GET', '/upstreams/billing.upstream/health')
+    t.equal(health.status, 200)
+    t.ok(Array.isArray(health.json().data), 'a list of targets with their health')
+    // kong/runloop/balancer/init.lua post_health: an upstream without health checks has no healthchecker
+    const override = await admin('PUT', '/upstreams/billing.upstream/targets/b.example:8000/healthy')
+    t.equal(override.status, 400)
+    t.strictSame(override.json(), { message: 'no healthchecker found for billing.upstream' })
+    t.equal((await admin('PUT', '/upstreams/nope/targets/b.example:8000/healthy')).status, 404, 'unknown upstream')
+    t.equal((await admin('PUT', '/upstreams/billing.upstream/targets/nope.example:1/healthy')).status, 404, 'unknown target')
   })
 })

@@ -13,6 +13,7 @@ import { NO_REQUEST_METRICS, WorkerMetrics, type RequestMetricsWriter } from '..
 import { loadPluginModules } from '../../../src/plugins/handlers.ts'
 import type { PluginServices } from '../../../src/plugins/types.ts'
 import { UpstreamPools } from '../../../src/proxy/upstream-pools.ts'
+import { WorkerBalancers } from '../../../src/balancer/worker-balancers.ts'
 
 const loaded = loadConfigObject({
   _format_version: '3.0',
@@ -24,7 +25,7 @@ const plugins = await loadPluginModules()
 function slotOfB (metrics: RequestMetricsWriter): { slot: number, writer: RequestMetricsWriter } {
   const settings = loaded.settings
   const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
-  const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins, services, metrics })
+  const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins, services, metrics , balancers: WorkerBalancers.detached() })
   const match = runtime.router.find('GET', 'gateway.test', '/b', {})
   return { slot: match!.value.metricsSlot, writer: runtime.metrics }
 }

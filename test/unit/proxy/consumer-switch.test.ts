@@ -23,6 +23,7 @@ import { handleRequest } from '../../../src/proxy/request-handler.ts'
 import { UpstreamPools } from '../../../src/proxy/upstream-pools.ts'
 import { WorkerState } from '../../../src/proxy/worker-state.ts'
 import { STAT_FIELDS } from '../../../src/workers/worker-stats.ts'
+import { WorkerBalancers } from '../../../src/balancer/worker-balancers.ts'
 
 /** what each request's log phase ran, per request id */
 const logged = new Map<string, string[]>()
@@ -121,7 +122,7 @@ t.test('a consumer authenticated in access switches the rest of the request to i
   const settings = config.settings
   const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
   const pools = new UpstreamPools(settings)
-  const runtime = compileRuntime(config, { pools, plugins: modules, services, metrics: NO_REQUEST_METRICS })
+  const runtime = compileRuntime(config, { pools, plugins: modules, services, metrics: NO_REQUEST_METRICS , balancers: WorkerBalancers.detached() })
   const state = new WorkerState(runtime, new Float64Array(STAT_FIELDS), createLogger('crit'))
   const gateway = createServer((req, res) => handleRequest(state, req, res))
   const port = await listen(gateway)
