@@ -14,8 +14,12 @@ export interface TargetServer {
   readonly target: string
   /** requests answered since the last reset */
   served: number
+  /** connections accepted since the server started (keep-alive reuse shows as few) */
+  connections: number
   /** headers of the last request answered */
   lastHeaders: IncomingHttpHeaders | null
+  /** Set-Cookie values each answer carries */
+  setCookies: string[]
   /** ms each answer waits (0: at once) */
   delayMs: number
   /** closes the server and every connection to it: its port refuses connections from now on */
@@ -56,7 +60,9 @@ async function startOne (name: string): Promise<TargetServer> {
     port: 0,
     target: '',
     served: 0,
+    connections: 0,
     lastHeaders: null,
+    setCookies: [],
     delayMs: 0,
     async close () {
       const closing = server
@@ -83,7 +89,9 @@ async function listen (state: TargetServer, port: number): Promise<Server> {
       state.served++
       state.lastHeaders = req.headers
       const answer = (): void => {
-        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(state.name) })
+        const headers = ['content-type', 'text/plain', 'content-length', String(Buffer.byteLength(state.name))]
+        for (const cookie of state.setCookies) headers.push('set-cookie', cookie)
+        res.writeHead(200, headers)
         res.end(state.name)
       }
       if (state.delayMs === 0) answer()
@@ -91,6 +99,7 @@ async function listen (state: TargetServer, port: number): Promise<Server> {
       else setTimeout(answer, state.delayMs).unref()
     })
   })
+  server.on('connection', () => { state.connections++ })
   server.keepAliveTimeout = 30_000
   server.listen(port, '127.0.0.1')
   await once(server, 'listening')

@@ -33,7 +33,8 @@ function hashingConfig (servers: TargetServers, count: number): Record<string, u
     hashed('path.upstream', { hash_on: 'path' }, targets),
     hashed('ip.upstream', { hash_on: 'ip' }, targets),
     hashed('consumer.upstream', { hash_on: 'consumer' }, targets),
-    hashed('cookie.upstream', { hash_on: 'cookie', hash_on_cookie: 'session', hash_on_cookie_path: '/cookie' }, targets)
+    hashed('cookie.upstream', { hash_on: 'cookie', hash_on_cookie: 'session', hash_on_cookie_path: '/cookie' }, targets),
+    hashed('nocookie.upstream', { hash_on: 'cookie', hash_on_cookie: 'session' }, [])
   ]
   const service = (name: string, paths: string[], extra: Record<string, unknown> = {}): Record<string, unknown> =>
     ({ name, host: `${name}.upstream`, routes: [{ name, paths, ...extra }] })
@@ -52,7 +53,8 @@ function hashingConfig (servers: TargetServers, count: number): Record<string, u
       service('path', ['/path']),
       service('ip', ['/ip']),
       service('consumer', ['/consumer'], { plugins: [{ name: 'key-auth' }] }),
-      service('cookie', ['/cookie'])
+      service('cookie', ['/cookie']),
+      service('nocookie', ['/nocookie'])
     ]
   }
 }
@@ -143,6 +145,23 @@ t.test('consistent hashing', async (t) => {
         t.equal(again.headers['set-cookie'], undefined, 'and is not set again')
       }
     }
+  })
+
+  t.test('the hash cookie replaces an upstream Set-Cookie of the same name, as Kong\'s set_cookie', async (t) => {
+    for (const server of servers.servers) server.setCookies = ['theme=dark; Path=/', 'session=from-upstream; Path=/']
+    t.teardown(() => { for (const server of servers.servers) server.setCookies = [] })
+    const reply = await send(`${gateway.proxyUrl}/cookie`, { agent })
+    const cookies = reply.headers['set-cookie'] ?? []
+    t.equal(cookies.length, 2, JSON.stringify(cookies))
+    t.equal(cookies[0], 'theme=dark; Path=/', 'another cookie is kept')
+    t.match(cookies[1], /^session=[0-9a-f-]{36}; Path=\/cookie; Same-Site=Lax; HttpOnly$/, 'the same name is replaced by the hash cookie')
+  })
+
+  t.test('the hash cookie is set on Kong\'s own answers too (503: no peer)', async (t) => {
+    const reply = await send(`${gateway.proxyUrl}/nocookie`, { agent })
+    t.equal(reply.status, 503)
+    t.equal(reply.json().message, 'failure to get a peer from the ring-balancer')
+    t.match(reply.headers['set-cookie'], [/^session=[0-9a-f-]{36}; Path=\/; Same-Site=Lax; HttpOnly$/])
   })
 
   t.test('adding a target moves only about its share of the keys, all of them to it', async (t) => {
