@@ -25,6 +25,7 @@ import { bodyUnread, peekBody } from './read-body.ts'
 import { collectChunk, filteredBody, startBodyFilter } from './body-filter.ts'
 import { disarmWriteTimer } from './write-timeout.ts'
 import { peerAnswered, peerDone, peerFailed } from './peer-attempt.ts'
+import { addHashCookie, addHashCookieRaw } from './hash-cookie.ts'
 
 export const kContext = Symbol('tollgate.context')
 
@@ -151,6 +152,8 @@ export class RequestContext implements ProxyContext {
     const type = contentType === null ? JSON_CONTENT_TYPE : contentType
     if (type !== '') out['content-type'] = type
     if (headers !== undefined) Object.assign(out, headers)
+    // Kong sets the new hash cookie on its own responses too (a 502 or 503 after the value was hashed)
+    if (this.setCookie !== null) addHashCookie(out, this.setCookie)
     const chain = this.chain
     if (chain.headerFilter !== null) runOwnHeaderFilters(this, status, out)
     let payload: string | Buffer = body
@@ -342,7 +345,7 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
   if (flags.upstreamStatus) out.push('x-kong-upstream-status', String(ctx.upstreamStatus))
   if (flags.requestId) out.push('x-kong-request-id', ctx.requestId)
   // a consistent-hashing upstream hashing on a cookie the client did not send (peer-attempt.ts)
-  if (ctx.setCookie !== null) out.push('set-cookie', ctx.setCookie)
+  if (ctx.setCookie !== null) addHashCookieRaw(out, ctx.setCookie)
   if (flags.microseconds) {
     out.push('x-tollgate-proxy-latency-us', String(Math.round((ctx.dispatchedAt - ctx.startedAt) * 1000)))
     out.push('x-tollgate-upstream-latency-us', String(Math.round((ctx.firstByteAt - ctx.dispatchedAt) * 1000)))
