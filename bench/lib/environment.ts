@@ -75,7 +75,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     if (gatewayNames.length > 0) {
       log(`starting the gateway (1 worker, CPUs ${plan.subject(1) ?? 'any'})`)
       gateway = track(started, await BenchGateway.start({
-        name: 'gateway', cpus: plan.subject(1), cpuProfDir: profileDir(options, 'gateway'), config: gatewayConfig(1, upstreamUrl, routes(gatewayNames), slots)
+        name: 'gateway', cpus: plan.subject(1), cpuProfDir: profileDir(options, 'gateway'), config: gatewayConfig(1, upstreamUrl, routes(gatewayNames), slots, upstream.info.targets as string[])
       }))
       await checkPluginScenarios(gateway.proxyUrl, gateway.adminUrl, gatewayNames)
       // the broker clients authenticate with the gateway's keys, which the IdP fetches from its Admin API
@@ -178,7 +178,9 @@ function issuersOf (routes: readonly string[], idp: BenchChild): string[] {
  * enough that the oidc-many keys are never evicted by oidc-cold's stream of new ones; the key-auth
  * consumer when a route has key-auth.
  */
-function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly RouteSpec[], cacheSlots: number): Record<string, unknown> {
+function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly RouteSpec[], cacheSlots: number,
+  targets: readonly string[] = []): Record<string, unknown> {
+  const balanced = routes.filter((r) => r.name === BALANCED)
   return {
     _format_version: '3.0',
     proxy_listen: '127.0.0.1:0',
@@ -192,10 +194,20 @@ function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly R
     services: [{
       name: 'bench-upstream',
       url: upstreamUrl,
-      routes: routes.map((r) => ({ name: r.name, paths: [`/${r.name}`], plugins: r.plugins }))
-    }]
+      routes: routes.filter((r) => r.name !== BALANCED).map((r) => ({ name: r.name, paths: [`/${r.name}`], plugins: r.plugins }))
+    }, ...balanced.map((r) => ({
+      // the service's host names the upstream: Kong balances it over the upstream's targets
+      name: 'bench-balanced',
+      host: BALANCED_UPSTREAM,
+      routes: [{ name: r.name, paths: [`/${r.name}`], plugins: r.plugins }]
+    }))],
+    upstreams: balanced.length === 0 ? [] : [{ name: BALANCED_UPSTREAM, algorithm: 'round-robin', targets: targets.map((target) => ({ target })) }]
   }
 }
+
+/** the `balanced` scenario's route, and the upstream its service names */
+const BALANCED = 'balanced'
+const BALANCED_UPSTREAM = 'bench-balanced.upstream'
 
 /** The first request must not race the gateway's background discovery of the IdP. */
 export async function waitForIssuer (gateway: BenchGateway, issuer: string): Promise<void> {

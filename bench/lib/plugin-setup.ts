@@ -61,6 +61,7 @@ export async function checkPluginScenarios (proxyUrl: string, adminUrl: string, 
     await res.body.dump()
     return { status: res.statusCode, headers: res.headers }
   }
+  if (names.includes('balanced')) await checkBalanced(probe, adminUrl)
   for (const name of names) {
     const wanted = benchPlugins(name)
     if (wanted === null) continue
@@ -77,5 +78,17 @@ export async function checkPluginScenarios (proxyUrl: string, adminUrl: string, 
     if (expected.includes('rate-limiting') && ok.headers['x-ratelimit-limit-second'] !== '1000000') problems.push('no X-RateLimit-Limit-Second: 1000000')
     if (expected.includes('cors') && ok.headers['access-control-allow-origin'] !== BENCH_ORIGIN) problems.push('no Access-Control-Allow-Origin')
     if (problems.length > 0) throw new Error(`plugin scenario ${name}: ${problems.join('; ')}`)
+  }
+}
+
+/** `balanced`: its upstream has the three targets, each resolved to one address, and the route answers. */
+async function checkBalanced (probe: (path: string, headers: Record<string, string>) => Promise<Probe>, adminUrl: string): Promise<void> {
+  const res = await request(`${adminUrl}/upstreams/bench-balanced.upstream/health`)
+  const body = await res.body.json() as { data?: Array<{ data?: { addresses?: unknown[] } }> }
+  const addresses = (body.data ?? []).map((target) => target.data?.addresses?.length ?? 0)
+  if (addresses.length !== 3 || addresses.some((count) => count !== 1)) throw new Error(`balanced: targets with addresses ${JSON.stringify(addresses)}, expected 3 targets of 1`)
+  for (let i = 0; i < 3; i++) {
+    const reply = await probe('/balanced', {})
+    if (reply.status !== 200) throw new Error(`balanced: status ${reply.status}`)
   }
 }

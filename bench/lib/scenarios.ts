@@ -39,6 +39,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'rate-limiting', isolates: 'rate-limiting, policy local, `second: 1000000` (never reached): the shared counters', target: 'gateway', path: '/rate-limiting', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'cors', isolates: 'cors, a simple GET with an allowed Origin', target: 'gateway', path: '/cors', oidc: false, credentials: 'none', headers: { origin: BENCH_ORIGIN }, quickBrief: true },
   { name: 'request-transformer', isolates: 'request-transformer adding two request headers', target: 'gateway', path: '/request-transformer', oidc: false, credentials: 'none', quickBrief: true },
+  { name: 'balanced', isolates: 'an upstream of 3 targets (one server on 3 loopback addresses), round-robin: the balancer\'s pick, per-peer pools, Host per target', target: 'gateway', path: '/balanced', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'stack', isolates: 'key-auth + acl + rate-limiting + correlation-id on one route, as real files combine them', target: 'gateway', path: '/stack', oidc: false, credentials: 'none', headers: { apikey: BENCH_API_KEY }, quickBrief: true },
   { name: 'workers:proxy', isolates: '`proxy` with --workers workers: scaling', target: 'gateway-workers', path: '/proxy', oidc: false, credentials: 'none' },
   { name: 'workers:oidc-hot', isolates: '`oidc-hot` with --workers workers: scaling', target: 'gateway-workers', path: '/oidc-hot', oidc: true, credentials: 'one' }

@@ -103,6 +103,7 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['cors', 'proxy'],
   ['request-transformer', 'proxy'],
   ['stack', 'proxy'],
+  ['balanced', 'proxy'],
   ['workers:proxy', 'proxy'],
   ['workers:oidc-hot', 'oidc-hot']
 ]
@@ -113,7 +114,9 @@ const PLUGIN_TARGETS: ReadonlyArray<readonly [string, number]> = [
   ['rate-limiting', 0.9],
   ['cors', 0.9],
   ['request-transformer', 0.9],
-  ['stack', 0.9]
+  ['stack', 0.9],
+  // issue 15
+  ['balanced', 0.95]
 ]
 
 /** Every scenario over `direct`, plus the pairs the issue asks about, per mode, by req/s and by CPU per request. */

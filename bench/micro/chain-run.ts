@@ -69,7 +69,7 @@ function answerDirectly (_req: IncomingMessage, res: ServerResponse): void {
 const loaded = loadConfigObject(config(), '<bench>')
 const settings = loaded.settings
 const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
-const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: await loadPluginModules(), services, metrics: NO_REQUEST_METRICS , balancers: WorkerBalancers.detached() })
+const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: await loadPluginModules(), services, metrics: NO_REQUEST_METRICS, balancers: WorkerBalancers.detached() })
 const state = new WorkerState(runtime, new Float64Array(STAT_FIELDS), createLogger('crit'))
 const viaGateway = (req: IncomingMessage, res: ServerResponse): void => handleRequest(state, req, res)
 

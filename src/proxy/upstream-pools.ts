@@ -3,10 +3,16 @@
 // gracefully (in-flight requests finish first). Services to one https origin with different tls_verify or
 // tls_verify_depth never share a pool, nor its connections or TLS sessions: Kong's keepalive pool name holds
 // them too (kong/init.lua balancer phase).
+// A service host that is a name is resolved by the worker's own DnsResolver (src/dns: TTL cache, stale
+// answers, the dns_* settings), as Kong's balancer resolves one through its DNS client (kong/runloop/
+// balancer/init.lua execute, toip), not by getaddrinfo on every new connection.
 
 import { Pool } from 'undici'
 import type { Settings } from '../config/types.ts'
 import { tlsConnectOptions, type UpstreamTls } from './upstream-tls.ts'
+import { createDnsResolver } from '../dns/create-resolver.ts'
+import { createLookup, type ConnectLookup } from '../dns/lookup.ts'
+import type { DnsResolver } from '../dns/resolver.ts'
 
 export interface PoolOptions {
   readonly origin: string
@@ -18,9 +24,13 @@ export interface PoolOptions {
 export class UpstreamPools {
   readonly #pools = new Map<string, Pool>()
   readonly #settings: Settings
+  readonly #resolver: DnsResolver
+  readonly #lookup: ConnectLookup
 
   constructor (settings: Settings) {
     this.#settings = settings
+    this.#resolver = createDnsResolver(settings)
+    this.#lookup = createLookup(this.#resolver)
   }
 
   static keyOf (options: PoolOptions): string {
@@ -50,8 +60,8 @@ export class UpstreamPools {
       // 0 is undici's switch for closing each connection after its response
       pipelining: keepAlive ? 1 : 0,
       connect: options.tls === null
-        ? { timeout: options.connectTimeout }
-        : { timeout: options.connectTimeout, ...tlsConnectOptions(options.tls) },
+        ? { timeout: options.connectTimeout, lookup: this.#lookup }
+        : { timeout: options.connectTimeout, lookup: this.#lookup, ...tlsConnectOptions(options.tls) },
       keepAliveTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
       keepAliveMaxTimeout: keepAlive ? s.upstream_keepalive_idle_timeout * 1000 : 1,
       // undici closes a connection after maxRequestsPerClient + 1 requests (client-h1.js counts from 0);
@@ -76,6 +86,7 @@ export class UpstreamPools {
   async closeAll (): Promise<void> {
     const closing = [...this.#pools.values()].map(async (pool) => await pool.close().catch(noop))
     this.#pools.clear()
+    this.#resolver.close()
     await Promise.all(closing)
   }
 }
