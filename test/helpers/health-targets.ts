@@ -101,6 +101,7 @@ export async function tally (proxyUrl: string, count: number, path = '/'): Promi
 }
 
 export interface TargetHealthRow {
+  readonly id: string
   readonly target: string
   readonly health: string
   readonly data: {

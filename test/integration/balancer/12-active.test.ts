@@ -14,7 +14,7 @@ import { startGateway } from '../../helpers/gateway.ts'
 import { healthOf, PROBE_PATH, startHealthTarget, tally, until, type HealthTarget } from '../../helpers/health-targets.ts'
 import { makeLeaf, makeRootCa, startTlsUpstream, type TlsUpstream } from '../../helpers/tls-certs.ts'
 
-const names = ['a', 'b', 'c', 'pace']
+const names = ['a', 'b', 'c', 'pace', 'mixed', 'other']
 const started = await Promise.all(names.map(async (name) => await startHealthTarget(name)))
 const T: Record<string, HealthTarget> = Object.fromEntries(started.map((target) => [target.name, target]))
 t.teardown(async () => { await Promise.all(started.map(async (target) => await target.close())) })
@@ -43,11 +43,22 @@ const config = {
     upstream('http', { headers: { 'x-probe': ['yes', 'twice'] } }, [T.a.target, T.b.target]),
     upstream('tcp', { type: 'tcp', healthy: { interval: 0.1, successes: 1 } }, [T.c.target]),
     upstream('pace', { healthy: { interval: 0.2, successes: 1 }, unhealthy: { interval: 0 } }, [T.pace.target]),
+    {
+      name: 'mixed',
+      healthchecks: {
+        active: { http_path: PROBE_PATH, healthy: { interval: 0, successes: 1 }, unhealthy: { interval: 0.1 } },
+        passive: { unhealthy: { http_failures: 1 } }
+      },
+      targets: [{ target: T.mixed.target }, { target: T.other.target }]
+    },
     upstream('tls-trusted', { type: 'https' }, [`127.0.0.1:${tls.trusted.port}`]),
     upstream('tls-self', { type: 'https' }, [`127.0.0.1:${tls.self.port}`]),
     upstream('tls-noverify', { type: 'https', https_verify_certificate: false }, [`127.0.0.1:${tls.noverify.port}`]),
   ],
-  services: [{ name: 'http', host: 'http', port: 80, protocol: 'http', retries: 0, routes: [{ name: 'http', paths: ['/http'] }] }]
+  services: [
+    { name: 'http', host: 'http', port: 80, protocol: 'http', retries: 0, routes: [{ name: 'http', paths: ['/http'] }] },
+    { name: 'mixed', host: 'mixed', port: 80, protocol: 'http', retries: 0, routes: [{ name: 'mixed', paths: ['/mixed'] }] }
+  ]
 }
 const gw = await startGateway(config, { settings: { worker_processes: 2 }, env: { NODE_EXTRA_CA_CERTS: caFile } })
 t.teardown(() => gw.stop())
@@ -70,6 +81,18 @@ t.test('http probes take a failing target out and bring it back when it recovers
   t.ok(await healthIs('http', T.a.target, 'HEALTHY'), 'back after healthy.successes probes, with no client traffic')
   const after = await tally(`${gw.proxyUrl}/http`, 8)
   t.ok((after.a ?? 0) > 0, 'and in rotation again')
+})
+
+t.test('taken out by passive checks, brought back by active probes of unhealthy targets', async (t) => {
+  T.mixed.status = 500
+  const seen = await tally(`${gw.proxyUrl}/mixed`, 4)
+  t.same(seen, { mixed: 1, other: 3 }, 'one 500 takes it out')
+  t.equal(T.mixed.probes.length, 0, 'healthy targets are not probed (healthy.interval 0)')
+  T.mixed.status = 200
+  t.ok(await until(() => T.mixed.probes.length > 0), 'probed while unhealthy')
+  t.ok(await healthIs('mixed', T.mixed.target, 'HEALTHY'), 'back after healthy.successes probe')
+  const after = await tally(`${gw.proxyUrl}/mixed`, 6)
+  t.ok((after.mixed ?? 0) > 0, 'and in rotation')
 })
 
 t.test('tcp probes follow a port that goes down and comes back', async (t) => {
