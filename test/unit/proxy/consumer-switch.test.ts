@@ -122,7 +122,7 @@ t.test('a consumer authenticated in access switches the rest of the request to i
   const settings = config.settings
   const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
   const pools = new UpstreamPools(settings)
-  const runtime = compileRuntime(config, { pools, plugins: modules, services, metrics: NO_REQUEST_METRICS , balancers: WorkerBalancers.detached() })
+  const runtime = compileRuntime(config, { pools, plugins: modules, services, metrics: NO_REQUEST_METRICS, balancers: WorkerBalancers.detached() })
   const state = new WorkerState(runtime, new Float64Array(STAT_FIELDS), createLogger('crit'))
   const gateway = createServer((req, res) => handleRequest(state, req, res))
   const port = await listen(gateway)
