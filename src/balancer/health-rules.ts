@@ -4,66 +4,12 @@
 // the active rules. Counting itself is the health table's (health-table.ts).
 
 import { COUNTER_HTTP, COUNTER_TCP, COUNTER_TIMEOUT, type HealthTable } from './health-table.ts'
+import type { Healthchecks } from '../config/types.ts'
 
-export type CheckType = 'tcp' | 'http' | 'https' | 'grpc' | 'grpcs'
+export type CheckType = Healthchecks['active']['type']
 
-/** The `healthchecks` record as Kong's schema has it, defaults applied. Intervals and timeouts in seconds. */
-export interface HealthchecksRecord {
-  readonly active: {
-    readonly type: CheckType
-    readonly timeout: number
-    readonly concurrency: number
-    readonly http_path: string
-    readonly https_sni: string | null
-    readonly https_verify_certificate: boolean
-    /** typedefs.headers: name -> values */
-    readonly headers: Readonly<Record<string, readonly string[]>> | null
-    readonly healthy: { readonly interval: number, readonly http_statuses: readonly number[], readonly successes: number }
-    readonly unhealthy: {
-      readonly interval: number
-      readonly http_statuses: readonly number[]
-      readonly tcp_failures: number
-      readonly timeouts: number
-      readonly http_failures: number
-    }
-  }
-  readonly passive: {
-    readonly type: CheckType
-    readonly healthy: { readonly http_statuses: readonly number[], readonly successes: number }
-    readonly unhealthy: {
-      readonly http_statuses: readonly number[]
-      readonly tcp_failures: number
-      readonly timeouts: number
-      readonly http_failures: number
-    }
-  }
-  /** percentage of the upstream's weight that must be available for the balancer to be healthy */
-  readonly threshold: number
-}
-
-/** Kong's defaults (kong/db/schema/entities/upstreams.lua healthchecks_config): every check off. */
-export const DEFAULT_HEALTHCHECKS: HealthchecksRecord = deepFreeze({
-  active: {
-    type: 'http',
-    timeout: 1,
-    concurrency: 10,
-    http_path: '/',
-    https_sni: null,
-    https_verify_certificate: true,
-    headers: null,
-    healthy: { interval: 0, http_statuses: [200, 302], successes: 0 },
-    unhealthy: { interval: 0, http_statuses: [429, 404, 500, 501, 502, 503, 504, 505], tcp_failures: 0, timeouts: 0, http_failures: 0 },
-  },
-  passive: {
-    type: 'http',
-    healthy: {
-      http_statuses: [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308],
-      successes: 0,
-    },
-    unhealthy: { http_statuses: [429, 500, 503], tcp_failures: 0, timeouts: 0, http_failures: 0 },
-  },
-  threshold: 0,
-})
+/** The `healthchecks` record as the config loader gives it (Kong's schema, defaults applied; seconds). */
+export type HealthchecksRecord = Healthchecks
 
 // What one attempt's outcome was, as a number so that reporting allocates nothing: an HTTP status
 // (0 = an unparsable response, which lua-resty-healthcheck counts as an HTTP failure), or one of these.
@@ -196,12 +142,4 @@ function headerLines (headers: HealthchecksRecord['active']['headers']): string 
     }
   }
   return lines
-}
-
-function deepFreeze<T> (value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
 }

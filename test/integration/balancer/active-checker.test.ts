@@ -9,7 +9,8 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Server
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net'
 import { ActiveChecker, type ActiveUpstream } from '../../../src/balancer/active-checker.ts'
 import { HealthTable } from '../../../src/balancer/health-table.ts'
-import { compileHealthRules, DEFAULT_HEALTHCHECKS, type HealthchecksRecord } from '../../../src/balancer/health-rules.ts'
+import { compileHealthRules, type HealthchecksRecord } from '../../../src/balancer/health-rules.ts'
+import { DEFAULT_HEALTHCHECKS } from '../../helpers/healthchecks.ts'
 import type { Peer } from '../../../src/balancer/types.ts'
 import { makeLeaf, startTlsUpstream } from '../../helpers/tls-certs.ts'
 

@@ -6,8 +6,9 @@ import t from 'tap'
 import { HealthTable } from '../../../src/balancer/health-table.ts'
 import { HealthSlots, healthSlotKey } from '../../../src/balancer/health-slots.ts'
 import {
-  compileHealthRules, DEFAULT_HEALTHCHECKS, OUTCOME_TCP_FAILURE, OUTCOME_TIMEOUT, reportPassive, type HealthchecksRecord,
+  compileHealthRules, OUTCOME_TCP_FAILURE, OUTCOME_TIMEOUT, reportPassive, type HealthchecksRecord,
 } from '../../../src/balancer/health-rules.ts'
+import { DEFAULT_HEALTHCHECKS } from '../../helpers/healthchecks.ts'
 import { hasCode } from '../../../src/core/errors.ts'
 
 function withPassive (unhealthy: Partial<HealthchecksRecord['passive']['unhealthy']>, successes = 0): HealthchecksRecord {
