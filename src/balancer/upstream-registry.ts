@@ -11,6 +11,7 @@
 
 import { isIP } from 'node:net'
 import type { LoadedConfig, Target, Upstream } from '../config/types.ts'
+import { upstreamsByName } from '../config/upstream-index.ts'
 import type { Logger } from '../core/log.ts'
 import type { DnsError } from '../core/errors.ts'
 import { createDnsResolver } from '../dns/create-resolver.ts'
@@ -100,17 +101,12 @@ export class UpstreamRegistry {
 
   /** Resolves every target of `config` (no slots yet): the slow part of a reload, done before it starts. */
   async plan (config: LoadedConfig): Promise<UpstreamPlan> {
-    const targetsByUpstream = new Map<string, Target[]>()
-    for (const target of config.entities.targets) {
-      const list = targetsByUpstream.get(target.upstream.id)
-      if (list === undefined) targetsByUpstream.set(target.upstream.id, [target])
-      else list.push(target)
-    }
+    const upstreams = [...upstreamsByName(config).values()]
+    const resolved = await Promise.all(upstreams.map(async (upstream) =>
+      await Promise.all(upstream.targets.map(async (target) => await this.#resolveTarget(target)))))
+    // in config order, whichever name resolved first
     const plan = new Map<string, PlannedUpstream>()
-    await Promise.all(config.entities.upstreams.map(async (upstream) => {
-      const targets = await Promise.all((targetsByUpstream.get(upstream.id) ?? []).map(async (target) => await this.#resolveTarget(target)))
-      plan.set(upstream.id, { upstream, rules: compileHealthRules(upstream.healthchecks), targets })
-    }))
+    upstreams.forEach((upstream, i) => plan.set(upstream.id, { upstream, rules: compileHealthRules(upstream.healthchecks), targets: resolved[i] }))
     return plan
   }
 
