@@ -44,7 +44,7 @@ t.test('--quick runs every scenario without an error', async (t) => {
   const results = JSON.parse(await readFile(join(out, json), 'utf8')) as BenchResults
   const names = new Set(results.scenarios.map((s) => s.name))
   t.same([...names].sort(), [
-    'cors', 'direct', 'floor', 'floor-bare', 'key-auth', 'oidc-bearer', 'oidc-bearer-verify-each', 'oidc-cold', 'oidc-hot', 'oidc-introspect',
+    'balanced', 'cors', 'direct', 'floor', 'floor-bare', 'key-auth', 'oidc-bearer', 'oidc-bearer-verify-each', 'oidc-cold', 'oidc-hot', 'oidc-introspect',
     'oidc-many', 'proxy', 'rate-limiting', 'request-transformer', 'stack', 'workers:oidc-hot', 'workers:proxy'
   ])
   for (const s of results.scenarios) {
@@ -65,7 +65,7 @@ t.test('--quick runs every scenario without an error', async (t) => {
   for (const s of results.scenarios.filter((x) => x.status === 'ok' && ['oidc-bearer', 'oidc-introspect'].includes(x.name))) {
     t.equal(s.median?.idpCallsPerS, 0, `${s.name} (${s.mode}): no IdP call while measured`)
   }
-  t.equal(results.targets.length, 11)
+  t.equal(results.targets.length, 12)
   t.match(stdout, /## Saturation/)
   t.match(stdout, /## Targets/)
 
