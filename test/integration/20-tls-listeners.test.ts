@@ -6,7 +6,7 @@
 import t from 'tap'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { connect as h2connect, constants as h2 } from 'node:http2'
+import { constants as h2 } from 'node:http2'
 import { Agent, request } from 'node:https'
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -125,7 +125,8 @@ t.test('route snis: matched on the connection SNI over https, ignored over http'
   t.equal(urlOf(await sendTls(tlsPort, '/sni', { servername: 'x.wild.test' })), '/w')
   t.equal(urlOf(await sendTls(tlsPort, '/sni', { servername: 'other.test' })), '/sni', 'no sni route: the catch-all')
   t.equal(urlOf(await sendTls(tlsPort, '/sni')), '/sni', 'no SNI at all: no route with snis')
-  t.equal(urlOf(await send(`http://127.0.0.1:${plainPort}/sni`)), '/a', 'plain http ignores snis')
+  // both snis routes match then and outrank the catch-all; between them the larger id wins (random here)
+  t.match(urlOf(await send(`http://127.0.0.1:${plainPort}/sni`)), /^\/[aw]$/, 'plain http ignores snis')
 })
 
 t.test('a reload serves the new certificate to new connections and keeps an open one', async (t) => {
@@ -216,5 +217,3 @@ function frame (type: number, flags: number, stream: number, payload: Buffer): B
   head.writeUInt32BE(stream, 5)
   return Buffer.concat([head, payload])
 }
-
-void h2connect
