@@ -74,7 +74,7 @@ export function buildRoute (draft: Draft, service: string | null, now: number): 
     hosts: list(f.hosts),
     paths: list(f.paths),
     headers: headers(f.headers),
-    snis: null,
+    snis: list(f.snis),
     strip_path: f.strip_path as boolean,
     preserve_host: f.preserve_host as boolean,
     path_handling: f.path_handling as 'v0' | 'v1',

@@ -228,8 +228,18 @@ export interface Target {
 export interface ListenAddress {
   readonly host: string
   readonly port: number
-  /** flags Kong allows after the address (ssl, http2, reuseport, ...); kept for display, only plain HTTP is served */
+  /** the flags as written after the address (ssl, http2, reuseport, ...), for display; listen.ts reads them */
   readonly flags: readonly string[]
+  /** `ssl`: TLS on this listener (src/workers/proxy-server.ts) */
+  readonly ssl: boolean
+  /** `http2`: HTTP/2 offered by ALPN beside HTTP/1.1 (only with ssl) */
+  readonly http2: boolean
+  /** `backlog=N`, else listen.ts DEFAULT_BACKLOG */
+  readonly backlog: number
+  /** `ipv6only=on|off`; null: not given (the system's default) */
+  readonly ipv6Only: boolean | null
+  /** `so_keepalive`: null off (the default), 0 on with the system's idle time, else the idle time in seconds */
+  readonly soKeepalive: number | null
 }
 
 /** kong.conf-style settings read from the top level of config.json; README documents each with its default */

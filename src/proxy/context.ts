@@ -88,9 +88,12 @@ export class RequestContext implements ProxyContext {
   hashValue: string | null
   /** a new hash cookie for the response (hash_on cookie), else null */
   setCookie: string | null
+  /** the request came over HTTP/2 (node:http2's compatibility objects): no connection-specific headers */
+  readonly http2: boolean
 
   constructor (req: IncomingMessage, res: ServerResponse, state: WorkerState, runtime: Runtime, target: CompiledRoute,
-    startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>) {
+    startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>,
+    http2: boolean) {
     this.req = req
     this.res = res
     this.socket = req.socket
@@ -130,6 +133,7 @@ export class RequestContext implements ProxyContext {
     this.peerStartedAt = 0
     this.hashValue = null
     this.setCookie = null
+    this.http2 = http2
   }
 
   exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void {
@@ -161,9 +165,13 @@ export class RequestContext implements ProxyContext {
     // The rest of a body nobody read is not worth reading (it may be a 1 GiB upload answered 401): end
     // the connection, after a lingering close so the client still gets this answer (lingering-close.ts).
     // A request without a body, the common case, has nothing unread.
+    // HTTP/2 ends just this stream, and its unread frames are dropped as they come.
     if (bodyUnread(this.req)) {
-      out.connection = 'close'
-      lingerAfterResponse(this.req, this.res, this.socket)
+      if (this.http2) this.req.resume()
+      else {
+        out.connection = 'close'
+        lingerAfterResponse(this.req, this.res, this.socket)
+      }
     }
     res.statusCode = status
     // a 204 has no Content-Length (RFC 9110 §8.6), as nginx sends it
@@ -222,9 +230,10 @@ export class RequestContext implements ProxyContext {
       const object = headersToObject(headers)
       if (chain !== null) for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)
       if (bodyChain !== null) startBodyFilter(this, bodyChain, statusCode, object)
-      if (statusText === '') res.writeHead(statusCode, object)
+      // HTTP/2 has no reason phrase (RFC 9113 §8.3.2), and node:http2 warns when given one
+      if (statusText === '' || this.http2) res.writeHead(statusCode, object)
       else res.writeHead(statusCode, statusText, object)
-    } else if (statusText === '') {
+    } else if (statusText === '' || this.http2) {
       res.writeHead(statusCode, headers)
     } else {
       res.writeHead(statusCode, statusText, headers)

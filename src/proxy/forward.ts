@@ -3,6 +3,7 @@
 // fails, decides here whether to send it again (up to the service's retries) or answer with Kong's error.
 
 import type { IncomingMessage } from 'node:http'
+import type { Http2ServerRequest } from 'node:http2'
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.ts'
 import { finishRequest } from './finish.ts'
@@ -15,7 +16,9 @@ export function requestHasBody (req: IncomingMessage): boolean {
   const headers = req.headers
   if (headers['transfer-encoding'] !== undefined) return true
   const length = headers['content-length']
-  return length !== undefined && length !== '0'
+  if (length !== undefined) return length !== '0'
+  // HTTP/2 frames a body without either header: one follows unless the HEADERS frame ended the stream
+  return req.httpVersionMajor === 2 && !(req as unknown as Http2ServerRequest).stream.endAfterHeaders
 }
 
 export function dispatchUpstream (ctx: RequestContext): void {

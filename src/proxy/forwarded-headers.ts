@@ -1,5 +1,5 @@
 // The headers a request carries upstream, as Kong sets them (runloop/handler.lua): hop-by-hop removed,
-// X-Forwarded-For appended, X-Forwarded-Proto/Host/Port/Path/Prefix from the gateway's own view unless
+// X-Forwarded-For appended, X-Forwarded-Proto (the connection's scheme)/Host/Port/Path/Prefix from the gateway's own view unless
 // the client is in trusted_ips, X-Real-IP, Host per preserve_host, and X-Kong-Request-Id when enabled.
 
 import type { IncomingMessage } from 'node:http'
@@ -8,19 +8,26 @@ import type { CompiledRoute } from '../config/compile-runtime.ts'
 import type { HeaderFlags } from './header-flags.ts'
 import { stripHopByHop } from './hop-by-hop.ts'
 
+/**
+ * @param host the request's Host (HTTP/2: its :authority, connection-info.ts requestHost)
+ * @param https the connection is TLS: Kong's ctx.scheme, X-Forwarded-Proto's value
+ * @param http2 the request came over HTTP/2: its pseudo-headers (:method, :path, ...) are not headers
+ */
 export function upstreamRequestHeaders (req: IncomingMessage, target: CompiledRoute, rawPath: string, prefix: string,
-  requestId: string, flags: HeaderFlags, trusted: BlockList | null): Record<string, string | string[]> {
+  requestId: string, flags: HeaderFlags, trusted: BlockList | null, host0: string | undefined, https: boolean,
+  http2: boolean): Record<string, string | string[]> {
   const incoming = req.headers
   const headers: Record<string, string | string[]> = Object.assign(Object.create(null), incoming)
+  if (http2) stripPseudoHeaders(headers)
   stripHopByHop(headers)
   const socket = req.socket
   const remote = socket.remoteAddress ?? ''
   const isTrusted = trusted !== null && remote !== '' && trusted.check(remote, socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4')
-  const host = incoming.host ?? ''
+  const host = host0 ?? ''
   const xff = incoming['x-forwarded-for']
   headers['x-forwarded-for'] = xff === undefined ? remote : `${xff}, ${remote}`
   headers['x-real-ip'] = remote
-  if (!isTrusted || incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http'
+  if (!isTrusted || incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = https ? 'https' : 'http'
   if (!isTrusted || incoming['x-forwarded-host'] === undefined) headers['x-forwarded-host'] = hostWithoutPort(host)
   if (!isTrusted || incoming['x-forwarded-port'] === undefined) headers['x-forwarded-port'] = String(socket.localPort)
   if (!isTrusted || incoming['x-forwarded-path'] === undefined) headers['x-forwarded-path'] = rawPath
@@ -33,7 +40,15 @@ export function upstreamRequestHeaders (req: IncomingMessage, target: CompiledRo
   return headers
 }
 
-function hostWithoutPort (host: string): string {
+/** HTTP/2's request pseudo-headers (RFC 9113 §8.3.1), which node:http2 leaves in req.headers. */
+function stripPseudoHeaders (headers: Record<string, string | string[]>): void {
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* : */) delete headers[name]
+  }
+}
+
+/** nginx's $host: the Host without its port, lower-cased. */
+export function hostWithoutPort (host: string): string {
   if (host.charCodeAt(0) === 91 /* [ */) {
     const end = host.indexOf(']')
     return end < 0 ? host.toLowerCase() : host.slice(0, end + 1).toLowerCase()

@@ -15,12 +15,14 @@ import type { PluginInstance } from '../plugins/types.ts'
 import { indexAfter } from './consumer-switch.ts'
 import { RequestContext, kContext, ownResponseHeaders } from './context.ts'
 import { finishRequest } from './finish.ts'
-import { dispatchUpstream } from './forward.ts'
-import { upstreamRequestHeaders } from './forwarded-headers.ts'
+import { dispatchUpstream, requestHasBody } from './forward.ts'
+import { hostWithoutPort, upstreamRequestHeaders } from './forwarded-headers.ts'
+import { forwardedHttps, isEncrypted, requestHost, serverName } from './connection-info.ts'
 import { readBodyChunks } from './read-body.ts'
 import type { WorkerState } from './worker-state.ts'
 
 const CLOSE_CONNECTION: Readonly<Record<string, string>> = Object.freeze({ connection: 'close' })
+const UPGRADE_TO_TLS: Readonly<Record<string, string>> = Object.freeze({ connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' })
 
 export function handleRequest (state: WorkerState, req: IncomingMessage, res: ServerResponse): void {
   const startedAt = performance.now()
@@ -41,21 +43,28 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const path = rawPath.charCodeAt(0) === 47 /* / */ ? normalizePath(rawPath) : null
   if (path === null) return earlyResponse(state, runtime, res, startedAt, 400, KONG_MESSAGES[400], null)
 
-  const match = runtime.router.find(req.method ?? 'GET', req.headers.host, path, req.headers, req.rawHeaders)
+  // the one per-request protocol test: HTTP/2 has no Connection header and carries Host as :authority
+  const http2 = req.httpVersionMajor === 2
+  const https = isEncrypted(req)
+  const host = requestHost(req, http2)
+  const match = runtime.router.find(req.method ?? 'GET', host, path, req.headers, req.rawHeaders, https ? serverName(req) : null)
   if (match === null) return earlyResponse(state, runtime, res, startedAt, 404, KONG_MESSAGES[404], null)
   const matchedLength = runtime.router.matchedLength
   const target = match.value
   const route = target.route
-  if (target.httpsOnly) return httpsRequired(state, runtime, req, res, startedAt, route.https_redirect_status_code)
+  if (target.httpsOnly && !https && !forwardedHttps(req, runtime.trustedIps)) {
+    return httpsRequired(state, runtime, req, res, startedAt, route.https_redirect_status_code, host, http2)
+  }
   const maxBody = state.settings.client_max_body_size
   if (maxBody > 0 && Number(req.headers['content-length'] ?? 0) > maxBody) {
-    return earlyResponse(state, runtime, res, startedAt, 413, KONG_MESSAGES[413], CLOSE_CONNECTION)
+    return earlyResponse(state, runtime, res, startedAt, 413, KONG_MESSAGES[413], http2 ? null : CLOSE_CONNECTION)
   }
 
   const requestId = state.nextRequestId()
   const stripped = route.strip_path && matchedLength > 0 ? escapePath(path.slice(0, matchedLength)) : ''
-  const headers = upstreamRequestHeaders(req, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps)
-  const ctx = new RequestContext(req, res, state, runtime, target, startedAt, requestId, path, query, headers)
+  const headers = upstreamRequestHeaders(req, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps,
+    host, https, http2)
+  const ctx = new RequestContext(req, res, state, runtime, target, startedAt, requestId, path, query, headers, http2)
   // Kong builds the upstream path from the normalised one and escapes what normalising decoded
   ctx.upstreamPath = escapePath(upstreamPath(target.servicePath, path, matchedLength, route.strip_path, target.pathHandling))
   ;(res as unknown as Record<symbol, RequestContext>)[kContext] = ctx
@@ -129,8 +138,7 @@ function afterAccess (ctx: RequestContext): void {
   if (ctx.service === null) return ctx.exit(503, NO_SERVICE_MESSAGE)
   // A chunked body cannot be checked against client_max_body_size up front: it is held within that limit
   // before anything is sent, as nginx's request buffering does (in memory here, as the chunks arrived).
-  if (ctx.bufferedBody === null && ctx.state.settings.client_max_body_size > 0 &&
-      ctx.req.headers['transfer-encoding'] !== undefined) {
+  if (ctx.bufferedBody === null && ctx.state.settings.client_max_body_size > 0 && bodyLengthUnknown(ctx)) {
     awaitBodyThenDispatch(ctx).catch(noop)
     return
   }
@@ -186,14 +194,25 @@ function earlyResponse (state: WorkerState, runtime: Runtime, res: ServerRespons
   state.requestEnded()
 }
 
+/**
+ * Kong's answer to an https-only route reached over plain http (kong/runloop/handler.lua, access `after`):
+ * 426 with Upgrade (connection-specific, so not on HTTP/2), or a redirect to https://$host$request_uri,
+ * nginx's $host being the Host without its port.
+ */
 function httpsRequired (state: WorkerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse,
-  startedAt: number, status: number): void {
+  startedAt: number, status: number, host: string | undefined, http2: boolean): void {
   if (status === 426) {
-    return earlyResponse(state, runtime, res, startedAt, 426, KONG_MESSAGES[426],
-      { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' })
+    return earlyResponse(state, runtime, res, startedAt, 426, KONG_MESSAGES[426], http2 ? null : UPGRADE_TO_TLS)
   }
-  const location = `https://${req.headers.host ?? ''}${req.url ?? '/'}`
+  const location = `https://${hostWithoutPort(host ?? '')}${req.url ?? '/'}`
   return earlyResponse(state, runtime, res, startedAt, status, 'Moved', { location })
+}
+
+/** A body whose size the headers do not give: chunked, or an HTTP/2 body without content-length. */
+function bodyLengthUnknown (ctx: RequestContext): boolean {
+  const headers = ctx.req.headers
+  if (headers['transfer-encoding'] !== undefined) return true
+  return ctx.http2 && headers['content-length'] === undefined && requestHasBody(ctx.req)
 }
 
 function noop (): void {}

@@ -9,6 +9,7 @@ import { normalizePath } from './normalize-path.ts'
 import { MAX_HEADER_COUNT } from './precedence.ts'
 import { CATEGORY_HEADER, CATEGORY_HOST, CATEGORY_METHOD, CATEGORY_SNI, CATEGORY_URI } from './precedence-traditional.ts'
 import { literalPrefix } from './regex-prefix.ts'
+import { parseSniRule, type SniRule } from './sni-match.ts'
 import { compileRouteRegex } from './route-regex.ts'
 import type { Candidate, PathEntry, RouteMatch } from './types.ts'
 
@@ -26,6 +27,7 @@ interface Criteria {
   readonly methods: readonly string[] | null
   readonly hosts: readonly HostRule[] | null
   readonly headers: readonly HeaderRule[] | null
+  readonly snis: readonly SniRule[] | null
   readonly weight: number
   readonly plainHostsOnly: boolean
   readonly headerCount: number
@@ -103,12 +105,14 @@ function parseCriteria (route: Route, where: string, issues: ConfigIssue[]): Cri
   const hostList = nonEmpty(route.hosts)
   const hosts = hostList === null ? null : hostList.map(parseHostRule)
   const headers = parseHeaders(route, where, issues)
-  const snis = nonEmpty(route.snis)
+  const sniList = nonEmpty(route.snis)
+  const snis = sniList === null ? null : sniList.map(parseSniRule)
   const weight = Number(methods !== null) + Number(hosts !== null) + Number(headers !== null) + Number(snis !== null)
   return {
     methods,
     hosts,
     headers,
+    snis,
     weight,
     // transform.lua get_priority: `plain_host_only = type(hosts) == "table"` and no host has a '*', so an
     // empty `hosts: []` sets the bit too (it adds no match weight: is_empty_field)
@@ -144,6 +148,7 @@ function candidate<T> (route: Route, order: number, criteria: Criteria, pathLeng
     methods: criteria.methods,
     hosts: criteria.hosts,
     headers: criteria.headers,
+    snis: criteria.snis,
     regexes,
     regexMatches,
     weight: criteria.weight,

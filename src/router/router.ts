@@ -14,6 +14,7 @@ import type { RouterFlavor } from './flavor.ts'
 import { comparePrecedence } from './precedence.ts'
 import { compareTraditional } from './precedence-traditional.ts'
 import { RadixTree, type RadixNode } from './radix-tree.ts'
+import { sniRulesMatch } from './sni-match.ts'
 import { buildRoute } from './route-candidates.ts'
 import type { Candidate, PathEntry, RouteMatch, RouterEntry } from './types.ts'
 
@@ -36,6 +37,8 @@ export class Router<T> {
   #host: ParsedHost | null
   /** the lookup's rawHeaders (header-match.ts reads them only for repeated headers); null when not given */
   #rawHeaders: readonly string[] | null
+  /** the lookup's server name (sni-match.ts): null for plain http, '' for https without SNI */
+  #sni: string | null
   // the lookup in progress: best rank so far, its match and matched length (fields, so scans return nothing)
   #best: number
   #found: RouteMatch<T> | null
@@ -53,6 +56,7 @@ export class Router<T> {
     this.#hosts = hosts
     this.#host = null
     this.#rawHeaders = null
+    this.#sni = null
     this.#best = NO_RANK
     this.#found = null
     this.#length = 0
@@ -69,13 +73,16 @@ export class Router<T> {
    * @param path the normalised path (normalizePath), without the query
    * @param rawHeaders the request's rawHeaders, so a repeated header matches on any of its values as in Kong;
    *   without them a string in `headers` is one value and an array one value per element
+   * @param sni for an https request the server name the client sent, lower-cased ('' for none); null for
+   *   plain http, where a route's snis do not apply
    */
   find (method: string, host: string | undefined, path: string, headers: IncomingHttpHeaders,
-    rawHeaders: readonly string[] | null = null): RouteMatch<T> | null {
+    rawHeaders: readonly string[] | null = null, sni: string | null = null): RouteMatch<T> | null {
     this.#best = NO_RANK
     this.#found = null
     this.#host = null
     this.#rawHeaders = rawHeaders
+    this.#sni = sni
     const nodes = this.#nodes
     // Longest prefixes first: among otherwise equal routes they rank higher, so the cut-off tightens sooner.
     for (let k = this.#tree.collect(path, nodes) - 1; k >= 0; k--) {
@@ -164,6 +171,7 @@ export class Router<T> {
   #criteriaMatch (candidate: Candidate<T>, method: string, host: string | undefined,
     headers: IncomingHttpHeaders): boolean {
     if (candidate.methods !== null && !candidate.methods.includes(method)) return false
+    if (candidate.snis !== null && !sniRulesMatch(candidate.snis, this.#sni)) return false
     if (candidate.hosts !== null) {
       const parsed = this.#parsedHost(host)
       if (!hostRulesMatch(candidate.hosts, parsed.name, parsed.port)) return false

@@ -3,6 +3,7 @@
 import type { Route } from '../config/types.ts'
 import type { HeaderRule } from './header-match.ts'
 import type { HostRule } from './host-match.ts'
+import type { SniRule } from './sni-match.ts'
 
 /** What find() returns: one frozen object per route × path, allocated at construction. */
 export interface RouteMatch<T> {
@@ -32,6 +33,8 @@ export interface Candidate<T> {
   readonly methods: readonly string[] | null
   readonly hosts: readonly HostRule[] | null
   readonly headers: readonly HeaderRule[] | null
+  /** checked only for https requests (sni-match.ts) */
+  readonly snis: readonly SniRule[] | null
   /** the regex group's sticky regexes in configured order (Kong tries them in that order); else null */
   readonly regexes: readonly RegExp[] | null
   /** parallel to regexes */

@@ -1,12 +1,14 @@
-// A proxy worker thread: one node:http server per proxy_listen address, all workers bound to the same
-// port with reusePort so the kernel spreads connections. It owns its Runtime and swaps it on commit.
+// A proxy worker thread: one server per proxy_listen address (plain, TLS or TLS with HTTP/2:
+// proxy-server.ts), all workers bound to the same port with reusePort so the kernel spreads connections.
+// It owns its Runtime and swaps it on commit, certificates included.
 
-import { createServer, type Server } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Server, Socket } from 'node:net'
+import type { Server as TlsServer } from 'node:tls'
 import { parentPort, workerData } from 'node:worker_threads'
 import { once } from 'node:events'
 import { compileRuntime, closeRuntime, type Runtime } from '../config/compile-runtime.ts'
-import type { ListenAddress, Settings } from '../config/types.ts'
+import type { ListenAddress } from '../config/types.ts'
 import { createLogger } from '../core/log.ts'
 import { KONG_MESSAGES, kongErrorBody } from '../core/kong-responses.ts'
 import { loadPluginModules } from '../plugins/handlers.ts'
@@ -20,6 +22,8 @@ import { setupPluginServices } from '../plugins/worker-thread-services.ts'
 import { WorkerMetrics } from '../metrics/worker-metrics.ts'
 import { WorkerBalancers } from '../balancer/worker-balancers.ts'
 import type { PeerSnapshot } from '../balancer/peer-snapshot.ts'
+import { certificatesOf } from '../tls/interim-certificates.ts'
+import { createProxyServer, listenOptions, setDefaultCertificate, type ProxyHandlers } from './proxy-server.ts'
 
 const data = workerData as WorkerData
 const port = parentPort!
@@ -33,12 +37,14 @@ const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetr
 const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)
 const pending = new Map<number, Runtime>()
 const servers: Server[] = []
+/** the TLS ones among `servers`: their default certificate follows the Runtime */
+const tlsServers: TlsServer[] = []
 
 function post (message: FromWorker): void {
   port.postMessage(message)
 }
 
-function onRequest (req: Parameters<typeof handleRequest>[1], res: Parameters<typeof handleRequest>[2]): void {
+function onRequest (req: IncomingMessage, res: ServerResponse): void {
   handleRequest(state, req, res)
 }
 
@@ -70,28 +76,20 @@ function onClientError (err: NodeJS.ErrnoException, socket: Socket): void {
     `content-type: application/json; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString()}`)
 }
 
-function createProxyServer (settings: Settings): Server {
-  const server = createServer({
-    keepAliveTimeout: settings.keepalive_timeout * 1000,
-    headersTimeout: settings.client_header_timeout * 1000,
-    requestTimeout: (settings.client_header_timeout + settings.client_body_timeout) * 1000,
-    // how often Node checks the two timeouts above; bounded so short test timeouts stay accurate
-    connectionsCheckingInterval: Math.min(1000, settings.client_header_timeout * 1000),
-    maxHeaderSize: settings.client_max_header_size,
-    noDelay: true
-  }, onRequest)
-  server.on('connection', onConnection)
-  server.on('clientError', onClientError)
-  return server
+function currentCertificates (): ReturnType<typeof certificatesOf> {
+  return certificatesOf(state.runtime)
 }
+
+const handlers: ProxyHandlers = { onRequest, onConnection, onClientError, certificates: currentCertificates }
 
 async function listenAll (addresses: readonly ListenAddress[]): Promise<string[]> {
   const bound: string[] = []
   for (const address of addresses) {
-    const server = createProxyServer(state.settings)
-    server.listen({ host: address.host, port: address.port, reusePort: true, backlog: 2048 })
+    const server = createProxyServer(address, state.settings, handlers)
+    server.listen(listenOptions(address))
     await once(server, 'listening')
     servers.push(server)
+    if (address.ssl) tlsServers.push(server as TlsServer)
     bound.push(`${address.host}:${address.port}`)
   }
   return bound
@@ -114,6 +112,8 @@ function commit (generation: number): void {
   const previous = state.runtime
   state.runtime = next
   state.settings = next.config.settings
+  const certificates = certificatesOf(next)
+  if (certificates !== null) for (const server of tlsServers) setDefaultCertificate(server, certificates)
   pools.retainOnly(next.poolKeys)
   closeRuntime(previous, balancers)
   post({ type: 'committed', generation })
@@ -129,8 +129,9 @@ function abort (generation: number): void {
 function drain (): void {
   state.draining = true
   for (const server of servers) {
+    // an http2 listener's close() also sends GOAWAY to its sessions and closes idle HTTP/1.1 connections
     server.close()
-    server.closeIdleConnections()
+    ;(server as { closeIdleConnections?: () => void }).closeIdleConnections?.()
   }
   // from here this worker accepts no connection: once every worker said so, the port refuses them
   logger.log('notice', 'draining', { in_flight: state.inFlight })

@@ -1,11 +1,12 @@
 // The route entity (Kong's kong/db/schema/entities/routes.lua) as Tollgate accepts it: HTTP routing
-// fields only; snis, sources and destinations (TLS and stream routing) are refused with a clear error.
+// fields, snis included; sources and destinations (stream routing) are refused with a clear error.
 
 import { annotations, foreign, httpProtocol, isHostname, name, NOT_BUILT, tags, timestamp, unsupported, uuid } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { headerRegex } from '../../router/header-match.ts'
 import { compileRouteRegex } from '../../router/route-regex.ts'
 import type { ConfigIssue } from '../../core/errors.ts'
+import { isIP } from 'node:net'
 import type { FieldSchema, RecordField } from './engine.ts'
 
 function routePath (value: string): string | null {
@@ -48,14 +49,39 @@ function headerValue (value: string): string | null {
   return typeof compiled === 'string' ? `invalid regex: '${value.slice(2)}' (${compiled})` : null
 }
 
-const MATCHING = ['methods', 'hosts', 'headers', 'paths'] as const
+/**
+ * A route `snis` entry: Kong's typedefs.wildcard_host (traditional_compatible and expressions flavors):
+ * one `*` as the leftmost or rightmost character, no port, not an IP address.
+ */
+function routeSni (value: string): string | null {
+  const star = value.indexOf('*')
+  if (star >= 0) {
+    if (star !== 0 && star !== value.length - 1) return 'wildcard must be leftmost or rightmost character'
+    if (value.indexOf('*', star + 1) >= 0) return 'only one wildcard must be specified'
+  }
+  const bare = value.replace('*', 'wildcard')
+  if (isIP(bare) !== 0 || bare.startsWith('[')) return 'must not be an IP'
+  if (PORT_SUFFIX.test(bare)) return 'must not have a port'
+  return isHostname(bare) ? null : `invalid value: ${value}`
+}
 
-function hasMatchingField (route: Record<string, unknown>): ConfigIssue[] {
-  const set = MATCHING.some((field) => {
-    const value = route[field]
-    return value !== null && (Array.isArray(value) ? value.length > 0 : Object.keys(value as object).length > 0)
-  })
-  return set ? [] : [{ path: '', message: "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' or 'https'" }]
+function isSet (value: unknown): boolean {
+  return value !== null && value !== undefined && (Array.isArray(value) ? value.length > 0 : Object.keys(value as object).length > 0)
+}
+
+/**
+ * Kong's http subschema (kong/db/schema/entities/routes_subschemas.lua): an https route may match on snis
+ * alone; and routes.lua's entity check: snis only on a route that serves https.
+ */
+function routeChecks (route: Record<string, unknown>): ConfigIssue[] {
+  const https = (route.protocols as readonly string[]).includes('https')
+  if (!https && isSet(route.snis)) {
+    return [{ path: 'snis', message: "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'" }]
+  }
+  const fields = https ? ['methods', 'hosts', 'headers', 'paths', 'snis'] : ['methods', 'hosts', 'headers', 'paths']
+  if (fields.some((field) => isSet(route[field]))) return []
+  const names = fields.map((field) => `'${field}'`).join(', ')
+  return [{ path: '', message: `must set one of ${names} when 'protocols' is '${https ? 'https' : 'http'}'` }]
 }
 
 export const routeFields: Readonly<Record<string, FieldSchema>> = {
@@ -76,7 +102,7 @@ export const routeFields: Readonly<Record<string, FieldSchema>> = {
     keys: { type: 'string', custom: headerName },
     values: { type: 'array', len_min: 1, elements: { type: 'string', custom: headerValue } },
   },
-  snis: unsupported('snis (TLS routing) are'),
+  snis: { type: 'array', elements: { type: 'string', custom: routeSni } },
   sources: unsupported('sources (stream routing) are'),
   destinations: unsupported('destinations (stream routing) are'),
   // fields of Kong's `expressions` router flavor only (kong/db/schema/entities/routes.lua); its dumps write
@@ -102,4 +128,4 @@ export const routeFields: Readonly<Record<string, FieldSchema>> = {
   ...annotations,
 }
 
-export const route: RecordField = { type: 'record', fields: routeFields, checks: hasMatchingField }
+export const route: RecordField = { type: 'record', fields: routeFields, checks: routeChecks }

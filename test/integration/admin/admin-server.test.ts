@@ -20,7 +20,7 @@ t.test('JSON answers never carry URL user info', async (t) => {
     logger: quiet,
     security: () => ({ token: null, allowedHosts: [] }),
   })
-  await server.listen([{ host: '127.0.0.1', port: 0, flags: [] }])
+  await server.listen([{ host: '127.0.0.1', port: 0, flags: [], ssl: false, http2: false, backlog: 511, ipv6Only: null, soKeepalive: null }])
   t.teardown(async () => { await server.close() })
   const base = `http://${server.addresses[0]}`
   const reply = await call(base, 'GET', '/openid-connect/issuers')
@@ -39,7 +39,7 @@ t.test('Host: localhost and admin_allowed_hosts names (case, trailing dot and po
     logger: quiet,
     security: () => ({ token: null, allowedHosts: ['admin.example.com'] }),
   })
-  await server.listen([{ host: 'localhost', port: 0, flags: [] }])
+  await server.listen([{ host: 'localhost', port: 0, flags: [], ssl: false, http2: false, backlog: 511, ipv6Only: null, soKeepalive: null }])
   t.teardown(async () => { await server.close() })
   const port = server.addresses[0].slice(server.addresses[0].lastIndexOf(':') + 1)
   const base = `http://127.0.0.1:${port}`

@@ -154,10 +154,28 @@ t.test('route methods and headers', async (t) => {
 })
 
 t.test('a route needs a matching field', async (t) => {
-  const message = "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' or 'https'"
-  t.strictSame(issuesOf(doc({ routes: [{ name: 'r' }, { paths: [], hosts: [] }] })), sortIssues([
-    { path: 'routes[0]', message },
-    { path: 'routes[1]', message },
+  // kong/db/schema/entities/routes_subschemas.lua: snis count for a route serving https
+  const https = "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"
+  const http = "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'"
+  t.strictSame(issuesOf(doc({ routes: [{ name: 'r' }, { paths: [], hosts: [] }, { protocols: ['http'] }, { protocols: ['https'], snis: ['a.test'] }] })), sortIssues([
+    { path: 'routes[0]', message: https },
+    { path: 'routes[1]', message: https },
+    { path: 'routes[2]', message: http },
+  ]))
+})
+
+t.test('route snis: Kong wildcard_host values, only on routes serving https', async (t) => {
+  t.strictSame(issuesOf(doc({
+    routes: [
+      { paths: ['/'], snis: ['a.test', '*.b.test', 'c.*', 'a.*.test', '*.*.test', '10.0.0.1', 'a.test:443'] },
+      { paths: ['/'], protocols: ['http'], snis: ['a.test'] },
+    ]
+  })), sortIssues([
+    { path: 'routes[0].snis[3]', message: 'wildcard must be leftmost or rightmost character' },
+    { path: 'routes[0].snis[4]', message: 'only one wildcard must be specified' },
+    { path: 'routes[0].snis[5]', message: 'must not be an IP' },
+    { path: 'routes[0].snis[6]', message: 'must not have a port' },
+    { path: 'routes[1].snis', message: "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'" },
   ]))
 })
 
@@ -172,7 +190,7 @@ t.test('route fields with Kong ranges', async (t) => {
 t.test('unsupported Kong features are refused by name', async (t) => {
   const issues = issuesOf(doc({
     services: [svc({ protocol: 'grpc', ca_certificates: ['00000000-0000-4000-8000-000000000000'] })],
-    routes: [{ paths: ['/'], protocols: ['http', 'tcp'], snis: ['a.com'], sources: [{ ip: '10.0.0.1' }], destinations: [{ port: 1 }] }],
+    routes: [{ paths: ['/'], protocols: ['http', 'tcp'], sources: [{ ip: '10.0.0.1' }], destinations: [{ port: 1 }] }],
     consumers: [{ username: 'u', hmacauth_credentials: [{ username: 'k' }], acls: [] }],
     plugins: [{ name: 'request-termination', protocols: ['tcp'] }],
     upstreams: [{ name: 'u', client_certificate: { id: '00000000-0000-4000-8000-000000000000' } }],
@@ -183,7 +201,6 @@ t.test('unsupported Kong features are refused by name', async (t) => {
     { path: 'services[0].protocol', message: "protocol 'grpc' is not supported by Tollgate yet (only http and https are)" },
     { path: 'services[0].ca_certificates', message: 'ca_certificates are not supported by Tollgate yet' },
     { path: 'routes[0].protocols[1]', message: "protocol 'tcp' is not supported by Tollgate yet (only http and https are)" },
-    { path: 'routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet' },
     { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet' },
     { path: 'routes[0].destinations', message: 'destinations (stream routing) are not supported by Tollgate yet' },
     { path: 'consumers[0].hmacauth_credentials', message: 'consumer credentials (hmacauth_credentials) are not supported by Tollgate yet' },

@@ -35,14 +35,14 @@ interface Row {
 
 const ROWS: readonly Row[] = [
   {
-    from: 'kong/db/schema/entities/routes.lua snis (40 routes, one error)',
-    input: doc({ services: [{ name: 's', host: 'h', routes: Array.from({ length: 40 }, (_, i) => route(i, { snis: ['a.example'] })) }] }),
-    want: [{ path: 'services[0].routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet (and 39 more)' }],
+    from: 'kong/db/schema/entities/routes.lua sources (40 routes, one error)',
+    input: doc({ services: [{ name: 's', host: 'h', routes: Array.from({ length: 40 }, (_, i) => route(i, { sources: [{ ip: '10.0.0.1' }] })) }] }),
+    want: [{ path: 'services[0].routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet (and 39 more)' }],
   },
   {
     from: 'nested and top-level uses of one field are one feature',
-    input: doc({ services: [{ name: 's', host: 'h', routes: [route(0, { snis: ['a'] })] }], routes: [route(1, { snis: ['b'], service: 's' })] }),
-    want: [{ path: 'services[0].routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet (and 1 more)' }],
+    input: doc({ services: [{ name: 's', host: 'h', routes: [route(0, { sources: [{ ip: '10.0.0.1' }] })] }], routes: [route(1, { sources: [{ ip: '10.0.0.2' }], service: 's' })] }),
+    want: [{ path: 'services[0].routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet (and 1 more)' }],
   },
   {
     from: 'kong/constants.lua BUNDLED_PLUGINS: a plugin Kong has, used three times',
@@ -51,10 +51,10 @@ const ROWS: readonly Row[] = [
   },
   {
     from: 'different features are each named',
-    input: doc({ routes: [route(0, { snis: ['a'], sources: [{ ip: '10.0.0.1' }] }), route(1, { snis: ['b'] })], certificates: [{ cert: 'c', key: 'k' }] }),
+    input: doc({ routes: [route(0, { destinations: [{ port: 1 }], sources: [{ ip: '10.0.0.1' }] }), route(1, { destinations: [{ port: 2 }] })], certificates: [{ cert: 'c', key: 'k' }] }),
     want: [
-      { path: 'routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet (and 1 more)' },
       { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet' },
+      { path: 'routes[0].destinations', message: 'destinations (stream routing) are not supported by Tollgate yet (and 1 more)' },
       { path: 'certificates', message: "'certificates' entities are not supported by Tollgate yet" },
     ],
   },
@@ -81,9 +81,9 @@ const ROWS: readonly Row[] = [
   },
   {
     from: 'errors that are mistakes, not missing features, are each listed',
-    input: doc({ plugins: [{ name: 'rate-limitting' }, { name: 'rate-limitting', route: 'r0' }], routes: [route(0, { snis: ['a'] }), route(1, { paths: ['x'] })] }),
+    input: doc({ plugins: [{ name: 'rate-limitting' }, { name: 'rate-limitting', route: 'r0' }], routes: [route(0, { sources: [{ ip: '10.0.0.1' }] }), route(1, { paths: ['x'] })] }),
     want: [
-      { path: 'routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet' },
+      { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet' },
       { path: 'routes[1].paths[0]', message: 'should start with: / (fixed path) or ~/ (regex path)' },
       { path: 'plugins[0].name', message: `plugin 'rate-limitting' not found (available: ${AVAILABLE})` },
       { path: 'plugins[1].name', message: `plugin 'rate-limitting' not found (available: ${AVAILABLE})` },

@@ -12,8 +12,8 @@ function settings (input: Record<string, unknown>) {
 t.test('defaults', async (t) => {
   const cpus = availableParallelism()
   t.strictSame(settings({}), {
-    proxy_listen: [{ host: '0.0.0.0', port: 8000, flags: [] }],
-    admin_listen: [{ host: '127.0.0.1', port: 8001, flags: [] }],
+    proxy_listen: [{ host: '0.0.0.0', port: 8000, flags: [], ssl: false, http2: false, backlog: 2048, ipv6Only: null, soKeepalive: null }],
+    admin_listen: [{ host: '127.0.0.1', port: 8001, flags: [], ssl: false, http2: false, backlog: 2048, ipv6Only: null, soKeepalive: null }],
     worker_processes: cpus,
     headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'],
     headers_upstream: ['x-kong-request-id'],
@@ -55,14 +55,18 @@ t.test('defaults', async (t) => {
 
 t.test('listen: comma-separated string or array, IPv6, flags, port 0', async (t) => {
   t.strictSame(settings({ proxy_listen: '0.0.0.0:8000, [::]:8000 reuseport backlog=16384, 127.0.0.1:8443 ssl http2' }).proxy_listen, [
-    { host: '0.0.0.0', port: 8000, flags: [] },
-    { host: '::', port: 8000, flags: ['reuseport', 'backlog=16384'] },
-    { host: '127.0.0.1', port: 8443, flags: ['ssl', 'http2'] },
+    { host: '0.0.0.0', port: 8000, flags: [], ssl: false, http2: false, backlog: 2048, ipv6Only: null, soKeepalive: null },
+    { host: '::', port: 8000, flags: ['reuseport', 'backlog=16384'], ssl: false, http2: false, backlog: 16384, ipv6Only: null, soKeepalive: null },
+    { host: '127.0.0.1', port: 8443, flags: ['ssl', 'http2'], ssl: true, http2: true, backlog: 2048, ipv6Only: null, soKeepalive: null },
   ])
   t.strictSame(settings({ proxy_listen: ['127.0.0.1:0', 'localhost:9000'] }).proxy_listen, [
-    { host: '127.0.0.1', port: 0, flags: [] },
-    { host: 'localhost', port: 9000, flags: [] },
+    { host: '127.0.0.1', port: 0, flags: [], ssl: false, http2: false, backlog: 2048, ipv6Only: null, soKeepalive: null },
+    { host: 'localhost', port: 9000, flags: [], ssl: false, http2: false, backlog: 2048, ipv6Only: null, soKeepalive: null },
   ])
+  const [v6] = settings({ proxy_listen: '[::1]:8000 ipv6only=on so_keepalive=30:: deferred bind' }).proxy_listen
+  t.equal(v6.ipv6Only, true)
+  t.equal(v6.soKeepalive, 30, 'the idle time in seconds')
+  t.equal(settings({ proxy_listen: '127.0.0.1:8000 so_keepalive=on' }).proxy_listen[0].soKeepalive, 0, 'on: the system idle time')
   t.strictSame(settings({ admin_listen: 'off' }).admin_listen, [])
 })
 
@@ -78,6 +82,15 @@ t.test('listen errors', async (t) => {
     { path: 'admin_listen', message: "'off' cannot be combined with addresses" },
   ]))
   t.strictSame(issuesOf(doc({ proxy_listen: 'off' })), [{ path: 'proxy_listen', message: 'cannot be off' }])
+  t.strictSame(issuesOf(doc({
+    proxy_listen: ['0.0.0.0:8000 proxy_protocol', '0.0.0.0:8080 http2', '0.0.0.0:8443 ssl so_keepalive=30:10:3'],
+    admin_listen: '127.0.0.1:8444 ssl',
+  })), sortIssues([
+    { path: 'proxy_listen[0]', message: "proxy_protocol is not supported by Tollgate yet in '0.0.0.0:8000 proxy_protocol'" },
+    { path: 'proxy_listen[1]', message: "http2 without ssl (cleartext h2c) is not supported by Tollgate yet in '0.0.0.0:8080 http2'" },
+    { path: 'proxy_listen[2]', message: "so_keepalive probe interval and count are not supported by Tollgate yet: use so_keepalive=on or so_keepalive=IDLE:: in '0.0.0.0:8443 ssl so_keepalive=30:10:3'" },
+    { path: 'admin_listen', message: "ssl is not supported on admin_listen by Tollgate yet in '127.0.0.1:8444 ssl'" },
+  ]))
   t.strictSame(issuesOf(doc({ proxy_listen: '127.0.0.1:70000' })), [
     { path: 'proxy_listen', message: "invalid listen address '127.0.0.1:70000': port must be between 0 and 65535" },
   ])

@@ -1,0 +1,115 @@
+// One proxy listener as its proxy_listen entry asks (src/config/listen.ts): plain HTTP/1.1 (node:http),
+// `ssl` (node:https, ALPN http/1.1) or `ssl http2` (node:http2's secure server with allowHTTP1: ALPN h2
+// and http/1.1 on one port, both reaching the same request listener). Every worker binds every listener
+// with reusePort whatever the `reuseport` flag says: that is how the worker threads share a port.
+//
+// Certificates come from the Runtime in force at each handshake: the SNICallback asks it for the name the
+// client sent (kong/runloop/certificate.lua find_certificate), and a client that sent no SNI gets the
+// server's default context, replaced on every reload (setDefaultCertificate). Open connections keep the
+// certificate they were handshaken with.
+
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import type { ListenOptions, Server as NetServer, Socket } from 'node:net'
+import type { SecureContext, Server as TlsServer } from 'node:tls'
+import type { ListenAddress, Settings } from '../config/types.ts'
+import type { ServerCertificates } from '../tls/types.ts'
+
+/** nginx's http2_max_concurrent_streams default, which Kong keeps */
+export const H2_MAX_CONCURRENT_STREAMS = 128
+
+export interface ProxyHandlers {
+  /** node:http's request listener; HTTP/2 requests come as node:http2's compatibility objects */
+  readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void
+  readonly onConnection: (socket: Socket) => void
+  readonly onClientError: (err: NodeJS.ErrnoException, socket: Socket) => void
+  /** the certificates of the Runtime in force (read at every handshake that sent SNI) */
+  readonly certificates: () => ServerCertificates | null
+}
+
+type H2RequestListener = (req: Http2ServerRequest, res: Http2ServerResponse) => void
+
+export function createProxyServer (address: ListenAddress, settings: Settings, handlers: ProxyHandlers): NetServer {
+  const onRequest = handlers.onRequest
+  let server: NetServer
+  if (!address.ssl) {
+    server = createHttpServer({ ...http1Options(settings), ...keepAliveOptions(address) }, onRequest)
+  } else {
+    const tls = tlsOptions(settings, handlers)
+    server = address.http2
+      ? createSecureServer({ ...tls, ...keepAliveOptions(address), allowHTTP1: true, settings: h2Settings(settings) },
+        onRequest as unknown as H2RequestListener)
+      : createHttpsServer({ ...http1Options(settings), ...tls, ...keepAliveOptions(address), ALPNProtocols: ['http/1.1'] }, onRequest)
+    // the HTTP/1.1 side of an http2 listener is node:http's parser on the server's own fields
+    if (address.http2) Object.assign(server, http1Options(settings))
+    const certificates = handlers.certificates()
+    if (certificates === null) {
+      throw new Error(`proxy_listen ${address.host}:${address.port} ssl has no certificate (set ssl_cert and ssl_cert_key)`)
+    }
+    setDefaultCertificate(server as TlsServer, certificates)
+    // a failed or timed-out handshake (a scanner, a half-open client) is the client's problem, not a log line
+    server.on('tlsClientError', ignore)
+  }
+  server.on('connection', handlers.onConnection)
+  server.on('clientError', handlers.onClientError)
+  return server
+}
+
+/** net.Server#listen options for an address: its backlog and ipv6only; reusePort always (see above). */
+export function listenOptions (address: ListenAddress): ListenOptions {
+  const options: ListenOptions = { host: address.host, port: address.port, reusePort: true, backlog: address.backlog }
+  if (address.ipv6Only !== null) options.ipv6Only = address.ipv6Only
+  return options
+}
+
+/**
+ * The certificate for clients that send no SNI (the SNICallback is not called for them). node:tls offers
+ * setSecureContext(options) only, which would build a new context from PEM text; the default context is
+ * the server's `_sharedCreds` (lib/_tls_wrap.js Server.prototype.setSecureContext), set here to the one the
+ * Runtime built, which also carries ssl_protocols and the ciphers every handshake starts with.
+ * test/integration/20-tls-listeners.test.ts fails if a Node release renames it.
+ */
+export function setDefaultCertificate (server: TlsServer, certificates: ServerCertificates): void {
+  (server as unknown as { _sharedCreds: SecureContext })._sharedCreds = certificates.contextFor(null)
+}
+
+function http1Options (settings: Settings): Record<string, unknown> {
+  return {
+    keepAliveTimeout: settings.keepalive_timeout * 1000,
+    headersTimeout: settings.client_header_timeout * 1000,
+    requestTimeout: (settings.client_header_timeout + settings.client_body_timeout) * 1000,
+    // how often Node checks the two timeouts above; bounded so short test timeouts stay accurate
+    connectionsCheckingInterval: Math.min(1000, settings.client_header_timeout * 1000),
+    maxHeaderSize: settings.client_max_header_size,
+    noDelay: true
+  }
+}
+
+function tlsOptions (settings: Settings, handlers: ProxyHandlers): Record<string, unknown> {
+  return {
+    // a connection that has not completed its handshake by then is closed (nginx's client_header_timeout
+    // covers the handshake too), so silent connections cannot pile up
+    handshakeTimeout: settings.client_header_timeout * 1000,
+    SNICallback: (servername: string, callback: (err: Error | null, context?: SecureContext) => void) => {
+      const certificates = handlers.certificates()
+      if (certificates === null) callback(new Error('no certificate'))
+      else callback(null, certificates.contextFor(servername))
+    }
+  }
+}
+
+function h2Settings (settings: Settings): Record<string, number> {
+  return {
+    maxConcurrentStreams: H2_MAX_CONCURRENT_STREAMS,
+    // nginx bounds an HTTP/2 header list by large_client_header_buffers, as Kong's client_max_header_size
+    maxHeaderListSize: settings.client_max_header_size
+  }
+}
+
+function keepAliveOptions (address: ListenAddress): Record<string, unknown> {
+  if (address.soKeepalive === null) return {}
+  return { keepAlive: true, keepAliveInitialDelay: address.soKeepalive * 1000 }
+}
+
+function ignore (): void {}
