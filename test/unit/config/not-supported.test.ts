@@ -51,11 +51,11 @@ const ROWS: readonly Row[] = [
   },
   {
     from: 'different features are each named',
-    input: doc({ routes: [route(0, { snis: ['a'], sources: [{ ip: '10.0.0.1' }] }), route(1, { snis: ['b'] })], certificates: [{ cert: 'c', key: 'k' }] }),
+    input: doc({ routes: [route(0, { snis: ['a'], sources: [{ ip: '10.0.0.1' }] }), route(1, { snis: ['b'] })], vaults: [{ name: 'env', prefix: 'e' }] }),
     want: [
       { path: 'routes[0].snis', message: 'snis (TLS routing) are not supported by Tollgate yet (and 1 more)' },
       { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet' },
-      { path: 'certificates', message: "'certificates' entities are not supported by Tollgate yet" },
+      { path: 'vaults', message: "'vaults' entities are not supported by Tollgate yet" },
     ],
   },
   {
