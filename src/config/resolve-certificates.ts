@@ -10,6 +10,7 @@ import { generatedId } from './ids.ts'
 import { indexDrafts, resolveReference, type KindIndex } from './references.ts'
 import { joinPath } from './schema/engine.ts'
 import { parseCertificate } from './schema/pem.ts'
+import { isUuid } from './schema/typedefs.ts'
 
 type Fields = Readonly<Record<string, unknown>>
 
@@ -132,7 +133,8 @@ export function caCertificates (draft: Draft, refs: CertificateRefs, issues: Con
   const ids = draft.fields.ca_certificates as string[] | null
   if (ids === null || ids.length === 0) return null
   ids.forEach((id, i) => {
-    if (!refs.caIds.has(id)) issues.push({ path: joinPath(joinPath(draft.path, 'ca_certificates'), i), message: `CA Certificate '${id}' does not exist` })
+    // a malformed id was reported by the schema already
+    if (isUuid(id) && !refs.caIds.has(id)) issues.push({ path: joinPath(joinPath(draft.path, 'ca_certificates'), i), message: `CA Certificate '${id}' does not exist` })
   })
   return ids
 }

@@ -1,6 +1,6 @@
 // Stage: compile, in each proxy worker (config/compile-runtime.ts): secure contexts cannot cross threads.
-// One secure context per certificates entity (its cert/key and cert_alt/key_alt pairs in one context, so
-// OpenSSL picks the pair the client supports) and one for the default certificate, all with the ssl_*
+// One secure context per certificates entity (its cert/key and cert_alt/key_alt pairs in one context; see
+// pairsOf for what Node makes of the second pair) and one for the default certificate, all with the ssl_*
 // settings (server-options.ts). The SNI lookup is Kong's kong/runloop/certificate.lua find_certificate:
 // the snis entity naming the server exactly, then `*.` + the name without its first label (names of three
 // labels or more, produce_wild_snis), then the name with its last label replaced by `*`, then an SNI named
@@ -16,10 +16,12 @@ import type { ServerCertificates } from './types.ts'
 const DEFAULT_SNI = '*'
 
 class CertificateStore implements ServerCertificates {
+  readonly serverOptions: SecureContextOptions
   readonly #byName: ReadonlyMap<string, SecureContext>
   readonly #fallback: SecureContext
 
-  constructor (byName: ReadonlyMap<string, SecureContext>, fallback: SecureContext) {
+  constructor (serverOptions: SecureContextOptions, byName: ReadonlyMap<string, SecureContext>, fallback: SecureContext) {
+    this.serverOptions = serverOptions
     this.#byName = byName
     this.#fallback = fallback
   }
@@ -47,13 +49,22 @@ class CertificateStore implements ServerCertificates {
   }
 }
 
-function context (base: SecureContextOptions, pairs: ReadonlyArray<{ cert: string, key: string }>): SecureContext {
-  return createSecureContext({ ...base, cert: pairs.map((pair) => pair.cert), key: pairs.map((pair) => pair.key) })
+function withPairs (base: SecureContextOptions, pairs: ReadonlyArray<{ cert: string, key: string }>): SecureContextOptions {
+  return { ...base, cert: pairs.map((pair) => pair.cert), key: pairs.map((pair) => pair.key) }
 }
 
+function context (base: SecureContextOptions, pairs: ReadonlyArray<{ cert: string, key: string }>): SecureContext {
+  return createSecureContext(withPairs(base, pairs))
+}
+
+/**
+ * The alternative pair first: a context that SNICallback switches to serves only its last pair (Node's
+ * TLSWrap re-applies the context's one remembered cert and key to the connection), so the primary `cert`
+ * is the one an SNI match gets; the listener's own context (serverOptions: no SNI) serves both.
+ */
 function pairsOf (certificate: Certificate): Array<{ cert: string, key: string }> {
   const pairs = [{ cert: certificate.cert, key: certificate.key }]
-  if (certificate.cert_alt !== null && certificate.key_alt !== null) pairs.push({ cert: certificate.cert_alt, key: certificate.key_alt })
+  if (certificate.cert_alt !== null && certificate.key_alt !== null) pairs.unshift({ cert: certificate.cert_alt, key: certificate.key_alt })
   return pairs
 }
 
@@ -61,13 +72,14 @@ function pairsOf (certificate: Certificate): Array<{ cert: string, key: string }
 export function compileCertificates (config: LoadedConfig, defaults: ServerTlsDefaults): ServerCertificates {
   const base = serverContextOptions(config.settings, defaults)
   const contexts = new Map<string, SecureContext>()
+  const byId = new Map(config.entities.certificates.map((certificate) => [certificate.id, certificate]))
   for (const certificate of config.entities.certificates) contexts.set(certificate.id, context(base, pairsOf(certificate)))
   const byName = new Map<string, SecureContext>()
-  let fallback: SecureContext | null = null
+  let fallback: Certificate | null = null
   for (const sni of config.entities.snis) {
-    const found = contexts.get(sni.certificate.id)!
-    if (sni.name === DEFAULT_SNI) fallback = found
-    else byName.set(sni.name.toLowerCase(), found)
+    if (sni.name === DEFAULT_SNI) fallback = byId.get(sni.certificate.id)!
+    else byName.set(sni.name.toLowerCase(), contexts.get(sni.certificate.id)!)
   }
-  return new CertificateStore(byName, fallback ?? context(base, defaults.certificates))
+  const serverOptions = withPairs(base, fallback === null ? defaults.certificates : pairsOf(fallback))
+  return new CertificateStore(serverOptions, byName, fallback === null ? createSecureContext(serverOptions) : contexts.get(fallback.id)!)
 }
