@@ -7,7 +7,7 @@ import { entityIndex } from './entity-index.ts'
 
 const KINDS = [
   'services', 'routes', 'consumers', 'consumer_groups', 'plugins', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls',
-  'upstreams', 'targets',
+  'upstreams', 'targets', 'certificates', 'snis', 'ca_certificates',
 ] as const
 
 /** null-valued fields dropped, so the document reads as a config file and every field is one the schema takes */
@@ -15,11 +15,18 @@ function withoutNulls (entity: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(entity).filter(([, value]) => value !== null))
 }
 
+/** a certificate's snis travel as the top-level snis entities (which name it by id), not twice */
+function exported (kind: typeof KINDS[number], entity: object): Record<string, unknown> {
+  const out = withoutNulls(entity)
+  if (kind === 'certificates') delete out.snis
+  return out
+}
+
 export function exportedDocument (config: LoadedConfig): Record<string, unknown> {
   const entities = entityIndex(config).entities
   const document: Record<string, unknown> = { _format_version: config.format_version, _transform: false }
   for (const kind of KINDS) {
-    if (entities[kind].length > 0) document[kind] = entities[kind].map(withoutNulls)
+    if (entities[kind].length > 0) document[kind] = entities[kind].map((entity) => exported(kind, entity))
   }
   // memberships travel as each group's `consumers` (decK's form), which POST /config reads back
   if (entities.consumer_group_consumers.length > 0) {

@@ -1,6 +1,7 @@
 // The entity endpoints of DB-less Kong's Admin API: /services, /routes, /consumers, /consumer_groups
 // (whose own shapes are in consumer-group-endpoints.ts), /plugins, the
-// credentials (/key-auths, /basic-auths, /jwts, /acls: each daos.lua's admin_api_name), their items by id or
+// credentials (/key-auths, /basic-auths, /jwts, /acls: each daos.lua's admin_api_name), /certificates (keys
+// redacted), /snis, /ca_certificates, their items by id or
 // endpoint key, and the nested collections (/services/{s}/routes, /routes/{r}/plugins, /consumers/{c}/key-auth
 // and Kong's other admin_api_nested_name paths, ...). Credential secrets are redacted (entity-index.ts).
 // Reads page and filter as Kong; writes answer 405 with Kong's "operation unsupported" body (a DELETE of
@@ -26,6 +27,9 @@ const PATHS: Readonly<Record<string, Kind>> = {
   'basic-auths': 'basicauth_credentials',
   jwts: 'jwt_secrets',
   acls: 'acls',
+  certificates: 'certificates',
+  snis: 'snis',
+  ca_certificates: 'ca_certificates',
 }
 
 /** child collections under an entity: path segment → the child kind and its field that points at the parent */
@@ -41,6 +45,16 @@ const NESTED: Readonly<Partial<Record<Kind, Readonly<Record<string, { kind: Kind
     jwt: { kind: 'jwt_secrets', field: 'consumer' },
     acls: { kind: 'acls', field: 'consumer' },
   },
+  certificates: { snis: { kind: 'snis', field: 'certificate' } },
+}
+
+/** kong/api/routes/certificates.lua prepare_params: a key that is not a UUID names an SNI of the certificate */
+const SNI_NOT_FOUND: AdminResult = { status: 404, body: { message: 'SNI not found' } }
+
+function findEntity (index: EntityIndex, kind: Kind, key: string): Entity | null {
+  if (kind !== 'certificates' || isUuid(key)) return index.find(kind, key)
+  const sni = index.find('snis', key)
+  return sni === null ? null : index.find('certificates', parentOf(sni, 'certificate') ?? '')
 }
 
 const COLLECTION_ALLOW = 'GET, HEAD, OPTIONS, POST'
@@ -134,7 +148,8 @@ export function entitiesHandler (config: () => LoadedConfig): AdminHandler {
     if (membership !== null) return membership
     if (parts.length === 1) return collection(req, kind, index.list(kind), `/${parts[0]}`)
     if (kind === 'plugins' && parts[1] === 'enabled' && parts.length === 2) return pluginsEnabled(req)
-    const entity = index.find(kind, parts[1])
+    const entity = findEntity(index, kind, parts[1])
+    if (entity === null && kind === 'certificates' && !isUuid(parts[1]) && req.method !== 'PUT') return SNI_NOT_FOUND
     if (parts.length === 2) return item(req, kind, entity, parts[1])
     return entity === null ? NOT_FOUND : nested(req, index, kind, entity, parts)
   }

@@ -2,15 +2,17 @@
 // by endpoint key. Built once per loaded config and kept until that config is dropped.
 
 import type {
-  Acl, BasicAuthCredential, Consumer, ConsumerGroup, Entities, JwtSecret, KeyAuthCredential, LoadedConfig, Plugin, Route, Service, Target,
-  Upstream,
+  Acl, BasicAuthCredential, CaCertificate, Certificate, Consumer, ConsumerGroup, Entities, JwtSecret, KeyAuthCredential, LoadedConfig, Plugin,
+  Route, Service, Sni, Target, Upstream,
 } from '../config/types.ts'
 import type { CredentialKind } from '../config/schema/credentials.ts'
 import { redactedEntities } from '../config/redact-config.ts'
 import { isUuid } from '../config/schema/typedefs.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | 'upstreams' | 'targets' | CredentialKind
-export type Entity = Service | Route | Consumer | ConsumerGroup | Plugin | KeyAuthCredential | BasicAuthCredential | JwtSecret | Acl | Upstream | Target
+export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | 'upstreams' | 'targets' | CredentialKind |
+  'certificates' | 'snis' | 'ca_certificates'
+export type Entity = Service | Route | Consumer | ConsumerGroup | Plugin | KeyAuthCredential | BasicAuthCredential | JwtSecret | Acl | Upstream |
+  Target | Certificate | Sni | CaCertificate
 
 /**
  * Kong's endpoint_key per entity: what a non-UUID path segment is matched against. null: by id only, for
@@ -29,6 +31,11 @@ export const ENDPOINT_KEY: Readonly<Record<Kind, string | null>> = {
   acls: null,
   upstreams: 'name',
   targets: null,
+  // kong/api/routes/certificates.lua: /certificates/{sni name} finds the certificate of that SNI (found by
+  // entity-endpoints.ts through the snis); snis.lua endpoint_key name; ca_certificates by id only
+  certificates: null,
+  snis: 'name',
+  ca_certificates: null,
 }
 
 export class EntityIndex {

@@ -13,12 +13,15 @@ import type { HealthTable } from './health-table.ts'
 import { applyOutcome, OUTCOME_NONE, type ActiveRules, type HealthRules } from './health-rules.ts'
 import { probe, type ProbeOptions } from './active-probe.ts'
 import type { Peer } from './types.ts'
+import type { ClientPem } from './active-probe.ts'
 
 export interface ActiveUpstream {
   readonly id: string
   readonly rules: HealthRules
   /** the upstream's host_header: the probes' Host header when set */
   readonly hostHeader: string | null
+  /** the upstream's client_certificate, presented by https probes (as its proxied requests do); null: none */
+  readonly clientCertificate: ClientPem | null
   readonly peers: readonly Peer[]
 }
 
@@ -125,7 +128,7 @@ export class ActiveChecker {
     const runner = async (): Promise<void> => {
       while (next < due.length && !this.#closed) {
         const peer = due[next++]
-        const outcome = await probe({ address: peer.address, port: peer.port, host: upstream.hostHeader ?? peer.hostname }, upstream.rules.active, this.#options, this.#sockets)
+        const outcome = await probe({ address: peer.address, port: peer.port, host: upstream.hostHeader ?? peer.hostname, clientCertificate: upstream.clientCertificate }, upstream.rules.active, this.#options, this.#sockets)
         if (!this.#closed && outcome !== OUTCOME_NONE) applyOutcome(this.#table, peer.slot, upstream.rules.active, outcome)
       }
     }

@@ -20,7 +20,11 @@ export interface ProbeTarget {
   readonly port: number
   /** the Host header and the default SNI: the upstream's host_header, else the target's host */
   readonly host: string
+  /** presented when the target asks for a client certificate (mTLS) */
+  readonly clientCertificate: ClientPem | null
 }
+
+export interface ClientPem { readonly cert: string, readonly key: string }
 
 export interface ProbeOptions {
   /** CA certificates for https probes with verification; undefined: Node's roots (and NODE_EXTRA_CA_CERTS) */
@@ -75,5 +79,6 @@ function openSocket (target: ProbeTarget, rules: ActiveRules, options: ProbeOpti
     servername: isIP(sni) === 0 ? sni : undefined,
     rejectUnauthorized: rules.verifyCertificate,
     ca: options.ca as string | string[] | undefined,
+    ...(target.clientCertificate === null ? {} : { cert: target.clientCertificate.cert, key: target.clientCertificate.key }),
   })
 }

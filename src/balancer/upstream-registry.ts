@@ -223,7 +223,9 @@ export class UpstreamRegistry {
         dns: target.dns
       }))
       health.set(planned.upstream.id, { id: planned.upstream.id, name: planned.upstream.name, rules: planned.rules, targets })
-      active.push({ id: planned.upstream.id, rules: planned.rules, hostHeader: planned.upstream.host_header, peers: upstreamPeers })
+      const client = planned.upstream.client_certificate
+      const clientCertificate = client === null ? null : config.entities.certificates.find((c) => c.id === client.id) ?? null
+      active.push({ id: planned.upstream.id, rules: planned.rules, hostHeader: planned.upstream.host_header, clientCertificate, peers: upstreamPeers })
     }
     this.#live = { config, plan, peers, health }
     this.#checker.update(active)

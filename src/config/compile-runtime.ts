@@ -5,7 +5,7 @@
 
 import type { Dispatcher } from 'undici'
 import { BlockList, isIP } from 'node:net'
-import type { Consumer, Entities, LoadedConfig, Route, Service, Settings } from './types.ts'
+import type { CaCertificate, Certificate, Consumer, Entities, LoadedConfig, Route, Service, Settings, Upstream } from './types.ts'
 import { effectivePathHandling } from '../router/flavor.ts'
 import { Router } from '../router/router.ts'
 import { ChainResolver, type RouteChain } from '../plugins/chain.ts'
@@ -21,6 +21,9 @@ import type { UpstreamBalancer } from '../balancer/upstream-balancer.ts'
 import type { WorkerBalancers } from '../balancer/worker-balancers.ts'
 import { BalancedService } from '../proxy/balanced-service.ts'
 import { FAMILY_PER_CONSUMER, configFamilies } from '../metrics/families.ts'
+import { compileCertificates } from '../tls/certificate-store.ts'
+import { servesTls, type ServerTlsDefaults } from '../tls/default-certificate.ts'
+import type { ServerCertificates } from '../tls/types.ts'
 
 export interface CompiledRoute {
   readonly route: Route
@@ -65,6 +68,8 @@ export interface Runtime {
    * (metrics/families.ts): all of them without any prometheus plugin in the config, none with one
    */
   readonly metricsFamilies: number
+  /** what TLS listeners present (src/tls/certificate-store.ts); null when no proxy_listen entry has `ssl` */
+  readonly certificates: ServerCertificates | null
 }
 
 export interface CompileDeps {
@@ -73,6 +78,8 @@ export interface CompileDeps {
   readonly services: PluginServices
   readonly metrics: RequestMetricsWriter
   readonly balancers: WorkerBalancers
+  /** the default certificates and ticket keys made at start (workerData); absent or null: no TLS listener */
+  readonly serverTls?: ServerTlsDefaults | null
 }
 
 export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtime {
@@ -86,11 +93,12 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
   const families = configFamilies(config)
   const perConsumer = (families.exported & FAMILY_PER_CONSUMER) !== 0 ? config.entities.consumers : null
   const upstreams = deps.balancers.build(config.entities.upstreams)
+  const tls = tlsEntities(config.entities)
   for (const route of routes) {
     const service = route.service === null ? null : servicesById.get(route.service.id) ?? null
     // Kong leaves routes of a disabled service out of the router
     if (service !== null && !service.enabled) continue
-    const target = compileRoute(route, service, deps, chains.resolve(route), config.settings, perConsumer, upstreams)
+    const target = compileRoute(route, service, deps, chains.resolve(route), config.settings, perConsumer, upstreams, tls)
     if (target.poolKey !== null) poolKeys.add(target.poolKey)
     if (target.balanced !== null) for (const key of target.balanced.poolKeys()) poolKeys.add(key)
     entries.push({ route, value: target })
@@ -104,7 +112,8 @@ export function compileRuntime (config: LoadedConfig, deps: CompileDeps): Runtim
     instances: Object.freeze([...instances.values()]),
     balancers: Object.freeze([...upstreams.values()]),
     metrics: deps.metrics,
-    metricsFamilies: families.requestDefault
+    metricsFamilies: families.requestDefault,
+    certificates: deps.serverTls == null || !servesTls(config.settings) ? null : compileCertificates(config, deps.serverTls)
   })
 }
 
@@ -134,16 +143,39 @@ function createInstances (config: LoadedConfig, deps: CompileDeps, view: ConfigV
   return instances
 }
 
-/** A null tls_verify follows proxy_ssl_verify (Kong: services.lua "the global level config proxy_ssl_verify"). */
-function upstreamTls (service: Service, settings: Settings): UpstreamTls | null {
+/** The certificates and CA certificates by id, for the services' and upstreams' references (checked at load). */
+interface TlsEntities {
+  readonly certificates: ReadonlyMap<string, Certificate>
+  readonly cas: ReadonlyMap<string, CaCertificate>
+}
+
+function tlsEntities (entities: Entities): TlsEntities {
+  return {
+    certificates: new Map(entities.certificates.map((c) => [c.id, c])),
+    cas: new Map(entities.ca_certificates.map((c) => [c.id, c])),
+  }
+}
+
+/**
+ * A null tls_verify follows proxy_ssl_verify (Kong: services.lua "the global level config proxy_ssl_verify");
+ * the service's client_certificate, else its upstream's (upstream_ssl.lua fallback_upstream_client_cert).
+ */
+function upstreamTls (service: Service, settings: Settings, tls: TlsEntities, upstream: Upstream | null): UpstreamTls | null {
   if (service.protocol !== 'https') return null
   const verify = service.tls_verify ?? settings.proxy_ssl_verify
-  // a depth means nothing without verification: leaving it out lets such services share a pool
-  return { verify, verifyDepth: verify ? service.tls_verify_depth : null }
+  const client = service.client_certificate ?? upstream?.client_certificate ?? null
+  const cas = service.ca_certificates
+  return {
+    verify,
+    // a depth or CAs mean nothing without verification: leaving them out lets such services share a pool
+    verifyDepth: verify ? service.tls_verify_depth : null,
+    caCertificates: verify && cas !== null ? cas.map((id) => tls.cas.get(id)!) : null,
+    clientCertificate: client === null ? null : tls.certificates.get(client.id)!,
+  }
 }
 
 function compileRoute (route: Route, service: Service | null, deps: CompileDeps, chain: RouteChain,
-  settings: Settings, perConsumer: readonly Consumer[] | null, upstreams: ReadonlyMap<string, UpstreamBalancer>): CompiledRoute {
+  settings: Settings, perConsumer: readonly Consumer[] | null, upstreams: ReadonlyMap<string, UpstreamBalancer>, tls: TlsEntities): CompiledRoute {
   const httpsOnly = !route.protocols.includes('http')
   const pathHandling = effectivePathHandling(settings.router_flavor, route)
   if (service === null) {
@@ -155,7 +187,7 @@ function compileRoute (route: Route, service: Service | null, deps: CompileDeps,
   // service's port is ignored ("the pool provides it")
   const upstream = upstreams.get(service.host)
   if (upstream !== undefined) {
-    const balanced = new BalancedService(upstream, route, service, upstreamTls(service, settings), deps.pools)
+    const balanced = new BalancedService(upstream, route, service, upstreamTls(service, settings, tls, upstream.upstream), deps.pools)
     return Object.freeze({ route, service, pool: null, poolKey: null, balanced, upstreamHost: '', servicePath: service.path, pathHandling, chain, httpsOnly, metricsSlot, consumerSlots: slots })
   }
   const defaultPort = service.protocol === 'https' ? 443 : 80
@@ -164,7 +196,7 @@ function compileRoute (route: Route, service: Service | null, deps: CompileDeps,
   const poolOptions = {
     origin: `${service.protocol}://${host}:${service.port}`,
     connectTimeout: service.connect_timeout,
-    tls: upstreamTls(service, settings)
+    tls: upstreamTls(service, settings, tls, null)
   }
   return Object.freeze({
     route,

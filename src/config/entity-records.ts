@@ -5,6 +5,8 @@
 import type { Consumer, ConsumerGroup, ForeignKey, Plugin, PluginProtocol, Route, RouteProtocol, Service } from './types.ts'
 import type { Draft } from './flatten.ts'
 import type { Scope } from './plugins.ts'
+import type { ConfigIssue } from '../core/errors.ts'
+import { caCertificates, clientCertificate, type CertificateRefs } from './resolve-certificates.ts'
 
 type Fields = Readonly<Record<string, unknown>>
 
@@ -27,7 +29,7 @@ function target (fields: Fields): Pick<Service, 'protocol' | 'host' | 'port' | '
   }
 }
 
-export function buildService (draft: Draft, now: number): Service {
+export function buildService (draft: Draft, refs: CertificateRefs, now: number, issues: ConfigIssue[]): Service {
   const f = draft.fields
   return {
     id: draft.id,
@@ -39,6 +41,8 @@ export function buildService (draft: Draft, now: number): Service {
     read_timeout: f.read_timeout as number,
     tls_verify: f.tls_verify as boolean | null,
     tls_verify_depth: f.tls_verify_depth as number | null,
+    ca_certificates: caCertificates(draft, refs, issues),
+    client_certificate: clientCertificate(draft, refs, issues),
     enabled: f.enabled as boolean,
     tags: f.tags as string[] | null,
     ...times(f, now),

@@ -1,16 +1,19 @@
 // Turns the validated document's nested entities (routes and plugins under services, plugins under routes,
 // consumers and consumer groups, credentials under consumers, targets under upstreams) into flat lists of
-// drafts, each remembering its JSON path for error messages and the entity it was nested under, which
+// drafts (and snis under certificates), each remembering its JSON path for error messages and the entity it was nested under, which
 // becomes its scope.
 
 import type { ConfigIssue } from '../core/errors.ts'
 import { CREDENTIAL_KINDS, type CredentialKind } from './schema/credentials.ts'
 import { joinPath } from './schema/engine.ts'
 
-export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | 'upstreams' | 'targets' | CredentialKind
+export type Kind = 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'plugins' | 'upstreams' | 'targets' | CredentialKind |
+  'certificates' | 'snis' | 'ca_certificates'
 
 /** The field that points a child at a parent of this kind (Kong's foreign key names). */
-export const FOREIGN_KEY = { services: 'service', routes: 'route', consumers: 'consumer', consumer_groups: 'consumer_group', upstreams: 'upstream' } as const
+export const FOREIGN_KEY = {
+  services: 'service', routes: 'route', consumers: 'consumer', consumer_groups: 'consumer_group', upstreams: 'upstream', certificates: 'certificate',
+} as const
 
 type Parent = keyof typeof FOREIGN_KEY
 
@@ -44,6 +47,17 @@ export interface Drafts {
   readonly acls: Draft[]
   readonly upstreams: Draft[]
   readonly targets: Draft[]
+  readonly certificates: Draft[]
+  readonly snis: Draft[]
+  readonly ca_certificates: Draft[]
+}
+
+/** A certificate's nested SNI as a record: decK writes a name, Kong's own export `{ name, ... }` (schema/certificate.ts). */
+function sniRecord (value: unknown): Record<string, unknown> | null {
+  // anything else was reported by the schema
+  if (typeof value !== 'string' && (typeof value !== 'object' || value === null || Array.isArray(value))) return null
+  const given = typeof value === 'string' ? { name: value } : value as Record<string, unknown>
+  return { id: null, tags: null, created_at: null, updated_at: null, ...given, certificate: given.certificate ?? null }
 }
 
 function records (value: unknown): Array<Record<string, unknown> | null> {
@@ -70,13 +84,14 @@ function collect (drafts: Drafts, kind: Kind, list: unknown, base: string, paren
       for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, fields[credential], draft.path, draft, issues)
     }
     if (kind === 'upstreams') collect(drafts, 'targets', fields.targets, draft.path, draft, issues)
+    if (kind === 'certificates') collect(drafts, 'snis', records(fields.snis).map(sniRecord), draft.path, draft, issues)
   })
 }
 
 /**
  * Flattens in document order: services (with their routes), top-level routes, consumers (with their
  * credentials), consumer groups, plugins, each kind of top-level credentials, upstreams (with their
- * targets), top-level targets.
+ * targets), top-level targets, certificates (with their snis), top-level snis, ca_certificates.
  */
 export function flatten (document: Readonly<Record<string, unknown>>, issues: ConfigIssue[]): Drafts {
   const drafts: Drafts = {
@@ -91,6 +106,9 @@ export function flatten (document: Readonly<Record<string, unknown>>, issues: Co
     acls: [],
     upstreams: [],
     targets: [],
+    certificates: [],
+    snis: [],
+    ca_certificates: [],
   }
   collect(drafts, 'services', document.services, '', null, issues)
   collect(drafts, 'routes', document.routes, '', null, issues)
@@ -100,5 +118,8 @@ export function flatten (document: Readonly<Record<string, unknown>>, issues: Co
   for (const credential of CREDENTIAL_KINDS) collect(drafts, credential, document[credential], '', null, issues)
   collect(drafts, 'upstreams', document.upstreams, '', null, issues)
   collect(drafts, 'targets', document.targets, '', null, issues)
+  collect(drafts, 'certificates', document.certificates, '', null, issues)
+  collect(drafts, 'snis', document.snis, '', null, issues)
+  collect(drafts, 'ca_certificates', document.ca_certificates, '', null, issues)
   return drafts
 }

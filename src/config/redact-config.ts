@@ -1,11 +1,12 @@
 // Entities as they may be shown (Admin API output, logs): each plugin's secret config fields, as its schema
 // marks them, and the credentials' secrets (key-auth key, basic-auth password, jwt secret: `secret` in
-// schema/credentials.ts), replaced by "<redacted>".
+// schema/credentials.ts), and certificates' private keys (key, key_alt), replaced by "<redacted>".
 
 import { pluginSchemas } from '../plugins/schemas.ts'
 import type { Entities, Plugin } from './types.ts'
 import { redact } from './schema/engine.ts'
 import { CREDENTIAL_SCHEMAS, type CredentialKind } from './schema/credentials.ts'
+import { certificate } from './schema/certificate.ts'
 
 function redactPlugin (plugin: Plugin): Plugin {
   const info = pluginSchemas.get(plugin.name)
@@ -26,5 +27,6 @@ export function redactedEntities (entities: Entities): Entities {
     basicauth_credentials: redactCredentials('basicauth_credentials', entities.basicauth_credentials),
     jwt_secrets: redactCredentials('jwt_secrets', entities.jwt_secrets),
     acls: entities.acls,
+    certificates: entities.certificates.map((entity) => redact(certificate, entity)) as Entities['certificates'],
   }
 }

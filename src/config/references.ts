@@ -20,6 +20,10 @@ const UNIQUE: Readonly<Record<Kind, readonly string[]>> = {
   upstreams: ['name'],
   // unique per upstream (Kong's cache_key upstream + target): resolve-upstreams.ts
   targets: [],
+  // Kong's certificates have no unique field; an SNI name is unique, and so is a CA's cert_digest
+  certificates: [],
+  snis: ['name'],
+  ca_certificates: ['cert_digest'],
 }
 
 /** unique fields whose value is a secret: a violation names the first one's path, never the value */
@@ -27,7 +31,7 @@ const SECRET_UNIQUE: ReadonlySet<string> = new Set(['keyauth_credentials.key'])
 
 /** The field a reference by name matches (Kong's endpoint_key). */
 const ENDPOINT_KEY: Readonly<Partial<Record<Kind, string>>> = {
-  services: 'name', routes: 'name', consumers: 'username', consumer_groups: 'name', upstreams: 'name',
+  services: 'name', routes: 'name', consumers: 'username', consumer_groups: 'name', upstreams: 'name', snis: 'name',
 }
 
 export interface KindIndex {

@@ -12,6 +12,7 @@ import { checkPlugins, pluginScope, type Indexes } from './plugins.ts'
 import { indexDrafts, resolveReference } from './references.ts'
 import { buildCredentials, type CredentialOptions } from './resolve-credentials.ts'
 import { buildUpstreams } from './resolve-upstreams.ts'
+import { buildCertificates } from './resolve-certificates.ts'
 import { joinPath, type ConfigNotice } from './schema/engine.ts'
 
 /**
@@ -61,14 +62,16 @@ export function buildEntities (drafts: Drafts, now: number, issues: ConfigIssue[
   }))
   indexDrafts('plugins', drafts.plugins, issues)
   const configs = checkPlugins(drafts.plugins, scopes, issues, notices)
+  const { refs, ...tls } = buildCertificates(drafts, now, issues)
   return {
-    services: drafts.services.map((draft) => buildService(draft, now)),
+    services: drafts.services.map((draft) => buildService(draft, refs, now, issues)),
     routes,
     plugins: drafts.plugins.map((draft, i) => buildPlugin(draft, scopes[i], configs[i], now)),
     consumers: drafts.consumers.map((draft) => buildConsumer(draft, now)),
     consumer_groups: drafts.consumer_groups.map((draft) => buildConsumerGroup(draft, now)),
     consumer_group_consumers: buildMemberships(drafts.consumers, drafts.consumer_groups, indexes, issues),
     ...buildCredentials(drafts, indexes.consumers, now, issues, options),
-    ...buildUpstreams(drafts, now, issues),
+    ...buildUpstreams(drafts, refs, now, issues),
+    ...tls,
   }
 }

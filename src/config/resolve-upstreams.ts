@@ -11,10 +11,11 @@ import { DEFAULT_WORKSPACE, generatedId } from './ids.ts'
 import { indexDrafts, resolveReference, type KindIndex } from './references.ts'
 import { joinPath } from './schema/engine.ts'
 import { normalizeTarget } from './schema/target.ts'
+import { clientCertificate, type CertificateRefs } from './resolve-certificates.ts'
 
 type Fields = Readonly<Record<string, unknown>>
 
-function buildUpstream (draft: Draft, now: number): Upstream {
+function buildUpstream (draft: Draft, refs: CertificateRefs, now: number, issues: ConfigIssue[]): Upstream {
   const f = draft.fields
   const created = (f.created_at as number | null) ?? now
   return {
@@ -34,8 +35,7 @@ function buildUpstream (draft: Draft, now: number): Upstream {
     slots: f.slots as number,
     healthchecks: f.healthchecks as Healthchecks,
     host_header: f.host_header as string | null,
-    // the schema refuses any other value (certificates are not built yet)
-    client_certificate: null,
+    client_certificate: clientCertificate(draft, refs, issues),
     use_srv_name: f.use_srv_name as boolean,
     tags: f.tags as string[] | null,
     created_at: created,
@@ -102,13 +102,13 @@ function buildTargets (drafts: readonly Draft[], upstreams: KindIndex, now: numb
   return out
 }
 
-export function buildUpstreams (drafts: Drafts, now: number, issues: ConfigIssue[]): { upstreams: Upstream[], targets: Target[] } {
+export function buildUpstreams (drafts: Drafts, refs: CertificateRefs, now: number, issues: ConfigIssue[]): { upstreams: Upstream[], targets: Target[] } {
   for (const draft of drafts.upstreams) {
     draft.id = typeof draft.fields.id === 'string' ? draft.fields.id : generatedId('upstreams', draft.fields.name as string)
   }
   const index = indexDrafts('upstreams', drafts.upstreams, issues)
   return {
-    upstreams: drafts.upstreams.map((draft) => buildUpstream(draft, now)),
+    upstreams: drafts.upstreams.map((draft) => buildUpstream(draft, refs, now, issues)),
     targets: buildTargets(drafts.targets, index, now, issues),
   }
 }

@@ -15,7 +15,10 @@ export const RESTART_SETTINGS: readonly (keyof Settings)[] = [
   'router_flavor',
   // the DNS client is built once at start, as Kong's (kong/tools/dns.lua)
   'dns_resolver', 'dns_hostsfile', 'dns_order', 'dns_valid_ttl', 'dns_stale_ttl', 'dns_not_found_ttl', 'dns_error_ttl',
-  'dns_cache_size', 'dns_no_sync'
+  'dns_cache_size', 'dns_no_sync',
+  // files read once at start, as nginx reads its ssl_certificate and ssl_dhparam (src/tls/default-certificate.ts);
+  // the other ssl_* settings apply to the handshakes after a reload
+  'ssl_cert', 'ssl_cert_key', 'ssl_dhparam'
 ]
 
 /** `next` with the running values of the restart-bound settings, and the names of those it had changed. */

@@ -12,6 +12,7 @@ import { isHostname } from './schema/typedefs.ts'
 import { joinPath, validate, type NumberField } from './schema/engine.ts'
 import { ROUTER_FLAVORS } from '../router/flavor.ts'
 import { parseDnsOrder, parseDnsResolver, parseHostsFilePath } from '../dns/settings.ts'
+import { SSL_SETTINGS, checkCertificatePairs } from './ssl-settings.ts'
 
 type Parse = (input: unknown, path: string, issues: ConfigIssue[]) => unknown
 
@@ -212,6 +213,9 @@ const SETTINGS = {
   dns_error_ttl: { default: 1, parse: seconds },
   dns_cache_size: { default: 10000, parse: integer(1) },
   dns_no_sync: { default: 'off', parse: onOff },
+  // the proxy's TLS (src/config/ssl-settings.ts, src/tls/)
+  ...SSL_SETTINGS(onOff) as Record<'ssl_cert' | 'ssl_cert_key' | 'ssl_cipher_suite' | 'ssl_ciphers' | 'ssl_protocols' |
+    'ssl_prefer_server_ciphers' | 'ssl_dhparam' | 'ssl_session_tickets' | 'ssl_session_timeout', SettingDef>,
 } satisfies Record<keyof Settings, SettingDef>
 
 export const SETTING_NAMES: readonly string[] = Object.keys(SETTINGS)
@@ -223,5 +227,6 @@ export function parseSettings (input: Readonly<Record<string, unknown>>, issues:
     const value = input[name]
     out[name] = def.parse(value === undefined || value === null ? def.default : value, joinPath('', name), issues)
   }
+  checkCertificatePairs(out.ssl_cert as string[], out.ssl_cert_key as string[], issues)
   return out as unknown as Settings
 }

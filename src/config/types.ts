@@ -27,6 +27,10 @@ export interface Service {
   readonly tls_verify: boolean | null
   /** most intermediate CA certificates allowed between the upstream's certificate and a trusted one; null: no limit */
   readonly tls_verify_depth: number | null
+  /** ca_certificates ids the upstream's certificate must chain to, instead of Node's default store; null: that store */
+  readonly ca_certificates: readonly string[] | null
+  /** the certificates entity presented to the upstream (mTLS); null: none, or the upstream's own */
+  readonly client_certificate: ForeignKey | null
   readonly enabled: boolean
   readonly tags: readonly string[] | null
   readonly created_at: number
@@ -202,7 +206,7 @@ export interface Upstream {
   readonly healthchecks: Healthchecks
   /** Host header sent to its targets; null: the usual rules (the target's host, or the client's with preserve_host) */
   readonly host_header: string | null
-  /** refused unless null (certificates are not built yet): always null once loaded */
+  /** the certificates entity presented to its targets by services without a client_certificate of their own */
   readonly client_certificate: ForeignKey | null
   /** send a target's SRV name, not the upstream's, as Host and SNI */
   readonly use_srv_name: boolean
@@ -224,6 +228,48 @@ export interface Target {
   readonly created_at: number
   readonly updated_at: number
 }
+
+/** kong/db/schema/entities/certificates.lua: a server (or upstream client) certificate and its key */
+export interface Certificate {
+  readonly id: string
+  /** PEM: the certificate, then any intermediates */
+  readonly cert: string
+  /** PEM private key of cert */
+  readonly key: string
+  /** a second pair of the other key type (RSA beside ECDSA); both or neither */
+  readonly cert_alt: string | null
+  readonly key_alt: string | null
+  readonly tags: readonly string[] | null
+  /** the names of its snis entities, as Kong's Admin API adds them */
+  readonly snis: readonly string[]
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+/** kong/db/schema/entities/snis.lua: a server name (exact, `*.example.com` or `example.*`) and its certificate */
+export interface Sni {
+  readonly id: string
+  readonly name: string
+  readonly certificate: ForeignKey
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+/** kong/db/schema/entities/ca_certificates.lua: one CA certificate services may trust for their upstreams */
+export interface CaCertificate {
+  readonly id: string
+  readonly cert: string
+  /** sha256 of the certificate (DER), lower-case hex, as Kong computes it */
+  readonly cert_digest: string
+  readonly tags: readonly string[] | null
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+/** ssl_cipher_suite: Kong's named suites (kong/conf_loader/constants.lua CIPHER_SUITES) or custom */
+export type SslCipherSuite = 'modern' | 'intermediate' | 'old' | 'custom'
+export type SslProtocol = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'
 
 export interface ListenAddress {
   readonly host: string
@@ -322,6 +368,25 @@ export interface Settings {
   readonly dns_cache_size: number
   /** off (default): concurrent resolutions of one name share one query */
   readonly dns_no_sync: boolean
+  // TLS served on proxy_listen entries with `ssl` (src/tls/), Kong's kong.conf names and defaults
+  /** PEM files of the default certificate(s), RSA and ECDSA side by side; []: the one generated under prefix/ssl */
+  readonly ssl_cert: readonly string[]
+  /** their keys, in the same order */
+  readonly ssl_cert_key: readonly string[]
+  /** modern | intermediate (default) | old | custom */
+  readonly ssl_cipher_suite: SslCipherSuite
+  /** OpenSSL cipher list; used only with ssl_cipher_suite custom */
+  readonly ssl_ciphers: string | null
+  /** used only with ssl_cipher_suite custom ("TLSv1.2 TLSv1.3") */
+  readonly ssl_protocols: readonly SslProtocol[]
+  /** used only with ssl_cipher_suite custom (on) */
+  readonly ssl_prefer_server_ciphers: boolean
+  /** ffdhe2048 ... ffdhe8192 or a PEM file of DH parameters; null: none (intermediate forces ffdhe2048) */
+  readonly ssl_dhparam: string | null
+  /** session resumption through tickets (on) */
+  readonly ssl_session_tickets: boolean
+  /** seconds a session may be resumed ("1d") */
+  readonly ssl_session_timeout: number
 }
 
 export interface Entities {
@@ -337,6 +402,9 @@ export interface Entities {
   readonly acls: readonly Acl[]
   readonly upstreams: readonly Upstream[]
   readonly targets: readonly Target[]
+  readonly certificates: readonly Certificate[]
+  readonly snis: readonly Sni[]
+  readonly ca_certificates: readonly CaCertificate[]
 }
 
 /** A deprecated field (Kong's shorthand_fields with a deprecation) used in the config, once per field. */

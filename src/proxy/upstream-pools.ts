@@ -1,7 +1,7 @@
 // One undici Pool per upstream origin, connect timeout and TLS options per worker, kept across config
 // reloads so warm keep-alive connections survive a reload; pools no config uses any more are closed
-// gracefully (in-flight requests finish first). Services to one https origin with different tls_verify or
-// tls_verify_depth never share a pool, nor its connections or TLS sessions: Kong's keepalive pool name holds
+// gracefully (in-flight requests finish first). Services to one https origin with different tls_verify,
+// tls_verify_depth, ca_certificates or client certificate never share a pool, nor its connections or TLS sessions: Kong's keepalive pool name holds
 // them too (kong/init.lua balancer phase).
 // A service host that is a name is resolved by the worker's own DnsResolver (src/dns: TTL cache, stale
 // answers, the dns_* settings), as Kong's balancer resolves one through its DNS client (kong/runloop/
@@ -9,7 +9,7 @@
 
 import { Pool } from 'undici'
 import type { Settings } from '../config/types.ts'
-import { tlsConnectOptions, type UpstreamTls } from './upstream-tls.ts'
+import { tlsConnectOptions, tlsKey, type UpstreamTls } from './upstream-tls.ts'
 import { createDnsResolver } from '../dns/create-resolver.ts'
 import { createLookup, type ConnectLookup } from '../dns/lookup.ts'
 import type { DnsResolver } from '../dns/resolver.ts'
@@ -36,7 +36,7 @@ export class UpstreamPools {
   static keyOf (options: PoolOptions): string {
     const tls = options.tls
     const base = `${options.origin}|${options.connectTimeout}`
-    return tls === null ? base : `${base}|verify=${tls.verify}|depth=${tls.verifyDepth ?? ''}`
+    return tls === null ? base : `${base}|${tlsKey(tls)}`
   }
 
   get (options: PoolOptions): Pool {

@@ -22,8 +22,8 @@ import { setupPluginServices } from '../plugins/worker-thread-services.ts'
 import { WorkerMetrics } from '../metrics/worker-metrics.ts'
 import { WorkerBalancers } from '../balancer/worker-balancers.ts'
 import type { PeerSnapshot } from '../balancer/peer-snapshot.ts'
-import { certificatesOf } from '../tls/interim-certificates.ts'
 import { createProxyServer, listenOptions, setDefaultCertificate, type ProxyHandlers } from './proxy-server.ts'
+import type { ServerCertificates } from '../tls/types.ts'
 
 const data = workerData as WorkerData
 const port = parentPort!
@@ -33,7 +33,7 @@ const pools = new UpstreamPools(settings0)
 const plugins = await loadPluginModules()
 const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger)
 const balancers = new WorkerBalancers(data.balancing)
-const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index), balancers }
+const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index), balancers, serverTls: data.serverTls }
 const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)
 const pending = new Map<number, Runtime>()
 const servers: Server[] = []
@@ -76,8 +76,8 @@ function onClientError (err: NodeJS.ErrnoException, socket: Socket): void {
     `content-type: application/json; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString()}`)
 }
 
-function currentCertificates (): ReturnType<typeof certificatesOf> {
-  return certificatesOf(state.runtime)
+function currentCertificates (): ServerCertificates | null {
+  return state.runtime.certificates
 }
 
 const handlers: ProxyHandlers = { onRequest, onConnection, onClientError, certificates: currentCertificates }
@@ -112,7 +112,7 @@ function commit (generation: number): void {
   const previous = state.runtime
   state.runtime = next
   state.settings = next.config.settings
-  const certificates = certificatesOf(next)
+  const certificates = next.certificates
   if (certificates !== null) for (const server of tlsServers) setDefaultCertificate(server, certificates)
   pools.retainOnly(next.poolKeys)
   closeRuntime(previous, balancers)

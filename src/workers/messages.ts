@@ -3,6 +3,7 @@
 // workers serve the same config and a config one worker cannot build is rejected everywhere.
 
 import type { ListenAddress, LoadedConfig } from '../config/types.ts'
+import type { ServerTlsDefaults } from '../tls/default-certificate.ts'
 import type { ProxyMetricsShared } from '../metrics/route-series.ts'
 import type { BalancingData, PeerSnapshot } from '../balancer/peer-snapshot.ts'
 
@@ -12,6 +13,8 @@ export interface WorkerData {
   readonly config: LoadedConfig
   /** proxy_listen with port 0 already resolved, so every worker binds the same port (reusePort) */
   readonly listen: readonly ListenAddress[]
+  /** what TLS listeners need besides the config (src/tls/default-certificate.ts); null: no `ssl` listener */
+  readonly serverTls: ServerTlsDefaults | null
   readonly statsBuffer: SharedArrayBuffer
   /** the per-route metrics memory (src/metrics/layout.ts), shared by all workers */
   readonly metrics: ProxyMetricsShared

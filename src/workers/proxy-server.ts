@@ -4,9 +4,11 @@
 // with reusePort whatever the `reuseport` flag says: that is how the worker threads share a port.
 //
 // Certificates come from the Runtime in force at each handshake: the SNICallback asks it for the name the
-// client sent (kong/runloop/certificate.lua find_certificate), and a client that sent no SNI gets the
-// server's default context, replaced on every reload (setDefaultCertificate). Open connections keep the
-// certificate they were handshaken with.
+// client sent (kong/runloop/certificate.lua find_certificate), and a client that sent no SNI, or one no
+// certificate names, gets the listener's own context: the default certificate(s) with the ssl_* settings
+// (ServerCertificates.serverOptions), replaced on every reload (setDefaultCertificate). OpenSSL takes the
+// protocol versions, ciphers and session ticket keys from that context whatever SNI switches to. Open
+// connections keep the certificate they were handshaken with.
 
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -36,18 +38,17 @@ export function createProxyServer (address: ListenAddress, settings: Settings, h
   if (!address.ssl) {
     server = createHttpServer({ ...http1Options(settings), ...keepAliveOptions(address) }, onRequest)
   } else {
-    const tls = tlsOptions(settings, handlers)
+    const certificates = handlers.certificates()
+    if (certificates === null) {
+      throw new Error(`proxy_listen ${address.host}:${address.port} ssl has no certificate (set ssl_cert and ssl_cert_key)`)
+    }
+    const tls = { ...certificates.serverOptions, ...tlsOptions(settings, handlers) }
     server = address.http2
       ? createSecureServer({ ...tls, ...keepAliveOptions(address), allowHTTP1: true, settings: h2Settings(settings) },
         onRequest as unknown as H2RequestListener)
       : createHttpsServer({ ...http1Options(settings), ...tls, ...keepAliveOptions(address), ALPNProtocols: ['http/1.1'] }, onRequest)
     // the HTTP/1.1 side of an http2 listener is node:http's parser on the server's own fields
     if (address.http2) Object.assign(server, http1Options(settings))
-    const certificates = handlers.certificates()
-    if (certificates === null) {
-      throw new Error(`proxy_listen ${address.host}:${address.port} ssl has no certificate (set ssl_cert and ssl_cert_key)`)
-    }
-    setDefaultCertificate(server as TlsServer, certificates)
     // a failed or timed-out handshake (a scanner, a half-open client) is the client's problem, not a log line
     server.on('tlsClientError', ignore)
   }
@@ -64,14 +65,12 @@ export function listenOptions (address: ListenAddress): ListenOptions {
 }
 
 /**
- * The certificate for clients that send no SNI (the SNICallback is not called for them). node:tls offers
- * setSecureContext(options) only, which would build a new context from PEM text; the default context is
- * the server's `_sharedCreds` (lib/_tls_wrap.js Server.prototype.setSecureContext), set here to the one the
- * Runtime built, which also carries ssl_protocols and the ciphers every handshake starts with.
- * test/integration/20-tls-listeners.test.ts fails if a Node release renames it.
+ * A reload's listener context: the default certificate(s) and the ssl_* settings of the new Runtime, for
+ * clients without SNI (the SNICallback is not called for them) and for every handshake's protocol and
+ * cipher choice. Built from PEM text once per reload per listener.
  */
 export function setDefaultCertificate (server: TlsServer, certificates: ServerCertificates): void {
-  (server as unknown as { _sharedCreds: SecureContext })._sharedCreds = certificates.contextFor(null)
+  server.setSecureContext(certificates.serverOptions)
 }
 
 function http1Options (settings: Settings): Record<string, unknown> {
@@ -93,8 +92,13 @@ function tlsOptions (settings: Settings, handlers: ProxyHandlers): Record<string
     handshakeTimeout: settings.client_header_timeout * 1000,
     SNICallback: (servername: string, callback: (err: Error | null, context?: SecureContext) => void) => {
       const certificates = handlers.certificates()
-      if (certificates === null) callback(new Error('no certificate'))
-      else callback(null, certificates.contextFor(servername))
+      if (certificates === null) {
+        callback(new Error('no certificate'))
+        return
+      }
+      const context = certificates.contextFor(servername)
+      // the default: keep the listener's own context, which serves every default key pair (RSA and ECDSA)
+      callback(null, context === certificates.contextFor(null) ? undefined : context)
     }
   }
 }

@@ -14,6 +14,7 @@ import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from
 import { RouteSeries } from '../metrics/route-series.ts'
 import { routesIgnoringPathHandling } from '../router/flavor.ts'
 import { UpstreamRegistry } from '../balancer/upstream-registry.ts'
+import { prepareServerTls, type ServerTlsDefaults } from '../tls/default-certificate.ts'
 
 const WORKER_URL = new URL('./http-worker.ts', import.meta.url)
 const RESTART_DELAY_MIN_MS = 100
@@ -51,6 +52,8 @@ export class Supervisor {
   readonly #slots: WorkerSlot[] = []
   readonly #statsBuffer: SharedArrayBuffer
   #listen: readonly ListenAddress[] = []
+  /** the default certificates and ticket keys, made once at start; null without an `ssl` listener */
+  #serverTls: ServerTlsDefaults | null = null
   #plugins = new Map<string, MainPluginService>()
   #stopping = false
   #reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, message: null })
@@ -113,6 +116,7 @@ export class Supervisor {
   async start (): Promise<void> {
     logDeprecations(this.#logger, this.#config)
     this.#listen = await resolvePorts(this.#config.settings.proxy_listen)
+    this.#serverTls = await prepareServerTls(this.#config.settings, this.#config.source, this.#logger)
     this.#plugins = await setupMainPluginServices(this.#config, {
       logger: this.#logger,
       broadcast: (plugin, payload) => this.#broadcast({ type: 'plugin', plugin, payload }),
@@ -146,6 +150,7 @@ export class Supervisor {
       generation: this.#generation,
       config: this.#config,
       listen: this.#listen,
+      serverTls: this.#serverTls,
       statsBuffer: this.#statsBuffer,
       metrics: this.routeMetrics.shared,
       pluginData,

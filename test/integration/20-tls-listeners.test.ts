@@ -1,7 +1,8 @@
 // TLS and HTTP/2 at the edge (issue 16 part 2), through the real gateway: a plain, an `ssl` and an
-// `ssl http2` listener in front of a plain upstream, with certificates made here. Certificates reach the
-// gateway through the interim TOLLGATE_SSL_CERT / TOLLGATE_SSL_CERT_KEY files (src/tls/interim-certificates.ts)
-// until the certificate store lands; SNI selection by the store is tested in test/unit/workers/proxy-server.test.ts.
+// `ssl http2` listener in front of a plain upstream, with certificates made here: the default one from
+// ssl_cert / ssl_cert_key, another as a declarative `certificates` entity a reload adds. The store's SNI
+// choice is tested in test/unit/tls/certificate-store.test.ts, the listener's in
+// test/unit/workers/proxy-server.test.ts.
 
 import t from 'tap'
 import { once } from 'node:events'
@@ -43,13 +44,13 @@ const config = {
     { name: 'sni-wild', url: `${upstream.url}/w`, routes: [{ name: 'sni-wild', paths: ['/sni'], snis: ['*.wild.test'] }] }
   ]
 }
-const gateway = await startGateway(config, {
-  env: { TOLLGATE_SSL_CERT: certFile, TOLLGATE_SSL_CERT_KEY: keyFile },
-  settings: {
-    proxy_listen: ['127.0.0.1:0', '127.0.0.1:0 ssl reuseport backlog=1024', '127.0.0.1:0 http2 ssl'],
-    client_header_timeout: 1
-  }
-})
+const settings = {
+  proxy_listen: ['127.0.0.1:0', '127.0.0.1:0 ssl reuseport backlog=1024', '127.0.0.1:0 http2 ssl'],
+  client_header_timeout: 1,
+  ssl_cert: certFile,
+  ssl_cert_key: keyFile
+}
+const gateway = await startGateway(config, { settings })
 t.teardown(() => gateway.stop())
 const listening = (gateway.logs.find((l) => l.event === 'listening')!.proxy as string[]).map((a) => Number(a.slice(a.lastIndexOf(':') + 1)))
 const [plainPort, tlsPort, h2Port] = listening
@@ -134,12 +135,12 @@ t.test('a reload serves the new certificate to new connections and keeps an open
   t.teardown(() => agent.destroy())
   const openOne = await keepAliveGet(agent, '/before')
   t.equal(openOne.cert, 'cert-one.test')
-  await writeFile(certFile, second.pem)
-  await writeFile(keyFile, second.keyPem)
+  // ssl_cert is read once at start (restart-bound); a reload brings certificates as entities
+  await gateway.writeConfig({ ...config, ...settings, certificates: [{ cert: second.pem, key: second.keyPem, snis: [{ name: 'localhost' }] }] })
   t.equal((await gateway.reload()).event, 'reloaded')
-  t.equal((await handshake(tlsPort, { servername: 'localhost' })).certName, 'cert-two.test', 'with SNI')
-  t.equal((await handshake(tlsPort)).certName, 'cert-two.test', 'without SNI: the default context was replaced')
-  t.equal((await handshake(h2Port, { ALPNProtocols: ['h2'] })).certName, 'cert-two.test', 'on the http2 listener too')
+  t.equal((await handshake(tlsPort, { servername: 'localhost' })).certName, 'cert-two.test', 'the new certificate for its SNI')
+  t.equal((await handshake(tlsPort)).certName, 'cert-one.test', 'without SNI: still the default certificate')
+  t.equal((await handshake(h2Port, { servername: 'localhost', ALPNProtocols: ['h2'] })).certName, 'cert-two.test', 'on the http2 listener too')
   const again = await keepAliveGet(agent, '/after')
   t.equal(again.status, 200)
   t.equal(again.port, openOne.port, 'the open connection was reused')

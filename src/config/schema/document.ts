@@ -4,6 +4,7 @@
 
 import { SETTING_NAMES } from '../settings.ts'
 import { CREDENTIAL_KEYS, consumer } from './consumer.ts'
+import { caCertificate, certificate, sni } from './certificate.ts'
 import { consumerGroup } from './consumer-group.ts'
 import { CREDENTIAL_SCHEMAS } from './credentials.ts'
 import { annotations, tags, unsupported } from './typedefs.ts'
@@ -16,7 +17,7 @@ import type { FieldSchema, RecordField } from './engine.ts'
 
 /** Kong entity types Tollgate has no use for: accepted only when empty, so nothing is silently dropped. */
 const UNSUPPORTED_ENTITIES = [
-  'certificates', 'ca_certificates', 'snis', 'vaults',
+  'vaults',
   'key_sets', 'keys', 'filter_chains', 'partials', 'custom_entities',
   ...CREDENTIAL_KEYS.filter((key) => !Object.hasOwn(CREDENTIAL_SCHEMAS, key)),
   // decK's Enterprise and Konnect entities (go-database-reconciler pkg/file/types.go, Content)
@@ -79,6 +80,10 @@ const fields: Record<string, FieldSchema> = {
   upstreams: { type: 'array', elements: upstream },
   // top-level targets name their upstream (resolve-upstreams.ts)
   targets: { type: 'array', elements: target },
+  certificates: { type: 'array', elements: certificate },
+  // top-level snis name their certificate (resolve-certificates.ts)
+  snis: { type: 'array', elements: sni },
+  ca_certificates: { type: 'array', elements: caCertificate },
   // top-level credentials name their consumer (resolve-credentials.ts)
   ...Object.fromEntries(Object.entries(CREDENTIAL_SCHEMAS).map(([kind, schema]) => [kind, { type: 'array', elements: schema }])),
 }

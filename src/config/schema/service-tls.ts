@@ -1,6 +1,6 @@
-// A service's upstream TLS fields (Kong's kong/db/schema/entities/services.lua): tls_verify and
-// tls_verify_depth, accepted only on https services as Kong's entity checks require. ca_certificates and
-// client_certificate stay refused (service.ts) until Tollgate has certificate entities.
+// A service's upstream TLS fields (Kong's kong/db/schema/entities/services.lua): tls_verify,
+// tls_verify_depth, ca_certificates and client_certificate, accepted only on https services as Kong's
+// entity checks require.
 
 import type { ConfigIssue } from '../../core/errors.ts'
 import type { BooleanField, NumberField } from './engine.ts'
@@ -11,7 +11,7 @@ export const tlsVerify: BooleanField = { type: 'boolean' }
 /** Kong's bounds; null: no limit beyond OpenSSL's own (see src/proxy/upstream-tls.ts) */
 export const tlsVerifyDepth: NumberField = { type: 'integer', between: [0, 64] }
 
-const TLS_FIELDS = ['tls_verify', 'tls_verify_depth']
+const TLS_FIELDS = ['client_certificate', 'tls_verify', 'tls_verify_depth', 'ca_certificates']
 
 /**
  * Kong's conditional entity checks: a service whose protocol is not https must leave the TLS fields null

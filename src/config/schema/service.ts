@@ -1,7 +1,7 @@
 // The service entity (Kong's kong/db/schema/entities/services.lua): an HTTP or HTTPS upstream, given by
 // the `url` shorthand or by protocol/host/port/path. Nested routes and plugins are allowed, as in Kong.
 
-import { annotations, host, httpProtocol, name, port, tags, timeout, timestamp, unsupported, uuid } from './typedefs.ts'
+import { annotations, foreign, host, httpProtocol, name, port, tags, timeout, timestamp, uuid } from './typedefs.ts'
 import { plugin } from './plugin.ts'
 import { route } from './route.ts'
 import { tlsOnlyForHttps, tlsVerify, tlsVerifyDepth } from './service-tls.ts'
@@ -57,10 +57,12 @@ export const service: RecordField = {
     tags,
     routes: { type: 'array', elements: route },
     plugins: { type: 'array', elements: plugin },
-    client_certificate: unsupported('client certificates are'),
+    // a certificates entity, by id (resolve-certificates.ts)
+    client_certificate: foreign,
     tls_verify: tlsVerify,
     tls_verify_depth: tlsVerifyDepth,
-    ca_certificates: unsupported('ca_certificates are'),
+    // ca_certificates ids (services.lua: an array of uuids; resolve-certificates.ts checks each exists)
+    ca_certificates: { type: 'array', elements: uuid },
     created_at: timestamp,
     updated_at: timestamp,
     ...annotations,

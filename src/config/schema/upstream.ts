@@ -6,7 +6,7 @@ import { allOf, conditional, distinct, type RecordCheck } from './checks.ts'
 import { healthchecks } from './healthchecks.ts'
 import { normalizeHostPort } from './host-port.ts'
 import { target } from './target.ts'
-import { annotations, cookieName, headerName, path, tags, timestamp, unsupported, uuid } from './typedefs.ts'
+import { annotations, cookieName, foreign, headerName, path, tags, timestamp, uuid } from './typedefs.ts'
 import type { FieldSchema, RecordField, Shorthand } from './engine.ts'
 
 export const ALGORITHMS = ['round-robin', 'consistent-hashing', 'least-connections', 'latency'] as const
@@ -89,7 +89,8 @@ export const upstream: RecordField = {
     healthchecks,
     tags,
     host_header: { type: 'string', custom: hostWithOptionalPort },
-    client_certificate: unsupported('client certificates are'),
+    // a certificates entity, by id: presented to the targets (kong/runloop/upstream_ssl.lua fallback_upstream_client_cert)
+    client_certificate: foreign,
     use_srv_name: { type: 'boolean', default: false },
     targets: { type: 'array', elements: target },
     created_at: timestamp,

@@ -74,7 +74,7 @@ t.test('http probes: path, Host, headers; a failing then recovering server (time
     healthy: { interval: 0.1, successes: 2 },
     unhealthy: { interval: 0.1, http_failures: 2, tcp_failures: 1 },
   })
-  checker.update([{ id: 'u1', rules: upstreamRules, hostHeader: null, peers: [peer(0, port)] }])
+  checker.update([{ id: 'u1', rules: upstreamRules, hostHeader: null, clientCertificate: null, peers: [peer(0, port)] }])
   t.ok(await until(() => seen.length > 0), 'probed by the timer')
   t.match(seen[0], { url: '/status', headers: { host: 'api.test', connection: 'close', 'x-probe': 'yes' } })
   t.ok(table.isHealthy(0))
@@ -101,7 +101,7 @@ t.test('host_header is the probes\' Host; checkNow runs a round; unlisted status
   const table = HealthTable.create(2)
   const checker = new ActiveChecker(table)
   t.teardown(() => checker.close())
-  checker.update([{ id: 'u1', rules: rules({ healthy: { interval: 60 }, unhealthy: { http_failures: 1 } }), hostHeader: 'virtual.test', peers: [peer(0, port)] }])
+  checker.update([{ id: 'u1', rules: rules({ healthy: { interval: 60 }, unhealthy: { http_failures: 1 } }), hostHeader: 'virtual.test', clientCertificate: null, peers: [peer(0, port)] }])
   await checker.checkNow('u1', 'healthy')
   t.equal(seen.length, 1)
   t.equal(seen[0].headers.host, 'virtual.test')
@@ -121,7 +121,7 @@ t.test('a server that never answers is a timeout', async (t) => {
   const table = HealthTable.create(1)
   const checker = new ActiveChecker(table)
   t.teardown(() => checker.close())
-  checker.update([{ id: 'u1', rules: rules({ timeout: 0.2, healthy: { interval: 60 }, unhealthy: { timeouts: 1, tcp_failures: 5 } }), hostHeader: null, peers: [peer(0, port)] }])
+  checker.update([{ id: 'u1', rules: rules({ timeout: 0.2, healthy: { interval: 60 }, unhealthy: { timeouts: 1, tcp_failures: 5 } }), hostHeader: null, clientCertificate: null, peers: [peer(0, port)] }])
   const started = Date.now()
   await checker.checkNow('u1', 'healthy')
   t.equal(table.counters(0).timeouts, 1, 'one timeout counted')
@@ -135,7 +135,7 @@ t.test('tcp probes: connect is a success, refused is a tcp failure', async (t) =
   const table = HealthTable.create(1)
   const checker = new ActiveChecker(table)
   t.teardown(() => checker.close())
-  checker.update([{ id: 'u1', rules: rules({ type: 'tcp', healthy: { interval: 60, successes: 1 }, unhealthy: { interval: 60, tcp_failures: 1 } }), hostHeader: null, peers: [peer(0, port)] }])
+  checker.update([{ id: 'u1', rules: rules({ type: 'tcp', healthy: { interval: 60, successes: 1 }, unhealthy: { interval: 60, tcp_failures: 1 } }), hostHeader: null, clientCertificate: null, peers: [peer(0, port)] }])
   await checker.checkNow('u1', 'healthy')
   t.equal(table.state(0), 'healthy')
   await closeServer(server)
@@ -158,8 +158,8 @@ t.test('https probes with a self-signed certificate: verification on fails, off 
   t.teardown(() => checker.close())
   const base = { type: 'https' as const, https_sni: 'probe.test', healthy: { interval: 60, successes: 1 }, unhealthy: { interval: 60, tcp_failures: 1 } }
   checker.update([
-    { id: 'verify', rules: rules({ ...base, https_verify_certificate: true }), hostHeader: null, peers: [peer(0, upstream.port)] },
-    { id: 'noverify', rules: rules({ ...base, https_verify_certificate: false }), hostHeader: null, peers: [peer(1, upstream.port)] },
+    { id: 'verify', rules: rules({ ...base, https_verify_certificate: true }), hostHeader: null, clientCertificate: null, peers: [peer(0, upstream.port)] },
+    { id: 'noverify', rules: rules({ ...base, https_verify_certificate: false }), hostHeader: null, clientCertificate: null, peers: [peer(1, upstream.port)] },
   ])
   await checker.checkNow('verify', 'healthy')
   t.equal(table.state(0), 'unhealthy', 'a failed verification is a tcp failure')
@@ -186,7 +186,7 @@ t.test('at most `concurrency` probes at once; weight-0 peers are not probed', as
   const checker = new ActiveChecker(table)
   t.teardown(() => checker.close())
   const peers = [0, 1, 2, 3, 4, 5].map((slot) => peer(slot, port))
-  checker.update([{ id: 'u1', rules: rules({ concurrency: 2, healthy: { interval: 60 } }), hostHeader: null, peers: [...peers, peer(6, port, 0)] }])
+  checker.update([{ id: 'u1', rules: rules({ concurrency: 2, healthy: { interval: 60 } }), hostHeader: null, clientCertificate: null, peers: [...peers, peer(6, port, 0)] }])
   await checker.checkNow('u1', 'healthy')
   t.equal(probed, 6)
   t.equal(most, 2)
@@ -200,8 +200,8 @@ t.test('update keeps an upstream whose timing is unchanged, drops one without ac
   const table = HealthTable.create(2)
   const checker = new ActiveChecker(table)
   const active = rules({ timeout: 30, healthy: { interval: 60 }, unhealthy: { timeouts: 1 } })
-  checker.update([{ id: 'u1', rules: active, hostHeader: null, peers: [peer(0, port)] }])
-  checker.update([{ id: 'u1', rules: active, hostHeader: null, peers: [peer(1, port)] }])
+  checker.update([{ id: 'u1', rules: active, hostHeader: null, clientCertificate: null, peers: [peer(0, port)] }])
+  checker.update([{ id: 'u1', rules: active, hostHeader: null, clientCertificate: null, peers: [peer(1, port)] }])
   const round = checker.checkNow('u1', 'healthy')
   t.ok(await until(() => sockets.size === 1), 'the new peer list is probed')
   t.equal(checker.checkNow('u1', 'healthy'), round, 'a running round is not started twice')
@@ -212,8 +212,8 @@ t.test('update keeps an upstream whose timing is unchanged, drops one without ac
   t.equal(table.state(1), 'healthy', 'a cancelled probe reports nothing')
   t.throws(() => checker.update([]))
   const other = new ActiveChecker(table)
-  other.update([{ id: 'u1', rules: active, hostHeader: null, peers: [peer(0, port)] }])
-  other.update([{ id: 'u1', rules: rules({}), hostHeader: null, peers: [peer(0, port)] }])
+  other.update([{ id: 'u1', rules: active, hostHeader: null, clientCertificate: null, peers: [peer(0, port)] }])
+  other.update([{ id: 'u1', rules: rules({}), hostHeader: null, clientCertificate: null, peers: [peer(0, port)] }])
   await other.checkNow('u1', 'healthy')
   t.equal(sockets.size, 1, 'no active checks any more: nothing probed')
   await other.close()

@@ -39,7 +39,7 @@ function pluginWith (config: Record<string, unknown>, extra: Record<string, unkn
   return loaded.entities.plugins[0]
 }
 
-const NO_ENTITIES: Entities = { services: [], routes: [], plugins: [], consumers: [], consumer_groups: [], consumer_group_consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [], upstreams: [], targets: [] }
+const NO_ENTITIES: Entities = { services: [], routes: [], plugins: [], consumers: [], consumer_groups: [], consumer_group_consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [], upstreams: [], targets: [], certificates: [], snis: [], ca_certificates: [] }
 
 function instance (config: Record<string, unknown>, slots = 1024, extra: Record<string, unknown> = {}) {
   const service = new RateLimitingWorkerService({ counters: createCounterBuffer(slots) }, createLogger('crit'))

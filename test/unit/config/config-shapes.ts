@@ -5,7 +5,9 @@
 //     field has no default and is not required), and loaded values must fit it.
 // So a field the schema can leave null cannot be typed non-null without one of the two failing.
 
-import type { Consumer, ConsumerGroup, ForeignKey, Healthchecks, ListenAddress, Plugin, Route, Service, Settings, Target, Upstream } from '../../../src/config/types.ts'
+import type {
+  CaCertificate, Certificate, Consumer, ConsumerGroup, ForeignKey, Healthchecks, ListenAddress, Plugin, Route, Service, Settings, Sni, Target, Upstream,
+} from '../../../src/config/types.ts'
 import type { OidcPluginConfig } from '../../../src/plugins/openid-connect/main/main-service.ts'
 import type { OidcConfig } from '../../../src/plugins/openid-connect/worker/oidc-config.ts'
 import type { RequestTerminationConfig } from '../../../src/plugins/request-termination/handler.ts'
@@ -43,6 +45,9 @@ export const SERVICE = {
   read_timeout: integer,
   tls_verify: nullable(boolean),
   tls_verify_depth: nullable(integer),
+  ca_certificates: nullable(array(string)),
+  /** resolved to {id} (resolve-certificates.ts) */
+  client_certificate: built(nullable(foreignKey)),
   enabled: boolean,
   tags,
   created_at: timestamp,
@@ -128,7 +133,7 @@ export const UPSTREAM = {
   healthchecks,
   tags,
   host_header: nullable(string),
-  /** refused unless null (certificates are not built): always null once loaded */
+  /** resolved to {id} (resolve-certificates.ts) */
   client_certificate: built(nullable(foreignKey)),
   use_srv_name: boolean,
   created_at: timestamp,
@@ -145,6 +150,39 @@ export const TARGET = {
   /** Kong's auto_timestamp_ms: seconds with milliseconds */
   created_at: filled(number),
   updated_at: filled(number),
+}
+
+export const CERTIFICATE = {
+  id,
+  cert: string,
+  key: string,
+  cert_alt: nullable(string),
+  key_alt: nullable(string),
+  tags,
+  /** the names of its snis, nested or top-level (resolve-certificates.ts) */
+  snis: built(array(string)),
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+export const SNI = {
+  id,
+  name: string,
+  /** by nesting or the top-level reference (resolve-certificates.ts) */
+  certificate: built(foreignKey),
+  tags,
+  created_at: timestamp,
+  updated_at: timestamp,
+}
+
+export const CA_CERTIFICATE = {
+  id,
+  cert: string,
+  /** computed (resolve-certificates.ts certDigest) */
+  cert_digest: built(string),
+  tags,
+  created_at: timestamp,
+  updated_at: timestamp,
 }
 
 const listen = shape<ListenAddress>('listen', (v) => {
@@ -196,6 +234,15 @@ export const SETTINGS = {
   dns_error_ttl: number,
   dns_cache_size: integer,
   dns_no_sync: boolean,
+  ssl_cert: array(string),
+  ssl_cert_key: array(string),
+  ssl_cipher_suite: oneOf('modern', 'intermediate', 'old', 'custom'),
+  ssl_ciphers: nullable(string),
+  ssl_protocols: array(oneOf('TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3')),
+  ssl_prefer_server_ciphers: boolean,
+  ssl_dhparam: nullable(string),
+  ssl_session_tickets: boolean,
+  ssl_session_timeout: number,
 }
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']
@@ -406,6 +453,9 @@ export type ConsumerMatches = Assert<IsExact<Consumer, RecordOf<typeof CONSUMER>
 export type ConsumerGroupMatches = Assert<IsExact<ConsumerGroup, RecordOf<typeof CONSUMER_GROUP>>>
 export type UpstreamMatches = Assert<IsExact<Upstream, RecordOf<typeof UPSTREAM>>>
 export type TargetMatches = Assert<IsExact<Target, RecordOf<typeof TARGET>>>
+export type CertificateMatches = Assert<IsExact<Certificate, RecordOf<typeof CERTIFICATE>>>
+export type SniMatches = Assert<IsExact<Sni, RecordOf<typeof SNI>>>
+export type CaCertificateMatches = Assert<IsExact<CaCertificate, RecordOf<typeof CA_CERTIFICATE>>>
 export type SettingsMatch = Assert<IsExact<Settings, RecordOf<typeof SETTINGS>>>
 /** OidcConfig lists the fields the token flow reads: each is typed as the schema gives it */
 export type OidcConfigMatches = Assert<IsExact<OidcConfig, Pick<RecordOf<typeof OIDC>, keyof OidcConfig>>>

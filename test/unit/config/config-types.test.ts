@@ -13,6 +13,7 @@ import { route } from '../../../src/config/schema/route.ts'
 import { service } from '../../../src/config/schema/service.ts'
 import { target } from '../../../src/config/schema/target.ts'
 import { upstream } from '../../../src/config/schema/upstream.ts'
+import { caCertificate, certificate, sni } from '../../../src/config/schema/certificate.ts'
 import { validate, type FieldSchema, type RecordField } from '../../../src/config/schema/engine.ts'
 import type { ConfigIssue } from '../../../src/core/errors.ts'
 import { BUNDLED_PLUGINS } from '../../../src/plugins/bundled.ts'
@@ -28,7 +29,7 @@ import { keyAuthSchema } from '../../../src/plugins/key-auth/schema.ts'
 import { jwtSchema } from '../../../src/plugins/jwt/schema.ts'
 import { basicAuthSchema } from '../../../src/plugins/basic-auth/schema.ts'
 import { aclSchema } from '../../../src/plugins/acl/schema.ts'
-import { ACL, BASIC_AUTH, CONSUMER, CONSUMER_GROUP, CORRELATION_ID, CORS, JWT, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS, TARGET, UPSTREAM } from './config-shapes.ts'
+import { ACL, BASIC_AUTH, CA_CERTIFICATE, CERTIFICATE, CONSUMER, CONSUMER_GROUP, CORRELATION_ID, CORS, JWT, KEY_AUTH, OIDC, PLUGIN, PROMETHEUS, RATE_LIMITING, REQUEST_TERMINATION, REQUEST_TRANSFORMER, RESPONSE_TRANSFORMER, ROUTE, SERVICE, SETTINGS, SNI, TARGET, UPSTREAM } from './config-shapes.ts'
 import { describe, type Fields, type Shape } from './shapes.ts'
 import { SOURCE } from './issues.ts'
 
@@ -38,13 +39,16 @@ const CREDENTIALS = ['keyauth_credentials', 'basicauth_credentials', 'jwt_secret
 
 /** Schema fields that are not part of the loaded entity: nested entities, refused Kong features, decK keys. */
 const ENTITIES: ReadonlyArray<{ name: string, schema: RecordField, shape: Fields, leftOut: readonly string[] }> = [
-  { name: 'Service', schema: service, shape: SERVICE, leftOut: ['routes', 'plugins', 'client_certificate', 'ca_certificates', ...ANNOTATIONS] },
+  { name: 'Service', schema: service, shape: SERVICE, leftOut: ['routes', 'plugins', ...ANNOTATIONS] },
   { name: 'Route', schema: route, shape: ROUTE, leftOut: ['sources', 'destinations', 'expression', 'priority', 'plugins', ...ANNOTATIONS] },
   { name: 'Plugin', schema: plugin, shape: PLUGIN, leftOut: ['ordering', 'partials', '_config', ...ANNOTATIONS] },
   { name: 'ConsumerGroup', schema: consumerGroup, shape: CONSUMER_GROUP, leftOut: ['consumers', 'plugins', ...ANNOTATIONS] },
   { name: 'Consumer', schema: consumer, shape: CONSUMER, leftOut: ['plugins', 'groups', ...CREDENTIALS, ...ANNOTATIONS] },
   { name: 'Upstream', schema: upstream, shape: UPSTREAM, leftOut: ['targets', ...ANNOTATIONS] },
   { name: 'Target', schema: target, shape: TARGET, leftOut: [...ANNOTATIONS] },
+  { name: 'Certificate', schema: certificate, shape: CERTIFICATE, leftOut: [...ANNOTATIONS] },
+  { name: 'Sni', schema: sni, shape: SNI, leftOut: [...ANNOTATIONS] },
+  { name: 'CaCertificate', schema: caCertificate, shape: CA_CERTIFICATE, leftOut: [...ANNOTATIONS] },
 ]
 
 function checkRestricted (t: Test, name: string, field: FieldSchema, values: readonly string[]): void {

@@ -189,23 +189,20 @@ t.test('route fields with Kong ranges', async (t) => {
 
 t.test('unsupported Kong features are refused by name', async (t) => {
   const issues = issuesOf(doc({
-    services: [svc({ protocol: 'grpc', ca_certificates: ['00000000-0000-4000-8000-000000000000'] })],
+    services: [svc({ protocol: 'grpc' })],
     routes: [{ paths: ['/'], protocols: ['http', 'tcp'], sources: [{ ip: '10.0.0.1' }], destinations: [{ port: 1 }] }],
     consumers: [{ username: 'u', hmacauth_credentials: [{ username: 'k' }], acls: [] }],
     plugins: [{ name: 'request-termination', protocols: ['tcp'] }],
-    upstreams: [{ name: 'u', client_certificate: { id: '00000000-0000-4000-8000-000000000000' } }],
     certificates: [],
     oauth2_credentials: [{ name: 'x' }],
   }))
   t.strictSame(issues, sortIssues([
     { path: 'services[0].protocol', message: "protocol 'grpc' is not supported by Tollgate yet (only http and https are)" },
-    { path: 'services[0].ca_certificates', message: 'ca_certificates are not supported by Tollgate yet' },
     { path: 'routes[0].protocols[1]', message: "protocol 'tcp' is not supported by Tollgate yet (only http and https are)" },
     { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet' },
     { path: 'routes[0].destinations', message: 'destinations (stream routing) are not supported by Tollgate yet' },
     { path: 'consumers[0].hmacauth_credentials', message: 'consumer credentials (hmacauth_credentials) are not supported by Tollgate yet' },
     { path: 'plugins[0].protocols[0]', message: 'expected one of: grpc, grpcs, http, https, ws, wss' },
-    { path: 'upstreams[0].client_certificate', message: 'client certificates are not supported by Tollgate yet' },
     { path: 'oauth2_credentials', message: "'oauth2_credentials' entities are not supported by Tollgate yet" },
   ]))
 })
@@ -229,7 +226,7 @@ t.test('services: tls_verify and tls_verify_depth as Kong bounds them, on https 
     { path: 'services[2].tls_verify', message: mustBeNull },
     { path: 'services[2].tls_verify_depth', message: mustBeNull },
     { path: 'services[3].tls_verify', message: mustBeNull },
-    { path: 'services[4].client_certificate', message: 'client certificates are not supported by Tollgate yet' },
+    { path: 'services[4].client_certificate', message: "invalid reference 'client_certificate: {\"id\":\"00000000-0000-4000-8000-000000000000\"}' (no such entry in 'certificates')" },
   ]))
   const [a, b, c, d] = loadConfigObject(doc({
     services: [

@@ -257,7 +257,7 @@ t.test('loadConfigText: invalid JSON gives line and column, and never quotes the
   }
   const config = loadConfigText('\uFEFF{"_format_version": "3.0"}', '<admin>', {})
   t.equal(config.source, '<admin>')
-  t.strictSame(config.entities, { services: [], routes: [], plugins: [], consumers: [], consumer_groups: [], consumer_group_consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [], upstreams: [], targets: [] })
+  t.strictSame(config.entities, { services: [], routes: [], plugins: [], consumers: [], consumer_groups: [], consumer_group_consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [], upstreams: [], targets: [], certificates: [], snis: [], ca_certificates: [] })
 })
 
 t.test('Kong format versions 1.1 and 2.1 are accepted; decK and DB-less meta keys ignored', async (t) => {

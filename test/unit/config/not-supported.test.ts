@@ -51,11 +51,11 @@ const ROWS: readonly Row[] = [
   },
   {
     from: 'different features are each named',
-    input: doc({ routes: [route(0, { destinations: [{ port: 1 }], sources: [{ ip: '10.0.0.1' }] }), route(1, { destinations: [{ port: 2 }] })], certificates: [{ cert: 'c', key: 'k' }] }),
+    input: doc({ routes: [route(0, { destinations: [{ port: 1 }], sources: [{ ip: '10.0.0.1' }] }), route(1, { destinations: [{ port: 2 }] })], vaults: [{ name: 'env', prefix: 'e' }] }),
     want: [
       { path: 'routes[0].sources', message: 'sources (stream routing) are not supported by Tollgate yet' },
       { path: 'routes[0].destinations', message: 'destinations (stream routing) are not supported by Tollgate yet (and 1 more)' },
-      { path: 'certificates', message: "'certificates' entities are not supported by Tollgate yet" },
+      { path: 'vaults', message: "'vaults' entities are not supported by Tollgate yet" },
     ],
   },
   {

@@ -49,6 +49,16 @@ t.test('defaults', async (t) => {
     dns_error_ttl: 1,
     dns_cache_size: 10000,
     dns_no_sync: false,
+    // kong.conf.default
+    ssl_cert: [],
+    ssl_cert_key: [],
+    ssl_cipher_suite: 'intermediate',
+    ssl_ciphers: null,
+    ssl_protocols: ['TLSv1.2', 'TLSv1.3'],
+    ssl_prefer_server_ciphers: true,
+    ssl_dhparam: null,
+    ssl_session_tickets: true,
+    ssl_session_timeout: 86400,
   })
   t.strictSame(settings({ log_level: null }).log_level, 'notice', 'null means the default')
 })

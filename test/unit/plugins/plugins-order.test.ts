@@ -24,7 +24,7 @@ import { loadPluginModules } from '../../../src/plugins/handlers.ts'
 import { createConfigView } from '../../../src/config/compile-runtime.ts'
 import type { Entities } from '../../../src/config/types.ts'
 
-const EMPTY: Entities = { services: [], routes: [], plugins: [], consumers: [], consumer_groups: [], consumer_group_consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [], upstreams: [], targets: [] }
+const EMPTY: Entities = { services: [], routes: [], plugins: [], consumers: [], consumer_groups: [], consumer_group_consumers: [], keyauth_credentials: [], basicauth_credentials: [], jwt_secrets: [], acls: [], upstreams: [], targets: [], certificates: [], snis: [], ca_certificates: [] }
 import type { PluginDescriptor, PluginInstance, PluginModule, PluginServices } from '../../../src/plugins/types.ts'
 
 const OIDC_CONFIG = {

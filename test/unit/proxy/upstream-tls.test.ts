@@ -27,9 +27,9 @@ t.test('intermediates are counted up to the first trusted certificate (OpenSSL v
 })
 
 t.test('connect options: no verification, verification, verification with a depth hook', async (t) => {
-  t.strictSame(tlsConnectOptions({ verify: false, verifyDepth: null }), { rejectUnauthorized: false })
-  t.strictSame(tlsConnectOptions({ verify: true, verifyDepth: null }), { rejectUnauthorized: true })
-  const limited = tlsConnectOptions({ verify: true, verifyDepth: 1 })
+  t.strictSame(tlsConnectOptions({ verify: false, verifyDepth: null, caCertificates: null, clientCertificate: null }), { rejectUnauthorized: false })
+  t.strictSame(tlsConnectOptions({ verify: true, verifyDepth: null, caCertificates: null, clientCertificate: null }), { rejectUnauthorized: true })
+  const limited = tlsConnectOptions({ verify: true, verifyDepth: 1, caCertificates: null, clientCertificate: null })
   t.equal(limited.rejectUnauthorized, true)
   t.type(limited.checkServerIdentity, 'function')
 })
