@@ -168,7 +168,7 @@ function routerFlavor (input: unknown, path: string, issues: ConfigIssue[]): unk
 }
 
 const SETTINGS = {
-  proxy_listen: { default: '0.0.0.0:8000', parse: (input, path, issues) => parseListen(input, path, issues, { allowOff: false, tls: true }) },
+  proxy_listen: { default: '0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384', parse: (input, path, issues) => parseListen(input, path, issues, { allowOff: false, tls: true }) },
   admin_listen: { default: '127.0.0.1:8001', parse: (input, path, issues) => parseListen(input, path, issues, { allowOff: true, tls: false }) },
   worker_processes: { default: 'auto', parse: countOrAuto(() => availableParallelism()) },
   headers: { default: 'server_tokens, latency_tokens, X-Kong-Request-Id', parse: tokens(HEADER_TOKENS) },

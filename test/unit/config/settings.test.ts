@@ -12,7 +12,11 @@ function settings (input: Record<string, unknown>) {
 t.test('defaults', async (t) => {
   const cpus = availableParallelism()
   t.strictSame(settings({}), {
-    proxy_listen: [{ host: '0.0.0.0', port: 8000, flags: [], ssl: false, http2: false, backlog: 2048, ipv6Only: null, soKeepalive: null }],
+    // Kong's default (kong.conf.default proxy_listen)
+    proxy_listen: [
+      { host: '0.0.0.0', port: 8000, flags: ['reuseport', 'backlog=16384'], ssl: false, http2: false, backlog: 16384, ipv6Only: null, soKeepalive: null },
+      { host: '0.0.0.0', port: 8443, flags: ['http2', 'ssl', 'reuseport', 'backlog=16384'], ssl: true, http2: true, backlog: 16384, ipv6Only: null, soKeepalive: null }
+    ],
     admin_listen: [{ host: '127.0.0.1', port: 8001, flags: [], ssl: false, http2: false, backlog: 2048, ipv6Only: null, soKeepalive: null }],
     worker_processes: cpus,
     headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'],
