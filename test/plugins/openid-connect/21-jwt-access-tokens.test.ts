@@ -71,6 +71,8 @@ t.test('JWT access tokens are verified before they are cached', async (t) => {
     const rotated = await stack.proxy(ROUTE, { headers: { authorization: clientBasic(b) } })
     t.equal(rotated.status, 200, 'the token signed by the new key is accepted')
     t.equal(jwtHeader(upstreamBearer(rotated)!).kid, idp.signingKid)
+    // the log line comes from the main thread and may be read after the answer: wait for it, then count
+    await gateway.waitForLog((line) => line.event === 'oidc.discovery.ok' && line.reason === 'unknown kid', { after: mark })
     t.equal(unknownKidFetches(gateway.logs, mark).length, 1, 'the JWKS was fetched once for the unknown kid')
 
     const listing = await waitForIssuers(stack)
