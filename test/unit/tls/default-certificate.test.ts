@@ -48,7 +48,7 @@ t.test('generated once, reused after', async (t) => {
 t.test('no ssl listener: nothing made', async (t) => {
   const prefix = await mkdtemp(join(tmpdir(), 'tollgate-ssl-'))
   t.teardown(() => rm(prefix, { recursive: true, force: true }))
-  t.equal(await prepareServerTls(parseSettings({ prefix }, []), '<test>', collectingLogger().logger), null)
+  t.equal(await prepareServerTls(parseSettings({ prefix, proxy_listen: '0.0.0.0:8000' }, []), '<test>', collectingLogger().logger), null)
   t.strictSame(await readdir(prefix), [])
 })
 
