@@ -1,9 +1,10 @@
-// Starts every process the selected scenarios need and nothing more: load generator, upstream, floor,
-// IdP, and up to three gateways (1 worker; --workers workers; 1 worker with the verified-token cache off),
+// Starts every process the selected scenarios need and nothing more: load generator, upstream, floors
+// (plain, bare, TLS, HTTP/2), IdP, and up to three gateways (1 worker; --workers workers; 1 worker with the verified-token cache off),
 // each pinned per the CPU plan. One set of processes serves all runs, so the runs of different scenarios
 // can interleave.
 
 import { request } from 'undici'
+import { makeBenchCertificate, type BenchCertificate } from './bench-certificate.ts'
 import { BenchChild } from './child.ts'
 import type { CpuPlan } from './cpu-plan.ts'
 import { BenchGateway } from './gateway.ts'
@@ -22,6 +23,10 @@ export interface Environment {
   readonly upstream: BenchChild
   readonly floor: BenchChild | null
   readonly floorBare: BenchChild | null
+  /** the floor behind node:https (`floor-tls`, `floor-tls-handshake`) */
+  readonly floorTls: BenchChild | null
+  /** the floor behind node:http2's secure server (`floor-h2`) */
+  readonly floorH2: BenchChild | null
   readonly idp: BenchChild | null
   /** 1 worker: proxy and the oidc scenarios */
   readonly gateway: BenchGateway | null
@@ -56,6 +61,16 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     const floorBare = targets.has('floor-bare')
       ? track(started, await BenchChild.start('floor-bare', PROC('floor-bare'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor-bare') }))
       : null
+    const gatewayTls = scenarios.some((s) => s.target === 'gateway' && s.listener !== undefined)
+    const certificate = gatewayTls || targets.has('floor-tls') || targets.has('floor-h2') ? await makeBenchCertificate() : null
+    if (certificate !== null) track(started, { stop: certificate.remove })
+    const tlsArgs = certificate === null ? [] : ['--tls', certificate.certFile, certificate.keyFile]
+    const floorTls = targets.has('floor-tls')
+      ? track(started, await BenchChild.start('floor-tls', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...tlsArgs], execArgv: profileArgs(options, 'floor-tls') }))
+      : null
+    const floorH2 = targets.has('floor-h2')
+      ? track(started, await BenchChild.start('floor-h2', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...tlsArgs, '--h2'], execArgv: profileArgs(options, 'floor-h2') }))
+      : null
     let idp: BenchChild | null = null
     if (oidc) {
       log(`starting the IdP (${manyCount} + ${coldCount} extra clients)`)
@@ -75,7 +90,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     if (gatewayNames.length > 0) {
       log(`starting the gateway (1 worker, CPUs ${plan.subject(1) ?? 'any'})`)
       gateway = track(started, await BenchGateway.start({
-        name: 'gateway', cpus: plan.subject(1), cpuProfDir: profileDir(options, 'gateway'), config: gatewayConfig(1, upstreamUrl, routes(gatewayNames), slots, upstream.info.targets as string[])
+        name: 'gateway', cpus: plan.subject(1), cpuProfDir: profileDir(options, 'gateway'), config: { ...gatewayConfig(1, upstreamUrl, routes(gatewayNames), slots, upstream.info.targets as string[]), ...(gatewayTls ? tlsSettings(certificate!) : {}) }
       }))
       await checkPluginScenarios(gateway.proxyUrl, gateway.adminUrl, gatewayNames)
       // the broker clients authenticate with the gateway's keys, which the IdP fetches from its Admin API
@@ -103,7 +118,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     for (const [g, names] of served) {
       if (g !== null && idp !== null) for (const issuer of issuersOf(names, idp)) await waitForIssuer(g, issuer)
     }
-    return { plan, load, upstream, floor, floorBare, idp, gateway, gatewayWorkers, gatewayVerifyEach, manyCount, coldCount, close }
+    return { plan, load, upstream, floor, floorBare, floorTls, floorH2, idp, gateway, gatewayWorkers, gatewayVerifyEach, manyCount, coldCount, close }
   } catch (err) {
     await close()
     throw err
@@ -202,6 +217,19 @@ function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly R
       routes: [{ name: r.name, paths: [`/${r.name}`], plugins: r.plugins }]
     }))],
     upstreams: balanced.length === 0 ? [] : [{ name: BALANCED_UPSTREAM, algorithm: 'round-robin', targets: targets.map((target) => ({ target })) }]
+  }
+}
+
+/**
+ * The TLS scenarios' listeners beside the plain one (BenchGateway tells them apart by their flags), with the
+ * run's certificate as the default one; every other ssl_* setting is Kong's default (ssl_cipher_suite
+ * intermediate: TLS 1.2 and 1.3; session tickets on).
+ */
+function tlsSettings (certificate: BenchCertificate): Record<string, unknown> {
+  return {
+    proxy_listen: ['127.0.0.1:0', '127.0.0.1:0 ssl', '127.0.0.1:0 ssl http2'],
+    ssl_cert: [certificate.certFile],
+    ssl_cert_key: [certificate.keyFile]
   }
 }
 

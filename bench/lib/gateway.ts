@@ -2,6 +2,8 @@
 // pinned with taskset when the plan says so, with the event-loop delay probe preloaded
 // (bench/probe/event-loop-delay.ts) and optionally --cpu-prof. Its JSON log lines give the addresses;
 // error-level lines are counted, since a gateway that logs errors under load did not pass.
+// The 'listening' line lists the bound proxy addresses in proxy_listen's order, so each URL's scheme
+// and kind (plain, `ssl`, `ssl http2`) come from the config's entry at the same place.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -39,7 +41,12 @@ export class BenchGateway {
   readonly cpus: string | null
   readonly workers: number
   readonly child: ChildProcess
+  /** the first plain HTTP proxy listener */
   proxyUrl = ''
+  /** the first `ssl` listener without http2 (HTTP/1.1 over TLS); null: none configured */
+  tlsUrl: string | null = null
+  /** the first `ssl http2` listener (ALPN h2 and http/1.1); null: none configured */
+  h2Url: string | null = null
   adminUrl = ''
   /** upstream calls aborted because the client went away: autocannon closes its sockets at a run's end */
   clientAborts = 0
@@ -48,6 +55,7 @@ export class BenchGateway {
   #output = ''
   #nextProbeId = 1
   readonly #listeners = new Set<(line: LogLine) => void>()
+  readonly #proxyKinds: readonly ListenerKind[]
   readonly #dir: string
   readonly #exited: Promise<unknown>
 
@@ -55,6 +63,7 @@ export class BenchGateway {
     this.name = start.name
     this.cpus = start.cpus
     this.workers = Number(start.config.worker_processes)
+    this.#proxyKinds = listenerKinds(start.config.proxy_listen)
     this.#dir = dir
     const nodeArgs = [...(start.execArgv ?? []), ...(start.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${start.cpuProfDir}`])]
     const [command, args] = pinned(start.cpus, process.execPath, [...nodeArgs, '--import', PROBE, BIN, 'start', '--config', configFile])
@@ -107,7 +116,7 @@ export class BenchGateway {
       }
       const timer = setTimeout(() => fail(`no addresses within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
       const listener = (line: LogLine): void => {
-        if (line.event === 'listening') this.proxyUrl = `http://${(line.proxy as string[])[0]}`
+        if (line.event === 'listening') this.#takeProxyAddresses(line.proxy as string[])
         if (line.event === 'admin_listening') this.adminUrl = `http://${(line.admin as string[])[0]}`
         if (line.event === 'config_invalid' || line.event === 'start_failed') fail(line.event)
         if (this.proxyUrl !== '' && this.adminUrl !== '') {
@@ -118,6 +127,15 @@ export class BenchGateway {
       }
       this.#listeners.add(listener)
       this.#exited.then(() => fail('it exited'), () => {})
+    })
+  }
+
+  #takeProxyAddresses (addresses: readonly string[]): void {
+    addresses.forEach((address, i) => {
+      const kind = this.#proxyKinds[i] ?? 'plain'
+      if (kind === 'plain' && this.proxyUrl === '') this.proxyUrl = `http://${address}`
+      if (kind === 'tls') this.tlsUrl ??= `https://${address}`
+      if (kind === 'h2') this.h2Url ??= `https://${address}`
     })
   }
 
@@ -173,6 +191,17 @@ export class BenchGateway {
     }
     await rm(this.#dir, { recursive: true, force: true })
   }
+}
+
+type ListenerKind = 'plain' | 'tls' | 'h2'
+
+/** Each proxy_listen entry's kind, in order (kong.conf's syntax: a comma-separated string or an array). */
+function listenerKinds (proxyListen: unknown): ListenerKind[] {
+  const entries = typeof proxyListen === 'string' ? proxyListen.split(',') : Array.isArray(proxyListen) ? proxyListen.map(String) : []
+  return entries.map((entry) => {
+    const flags = entry.trim().split(/\s+/).slice(1)
+    return !flags.includes('ssl') ? 'plain' : flags.includes('http2') ? 'h2' : 'tls'
+  })
 }
 
 // The gateway logs an upstream exchange it abandons because the client left as `upstream_failed` with

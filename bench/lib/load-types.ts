@@ -10,8 +10,18 @@ export type CredentialPlan =
   /** credentials [from, to) in order, each used once: every request a new cache key */
   | { readonly kind: 'sequence', readonly set: string, readonly from: number, readonly to: number }
 
+/**
+ * The client that sends the load: autocannon (HTTP/1.1, keep-alive; https URLs over TLS), `h2` (node:http2
+ * sessions, several concurrent streams each: bench/procs/h2-load.ts) or `tls-handshake` (a new TLS
+ * connection per request, a full handshake each: bench/procs/handshake-load.ts).
+ */
+export type LoadDriver = 'autocannon' | 'h2' | 'tls-handshake'
+
 export interface LoadJob {
   readonly url: string
+  /** absent: autocannon */
+  readonly driver?: LoadDriver
+  /** concurrent requests in flight (autocannon connections, h2 streams over all sessions, handshaking clients) */
   readonly connections: number
   readonly durationS: number
   /** total requests per second, paced evenly over the connections; null: as fast as possible */
@@ -44,7 +54,8 @@ export interface LoadOutcome {
   readonly timeouts: number
   readonly non2xx: number
   readonly statusCodes: Readonly<Record<string, number>>
-  /** autocannon's own client latency (whole milliseconds, as autocannon records them) */
+  /** autocannon's own client latency (whole milliseconds, as autocannon records them); the other drivers
+   * give the client_us histogram's percentiles in ms */
   readonly autocannonMs: Omit<Percentiles, 'count'>
   /** hdr-histogram-js histograms, compressed base64; null when nothing was recorded */
   readonly histograms: Readonly<Record<HistogramName, string | null>>

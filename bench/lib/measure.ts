@@ -3,6 +3,7 @@
 // it. Any error, timeout, non-2xx answer or error log line fails the run, with the details.
 
 import { loadavg } from 'node:os'
+import type { BenchChild } from './child.ts'
 import { CpuMeter } from './cpu-time.ts'
 import { CREDENTIALS, type Environment } from './environment.ts'
 import type { BenchGateway } from './gateway.ts'
@@ -50,11 +51,20 @@ export function subjectOf (env: Environment, scenario: Scenario, workers: number
   const gateways: Partial<Record<Scenario['target'], BenchGateway | null>> =
     { gateway: env.gateway, 'gateway-workers': env.gatewayWorkers, 'gateway-verify-each': env.gatewayVerifyEach }
   const gateway = gateways[scenario.target] ?? null
-  if (gateway !== null) return { url: gateway.proxyUrl + scenario.path, gateway, pid: gateway.pid, cpus: gateway.cpus }
-  const floor = scenario.target === 'floor' ? env.floor : scenario.target === 'floor-bare' ? env.floorBare : null
+  if (gateway !== null) return { url: listenerUrl(gateway, scenario) + scenario.path, gateway, pid: gateway.pid, cpus: gateway.cpus }
+  const floors: Partial<Record<Scenario['target'], BenchChild | null>> =
+    { floor: env.floor, 'floor-bare': env.floorBare, 'floor-tls': env.floorTls, 'floor-h2': env.floorH2 }
+  const floor = floors[scenario.target] ?? null
   if (floor !== null) return { url: (floor.info.url as string) + scenario.path, gateway: null, pid: floor.pid, cpus: floor.cpus }
   if (scenario.target === 'upstream') return { url: (env.upstream.info.url as string) + scenario.path, gateway: null, pid: env.upstream.pid, cpus: env.plan.subject(1) }
   throw new Error(`${scenario.name}: its gateway (${workers} workers) was not started`)
+}
+
+function listenerUrl (gateway: BenchGateway, scenario: Scenario): string {
+  if (scenario.listener === undefined) return gateway.proxyUrl
+  const url = scenario.listener === 'tls' ? gateway.tlsUrl : gateway.h2Url
+  if (url === null) throw new Error(`${scenario.name}: gateway ${gateway.name} has no ${scenario.listener} listener`)
+  return url
 }
 
 export async function measureRun (ctx: MeasureContext, scenario: Scenario, mode: Mode, run: number, rate: number | null): Promise<RunRecord> {
@@ -66,6 +76,7 @@ export async function measureRun (ctx: MeasureContext, scenario: Scenario, mode:
     const plans = credentialPlans(ctx, scenario)
     const job = (durationS: number, credentials: CredentialPlan): LoadJob => ({
       url: subject.url,
+      driver: scenario.driver,
       connections: connectionsFor(options.connections, credentials),
       durationS,
       rate: mode === 'fixed' ? rate : null,

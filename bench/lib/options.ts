@@ -33,14 +33,15 @@ export const USAGE = `Usage: npm run bench -- [options]
   --duration S         seconds measured per run (10; quick 1)
   --warmup S           seconds of warm-up load before each run (2; quick 0.3)
   --runs N             runs per scenario and mode, the median is reported (3; quick 1)
-  --connections N      autocannon connections (50; quick 10)
+  --connections N      requests in flight: autocannon connections, h2 streams, handshaking clients (50; quick 10)
   --workers N          gateway workers in the "workers" scenarios (2)
   --rate R             fixed-rate req/s (default: half the proxy saturation rate of this run)
   --many N             distinct credentials in oidc-many (10000; quick 500)
   --cold N             distinct credentials oidc-cold may use in all (40000; quick 1500)
   --only a,b           only these scenarios (direct, floor, floor-bare, proxy, oidc-hot, oidc-many,
                        oidc-cold, oidc-bearer, oidc-introspect, oidc-bearer-verify-each,
-                       key-auth, rate-limiting, cors, request-transformer, stack,
+                       key-auth, rate-limiting, cors, request-transformer, balanced, stack,
+                       floor-tls, tls, floor-h2, h2, floor-tls-handshake, tls-handshake,
                        workers:proxy, workers:oidc-hot)
   --out DIR            where the JSON and HTML results go (bench/results)
   --cpu-prof           write gateway and floor CPU profiles (node --cpu-prof) under DIR/profiles

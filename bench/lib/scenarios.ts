@@ -3,10 +3,14 @@
 // with 1 worker, with --workers workers, or with 1 worker and the verified-token cache off
 // (`oidc_verified_token_cache_size` 0, a restart-bound setting, so a gateway of its own). The plugin
 // scenarios of issue 14 run on the 1-worker gateway beside `proxy`; their configs are in plugin-setup.ts.
+// The TLS scenarios of issue 16 run on that gateway's `ssl` and `ssl http2` listeners, each against the
+// floor forwarder behind the same kind of server (`floor-tls`, `floor-h2`), all presenting one certificate
+// made at the start of the run (bench/lib/bench-certificate.ts).
 
+import type { LoadDriver } from './load-types.ts'
 import { BENCH_API_KEY, BENCH_ORIGIN } from './plugin-setup.ts'
 
-export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'gateway' | 'gateway-workers' | 'gateway-verify-each'
+export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'floor-tls' | 'floor-h2' | 'gateway' | 'gateway-workers' | 'gateway-verify-each'
 
 export interface Scenario {
   readonly name: string
@@ -22,6 +26,10 @@ export interface Scenario {
   readonly headers?: Readonly<Record<string, string>>
   /** nothing to warm (its route was probed before any load): --quick skips its warm-up and measures a quarter */
   readonly quickBrief?: boolean
+  /** a gateway's listener: `tls` (proxy_listen `ssl`) or `h2` (`ssl http2`); absent: the plain HTTP one */
+  readonly listener?: 'tls' | 'h2'
+  /** the client sending the load; absent: autocannon */
+  readonly driver?: LoadDriver
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -41,6 +49,12 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'request-transformer', isolates: 'request-transformer adding two request headers', target: 'gateway', path: '/request-transformer', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'balanced', isolates: 'an upstream of 3 targets (one server on 3 loopback addresses), round-robin: the balancer\'s pick, per-peer pools, Host per target', target: 'gateway', path: '/balanced', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'stack', isolates: 'key-auth + acl + rate-limiting + correlation-id on one route, as real files combine them', target: 'gateway', path: '/stack', oidc: false, credentials: 'none', headers: { apikey: BENCH_API_KEY }, quickBrief: true },
+  { name: 'floor-tls', isolates: '`floor` behind node:https, HTTP/1.1 over TLS, keep-alive: what TLS costs any Node proxy', target: 'floor-tls', path: '/', oidc: false, credentials: 'none', quickBrief: true },
+  { name: 'tls', isolates: '`proxy` on an `ssl` listener, HTTP/1.1 over TLS, keep-alive', target: 'gateway', listener: 'tls', path: '/tls', oidc: false, credentials: 'none', quickBrief: true },
+  { name: 'floor-h2', isolates: '`floor` behind node:http2\'s secure server (allowHTTP1, compatibility API), HTTP/2 streams over TLS', target: 'floor-h2', path: '/', oidc: false, credentials: 'none', driver: 'h2', quickBrief: true },
+  { name: 'h2', isolates: '`proxy` on an `ssl http2` listener, HTTP/2 streams over TLS (ALPN h2)', target: 'gateway', listener: 'h2', path: '/h2', oidc: false, credentials: 'none', driver: 'h2', quickBrief: true },
+  { name: 'floor-tls-handshake', isolates: '`floor-tls` with a new TLS connection (full handshake) per request: handshakes/s of any Node proxy', target: 'floor-tls', path: '/', oidc: false, credentials: 'none', driver: 'tls-handshake', quickBrief: true },
+  { name: 'tls-handshake', isolates: '`tls` with a new TLS connection (full handshake) per request: the gateway\'s handshakes/s', target: 'gateway', listener: 'tls', path: '/tls-handshake', oidc: false, credentials: 'none', driver: 'tls-handshake', quickBrief: true },
   { name: 'workers:proxy', isolates: '`proxy` with --workers workers: scaling', target: 'gateway-workers', path: '/proxy', oidc: false, credentials: 'none' },
   { name: 'workers:oidc-hot', isolates: '`oidc-hot` with --workers workers: scaling', target: 'gateway-workers', path: '/oidc-hot', oidc: true, credentials: 'one' }
 ]

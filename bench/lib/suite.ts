@@ -12,6 +12,7 @@ import type { BenchOptions } from './options.ts'
 import { MODES, RESULTS_SCHEMA, type BenchResults, type Mode, type RunRecord, type ScenarioResult } from './results-types.ts'
 import { selectScenarios, type Scenario } from './scenarios.ts'
 import { median, mergedHistograms, ratios, summarize, targets } from './summarize.ts'
+import { checkTlsScenarios } from './tls-check.ts'
 
 type Log = (line: string) => void
 
@@ -39,6 +40,7 @@ export async function runSuite (options: BenchOptions, log: Log): Promise<BenchR
   if (scenarios.length > 0) {
     const env = await startEnvironment(options, scenarios, plan, log)
     try {
+      await checkTlsScenarios(env, scenarios, options.workers, log)
       fixedRate = await runAll(env, options, scenarios, progress, log)
     } finally {
       await env.close()
@@ -107,10 +109,11 @@ function halfOfSaturation (progress: Progress, scenarios: readonly Scenario[]): 
   return runs.length === 0 ? null : Math.max(1, Math.round(median(runs.map((r) => r.outcome.rps)) / 2))
 }
 
-// A new credential per request cannot go at half the proxy's rate: oidc-cold's fixed rate is capped at
-// half its own saturation rate, so it measures latency below saturation like the others.
+// A new credential per request cannot go at half the proxy's rate, nor can a new TLS handshake per
+// request: oidc-cold's and the tls-handshake scenarios' fixed rates are capped at half their own
+// saturation rate, so they measure latency below saturation like the others.
 function rateFor (scenario: Scenario, fixedRate: number, progress: Progress): number {
-  if (scenario.credentials !== 'cold') return fixedRate
+  if (scenario.credentials !== 'cold' && scenario.driver !== 'tls-handshake') return fixedRate
   const runs = progress.runs.get(key(scenario.name, 'saturation')) ?? []
   if (runs.length === 0) return fixedRate
   return Math.max(1, Math.min(fixedRate, Math.round(median(runs.map((r) => r.outcome.rps)) / 2)))

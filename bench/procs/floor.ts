@@ -7,10 +7,19 @@
 // adds all of those as Kong does, so their price is part of what `proxy / floor` measures.
 // Host is left to undici, which sends the upstream's (Kong's default, `preserve_host: false`).
 // `floor-bare` (bench/procs/floor-bare.ts) forwards no request header at all: the lower bound, not a proxy.
-// Run: node bench/procs/floor.ts <upstream origin> (started by the suite)
+// The TLS floors are this same forwarder behind the servers the gateway's TLS listeners use
+// (src/workers/proxy-server.ts): node:https for `floor-tls`, and node:http2's secure server with allowHTTP1
+// and the compatibility API for `floor-h2`, whose requests lose their pseudo-headers (:method, :path,
+// :authority, :scheme) on the way up, as the gateway's do. Both take Node's TLS defaults (TLS 1.2 and 1.3,
+// session tickets on); the suite checks they negotiate what the gateway does before any load.
+// Run: node bench/procs/floor.ts <upstream origin> [--tls CERT_FILE KEY_FILE [--h2]] (started by the suite)
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import type { Server } from 'node:net'
 import { Pool } from 'undici'
 import { serveParent } from '../lib/serve-parent.ts'
 
@@ -45,6 +54,8 @@ function endToEnd (raw: ReadonlyArray<string | Buffer>, skip: string): string[] 
   let listed: string[] | null = null
   for (let i = 0; i < raw.length; i += 2) {
     const name = latin1(raw[i])
+    // an HTTP/2 request's pseudo-headers are not fields (RFC 9113 §8.3): undici would refuse them
+    if (name.charCodeAt(0) === COLON) continue
     const lower = name.toLowerCase()
     if (lower === 'connection') listed = connectionListed(latin1(raw[i + 1]), listed)
     if (HOP_BY_HOP.has(lower) || lower === skip) continue
@@ -60,21 +71,47 @@ function latin1 (value: string | Buffer): string {
   return typeof value === 'string' ? value : value.toString('latin1')
 }
 
-function hasBody (req: IncomingMessage): boolean {
+const COLON = 0x3a
+
+/** a client's request: node:http's, or node:http2's compatibility one (HTTP/2, or HTTP/1.1 beside it) */
+type ClientRequest = IncomingMessage | Http2ServerRequest
+
+/** what the forwarder uses of the answer to the client, node:http's or node:http2's compatibility one */
+interface ClientAnswer {
+  writeHead (statusCode: number, headers?: string[]): unknown
+  write (chunk: Buffer): boolean
+  once (event: 'drain', listener: () => void): unknown
+  end (): unknown
+  destroy (): unknown
+  readonly headersSent: boolean
+}
+
+function hasBody (req: ClientRequest): boolean {
+  // an HTTP/2 request has a body unless its HEADERS frame ended the stream; it needs no length
+  if (req.httpVersionMajor === 2) return !(req as Http2ServerRequest).stream.endAfterHeaders
   const length = req.headers['content-length']
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
 }
 
-const origin = process.argv[2]
-if (origin === undefined) throw new Error('usage: floor.ts <upstream origin>')
+/** node:http2's compatibility response has no `destroyed`: its stream does */
+function gone (res: ClientAnswer): boolean {
+  return (res as ServerResponse).destroyed === true || (res as Http2ServerResponse).stream?.destroyed === true
+}
+
+const USAGE = 'usage: floor.ts <upstream origin> [--tls CERT_FILE KEY_FILE [--h2]]'
+const [origin, ...flags] = process.argv.slice(2)
+if (origin === undefined) throw new Error(USAGE)
+const tlsAt = flags.indexOf('--tls')
+const h2 = flags.includes('--h2')
+if ((tlsAt >= 0 && flags.length < tlsAt + 3) || (h2 && tlsAt < 0)) throw new Error(USAGE)
 const pool = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0 })
 
 // One object per request is the whole state (as the gateway's RequestContext), no closures.
 class Forward {
-  readonly res: ServerResponse
+  readonly res: ClientAnswer
   resume: (() => void) | null
   abort: ((err?: Error) => void) | null
-  constructor (res: ServerResponse) {
+  constructor (res: ClientAnswer) {
     this.res = res
     this.resume = null
     this.abort = null
@@ -89,14 +126,15 @@ class Forward {
     if (statusCode < 200) return true
     this.resume = resume
     const headers = endToEnd(rawHeaders, '')
-    if (statusText === '') this.res.writeHead(statusCode, headers)
-    else this.res.writeHead(statusCode, statusText, headers)
+    // HTTP/2 has no reason phrase (node:http2 warns when given one)
+    if (statusText === '' || h2) this.res.writeHead(statusCode, headers)
+    else (this.res as ServerResponse).writeHead(statusCode, statusText, headers)
     return true
   }
 
   onData (chunk: Buffer): boolean {
     // the client left: stop the upstream exchange rather than read a body nobody will get
-    if (this.res.destroyed) {
+    if (gone(this.res)) {
       this.abort?.()
       return false
     }
@@ -110,25 +148,44 @@ class Forward {
   }
 
   onError (): void {
-    if (this.res.headersSent || this.res.destroyed) this.res.destroy()
-    else this.res.writeHead(502).end()
+    if (this.res.headersSent || gone(this.res)) {
+      this.res.destroy()
+      return
+    }
+    this.res.writeHead(502)
+    this.res.end()
   }
 }
 
-const server = createServer({ keepAliveTimeout: 120_000, noDelay: true }, (req, res) => {
+function forward (req: ClientRequest, res: ServerResponse | Http2ServerResponse): void {
   pool.dispatch({
     path: req.url ?? '/',
     method: req.method ?? 'GET',
     headers: endToEnd(req.rawHeaders, 'host'),
     body: hasBody(req) ? req : null
   }, new Forward(res))
-})
+}
+
+/** The server the mode asks for, with the options the gateway's listener of that kind has in common with it. */
+function listener (): Server {
+  const common = { keepAliveTimeout: 120_000, noDelay: true }
+  if (tlsAt < 0) return createServer(common, forward)
+  const tls = { cert: readFileSync(flags[tlsAt + 1]), key: readFileSync(flags[tlsAt + 2]) }
+  if (!h2) return createHttpsServer({ ...common, ...tls, ALPNProtocols: ['http/1.1'] }, forward)
+  const server = createSecureServer({ ...tls, allowHTTP1: true }, forward)
+  // as the gateway's http2 listener: net.Server reads `noDelay` from the instance at each accept, and the
+  // HTTP/1.1 side (node:http's connection listener) reads keepAliveTimeout from the server
+  Object.assign(server, common)
+  return server
+}
+
+const server = listener()
 server.listen(0, '127.0.0.1')
 await once(server, 'listening')
 const port = (server.address() as { port: number }).port
 
-serveParent({ url: `http://127.0.0.1:${port}`, port }, {}, async () => {
-  server.closeAllConnections()
+serveParent({ url: `${tlsAt < 0 ? 'http' : 'https'}://127.0.0.1:${port}`, port }, {}, async () => {
+  ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
   server.close()
   await pool.close()
 })

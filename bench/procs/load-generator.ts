@@ -5,15 +5,19 @@
 // The headers are read from autocannon's per-client 'headers' event (setupClient hook), which hands over
 // the raw [name, value, ...] list; a request's `onResponse` would also do it, but autocannon then builds
 // a header object with lodash for every response, which costs load-generator CPU at 30k+ req/s.
+// The HTTP/2 and connection-per-request scenarios use this process's own clients (h2-load.ts,
+// handshake-load.ts), chosen by the job's `driver`, and record into the same histograms (recorder.ts).
 // Run: started by the suite (bench/lib/suite.ts), which sends `credentials` (or `headers`) and `run` calls.
 
 import { performance } from 'node:perf_hooks'
 // @ts-expect-error -- autocannon ships no type declarations; the members used are typed below
 import autocannon from 'autocannon'
-import { encodeHistogram, newHistogram, type Histogram } from '../lib/histogram.ts'
-import type { CredentialPlan, HistogramName, LoadJob, LoadOutcome } from '../lib/load-types.ts'
+import type { CredentialPlan, LoadJob, LoadOutcome } from '../lib/load-types.ts'
 import { serveParent } from '../lib/serve-parent.ts'
+import { runHandshakes } from './handshake-load.ts'
+import { runH2 } from './h2-load.ts'
 import { Pacer, type PacedClient } from './pacing.ts'
+import { Recorder } from './recorder.ts'
 
 interface AutocannonClient extends PacedClient {
   on (event: 'headers', listener: (info: { headers: string[] }) => void): void
@@ -45,42 +49,6 @@ const run = autocannon as Autocannon
 const credentialSets = new Map<string, string[]>()
 /** the runs in progress, so `stop` can end them early (bench/hostile.ts: traffic for as long as an attack lasts) */
 const running = new Set<AutocannonInstance>()
-
-const HEADER_SLOTS: ReadonlyMap<string, HistogramName> = new Map([
-  ['x-kong-proxy-latency', 'kong_proxy_ms'],
-  ['x-kong-upstream-latency', 'kong_upstream_ms'],
-  ['x-tollgate-proxy-latency-us', 'proxy_us'],
-  ['x-tollgate-upstream-latency-us', 'upstream_us']
-])
-const HEADER_LENGTHS = new Set([...HEADER_SLOTS.keys()].map((name) => name.length))
-
-class Recorder {
-  readonly histograms: Record<HistogramName, Histogram> = {
-    client_us: newHistogram(),
-    kong_proxy_ms: newHistogram(),
-    kong_upstream_ms: newHistogram(),
-    proxy_us: newHistogram(),
-    upstream_us: newHistogram()
-  }
-
-  // one pass over the raw list; only names of a wanted length are lower-cased
-  headers (raw: string[]): void {
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]
-      if (!HEADER_LENGTHS.has(name.length)) continue
-      const slot = HEADER_SLOTS.get(name.toLowerCase())
-      if (slot === undefined) continue
-      const value = Number(raw[i + 1])
-      if (Number.isFinite(value) && value >= 0) this.histograms[slot].recordValue(Math.round(value))
-    }
-  }
-
-  encoded (): Record<HistogramName, string | null> {
-    const out = {} as Record<HistogramName, string | null>
-    for (const [name, h] of Object.entries(this.histograms) as Array<[HistogramName, Histogram]>) out[name] = encodeHistogram(h)
-    return out
-  }
-}
 
 function basicHeader (id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
@@ -125,6 +93,10 @@ function requestPlan (plan: CredentialPlan, headers: Readonly<Record<string, str
 }
 
 async function runJob (job: LoadJob): Promise<LoadOutcome> {
+  if (job.driver === 'h2' || job.driver === 'tls-handshake') {
+    if (job.credentials.kind !== 'none') throw new Error(`the ${job.driver} driver sends no credentials`)
+    return job.driver === 'h2' ? await runH2(job) : await runHandshakes(job)
+  }
   const recorder = new Recorder()
   const clientUs = recorder.histograms.client_us
   const plan = requestPlan(job.credentials, job.headers ?? {})

@@ -263,8 +263,11 @@ export class RequestContext implements ProxyContext {
     disarmWriteTimer(this)
     // The client went away (closed, timed out or broke off its body): undici reports that as an aborted
     // upstream request, but there is nobody left to answer and nothing the upstream did wrong.
-    const socket = this.res.socket
-    if (socket === null || socket.destroyed) {
+    // node:http unsets res.socket (null), node:http2's compatibility response once its stream is closed
+    // (undefined): an HTTP/2 client cancelling a stream mid-request must not throw here, in undici's
+    // callback, which takes the worker down.
+    const socket = this.res.socket as ServerResponse['socket'] | undefined
+    if (socket === null || socket === undefined || socket.destroyed) {
       finishRequest(this)
       return
     }

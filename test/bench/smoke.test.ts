@@ -44,8 +44,9 @@ t.test('--quick runs every scenario without an error', async (t) => {
   const results = JSON.parse(await readFile(join(out, json), 'utf8')) as BenchResults
   const names = new Set(results.scenarios.map((s) => s.name))
   t.same([...names].sort(), [
-    'balanced', 'cors', 'direct', 'floor', 'floor-bare', 'key-auth', 'oidc-bearer', 'oidc-bearer-verify-each', 'oidc-cold', 'oidc-hot', 'oidc-introspect',
-    'oidc-many', 'proxy', 'rate-limiting', 'request-transformer', 'stack', 'workers:oidc-hot', 'workers:proxy'
+    'balanced', 'cors', 'direct', 'floor', 'floor-bare', 'floor-h2', 'floor-tls', 'floor-tls-handshake', 'h2', 'key-auth', 'oidc-bearer',
+    'oidc-bearer-verify-each', 'oidc-cold', 'oidc-hot', 'oidc-introspect', 'oidc-many', 'proxy', 'rate-limiting', 'request-transformer', 'stack',
+    'tls', 'tls-handshake', 'workers:oidc-hot', 'workers:proxy'
   ])
   for (const s of results.scenarios) {
     if (s.status === 'skipped') {
@@ -65,7 +66,9 @@ t.test('--quick runs every scenario without an error', async (t) => {
   for (const s of results.scenarios.filter((x) => x.status === 'ok' && ['oidc-bearer', 'oidc-introspect'].includes(x.name))) {
     t.equal(s.median?.idpCallsPerS, 0, `${s.name} (${s.mode}): no IdP call while measured`)
   }
-  t.equal(results.targets.length, 12)
+  t.equal(results.targets.length, 15)
+  // every TLS scenario negotiated what its floor did (bench/lib/tls-check.ts), and h2 went over HTTP/2
+  t.match(stderr, /TLS negotiated: .*; h2 TLSv1\.3 \S+ ALPN h2/)
   t.match(stdout, /## Saturation/)
   t.match(stdout, /## Targets/)
 
