@@ -13,6 +13,8 @@ export interface WorkerData {
   /** proxy_listen with port 0 already resolved, so every worker binds the same port (reusePort) */
   readonly listen: readonly ListenAddress[]
   readonly statsBuffer: SharedArrayBuffer
+  /** the Redis clients' counters (src/redis/stats.ts), shared by all workers */
+  readonly redisStats: SharedArrayBuffer
   /** the per-route metrics memory (src/metrics/layout.ts), shared by all workers */
   readonly metrics: ProxyMetricsShared
   /** per-plugin data the main thread shares with workers (token cache buffers, ports), by plugin name */

@@ -12,6 +12,7 @@ import { setupMainPluginServices, type MainPluginService } from '../plugins/main
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
 import { RouteSeries } from '../metrics/route-series.ts'
+import { createRedisStatsBuffer } from '../redis/stats.ts'
 import { routesIgnoringPathHandling } from '../router/flavor.ts'
 import { UpstreamRegistry } from '../balancer/upstream-registry.ts'
 
@@ -61,6 +62,8 @@ export class Supervisor {
   readonly upstreams: UpstreamRegistry
   /** the proxy metrics memory every worker records into */
   readonly routeMetrics: RouteSeries
+  /** the counters of every worker's Redis clients (tollgate_redis_*) */
+  readonly redisStats = createRedisStatsBuffer()
 
   constructor (config: LoadedConfig, logger: Logger) {
     this.#config = config
@@ -147,6 +150,7 @@ export class Supervisor {
       config: this.#config,
       listen: this.#listen,
       statsBuffer: this.#statsBuffer,
+      redisStats: this.redisStats,
       metrics: this.routeMetrics.shared,
       pluginData,
       balancing: { health: this.upstreams.table.buffer, peers: this.upstreams.peers }
