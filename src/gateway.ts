@@ -13,6 +13,8 @@ import { upstreamHealthMetricsSource } from './balancer/health-metrics-source.ts
 import type { AdminHandler } from './admin/types.ts'
 import { gatewayMetricsSource } from './metrics/gateway-source.ts'
 import { proxyMetricsSource } from './metrics/proxy-source.ts'
+import { redisMetricsSource } from './redis/metrics-source.ts'
+import { RedisStats } from './redis/stats.ts'
 import { MetricsRegistry } from './metrics/registry.ts'
 import { VERSION } from './core/version.ts'
 import { loadConfigFile } from './config/load.ts'
@@ -59,6 +61,7 @@ export class Gateway {
       metricErrors: () => this.metrics.errors
     }))
     this.metrics.register('upstreams', upstreamHealthMetricsSource(this.supervisor.upstreams, () => this.supervisor.config))
+    this.metrics.register('redis', redisMetricsSource(new RedisStats(this.supervisor.redisStats)))
     const core = [
       info,
       entitiesHandler(() => this.supervisor.config),

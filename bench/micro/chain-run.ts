@@ -86,7 +86,7 @@ const loaded = loadConfigObject(config(), '<bench>')
 const settings = loaded.settings
 // rate-limiting counts in shared memory its worker service holds (the gateway's main thread makes the buffer)
 const rateLimiting = new RateLimitingWorkerService({ counters: createCounterBuffer(1024) }, createLogger('crit'))
-const services: PluginServices = { settings, byPlugin: new Map([['rate-limiting', rateLimiting]]), onMessage () {} }
+const services: PluginServices = { settings, byPlugin: new Map([['rate-limiting', rateLimiting]]), onMessage () {}, redis: null }
 const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins: await loadPluginModules(), services, metrics: NO_REQUEST_METRICS, balancers: WorkerBalancers.detached() })
 const state = new WorkerState(runtime, new Float64Array(STAT_FIELDS), createLogger('crit'))
 const viaGateway = (req: IncomingMessage, res: ServerResponse): void => handleRequest(state, req, res)

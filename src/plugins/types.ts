@@ -11,6 +11,7 @@ import type { ConsumerGroupIndex } from '../config/consumer-group-index.ts'
 import type { CredentialIndex } from '../config/credential-index.ts'
 import type { FieldSchema } from '../config/schema/engine.ts'
 import type { Logger } from '../core/log.ts'
+import type { RedisClients } from '../redis/clients.ts'
 import type { MainPluginService, MainServicesContext } from './main-thread-services.ts'
 import type { WorkerPluginService } from './worker-thread-services.ts'
 
@@ -134,6 +135,11 @@ export interface PluginServices {
   readonly byPlugin: ReadonlyMap<string, unknown>
   /** delivers a message the main thread sent to one plugin's worker-side services */
   onMessage (plugin: string, payload: unknown): void
+  /**
+   * the worker's Redis clients, one per distinct Redis record (src/redis/clients.ts): an instance acquires
+   * one at config load and releases it in close(); null where a worker was built without them (tests)
+   */
+  readonly redis: RedisClients | null
 }
 
 /** A plugin's schema.lua: its name, Kong's no_consumer and the schema of its `config` record. */

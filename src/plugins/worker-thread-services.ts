@@ -5,6 +5,7 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { Settings } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
+import type { RedisClients } from '../redis/clients.ts'
 import { BUNDLED_PLUGINS } from './bundled.ts'
 import type { PluginDescriptor, PluginServices } from './types.ts'
 
@@ -13,7 +14,8 @@ export interface WorkerPluginService {
 }
 
 export async function setupPluginServices (settings: Settings, pluginData: Readonly<Record<string, unknown>>,
-  port: MessagePort, logger: Logger, plugins: readonly PluginDescriptor[] = BUNDLED_PLUGINS): Promise<PluginServices> {
+  port: MessagePort, logger: Logger, plugins: readonly PluginDescriptor[] = BUNDLED_PLUGINS,
+  redis: RedisClients | null = null): Promise<PluginServices> {
   const byPlugin = new Map<string, WorkerPluginService>()
   for (const plugin of plugins) {
     if (plugin.workerService === null) continue
@@ -23,6 +25,7 @@ export async function setupPluginServices (settings: Settings, pluginData: Reado
   return {
     settings,
     byPlugin,
+    redis,
     onMessage (plugin: string, payload: unknown): void {
       byPlugin.get(plugin)?.onMessage(payload)
     }

@@ -16,6 +16,8 @@ import type { PluginServices } from '../plugins/types.ts'
 import { handleRequest } from '../proxy/request-handler.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
 import { WorkerState } from '../proxy/worker-state.ts'
+import { RedisClients } from '../redis/clients.ts'
+import { RedisStats } from '../redis/stats.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { STAT_CONNECTIONS_ACCEPTED, STAT_CONNECTIONS_ACTIVE, STAT_CONNECTIONS_HANDLED, workerStats } from './worker-stats.ts'
 import { setupPluginServices } from '../plugins/worker-thread-services.ts'
@@ -31,7 +33,8 @@ const settings0 = data.config.settings
 const logger = createLogger(settings0.log_level).child({ worker: data.index })
 const pools = new UpstreamPools(settings0)
 const plugins = await loadPluginModules()
-const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger)
+const redis = new RedisClients(new RedisStats(data.redisStats), logger)
+const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger, undefined, redis)
 const balancers = new WorkerBalancers(data.balancing)
 const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index), balancers, serverTls: data.serverTls }
 const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)
@@ -136,7 +139,7 @@ function drain (): void {
   // from here this worker accepts no connection: once every worker said so, the port refuses them
   logger.log('notice', 'draining', { in_flight: state.inFlight })
   const done = (): void => {
-    pools.closeAll().finally(() => post({ type: 'drained' }))
+    Promise.allSettled([pools.closeAll(), redis.close()]).finally(() => post({ type: 'drained' }))
   }
   if (state.inFlight === 0) done()
   else state.onIdle = done

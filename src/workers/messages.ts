@@ -16,6 +16,8 @@ export interface WorkerData {
   /** what TLS listeners need besides the config (src/tls/default-certificate.ts); null: no `ssl` listener */
   readonly serverTls: ServerTlsDefaults | null
   readonly statsBuffer: SharedArrayBuffer
+  /** the Redis clients' counters (src/redis/stats.ts), shared by all workers */
+  readonly redisStats: SharedArrayBuffer
   /** the per-route metrics memory (src/metrics/layout.ts), shared by all workers */
   readonly metrics: ProxyMetricsShared
   /** per-plugin data the main thread shares with workers (token cache buffers, ports), by plugin name */

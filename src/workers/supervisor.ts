@@ -12,6 +12,7 @@ import { setupMainPluginServices, type MainPluginService } from '../plugins/main
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
 import { RouteSeries } from '../metrics/route-series.ts'
+import { createRedisStatsBuffer } from '../redis/stats.ts'
 import { routesIgnoringPathHandling } from '../router/flavor.ts'
 import { UpstreamRegistry } from '../balancer/upstream-registry.ts'
 import { prepareServerTls, type ServerTlsDefaults } from '../tls/default-certificate.ts'
@@ -64,6 +65,8 @@ export class Supervisor {
   readonly upstreams: UpstreamRegistry
   /** the proxy metrics memory every worker records into */
   readonly routeMetrics: RouteSeries
+  /** the counters of every worker's Redis clients (tollgate_redis_*) */
+  readonly redisStats = createRedisStatsBuffer()
 
   constructor (config: LoadedConfig, logger: Logger) {
     this.#config = config
@@ -152,6 +155,7 @@ export class Supervisor {
       listen: this.#listen,
       serverTls: this.#serverTls,
       statsBuffer: this.#statsBuffer,
+      redisStats: this.redisStats,
       metrics: this.routeMetrics.shared,
       pluginData,
       balancing: { health: this.upstreams.table.buffer, peers: this.upstreams.peers }

@@ -14,6 +14,8 @@
 // Everything that depends on config only is computed here, once per instance; a request runs the
 // access function without allocating more than the identifier and the headers object. access never
 // awaits, so the instance's scratch objects (key, usage, counted) serve one request at a time.
+// Policy redis is another access function (redis-handler.ts), chosen here at config load: the local
+// policy's path is the same code whether or not a config uses Redis.
 
 import type { Plugin } from '../../config/types.ts'
 import type { ConfigView, PhaseResult, PluginInstance, PluginServices, ProxyContext } from '../types.ts'
@@ -23,6 +25,7 @@ import { RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, RETRY_AFTER, rat
 import { identifierOf, limitByCode } from './identifier.ts'
 import { PERIODS } from './windows.ts'
 import type { RateLimitingWorkerService } from './worker-service.ts'
+import { RedisLimiter } from './redis-handler.ts'
 
 export interface RateLimitingConfig {
   readonly second: number | null
@@ -40,6 +43,8 @@ export interface RateLimitingConfig {
   readonly error_code: number
   readonly error_message: string
   readonly sync_rate: number
+  /** Kong's redis record (kong/tools/redis/schema.lua, plus the Enterprise fields: src/redis/schema.ts) */
+  readonly redis: Readonly<Record<string, unknown>>
 }
 
 const PLUGIN = 'rate-limiting'
@@ -79,6 +84,7 @@ export function createRateLimiting (plugin: Plugin, priority: number, services: 
   const header = config.header_name === null ? '' : config.header_name.toLowerCase()
   const path = config.path
   const hide = config.hide_client_headers
+  if (config.policy === 'redis') return createRedisRateLimiting(plugin, priority, services, service, { periods, limits, by, header, path, hide })
   const table = service.table
   const windows = service.windows
   const logger = service.logger
@@ -128,6 +134,34 @@ export function createRateLimiting (plugin: Plugin, priority: number, services: 
   }
 
   return Object.freeze({ name: plugin.name, id: plugin.id, priority, access, headerFilter: hide ? null : headerFilter, bodyFilter: null, log: null, close: noop })
+}
+
+/** policy redis: the same setup, another access phase (redis-handler.ts) */
+function createRedisRateLimiting (plugin: Plugin, priority: number, services: PluginServices, service: RateLimitingWorkerService,
+  parsed: { periods: number[], limits: number[], by: number, header: string, path: string | null, hide: boolean }): PluginInstance {
+  if (services.redis === null) throw new Error('rate-limiting: policy redis needs the worker\'s Redis clients (worker started without them)')
+  const config = plugin.config as unknown as RateLimitingConfig
+  const limiter = new RedisLimiter({
+    plugin,
+    ...parsed,
+    faultTolerant: config.fault_tolerant,
+    errorCode: config.error_code,
+    errorMessage: config.error_message,
+    syncRate: config.sync_rate,
+    sharedKey: SHARED_KEY,
+    windows: service.windows,
+    logger: service.logger,
+  }, services.redis)
+  return Object.freeze({
+    name: plugin.name,
+    id: plugin.id,
+    priority,
+    access: (ctx: ProxyContext) => limiter.access(ctx),
+    headerFilter: parsed.hide ? null : headerFilter,
+    bodyFilter: null,
+    log: null,
+    close: () => limiter.close()
+  })
 }
 
 function setWindow (key: CounterKey, period: number, start: Float64Array, end: Float64Array): void {

@@ -1,19 +1,24 @@
 // Kong's rate-limiting plugin schema (kong/plugins/rate-limiting/schema.lua, 3.x): field names, types,
-// defaults, its custom_validator (validate_periods_order), entity_checks and shorthand_fields (the
-// deprecated redis_* fields). Tollgate counts in shared memory only: `policy: local`. `redis` and
-// `cluster` are refused at load, naming config.policy; the `redis` record (and the redis_* shorthands) is
-// validated as Kong's and left out of the loaded config, so Kong's own dumps load.
+// defaults, its custom_validator (validate_periods_order and the sync_rate rules), entity_checks and
+// shorthand_fields (the deprecated redis_* fields). Policies `local` (shared memory) and `redis`
+// (redis-policy.ts); `cluster` needs Kong's database and is refused, naming config.policy. The `redis`
+// record is Kong's OSS one (kong/tools/redis/schema.lua) plus, as a Tollgate extension, the fields of
+// Kong's Enterprise record (src/redis/schema.ts: per-operation timeouts, Sentinel, Cluster).
 
 import type { ConfigIssue } from '../../core/errors.ts'
 import { isSet } from '../../config/schema/checks.ts'
-import { host, NOT_BUILT, port } from '../../config/schema/typedefs.ts'
+import { host, port } from '../../config/schema/typedefs.ts'
 import type { FieldSchema, Shorthand } from '../../config/schema/engine.ts'
 import type { PluginSchema } from '../types.ts'
+import { REDIS_SHORTHANDS } from '../redis-shorthands.ts'
+import { checkRedisRecord, namesServers, redisRecordFields } from '../../redis/schema.ts'
 import { PERIODS } from './windows.ts'
 
 const PLUGIN = 'rate-limiting'
 /** handler.lua / schema.lua SYNC_RATE_REALTIME: no sync (counters are updated per request) */
 export const SYNC_RATE_REALTIME = -1
+/** schema.lua: a batched sync_rate below this is refused */
+const MIN_SYNC_RATE = 0.02
 
 /** kong/tools/http.lua validate_header_name */
 const HEADER_NAME = /^[A-Za-z0-9_-]+$/
@@ -31,18 +36,19 @@ function path (value: string): string | null {
 }
 
 function policy (value: string): string | null {
-  if (value === 'redis') return `policy 'redis' ${NOT_BUILT} (comes with the Redis cluster issue); use 'local'`
   if (value === 'cluster') return "policy 'cluster' needs a database, and Tollgate has none (as Kong in DB-less mode); use 'local'"
   return null
 }
 
 const limit: FieldSchema = { type: 'number', gt: 0 }
 
-/** kong/tools/redis/schema.lua config_schema, accepted for compatibility (policy redis is refused) */
+/** kong/tools/redis/schema.lua config_schema, and the Enterprise record's fields (src/redis/schema.ts) */
 const redis: FieldSchema = {
   type: 'record',
   required: true,
-  omit: true,
+  checks: checkRedisRecord,
+  // the Enterprise record's deprecated address lists; its `timeout` is a field of the OSS record here
+  shorthands: REDIS_SHORTHANDS.filter((shorthand) => shorthand.name !== 'timeout'),
   fields: {
     host,
     port: { ...port, default: 6379 },
@@ -53,6 +59,7 @@ const redis: FieldSchema = {
     ssl: { type: 'boolean', default: false },
     ssl_verify: { type: 'boolean', default: false },
     server_name: { type: 'string' },
+    ...redisRecordFields,
   },
 }
 
@@ -68,9 +75,23 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
       }
     }
   }
-  // policy is always local here (redis and cluster are refused by the field itself)
-  if (config.sync_rate !== SYNC_RATE_REALTIME) return [{ path: '', message: 'sync_rate can only be used with the redis policy' }]
+  const syncRate = config.sync_rate as number
+  if (config.policy !== 'redis' && syncRate !== SYNC_RATE_REALTIME) return [{ path: '', message: 'sync_rate can only be used with the redis policy' }]
+  if (config.policy === 'redis' && syncRate !== SYNC_RATE_REALTIME && syncRate < MIN_SYNC_RATE) {
+    return [{ path: '', message: 'sync_rate must be greater than 0.02, or -1 to disable' }]
+  }
   return []
+}
+
+/**
+ * schema.lua's conditionals: policy redis requires config.redis.host, port and timeout. port and timeout
+ * have defaults; host is not needed by a record that names Sentinel or Cluster nodes (Tollgate extension).
+ */
+function redisChecks (config: Record<string, unknown>): ConfigIssue[] {
+  if (config.policy !== 'redis') return []
+  const record = config.redis as Record<string, unknown>
+  if (isSet(record.host) || namesServers(record)) return []
+  return [{ path: 'redis.host', message: 'required field missing' }, { path: '', message: "failed conditional validation given value of field 'config.policy'" }]
 }
 
 /** schema.lua entity_checks: at_least_one_of the periods, and the two conditionals on limit_by */
@@ -82,6 +103,7 @@ function entityChecks (config: Record<string, unknown>): ConfigIssue[] {
   }
   if (config.limit_by === 'header' && !isSet(config.header_name)) issues.push({ path: 'header_name', message: 'required field missing' })
   if (config.limit_by === 'path' && !isSet(config.path)) issues.push({ path: 'path', message: 'required field missing' })
+  issues.push(...redisChecks(config))
   return issues.length > 0 ? issues : checkConfig(config)
 }
 
@@ -118,13 +140,13 @@ export const rateLimitingSchema: PluginSchema = {
       header_name: { type: 'string', custom: headerName },
       path: { type: 'string', custom: path },
       policy: { type: 'string', default: 'local', len_min: 0, one_of: ['local', 'cluster', 'redis'], custom: policy },
-      /** what happens when the counters fail (a full table): true proxies without limiting, false answers 500 */
+      /** when the counters fail (a full table, Redis down): true proxies without limiting, false answers 500 */
       fault_tolerant: { type: 'boolean', required: true, default: true },
       redis,
       hide_client_headers: { type: 'boolean', required: true, default: false },
       error_code: { type: 'number', default: 429, gt: 0 },
       error_message: { type: 'string', default: 'API rate limit exceeded' },
-      /** -1: counters are updated per request; any other value needs policy redis */
+      /** -1: Redis is counted per request; >= 0.02 (policy redis): seconds between batched syncs */
       sync_rate: { type: 'number', required: true, default: SYNC_RATE_REALTIME },
     },
     checks: entityChecks,

@@ -43,7 +43,7 @@ const NO_ENTITIES: Entities = { services: [], routes: [], plugins: [], consumers
 
 function instance (config: Record<string, unknown>, slots = 1024, extra: Record<string, unknown> = {}) {
   const service = new RateLimitingWorkerService({ counters: createCounterBuffer(slots) }, createLogger('crit'))
-  const services: PluginServices = { settings: null as never, byPlugin: new Map([['rate-limiting', service]]), onMessage () {} }
+  const services: PluginServices = { settings: null as never, byPlugin: new Map([['rate-limiting', service]]), onMessage () {}, redis: null }
   return createRateLimiting(pluginWith(config, extra), 910, services, createConfigView(NO_ENTITIES))
 }
 

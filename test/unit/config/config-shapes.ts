@@ -398,9 +398,11 @@ export const RATE_LIMITING = {
   limit_by: oneOfText('consumer', 'credential', 'ip', 'service', 'header', 'path'),
   header_name: nullable(string),
   path: nullable(string),
-  /** only 'local' loads: the schema refuses cluster and redis */
+  /** 'local' and 'redis' load: the schema refuses cluster */
   policy: oneOfText('local', 'cluster', 'redis'),
   fault_tolerant: boolean,
+  /** Kong's redis record, read by src/redis/record.ts */
+  redis: object,
   hide_client_headers: boolean,
   error_code: number,
   error_message: string,

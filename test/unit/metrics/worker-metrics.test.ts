@@ -24,7 +24,7 @@ const plugins = await loadPluginModules()
 
 function slotOfB (metrics: RequestMetricsWriter): { slot: number, writer: RequestMetricsWriter } {
   const settings = loaded.settings
-  const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
+  const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {}, redis: null }
   const runtime = compileRuntime(loaded, { pools: new UpstreamPools(settings), plugins, services, metrics, balancers: WorkerBalancers.detached() })
   const match = runtime.router.find('GET', 'gateway.test', '/b', {})
   return { slot: match!.value.metricsSlot, writer: runtime.metrics }

@@ -11,7 +11,7 @@ import { ChainResolver, resolveRouteChain, type RouteChain } from '../../../src/
 import { loadPluginModules } from '../../../src/plugins/handlers.ts'
 import type { PluginInstance, PluginModule, PluginServices } from '../../../src/plugins/types.ts'
 
-const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {} }
+const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {}, redis: null }
 
 /** request-termination on each combo, highest precedence first; `message` names the combo */
 const COMBOS = [

@@ -50,7 +50,7 @@ const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
   acl: { allow: ['admins'] }
 }
 
-const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {} }
+const NO_SERVICES: PluginServices = { settings: null as never, byPlugin: new Map(), onMessage () {}, redis: null }
 
 function load (config: Record<string, unknown>): LoadedConfig {
   return loadConfigObject({ _format_version: '3.0', ...config }, '/test/config.json', {})

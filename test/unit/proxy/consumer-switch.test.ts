@@ -120,7 +120,7 @@ t.test('a consumer authenticated in access switches the rest of the request to i
   const modules = new Map(await loadPluginModules())
   for (const module of [AUTH, tally('tally-early', 2000), tally('tally-late', 500)]) modules.set(module.name, module)
   const settings = config.settings
-  const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {} }
+  const services: PluginServices = { settings, byPlugin: new Map(), onMessage () {}, redis: null }
   const pools = new UpstreamPools(settings)
   const runtime = compileRuntime(config, { pools, plugins: modules, services, metrics: NO_REQUEST_METRICS, balancers: WorkerBalancers.detached() })
   const state = new WorkerState(runtime, new Float64Array(STAT_FIELDS), createLogger('crit'))
