@@ -223,20 +223,20 @@ export class RequestContext implements ProxyContext {
     if (res.destroyed) return false
     // a drain began while this request was in flight: its connection is not to be reused
     if (this.state.draining) res.shouldKeepAlive = false
-    const headers = downstreamHeaders(this, rawHeaders)
     const chain = this.chain.headerFilter
     const bodyChain = this.chain.bodyFilter
     if (chain !== null || bodyChain !== null) {
-      const object = headersToObject(headers)
+      // the filters read and change fields by name: built as an object in one pass over the raw list
+      const object = downstreamHeaderFields(this, rawHeaders)
       if (chain !== null) for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)
       if (bodyChain !== null) startBodyFilter(this, bodyChain, statusCode, object)
       // HTTP/2 has no reason phrase (RFC 9113 §8.3.2), and node:http2 warns when given one
       if (statusText === '' || this.http2) res.writeHead(statusCode, object)
       else res.writeHead(statusCode, statusText, object)
-    } else if (statusText === '' || this.http2) {
-      res.writeHead(statusCode, headers)
     } else {
-      res.writeHead(statusCode, statusText, headers)
+      const headers = downstreamHeaders(this, rawHeaders)
+      if (statusText === '' || this.http2) res.writeHead(statusCode, headers)
+      else res.writeHead(statusCode, statusText, headers)
     }
     // 204 and 304 carry no body whatever their Content-Length says (RFC 9110 §8.6), but undici 7 fails
     // one with a non-zero Content-Length as a length mismatch after this call (client-h1.js
@@ -365,16 +365,42 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
   return out
 }
 
-function headersToObject (flat: string[]): Record<string, string | string[]> {
-  const object: Record<string, string | string[]> = Object.create(null)
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i].toLowerCase()
-    const existing = object[name]
-    if (existing === undefined) object[name] = flat[i + 1]
-    else if (Array.isArray(existing)) existing.push(flat[i + 1])
-    else object[name] = [existing, flat[i + 1]]
+/**
+ * downstreamHeaders for a route with header or body filters: the same fields, lower-cased names as keys
+ * (repeated fields as arrays), built in the same single pass rather than as a list then converted.
+ */
+function downstreamHeaderFields (ctx: RequestContext, raw: Buffer[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null)
+  let listed: string[] | null = null
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i].toString('latin1').toLowerCase()
+    if (HOP_BY_HOP_HEADERS.has(lower)) {
+      if (lower === 'connection') {
+        const names = connectionListed(raw[i + 1].toString('latin1'))
+        if (names !== null) listed = listed === null ? names : listed.concat(names)
+      }
+      continue
+    }
+    const value = raw[i + 1].toString('latin1')
+    const existing = out[lower]
+    if (existing === undefined) out[lower] = value
+    else if (typeof existing === 'string') out[lower] = [existing, value]
+    else existing.push(value)
   }
-  return object
+  if (listed !== null) for (const name of listed) delete out[name]
+  const flags = ctx.runtime.flags
+  // Kong appends its Via to the upstream's (kong/runloop/handler.lua header_filter) and sets its own headers
+  if (flags.via) out.via = out.via === undefined ? VIA_VALUE : `${String(out.via)}, ${VIA_VALUE}`
+  if (flags.upstreamLatency) out['x-kong-upstream-latency'] = String(Math.round(ctx.firstByteAt - ctx.dispatchedAt))
+  if (flags.proxyLatency) out['x-kong-proxy-latency'] = String(Math.round(ctx.dispatchedAt - ctx.startedAt))
+  if (flags.upstreamStatus) out['x-kong-upstream-status'] = String(ctx.upstreamStatus)
+  if (flags.requestId) out['x-kong-request-id'] = ctx.requestId
+  if (ctx.setCookie !== null) addHashCookie(out, ctx.setCookie)
+  if (flags.microseconds) {
+    out['x-tollgate-proxy-latency-us'] = String(Math.round((ctx.dispatchedAt - ctx.startedAt) * 1000))
+    out['x-tollgate-upstream-latency-us'] = String(Math.round((ctx.firstByteAt - ctx.dispatchedAt) * 1000))
+  }
+  return out
 }
 
 function onDownstreamDrain (this: ServerResponse): void {
