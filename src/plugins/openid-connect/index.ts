@@ -1,17 +1,19 @@
 // Kong's openid-connect plugin: the client credentials grant, and the bearer and introspection auth methods
 // (the gateway as a resource server). One folder per time its code runs:
 //   config/  config load: schema.ts (validation, main thread and Admin API) with auth-method-fields.ts,
-//            jwk-schema.ts, kong-fields*.ts and deprecated-fields.ts; a worker building an instance reuses
-//            jwk-schema.ts
+//            cluster-cache-fields.ts, jwk-schema.ts, kong-fields*.ts and deprecated-fields.ts; a worker
+//            building an instance reuses jwk-schema.ts
 //   main/    main thread, once per gateway: main-service.ts (issuer discovery issuers.ts with
 //            discovery-fetch.ts, gateway keys keys.ts, the signing pool, the token cache buffers) and its
 //            Admin routes admin.ts
 //   worker/  proxy workers: worker-service.ts (once per worker) and handler.ts (per plugin instance; the hot
-//            paths), which delegates everything past a cached token to token-flow.ts (client credentials)
+//            paths), which delegates everything past a cached token to token-flow.ts (client credentials;
+//            its Redis level shared between nodes: cluster-cache.ts, cluster-cache-seal.ts)
 //            and resource-flow.ts (bearer, introspection; what a token grants: grant.ts) and the modules
 //            they use
 //   shared/  both threads: messages.ts (what they send each other), oidc-metrics.ts (workers count IdP
-//            calls, the main thread reports them), issuer-url.ts, exchange-deadline.ts
+//            calls, the main thread reports them), cluster-cache-stats.ts (the Redis level's counters),
+//            issuer-url.ts, exchange-deadline.ts
 // Each folder loads its own files and shared/'s, and worker/ loads config/jwk-schema.ts; main/ and worker/
 // never load each other, and shared/ loads neither (the one crossing, IssuerSnapshot, is a type).
 // test/plugins/openid-connect/18-layout.test.ts holds the folder to this map.

@@ -56,7 +56,7 @@ const ALL_AUTH_METHODS = [
 ]
 const PARAM_TYPES = ['body', 'header', 'query']
 
-const CLOUD_AUTHENTICATION = record('cloud_authentication', [
+export const CLOUD_AUTHENTICATION = record('cloud_authentication', [
   value('auth_provider'),
   secret('aws_access_key_id'),
   secret('aws_assume_role_arn'),

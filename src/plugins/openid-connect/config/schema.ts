@@ -13,6 +13,7 @@ import { AUTH_METHOD_FIELDS, checkAuthMethodFields, checkPair, CLIENT_AUTH_METHO
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
 import { OIDC_SHORTHANDS } from './deprecated-fields.ts'
 import { KONG_FIELDS } from './kong-fields.ts'
+import { checkClusterCache, CLUSTER_CACHE_FIELDS } from './cluster-cache-fields.ts'
 import { kongFieldSchemas } from './kong-fields-schema.ts'
 
 /** Kong's nine auth methods, its default when auth_methods is absent. */
@@ -110,7 +111,8 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
     ...checkPair(config, 'token_post_args_names', 'token_post_args_values'),
     ...checkPair(config, 'token_headers_names', 'token_headers_values'),
     ...checkTtlRange(config),
-    ...checkAuthMethodFields(config)
+    ...checkAuthMethodFields(config),
+    ...checkClusterCache(config)
   ]
 }
 
@@ -169,7 +171,8 @@ const implemented: Record<string, FieldSchema> = {
   unauthorized_error_message: { type: 'string', default: 'Unauthorized' },
   forbidden_error_message: { type: 'string', default: 'Forbidden' },
   run_on_preflight: { type: 'boolean', required: true, default: true },
-  ...AUTH_METHOD_FIELDS
+  ...AUTH_METHOD_FIELDS,
+  ...CLUSTER_CACHE_FIELDS
 }
 
 const unsupported = kongFieldSchemas(KONG_FIELDS, new Set(Object.keys(implemented)))

@@ -14,6 +14,7 @@ import { handleOpenIdConnectAdmin } from './admin.ts'
 import { IssuerRegistry } from './issuers.ts'
 import { GatewayKeys } from './keys.ts'
 import { createIdpCallBuffer, oidcMetricsSource, SigningTimer } from '../shared/oidc-metrics.ts'
+import { ClusterCacheStats, createClusterCacheStatsBuffer } from '../shared/cluster-cache-stats.ts'
 import type { SignRequest } from '../../../workers/signer-task.ts'
 import { performance } from 'node:perf_hooks'
 import { OIDC_PLUGIN, type OidcToMain, type OidcToWorker, type OidcWorkerData } from '../shared/messages.ts'
@@ -48,6 +49,7 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
 
   const idpCalls = createIdpCallBuffer(settings.worker_processes)
   const introspectionCalls = createIdpCallBuffer(settings.worker_processes)
+  const clusterCache = createClusterCacheStatsBuffer()
   const signing = new SigningTimer()
   const timedSign = async (request: SignRequest): Promise<string> => {
     const started = performance.now()
@@ -74,11 +76,11 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
         return loadedKeys.signingKey(alg)
       })
       port1.unref()
-      const data: OidcWorkerData = { cache, signerPort: port2, snapshots: registry.snapshots(), idpCalls, introspectionCalls, lane: workerIndex }
+      const data: OidcWorkerData = { cache, signerPort: port2, snapshots: registry.snapshots(), idpCalls, introspectionCalls, clusterCache, lane: workerIndex }
       return { data, transfer: [port2] }
     },
     admin,
-    metrics: oidcMetricsSource({ cache, idpCalls, introspectionCalls, signing, signer: () => pool?.stats() ?? null }),
+    metrics: oidcMetricsSource({ cache, idpCalls, introspectionCalls, clusterCache: new ClusterCacheStats(clusterCache), signing, signer: () => pool?.stats() ?? null }),
     onConfig (next) {
       const plugins = next.entities.plugins.filter((p) => p.name === OIDC_PLUGIN && p.enabled)
       if (plugins.length === 0) return

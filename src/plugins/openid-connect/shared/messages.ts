@@ -17,6 +17,8 @@ export interface OidcWorkerData {
   readonly idpCalls: SharedArrayBuffer
   /** introspection endpoint call counters, same layout and lane */
   readonly introspectionCalls: SharedArrayBuffer
+  /** the Redis level's counters (cluster-cache-stats.ts), shared by every worker */
+  readonly clusterCache: SharedArrayBuffer
   readonly lane: number
 }
 

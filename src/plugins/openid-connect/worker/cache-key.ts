@@ -44,6 +44,8 @@ const ANSWER_ONLY = new Set([
   'expose_error_code', 'unauthorized_error_message', 'forbidden_error_message', 'run_on_preflight', 'timeout',
   'keepalive', 'rediscovery_lifetime', 'cache_tokens', 'cache_ttl_neg', 'cache_ttl_resurrect',
   'cache_tokens_salt', 'token_cache_key_include_scope',
+  // where tokens are shared between nodes, never which token: nodes with and without Redis share keys
+  'cluster_cache_strategy', 'cluster_cache_redis', 'cluster_cache_items',
   'client_id', 'client_secret', 'client_auth', 'client_jwk', 'client_alg'
 ])
 

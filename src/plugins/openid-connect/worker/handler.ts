@@ -37,7 +37,7 @@ export function createOpenIdConnect (plugin: Plugin, priority: number, services:
     ? new ResourceFlow(config, service, plugin.id, errors, buildGrant)
     : null
   const flow = methods.includes('client_credentials')
-    ? new OidcFlow(config, service, plugin.id, errors, needsGrant(config) ? buildGrant : null)
+    ? new OidcFlow(config, service, plugin.id, errors, needsGrant(config) ? buildGrant : null, services.redis)
     : null
   const skipPreflight = !config.run_on_preflight
 

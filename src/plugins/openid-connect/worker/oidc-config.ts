@@ -51,6 +51,11 @@ export interface OidcConfig {
   readonly unauthorized_error_message: string
   readonly forbidden_error_message: string
   readonly run_on_preflight: boolean
+  /** 'off' | 'redis' (config/cluster-cache-fields.ts) */
+  readonly cluster_cache_strategy: string
+  /** Kong's Enterprise Redis record, defaults applied (src/redis/record.ts reads it) */
+  readonly cluster_cache_redis: Readonly<Record<string, unknown>> | null
+  readonly cluster_cache_items: readonly string[]
   /** client_credentials, bearer and/or introspection (the schema refuses the others and an empty list) */
   readonly auth_methods: readonly string[] | null
   // bearer

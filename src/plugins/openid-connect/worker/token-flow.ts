@@ -1,7 +1,8 @@
 // Everything the openid-connect access phase does off its hot path: finding the caller's credentials,
 // Tollgate's broker check, the shared-cache protocol (fill, wait, renew ahead, negative and stale
 // entries) and the token request itself. One OidcFlow per plugin instance per worker; every value that
-// depends only on config is computed in the constructor.
+// depends only on config is computed in the constructor. With cluster_cache_strategy redis, a fill (or a
+// renewal) asks the second level, Redis, before the IdP (#obtain; cluster-cache.ts); a hit never does.
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { JWK } from 'jose'
@@ -31,6 +32,9 @@ import { decodeUnverified, type VerifiedToken } from './verify-token.ts'
 import { IssuerVerifier } from './issuer-verifier.ts'
 import type { IssuerView, OidcWorkerService } from './worker-service.ts'
 import type { OidcConfig } from './oidc-config.ts'
+import type { RedisClients } from '../../../redis/clients.ts'
+import { redisRecord } from '../../../redis/record.ts'
+import { BUSY, ClusterTokenCache, UNAVAILABLE } from './cluster-cache.ts'
 
 export type { OidcConfig } from './oidc-config.ts'
 
@@ -83,14 +87,19 @@ export class OidcFlow {
   readonly #dispatcher: Dispatcher
   readonly #memoHeader: boolean
   readonly #issuer: IssuerVerifier
+  /** the Redis level (cluster_cache_strategy redis with item tokens); null: off */
+  readonly #cluster: ClusterTokenCache | null
+  readonly #redis: RedisClients | null
 
   /**
    * `pluginId`: the plugin entity's stable id, the default cache_tokens_salt (cache-key.ts); `errors`: the
    * instance's responses (with `anonymous`, a refusal lets the request on as that consumer); `buildGrant`:
-   * when the instance reads the tokens' claims (grant.ts needsGrant), what each token grants
+   * when the instance reads the tokens' claims (grant.ts needsGrant), what each token grants; `redis`: the
+   * worker's Redis clients (the cluster cache acquires one, close() releases it)
    */
   constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string,
-    errors: ErrorResponder = createErrorResponder(config, config.issuer), buildGrant: BuildGrant | null = null) {
+    errors: ErrorResponder = createErrorResponder(config, config.issuer), buildGrant: BuildGrant | null = null,
+    redis: RedisClients | null = null) {
     this.#config = config
     this.#service = service
     this.#discoveryUrl = normalizeIssuerUrl(config.issuer)
@@ -112,6 +121,8 @@ export class OidcFlow {
       ? this.#codec.decode
       : (bytes) => withGrant(this.#codec.decode(bytes), buildGrant)
     this.cache = config.cache_tokens ? new TokenCache(service.cache, { decode: this.#decode }) : null
+    this.#redis = redis
+    this.#cluster = this.cache === null ? null : clusterCache(config, service, pluginId, redis)
     // the first request should not be the one that finds the issuer undiscovered
     if (service.issuer(this.#discoveryUrl) === null) service.nudge(this.#discoveryUrl, 'plugin created')
   }
@@ -175,7 +186,7 @@ export class OidcFlow {
         return this.#apply(ctx, cache.value, location)
       case RENEW: {
         const value = cache.value
-        this.#renew(known)
+        this.#renew(known, value?.expiresAt ?? 0)
         return this.#apply(ctx, value, location)
       }
       case NEGATIVE:
@@ -192,7 +203,7 @@ export class OidcFlow {
     switch (outcome.status) {
       case FILL: return await this.#fill(ctx, known, location, outcome.value)
       case NEGATIVE: return this.#errors.unauthorized(ctx, 'the identity provider rejected these credentials')
-      case RENEW: this.#renew(known)
+      case RENEW: this.#renew(known, outcome.value?.expiresAt ?? 0)
     }
     this.#apply(ctx, outcome.value, location)
   }
@@ -201,7 +212,7 @@ export class OidcFlow {
     const cache = this.cache!
     let token: FetchedToken
     try {
-      token = await this.#fetch(known)
+      token = await this.#obtain(known, 0)
     } catch (err) {
       const rejected = isIdpRejection(err)
       // the assertion was never signed, so the IdP was never asked: nothing to cache, and a waiter
@@ -227,9 +238,10 @@ export class OidcFlow {
   }
 
   /** Renew ahead of expiry in the background; the still-valid token keeps serving meanwhile. */
-  #renew (known: KnownCredential): void {
+  #renew (known: KnownCredential, renewing: number): void {
     const cache = this.cache!
-    this.#fetch(known).then(
+    // across nodes: a token another node renewed already (expiring after this one) serves, and one node asks
+    this.#obtain(known, renewing).then(
       (token) => { cache.complete(known.digest, token.bytes, token.expiresAt, { value: token.decoded }) },
       (err: unknown) => {
         cache.fail(known.digest, 0)
@@ -267,6 +279,40 @@ export class OidcFlow {
     if (code === TOKEN_EXPIRED) return this.#errors.expired(ctx, reason)
     if ((err as { status?: unknown } | null)?.status === 413) return ctx.exit(413, 'Request size limit exceeded')
     this.#errors.unauthorized(ctx, reason)
+  }
+
+  /**
+   * The token for a first-level fill or renewal: from Redis when another node shared one expiring after
+   * `notBefore`; else from the IdP, one node at a time (the lock's winner asks, the others wait for its
+   * token, bounded by the plugin's timeout, then ask themselves), shared when fetched.
+   */
+  async #obtain (known: KnownCredential, notBefore: number): Promise<FetchedToken> {
+    const cluster = this.#cluster
+    if (cluster === null) return await this.#fetch(known)
+    const keys = cluster.keysFor(known.digest)
+    const shared = await cluster.read(keys, notBefore)
+    if (shared !== null) return this.#fromCluster(shared)
+    const lock = await cluster.lock(keys)
+    if (lock === BUSY) {
+      const waited = await cluster.waitFor(keys, notBefore, Date.now() + this.#config.timeout)
+      if (waited !== null) return this.#fromCluster(waited)
+    }
+    const fencing = lock === BUSY || lock === UNAVAILABLE ? null : lock
+    let token: FetchedToken
+    try {
+      token = await this.#fetch(known)
+    } catch (err) {
+      if (fencing !== null) cluster.unlock(keys, fencing)
+      throw err
+    }
+    cluster.write(keys, token.bytes, token.expiresAt, fencing)
+    return token
+  }
+
+  /** A token another node shared (its bytes already opened and checked unexpired by cluster-cache.ts). */
+  #fromCluster (bytes: Uint8Array): FetchedToken {
+    const decoded = this.#decode(bytes)
+    return { bytes, expiresAt: decoded?.expiresAt ?? 0, decoded }
   }
 
   async #fetch (known: KnownCredential): Promise<FetchedToken> {
@@ -316,6 +362,10 @@ export class OidcFlow {
 
   close (): void {
     this.memo.clear()
+    if (this.#cluster !== null) {
+      this.#cluster.clear()
+      this.#redis?.release(this.#cluster.redis)
+    }
   }
 }
 
@@ -359,6 +409,15 @@ function sha256 (value: string): Buffer {
 // Comparing digests keeps the comparison constant-time whatever the lengths of the two secrets.
 function secretMatches (expected: Buffer, given: string): boolean {
   return timingSafeEqual(expected, sha256(given))
+}
+
+/** The Redis level when the config asks for it (cluster_cache_strategy redis, item tokens) and Redis clients exist. */
+function clusterCache (config: OidcConfig, service: OidcWorkerService, pluginId: string, redis: RedisClients | null): ClusterTokenCache | null {
+  if (config.cluster_cache_strategy !== 'redis' || !(config.cluster_cache_items ?? []).includes('tokens')) return null
+  if (redis === null) return null
+  const salt = typeof config.cache_tokens_salt === 'string' && config.cache_tokens_salt !== '' ? config.cache_tokens_salt : pluginId
+  const shared = redis.acquire(redisRecord(config.cluster_cache_redis ?? {}))
+  return new ClusterTokenCache(shared, service.clusterCache, { salt, timeoutMs: config.timeout })
 }
 
 function safeError (err: unknown): { message: string } {

@@ -87,6 +87,12 @@ export function decodeTokenValue (bytes: Uint8Array, header: UpstreamTokenHeader
   }
 }
 
+/** The expiry of a value written by encodeTokenValue, without decoding the strings; null when not such a value. */
+export function tokenValueExpiresAt (bytes: Uint8Array): number | null {
+  if (bytes.length < HEADER_BYTES || bytes[0] !== FORMAT) return null
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readDoubleLE(OFFSET_EXPIRES_AT)
+}
+
 export interface TokenValueCodec {
   readonly header: UpstreamTokenHeader | null
   encode (value: TokenValue): Uint8Array

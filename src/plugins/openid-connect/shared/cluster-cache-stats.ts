@@ -1,0 +1,36 @@
+// The cluster cache's counters (worker/cluster-cache.ts): one SharedArrayBuffer per gateway, made by the
+// main service and handed to every proxy worker, read by the main thread for GET /metrics
+// (oidc-metrics.ts: tollgate_cluster_cache_*). One BigInt64 lane per counter, added to with Atomics
+// (every worker writes every lane).
+
+/** a first-level miss answered by Redis (another node's token) */
+export const CLUSTER_HITS = 0
+/** a first-level miss that Redis could not answer (no value, or none newer than the one being renewed) */
+export const CLUSTER_MISSES = 1
+/** a token fetched from the IdP and written to Redis */
+export const CLUSTER_WRITES = 2
+/** a Redis command that failed or timed out, or Redis not connected: the fill went on without it */
+export const CLUSTER_ERRORS = 3
+/** a fill that found another node's lock and waited for its token */
+export const CLUSTER_LOCK_WAITS = 4
+export const CLUSTER_LANES = 5
+
+export function createClusterCacheStatsBuffer (): SharedArrayBuffer {
+  return new SharedArrayBuffer(CLUSTER_LANES * BigInt64Array.BYTES_PER_ELEMENT)
+}
+
+export class ClusterCacheStats {
+  readonly #lanes: BigInt64Array
+
+  constructor (buffer: SharedArrayBuffer = createClusterCacheStatsBuffer()) {
+    this.#lanes = new BigInt64Array(buffer, 0, CLUSTER_LANES)
+  }
+
+  add (lane: number): void {
+    Atomics.add(this.#lanes, lane, 1n)
+  }
+
+  read (lane: number): number {
+    return Number(Atomics.load(this.#lanes, lane))
+  }
+}
