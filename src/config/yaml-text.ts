@@ -2,7 +2,9 @@
 // readContent: sigs.k8s.io/yaml, which parses with go-yaml v2, i.e. YAML 1.1, then converts to JSON):
 // - YAML 1.1 scalars: unquoted y/n, yes/no, on/off (any case go-yaml accepts) are booleans, 0777 is octal,
 //   as go-yaml v2 resolves them; a quoted 'on' stays a string. Timestamps stay strings: JSON has no dates,
-//   and sigs.k8s.io/yaml writes a go-yaml time back as text.
+//   and sigs.k8s.io/yaml writes a go-yaml time back as text. Sexagesimal numbers (`12:30`, YAML 1.1's base
+//   60) stay strings too: go-yaml v2 does not resolve them (its resolve() tries strconv.ParseInt/ParseFloat);
+//   so do .inf and .nan, which JSON cannot hold (AS_TEXT_SAMPLES).
 // - anchors, aliases and `<<` merge keys are resolved; an alias bomb (billion laughs) is refused by the
 //   yaml package's maxAliasCount (expanded alias nodes counted), before it can take memory or time.
 // - duplicate keys are an error (go-yaml v2 refuses them too: "mapping key already defined").
@@ -26,11 +28,16 @@ export type YamlResult =
   | { readonly ok: true, readonly value: unknown, readonly positionOf: (path: string) => Position | null }
   | { readonly ok: false, readonly line: number, readonly column: number, readonly message: string }
 
-const TIMESTAMP = 'tag:yaml.org,2002:timestamp'
+/**
+ * Plain scalars read as text, not as the YAML 1.1 schema's types: timestamps and base-60 numbers (go-yaml
+ * v2 leaves them strings), and .inf/.nan (not JSON: decK's JSON conversion fails on them; as text, the
+ * schema says "expected a number"). A schema tag that would resolve any of them is left out.
+ */
+const AS_TEXT_SAMPLES = ['2001-12-14', '2001-12-14t21:59:43.10-05:00', '12:30', '1:20.5', '.inf', '-.Inf', '.nan']
 const STACK_OVERFLOW = 'Maximum call stack size exceeded'
 
-function withoutTimestamps (tags: Tags): Tags {
-  return tags.filter((tag) => typeof tag === 'string' ? tag !== 'timestamp' : tag.tag !== TIMESTAMP)
+function scalarTagsAsDeck (tags: Tags): Tags {
+  return tags.filter((tag) => typeof tag === 'string' || !(tag.test instanceof RegExp && AS_TEXT_SAMPLES.some((sample) => (tag.test as RegExp).test(sample))))
 }
 
 /** "services[0].routes[1].paths" as the keys getIn walks; quoted keys (joinPath's ["a.b"]) kept whole */
@@ -67,7 +74,7 @@ function failure (line: number, column: number, message: string): YamlResult {
 export function parseYamlText (text: string): YamlResult {
   if (Buffer.byteLength(text) > MAX_YAML_BYTES) return failure(1, 1, `the YAML text is larger than ${MAX_YAML_BYTES} bytes`)
   const lines = new LineCounter()
-  const doc = parseDocument(text, { version: '1.1', customTags: withoutTimestamps, lineCounter: lines, prettyErrors: false, uniqueKeys: true })
+  const doc = parseDocument(text, { version: '1.1', customTags: scalarTagsAsDeck, lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const error = doc.errors[0]
   if (error !== undefined) {
     const { line, col } = lines.linePos(error.pos[0])

@@ -1,7 +1,8 @@
 // `npm run demo`: Kong's how-to "OpenID Connect with the client credentials grant", end to end, on this
 // machine: a development IdP (oidc-provider), an echo upstream and Tollgate with the repo's config.json (or
 // `--config config.yaml`, the same in YAML), whose decK placeholders the demo fills in. It walks the
-// how-to's three steps, then stays up for curl (Ctrl-C stops everything); `--once` walks the steps and exits 0 only if each gave the expected answer.
+// how-to's three steps, then stays up for curl (Ctrl-C stops everything); `--once` walks the steps and
+// exits 0 only if each gave the expected answer.
 
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
