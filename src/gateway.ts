@@ -17,7 +17,7 @@ import { redisMetricsSource } from './redis/metrics-source.ts'
 import { RedisStats } from './redis/stats.ts'
 import { MetricsRegistry } from './metrics/registry.ts'
 import { VERSION } from './core/version.ts'
-import { loadConfigFile } from './config/load.ts'
+import { loadConfigFiles } from './config/load.ts'
 import type { LoadedConfig } from './config/types.ts'
 import { keepRestartSettings } from './config/restart-settings.ts'
 import { ConfigError } from './core/errors.ts'
@@ -33,11 +33,12 @@ export class Gateway {
   readonly #logger: Logger
   /** SIGHUP reloads refused because the file was invalid (POST /config counts its own) */
   #fileReloadsRejected = 0
-  readonly #file: string | null
+  /** what `--config` named (files, folders), re-read on SIGHUP; null when the config came from elsewhere */
+  readonly #files: readonly string[] | null
 
-  constructor (config: LoadedConfig, file: string | null, logger: Logger) {
+  constructor (config: LoadedConfig, files: readonly string[] | null, logger: Logger) {
     this.#logger = logger
-    this.#file = file
+    this.#files = files
     this.supervisor = new Supervisor(config, logger)
     const info = kongInfoHandler({
       nodeId: this.nodeId,
@@ -101,17 +102,18 @@ export class Gateway {
     if (this.admin.addresses.length > 0) this.#logger.log('notice', 'admin_listening', { admin: this.admin.addresses })
   }
 
-  /** SIGHUP: re-read the file; an invalid file keeps the running config and logs why. */
+  /** SIGHUP: re-read the files (a folder's list afresh); an invalid file keeps the running config and logs why. */
   async reloadFromFile (): Promise<ReloadResult> {
-    if (this.#file === null) return { ok: false, message: 'no config file to reload' }
+    if (this.#files === null) return { ok: false, message: 'no config file to reload' }
+    const source = this.#files.join(', ')
     let config: LoadedConfig
     try {
-      config = await loadConfigFile(this.#file)
+      config = await loadConfigFiles(this.#files)
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : (err as Error).message
       this.#fileReloadsRejected++
       this.#logger.log('error', 'reload_rejected', {
-        source: this.#file,
+        source,
         issues: err instanceof ConfigError ? err.issues : undefined,
         error: err instanceof ConfigError ? undefined : err
       })
@@ -119,7 +121,7 @@ export class Gateway {
     }
     const { config: live, changed } = keepRestartSettings(config, this.supervisor.config)
     if (changed.length > 0) {
-      this.#logger.log('warn', 'reload_settings_need_restart', { source: this.#file, settings: changed })
+      this.#logger.log('warn', 'reload_settings_need_restart', { source, settings: changed })
     }
     return await this.supervisor.reload(live)
   }

@@ -12,7 +12,9 @@
 //   Kong's 401 {"message":"Invalid RBAC credentials"}. Compared in constant time.
 // - Content-Type: POST, PUT and PATCH bodies must be application/json, application/x-www-form-urlencoded
 //   or multipart/form-data, else Kong's 415 (kong/api/api_helpers.lua before_filter); a text/plain post
-//   is the one a web page can send without a CORS preflight.
+//   is the one a web page can send without a CORS preflight. /config also takes YAML (Kong's ACCEPTS_YAML:
+//   application/yaml and text/yaml; application/x-yaml too, the name many clients send), none of which a
+//   page can send without a preflight either.
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
@@ -37,6 +39,8 @@ export const INVALID_CREDENTIALS: AdminResult = { status: 401, body: { message: 
 export const UNSUPPORTED_MEDIA_TYPE: AdminResult = { status: 415, body: { message: 'Unsupported Media Type' } }
 
 const BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
+export const YAML_BODY_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
+const ACCEPTS_YAML: ReadonlySet<string> = new Set(['/config', '/config/'])
 const NEEDS_BODY: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH'])
 const FOREIGN_FETCH_SITES: ReadonlySet<string> = new Set(['cross-site', 'same-site'])
 
@@ -89,11 +93,12 @@ export function checkRequestHeaders (headers: Headers, security: AdminSecurity):
   return null
 }
 
-/** Kong's 415 for a body that is not JSON or a form; an empty body needs no type. */
-export function checkBodyType (method: string, headers: Headers, body: Buffer | null): AdminResult | null {
+/** Kong's 415 for a body that is not JSON or a form (or YAML, on /config); an empty body needs no type. */
+export function checkBodyType (method: string, headers: Headers, body: Buffer | null, pathname = ''): AdminResult | null {
   if (!NEEDS_BODY.has(method) || body === null || body.length === 0) return null
   const type = single(headers['content-type'])?.trim().toLowerCase()
   if (type !== undefined && BODY_TYPES.some((allowed) => type.startsWith(allowed))) return null
+  if (type !== undefined && ACCEPTS_YAML.has(pathname) && YAML_BODY_TYPES.some((allowed) => type.startsWith(allowed))) return null
   return UNSUPPORTED_MEDIA_TYPE
 }
 

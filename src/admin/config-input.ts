@@ -1,10 +1,13 @@
 // The body of POST /config, in the forms Kong's /config endpoint takes: a JSON declarative config (it
 // holds `_format_version`), a JSON object whose `config` is that config as a string (or object), or a
 // form field `config`, urlencoded or multipart (`curl -F config=@kong.json`, as Kong's docs post it); a
-// form without one is read as a raw body. YAML is not accepted: Tollgate's configs are JSON. Which
-// content types may reach here at all is decided by admin-guard.ts.
+// form without one is read as a raw body. YAML is read where Kong reads it: a body sent as YAML
+// (application/yaml, application/x-yaml, text/yaml), and a `config` string or form field that is not JSON
+// (Kong's declarative unserialize tries JSON, then YAML). The same bounds as a YAML file (yaml-text.ts).
+// Which content types may reach here at all is decided by admin-guard.ts.
 
-import { parseJsonText } from '../config/json-text.ts'
+import { parseConfigText, type ConfigFormat } from '../config/config-text.ts'
+import { YAML_BODY_TYPES } from './admin-guard.ts'
 import { ERROR_CODES } from './kong-errors.ts'
 import type { AdminRequest, AdminResult } from './types.ts'
 
@@ -19,10 +22,15 @@ function unparsable (reason: string): AdminResult {
   }
 }
 
-function parse (text: string): { value: unknown } | AdminResult {
-  const parsed = parseJsonText(text)
-  if (parsed.ok) return { value: parsed.value }
-  return unparsable(`invalid JSON at line ${parsed.line} column ${parsed.column}: ${parsed.message}`)
+function parse (text: string, format: ConfigFormat): { value: unknown } | AdminResult {
+  const parsed = parseConfigText(text, format)
+  return parsed.ok ? { value: parsed.value } : unparsable(parsed.message)
+}
+
+/** A config given as a string (a form field, Kong's {"config": "..."}): JSON when it looks like JSON, else YAML. */
+function parseEmbedded (text: string): { value: unknown } | AdminResult {
+  const first = text.trimStart()[0]
+  return parse(text, first === '{' || first === '[' || first === '"' ? 'json' : 'yaml')
 }
 
 function isRecord (value: unknown): value is Record<string, unknown> {
@@ -61,15 +69,20 @@ export async function readConfigInput (req: AdminRequest): Promise<{ document: u
   const config = await formConfig(req, req.body, text)
   if (config !== null) {
     if (config === '') return EXPECTED
-    const parsed = parse(config)
+    const parsed = parseEmbedded(config)
     return 'value' in parsed ? { document: parsed.value } : parsed
   }
-  const parsed = parse(text)
+  const type = contentType(req)
+  if (YAML_BODY_TYPES.some((yaml) => type.startsWith(yaml))) {
+    const parsed = parse(text, 'yaml')
+    return 'value' in parsed ? { document: parsed.value } : parsed
+  }
+  const parsed = parse(text, 'json')
   if (!('value' in parsed)) return parsed
   const value = parsed.value
   if (!isRecord(value) || '_format_version' in value || !('config' in value)) return { document: value }
   if (typeof value.config === 'string') {
-    const inner = parse(value.config)
+    const inner = parseEmbedded(value.config)
     return 'value' in inner ? { document: inner.value } : inner
   }
   return { document: value.config }

@@ -79,7 +79,7 @@ export class AdminServer {
     if (METHODS_WITH_BODY.has(method)) {
       body = await readBody(req, this.#options.maxBodySize())
       if (body === null) return this.#write(res, { status: 413, body: { message: 'Payload too large' } }, started)
-      const wrongType = checkBodyType(method, req.headers, body)
+      const wrongType = checkBodyType(method, req.headers, body, url.pathname)
       if (wrongType !== null) return this.#write(res, wrongType, started)
     }
     const request: AdminRequest = { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, body }

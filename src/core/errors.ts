@@ -83,6 +83,11 @@ export class TollgateError extends Error {
 export interface ConfigIssue {
   readonly path: string
   readonly message: string
+  /** the file, where a config was read from several (else the ConfigError's source) */
+  readonly source?: string
+  /** where the path is in a YAML file (1-based) */
+  readonly line?: number
+  readonly column?: number
 }
 
 /** A config that cannot be used: names the source file and lists every issue found, not just the first. */
@@ -99,7 +104,10 @@ export class ConfigError extends TollgateError {
 }
 
 export function formatConfigIssues (source: string, issues: readonly ConfigIssue[]): string {
-  const lines = issues.map((issue) => `${source}: ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`)
+  const lines = issues.map((issue) => {
+    const at = issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`
+    return `${issue.source ?? source}${at}: ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`
+  })
   return `invalid configuration (${issues.length} error${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`
 }
 

@@ -1,13 +1,15 @@
 // `npm run demo`: Kong's how-to "OpenID Connect with the client credentials grant", end to end, on this
-// machine: a development IdP (oidc-provider), an echo upstream and Tollgate with the repo's config.json,
-// whose decK placeholders the demo fills in. It walks the how-to's three steps, then stays up for curl
-// (Ctrl-C stops everything); `--once` walks the steps and exits 0 only if each gave the expected answer.
+// machine: a development IdP (oidc-provider), an echo upstream and Tollgate with the repo's config.json (or
+// `--config config.yaml`, the same in YAML), whose decK placeholders the demo fills in. It walks the
+// how-to's three steps, then stays up for curl (Ctrl-C stops everything); `--once` walks the steps and
+// exits 0 only if each gave the expected answer.
 
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { formatOfFile, parseConfigText } from '../config/config-text.ts'
 import { loadConfigObject } from '../config/load.ts'
 import { ConfigError } from '../core/errors.ts'
 import { createLogger } from '../core/log.ts'
@@ -53,7 +55,9 @@ async function main (): Promise<number> {
     out(`  dev IdP (oidc-provider)   ${idp.issuer}   client '${client.id}' authenticates with private_key_jwt`)
     out(`  echo upstream             ${upstream.url}`)
 
-    const document = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    const parsed = parseConfigText(await readFile(file, 'utf8'), formatOfFile(file))
+    if (!parsed.ok) throw new ConfigError(file, [{ path: '', message: parsed.message }])
+    const document = parsed.value as Record<string, unknown>
     if (values['proxy-listen'] !== undefined) document.proxy_listen = values['proxy-listen']
     if (values['admin-listen'] !== undefined) document.admin_listen = values['admin-listen']
     document.prefix = prefix

@@ -57,6 +57,8 @@ export interface GatewayOptions {
   readonly env?: NodeJS.ProcessEnv
   /** extra top-level settings merged into the config (and into every config written later) */
   readonly settings?: Record<string, unknown>
+  /** the config file's name (config.json): a .yaml name makes the gateway read it as YAML (JSON text is YAML) */
+  readonly configName?: string
 }
 
 /** Fills in the settings a test gateway needs (ports 0, 1 worker unless given, quiet log level). */
@@ -78,7 +80,7 @@ const DEFAULT_WAIT_MS = 30_000
 
 export async function startGateway (config: Record<string, unknown>, options: GatewayOptions = {}): Promise<RunningGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'tollgate-test-'))
-  const configFile = join(dir, 'config.json')
+  const configFile = join(dir, options.configName ?? 'config.json')
   const settings = { prefix: join(dir, 'prefix'), ...options.settings }
   const full = testConfig(config, settings)
   await writeFile(configFile, JSON.stringify(full, null, 2))
