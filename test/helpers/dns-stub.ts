@@ -6,6 +6,8 @@ import { createSocket } from 'node:dgram'
 import { createServer, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
 import dnsPacket, { type Answer, type Packet } from 'dns-packet'
+import { DnsResolver, type DnsResolverOptions } from '../../src/dns/resolver.ts'
+import { parseHostsFile } from '../../src/dns/hosts-file.ts'
 
 export interface StubAnswer {
   readonly rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED'
@@ -116,4 +118,22 @@ export function cname (name: string, target: string, ttl: number): Answer {
 
 export function srv (name: string, target: string, port: number, weight: number, priority: number, ttl: number): Answer {
   return { type: 'SRV', name, ttl, class: 'IN', data: { target, port, weight, priority } }
+}
+
+/** A resolver that asks only `stub`, with Kong's dns_* defaults, short timeouts and no hosts file; `options` override. */
+export function stubResolver (stub: DnsStub, options: Partial<DnsResolverOptions> = {}): DnsResolver {
+  return new DnsResolver({
+    servers: [stub.server],
+    hosts: parseHostsFile(''),
+    order: ['LAST', 'SRV', 'A', 'CNAME'],
+    validTtl: null,
+    staleTtl: 3600,
+    notFoundTtl: 30,
+    errorTtl: 1,
+    cacheSize: 100,
+    noSync: false,
+    timeoutMs: 100,
+    attempts: 2,
+    ...options,
+  })
 }

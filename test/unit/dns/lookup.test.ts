@@ -5,10 +5,8 @@ import t from 'tap'
 import { connect, createServer, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { Client } from 'undici'
-import { DnsResolver } from '../../../src/dns/resolver.ts'
-import { parseHostsFile } from '../../../src/dns/hosts-file.ts'
 import { createLookup } from '../../../src/dns/lookup.ts'
-import { a, startDnsStub } from '../../helpers/dns-stub.ts'
+import { a, startDnsStub, stubResolver } from '../../helpers/dns-stub.ts'
 
 const stub = await startDnsStub()
 t.teardown(() => stub.close())
@@ -27,19 +25,7 @@ t.teardown(() => {
   server.close()
 })
 
-const resolver = new DnsResolver({
-  servers: [stub.server],
-  hosts: parseHostsFile(''),
-  order: ['LAST', 'SRV', 'A', 'CNAME'],
-  validTtl: null,
-  staleTtl: 3600,
-  notFoundTtl: 30,
-  errorTtl: 1,
-  cacheSize: 100,
-  noSync: false,
-  timeoutMs: 100,
-  attempts: 2,
-})
+const resolver = stubResolver(stub)
 t.teardown(() => resolver.close())
 const lookup = createLookup(resolver)
 

@@ -4,10 +4,10 @@
 
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DnsResolver, type DnsResolverOptions } from '../../../src/dns/resolver.ts'
+import type { DnsResolver, DnsResolverOptions } from '../../../src/dns/resolver.ts'
 import { parseHostsFile } from '../../../src/dns/hosts-file.ts'
 import type { ResolvedAddress } from '../../../src/dns/types.ts'
-import { a, aaaa, cname, srv, startDnsStub, type DnsStub } from '../../helpers/dns-stub.ts'
+import { a, aaaa, cname, srv, startDnsStub, stubResolver, type DnsStub } from '../../helpers/dns-stub.ts'
 
 const stub: DnsStub = await startDnsStub()
 t.teardown(() => stub.close())
@@ -19,21 +19,7 @@ const resolvers: DnsResolver[] = []
 t.teardown(() => { for (const resolver of resolvers) resolver.close() })
 
 function resolverWith (options: Partial<DnsResolverOptions> = {}): DnsResolver {
-  const resolver = new DnsResolver({
-    servers: [stub.server],
-    hosts: parseHostsFile(''),
-    order: ['LAST', 'SRV', 'A', 'CNAME'],
-    validTtl: null,
-    staleTtl: 3600,
-    notFoundTtl: 30,
-    errorTtl: 1,
-    cacheSize: 100,
-    noSync: false,
-    timeoutMs: 100,
-    attempts: 2,
-    now: () => clock,
-    ...options,
-  })
+  const resolver = stubResolver(stub, { now: () => clock, ...options })
   resolvers.push(resolver)
   return resolver
 }
