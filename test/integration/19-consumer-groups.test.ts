@@ -5,24 +5,19 @@
 // Kong Enterprise's Admin API shapes (kong/api/routes/consumer_groups.lua) for the same config.
 
 import t from 'tap'
-import { send, startGateway, type Reply } from '../helpers/gateway.ts'
-import { startUpstream } from '../helpers/upstream.ts'
+import { send, type Reply } from '../helpers/gateway.ts'
+import { startBackendGateway } from '../helpers/backend.ts'
 import { call } from './admin/admin-helpers.ts'
 
 t.test('consumer groups', async (t) => {
-  const upstream = await startUpstream()
-  t.teardown(() => upstream.close())
-  const gateway = await startGateway({
-    services: [{
-      name: 'backend',
-      url: upstream.url,
-      routes: [
-        { name: 'open', paths: ['/open'], plugins: [{ name: 'key-auth' }] },
-        { name: 'paid', paths: ['/paid'], plugins: [{ name: 'key-auth' }] },
-        { name: 'gold-only', paths: ['/gold-only'], plugins: [{ name: 'key-auth' }, { name: 'acl', config: { allow: ['gold'], include_consumer_groups: true } }] },
-        { name: 'acl-groups-only', paths: ['/acl-groups-only'], plugins: [{ name: 'key-auth' }, { name: 'acl', config: { allow: ['gold'] } }] },
-      ],
-    }],
+  const { gateway, upstream } = await startBackendGateway(t, {
+    routes: [
+      { name: 'open', paths: ['/open'], plugins: [{ name: 'key-auth' }] },
+      { name: 'paid', paths: ['/paid'], plugins: [{ name: 'key-auth' }] },
+      { name: 'gold-only', paths: ['/gold-only'], plugins: [{ name: 'key-auth' }, { name: 'acl', config: { allow: ['gold'], include_consumer_groups: true } }] },
+      { name: 'acl-groups-only', paths: ['/acl-groups-only'], plugins: [{ name: 'key-auth' }, { name: 'acl', config: { allow: ['gold'] } }] },
+    ],
+  }, {
     consumers: [
       { username: 'alice', keyauth_credentials: [{ key: 'alice-key' }], groups: [{ name: 'gold' }] },
       { username: 'bob', keyauth_credentials: [{ key: 'bob-key' }] },
@@ -34,7 +29,6 @@ t.test('consumer groups', async (t) => {
     ],
     plugins: [{ name: 'request-termination', consumer_group: 'silver', route: 'paid', config: { status_code: 402, message: 'upgrade' } }],
   })
-  t.teardown(() => gateway.stop())
   const proxy = (path: string, key: string): Promise<Reply> => send(`${gateway.proxyUrl}${path}`, { headers: { apikey: key } })
   const last = () => upstream.requests[upstream.requests.length - 1]
 
