@@ -299,12 +299,12 @@ export class ResourceFlow {
 
   /**
    * Asks the IdP. An inactive answer (or one already expired) becomes an inactive mark, shared like an
-   * active answer: Kong's reference (https://developer.konghq.com/plugins/openid-connect/reference/,
-   * cluster_cache_items) lists `introspection` as the introspection results, not only the active ones, and
-   * cache_ttl_neg as the negative entries' TTL. An inactive answer is the IdP's word on the token as much as
-   * an active one, and a client retrying a revoked token on every node would otherwise cost one
-   * introspection per node; it is shared for exactly the time the first level keeps it (#negativeTtlMs).
-   * An IdP failure throws, and nothing is shared.
+   * active answer. Tollgate's choice: Kong's reference (https://developer.konghq.com/plugins/openid-connect/reference/,
+   * cluster_cache_items, cache_ttl_neg) names the item `introspection` and a negative cache TTL, and says
+   * nothing we found on whether inactive answers are shared. An inactive answer is the IdP's word on the
+   * token as much as an active one, and a client retrying a revoked token on every node would otherwise
+   * cost one introspection per node; it is shared for exactly the time the first level keeps it
+   * (#negativeTtlMs). An IdP failure throws, and nothing is shared.
    */
   async #introspectAnswer (ctx: ProxyContext, token: string): Promise<IntrospectionAnswer> {
     const result = await this.#requestIntrospection(ctx, token)
