@@ -7,10 +7,10 @@
 //            discovery-fetch.ts, gateway keys keys.ts, the signing pool, the token cache buffers) and its
 //            Admin routes admin.ts
 //   worker/  proxy workers: worker-service.ts (once per worker) and handler.ts (per plugin instance; the hot
-//            paths), which delegates everything past a cached token to token-flow.ts (client credentials;
-//            its Redis level shared between nodes: cluster-cache.ts, cluster-cache-seal.ts)
+//            paths), which delegates everything past a cached token to token-flow.ts (client credentials)
 //            and resource-flow.ts (bearer, introspection; what a token grants: grant.ts) and the modules
-//            they use
+//            they use; both share their fills between nodes through Redis (cluster-cache-items.ts,
+//            cluster-cache.ts, cluster-cache-seal.ts)
 //   shared/  both threads: messages.ts (what they send each other), oidc-metrics.ts (workers count IdP
 //            calls, the main thread reports them), cluster-cache-stats.ts (the Redis level's counters),
 //            issuer-url.ts, exchange-deadline.ts

@@ -11,15 +11,13 @@
 
 import t from 'tap'
 import type { Test } from 'tap'
-import { createServer, request } from 'node:http'
-import type { IncomingMessage } from 'node:http'
-import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { startIdp } from '../../helpers/idp.ts'
 import type { TestIdp } from '../../helpers/idp.ts'
 import { assertKongUnauthorized, delay, echoed, oidcService, startOidcStack, upstreamBearer } from '../../helpers/oidc-stack.ts'
 import type { Echo, OidcStack } from '../../helpers/oidc-stack.ts'
 import type { Reply } from '../../helpers/gateway.ts'
+import { holdingProxy } from '../../helpers/holding-proxy.ts'
 
 const CONCURRENCY = 20
 const HOLD_MS = 400
@@ -42,38 +40,10 @@ const CLAIM_HEADERS = {
   upstream_introspection_header: 'x-introspection'
 }
 
-/** An HTTP proxy in front of the IdP that holds every answer back HOLD_MS, so concurrent requests overlap one introspection. */
-async function holdingProxy (t: Test, target: string): Promise<string> {
-  const { hostname, port } = new URL(target)
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const out = request({ host: hostname, port, method: req.method, path: req.url, headers: req.headers }, (answer: IncomingMessage) => {
-        const body: Buffer[] = []
-        answer.on('data', (chunk: Buffer) => body.push(chunk))
-        answer.on('end', () => setTimeout(() => {
-          res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json' })
-          res.end(Buffer.concat(body))
-        }, HOLD_MS))
-      })
-      out.on('error', () => res.destroy())
-      out.end(Buffer.concat(chunks))
-    })
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    server.closeAllConnections()
-    return new Promise<void>((resolve) => server.close(() => resolve()))
-  })
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}/token/introspection`
-}
-
 async function introspectionStack (t: Test): Promise<OidcStack> {
   const idp = await startIdp()
   t.teardown(() => idp.close())
-  const held = await holdingProxy(t, idp.url)
+  const held = await holdingProxy(t, idp.url, HOLD_MS)
   return await startOidcStack(t, {
     idp,
     settings: { worker_processes: 2 },

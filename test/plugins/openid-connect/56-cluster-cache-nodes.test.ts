@@ -12,9 +12,10 @@
 
 import t, { type Test } from 'tap'
 import { Redis } from 'ioredis'
-import { send, startGateway, type Reply, type RunningGateway } from '../../helpers/gateway.ts'
+import { send } from '../../helpers/gateway.ts'
+import { clusterCounters, spread, startNodes, statuses } from '../../helpers/cluster-nodes.ts'
 import { startIdp } from '../../helpers/idp.ts'
-import { clientBasic, howToConfig, oidcService, upstreamBearer, waitForIssuers } from '../../helpers/oidc-stack.ts'
+import { clientBasic, howToConfig, oidcService, upstreamBearer } from '../../helpers/oidc-stack.ts'
 import { startTokenProxy } from '../../helpers/oidc-token-proxy.ts'
 import { startUpstream } from '../../helpers/upstream.ts'
 import { redisOrSkip, startRedis } from '../../helpers/redis-server.ts'
@@ -22,30 +23,6 @@ import { redisOrSkip, startRedis } from '../../helpers/redis-server.ts'
 const PASSWORD = 'redis-s3cret-for-oidc-tests'
 const WRONG_PASSWORD = 'not-the-redis-password'
 const ROUTES = ['shared', 'flight', 'outage', 'resume', 'wrong-password'] as const
-
-async function spread (nodes: readonly RunningGateway[], path: string, authorization: string, count: number): Promise<Reply[]> {
-  return await Promise.all(Array.from({ length: count }, async (_, i) =>
-    await send(`${nodes[i % nodes.length].proxyUrl}${path}`, { headers: { authorization } })))
-}
-
-const COUNTERS = ['hits', 'misses', 'writes', 'errors', 'lock_waits'] as const
-
-/** tollgate_cluster_cache_*_total summed over the nodes' GET /metrics */
-async function clusterCounters (nodes: readonly RunningGateway[]): Promise<Record<typeof COUNTERS[number], number>> {
-  const totals = { hits: 0, misses: 0, writes: 0, errors: 0, lock_waits: 0 }
-  for (const node of nodes) {
-    const text = (await send(`${node.adminUrl}/metrics`)).text
-    for (const name of COUNTERS) {
-      const line = text.split('\n').find((l) => l.startsWith(`tollgate_cluster_cache_${name}_total `))
-      totals[name] += Number(line?.split(' ')[1] ?? NaN)
-    }
-  }
-  return totals
-}
-
-function statuses (replies: readonly Reply[]): number[] {
-  return [...new Set(replies.map((reply) => reply.status))].sort()
-}
 
 t.test('the token cache shared by two nodes through Redis', async (t: Test) => {
   if (!redisOrSkip(t)) return
@@ -65,14 +42,7 @@ t.test('the token cache shared by two nodes through Redis', async (t: Test) => {
     cluster_cache_redis: { host: '127.0.0.1', port: redis.port, password: route === 'wrong-password' ? WRONG_PASSWORD : PASSWORD },
   })
   const config = { services: ROUTES.map((route) => oidcService(route, upstream.url, `/${route}`, plugin(route))) }
-  const options = { settings: { worker_processes: 2 } }
-  const nodes = await Promise.all([startGateway(config, options), startGateway(config, options)])
-  t.teardown(async () => { await Promise.all(nodes.map(async (node) => await node.stop())) })
-  for (const node of nodes) {
-    await waitForIssuers({ admin: async (path) => await send(node.adminUrl + path) })
-    await node.waitForLog((line) => line.event === 'redis_connected' && line.worker === 0)
-    await node.waitForLog((line) => line.event === 'redis_connected' && line.worker === 1)
-  }
+  const nodes = await startNodes(t, config)
   const authorization = clientBasic(idp.clients.secret)
   const [a, b] = nodes
 
@@ -160,7 +130,7 @@ t.test('the token cache shared by two nodes through Redis', async (t: Test) => {
     t.equal(idp.tokenRequests, before + 1, 'node B used node A\'s token again')
     t.equal(upstreamBearer(second), upstreamBearer(first))
     // each node's GET /metrics counts its own workers
-    const counted = await clusterCounters(nodes)
+    const counted = await clusterCounters(nodes, 'tokens')
     t.ok(counted.hits >= 2, `GET /metrics counts the Redis hits (${counted.hits})`)
     t.ok(counted.writes >= 3, `the tokens written (${counted.writes})`)
     t.ok(counted.misses >= 3, `the fills Redis could not answer (${counted.misses})`)

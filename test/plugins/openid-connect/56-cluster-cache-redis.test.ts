@@ -10,9 +10,10 @@ import { RedisClients } from '../../../src/redis/clients.ts'
 import { redisRecord } from '../../../src/redis/record.ts'
 import { RedisStats } from '../../../src/redis/stats.ts'
 import type { Logger } from '../../../src/core/log.ts'
-import { BUSY, ClusterTokenCache, UNAVAILABLE } from '../../../src/plugins/openid-connect/worker/cluster-cache.ts'
+import { BUSY, ClusterCache, UNAVAILABLE } from '../../../src/plugins/openid-connect/worker/cluster-cache.ts'
 import { CLUSTER_ERRORS, CLUSTER_HITS, CLUSTER_LOCK_WAITS, CLUSTER_MISSES, CLUSTER_WRITES, ClusterCacheStats } from '../../../src/plugins/openid-connect/shared/cluster-cache-stats.ts'
 import { encodeTokenValue } from '../../../src/plugins/openid-connect/worker/token-value.ts'
+import { TOKENS_ITEM } from '../../../src/plugins/openid-connect/worker/cluster-cache-items.ts'
 import { freePort, redisOrSkip, startRedis } from '../../helpers/redis-server.ts'
 
 const silent: Logger = { level: 'error', enabled: () => false, log () {}, child () { return silent } }
@@ -26,12 +27,12 @@ async function until (check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
 }
 
-function cacheOn (t: Test, port: number, readTimeout = 2000): { cache: ClusterTokenCache, stats: ClusterCacheStats } {
+function cacheOn (t: Test, port: number, readTimeout = 2000): { cache: ClusterCache, stats: ClusterCacheStats } {
   const clients = new RedisClients(new RedisStats(), silent)
   t.teardown(async () => { await clients.close() })
   const shared = clients.acquire(redisRecord({ host: '127.0.0.1', port, read_timeout: readTimeout, connect_timeout: 500 }))
   const stats = new ClusterCacheStats()
-  return { cache: new ClusterTokenCache(shared, stats, { salt: 'salt', timeoutMs: 1000 }), stats }
+  return { cache: new ClusterCache(shared, stats, { item: TOKENS_ITEM, salt: 'salt', timeoutMs: 1000 }), stats }
 }
 
 t.test('against a real Redis', async (t) => {

@@ -1,7 +1,7 @@
 // Kong 3.15's cluster cache fields (config/cluster-cache-fields.ts): cluster_cache_strategy off | redis,
 // cluster_cache_redis (Kong's Enterprise Redis record: defaults, Sentinel/Cluster checks, the deprecated
-// timeout shorthand, secrets redacted), cluster_cache_items tokens | introspection, and the one refusal:
-// sharing introspection results is not implemented.
+// timeout shorthand, secrets redacted), cluster_cache_items tokens | introspection: Kong's default items
+// with the introspection auth method and strategy redis load (both items are shared).
 
 import t from 'tap'
 import { redact, validate } from '../../../src/config/schema/engine.ts'
@@ -48,9 +48,15 @@ t.test('refusals name the field', async (t) => {
   t.match(check({ cluster_cache_redis: { sentinel_master: 'm' } }).issues, [{ path: 'config.cluster_cache_redis', message: /all or none of these fields must be set/ }])
   t.match(check({ cluster_cache_redis: { port: 70000 } }).issues, [{ path: 'config.cluster_cache_redis.port' }])
   t.match(check({ cluster_cache_redis: { cloud_authentication: { auth_provider: 'aws' } } }).issues, [{ path: 'config.cluster_cache_redis.cloud_authentication.auth_provider', message: /not supported/ }])
-  const introspection = check({ auth_methods: ['introspection'], introspection_endpoint: 'https://idp.example/introspect', cluster_cache_strategy: 'redis' })
-  t.match(introspection.issues, [{ path: 'config.cluster_cache_items', message: /'introspection' is not supported by Tollgate yet/ }],
-    "Kong's default items with introspection on: refused rather than silently not shared")
-  t.same(check({ auth_methods: ['introspection'], introspection_endpoint: 'https://idp.example/introspect', cluster_cache_strategy: 'redis', cluster_cache_items: ['tokens'] }).issues, [])
   t.same(check({ cluster_cache_strategy: 'redis' }).issues, [], "client_credentials only: Kong's default items load (nothing to share there)")
+})
+
+t.test("Kong's default items with introspection and redis: load, as a Kong file does", async (t) => {
+  const introspection = { auth_methods: ['introspection'], introspection_endpoint: 'https://idp.example/introspect', cluster_cache_strategy: 'redis' }
+  const { value, issues } = check(introspection)
+  t.same(issues, [], 'no refusal any more: introspection answers are shared')
+  t.same(value.cluster_cache_items, ['introspection'])
+  for (const items of [['tokens'], ['introspection'], ['tokens', 'introspection'], []]) {
+    t.same(check({ ...introspection, auth_methods: ['introspection', 'client_credentials'], cluster_cache_items: items }).issues, [], `items ${JSON.stringify(items)}`)
+  }
 })

@@ -1,12 +1,14 @@
 // The cluster cache's protection at rest (worker/cluster-cache-seal.ts): Redis key names that are a
 // one-way function of the credentials and the instance salt, AES-256-GCM values bound to their key name.
 // A Redis value is attacker input (anyone who can write to Redis): open() must answer null, never throw,
-// on any bytes that this credential's key did not seal.
+// on any bytes that this credential's key did not seal. Tokens and introspection answers live in separate
+// namespaces: one can never be found, nor opened, as the other.
 
 import t from 'tap'
 import fc from 'fast-check'
 import { createHash } from 'node:crypto'
-import { open, seal, sealKeys, VERSION } from '../../../src/plugins/openid-connect/worker/cluster-cache-seal.ts'
+import { INTROSPECTION_NAMESPACE, open, seal, sealKeys, TOKENS_NAMESPACE, VERSION } from '../../../src/plugins/openid-connect/worker/cluster-cache-seal.ts'
+import { encodeInactiveMark, encodeIntrospectionValue, inactiveMarkUntil, introspectionValueExpiresAt } from '../../../src/plugins/openid-connect/worker/introspection-value.ts'
 import { encodeTokenValue, tokenValueExpiresAt } from '../../../src/plugins/openid-connect/worker/token-value.ts'
 
 const digestOf = (material: string): Buffer => createHash('sha256').update(material).digest()
@@ -66,4 +68,32 @@ t.test('open: any bytes from Redis give null or the sealed value, never a throw'
     return open(keys, changed) === null
   }), { numRuns: 500 })
   t.pass('no bytes opened except the sealed value, and nothing threw')
+})
+
+t.test('introspection answers: their own namespace, never readable as a token or the reverse', async (t) => {
+  const tokens = sealKeys(DIGEST, 'salt-a', TOKENS_NAMESPACE)
+  const answers = sealKeys(DIGEST, 'salt-a', INTROSPECTION_NAMESPACE)
+  t.same(sealKeys(DIGEST, 'salt-a'), tokens, 'tokens keep the names main has always used')
+  t.match(answers.valueKey, /^tollgate:oidc:v1:introspection:\{[A-Za-z0-9_-]{32}\}$/)
+  t.not(answers.valueKey.slice(-34), tokens.valueKey.slice(-34), 'another key id for the same digest (another HKDF info)')
+  t.not(answers.aesKey.toString('hex'), tokens.aesKey.toString('hex'), 'another value key')
+  const answer = encodeIntrospectionValue({ token: TOKEN, claims: { active: true, sub: 'me' }, expiresAt: 1_900_000_000_000 })
+  const sealed = seal(answers, answer)
+  t.same(open(answers, sealed), Buffer.from(answer))
+  t.equal(open(tokens, sealed), null, 'an introspection answer does not open as a token')
+  t.equal(open({ ...answers, valueKey: tokens.valueKey }, sealed), null, 'nor copied under the token key name')
+  t.equal(open(answers, seal(tokens, PLAIN)), null, 'a token does not open as an introspection answer')
+})
+
+t.test('introspection values: the expiry of an answer or an inactive mark; null for any other bytes', async (t) => {
+  t.equal(introspectionValueExpiresAt(encodeIntrospectionValue({ token: TOKEN, claims: {}, expiresAt: 1234 })), 1234)
+  t.equal(introspectionValueExpiresAt(encodeInactiveMark(5678)), 5678)
+  t.equal(inactiveMarkUntil(encodeInactiveMark(5678)), 5678)
+  t.equal(inactiveMarkUntil(encodeIntrospectionValue({ token: TOKEN, claims: {}, expiresAt: 1234 })), null, 'an answer is not a mark')
+  t.equal(introspectionValueExpiresAt(PLAIN), null, 'a token value is not an introspection value')
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+    const at = introspectionValueExpiresAt(bytes)
+    const until = inactiveMarkUntil(bytes)
+    return (at === null || typeof at === 'number') && (until === null || (bytes[0] === 3 && bytes.length === 9))
+  }), { numRuns: 2000 })
 })

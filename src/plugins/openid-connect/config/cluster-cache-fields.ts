@@ -3,12 +3,11 @@
 // shared Enterprise Redis record, kong/enterprise_edition/tools/redis/v2/schema.lua, as
 // src/redis/schema.ts gives it, with its deprecated shorthands) and cluster_cache_items (`tokens`,
 // `introspection`; Kong's default ["introspection"]).
-// What Tollgate shares (worker/cluster-cache.ts): the client credentials tokens (`tokens`). Sharing
-// introspection results is not implemented: `introspection` in cluster_cache_items with strategy redis and
-// the introspection auth method on is refused, naming the field, rather than silently not shared. With
-// only client_credentials the item has nothing to share, so Kong's default items load as they are.
+// What Tollgate shares (worker/cluster-cache-items.ts): each listed item, `tokens` (the client credentials
+// tokens) and `introspection` (the introspection answers), so a Kong file with Kong's default items and
+// strategy redis loads and shares as Kong does. No cross-field check is left: an item whose auth method is
+// off has nothing to share and is accepted as Kong accepts it, and an empty list shares nothing.
 
-import type { ConfigIssue } from '../../../core/errors.ts'
 import type { FieldSchema } from '../../../config/schema/engine.ts'
 import { host, port } from '../../../config/schema/typedefs.ts'
 import { checkRedisRecord, redisRecordFields } from '../../../redis/schema.ts'
@@ -49,16 +48,4 @@ export const CLUSTER_CACHE_FIELDS: Readonly<Record<string, FieldSchema>> = {
   cluster_cache_items: {
     type: 'array', default: ['introspection'], elements: { type: 'string', one_of: CLUSTER_CACHE_ITEMS }
   },
-}
-
-export function checkClusterCache (config: Record<string, unknown>): ConfigIssue[] {
-  if (config.cluster_cache_strategy !== 'redis') return []
-  const items = Array.isArray(config.cluster_cache_items) ? config.cluster_cache_items : []
-  const methods = Array.isArray(config.auth_methods) ? config.auth_methods : []
-  if (!items.includes('introspection') || !methods.includes('introspection')) return []
-  return [{
-    path: 'cluster_cache_items',
-    message: "'introspection' is not supported by Tollgate yet with cluster_cache_strategy 'redis' (only 'tokens', " +
-      'the client credentials tokens, is shared between nodes): set it to ["tokens"] or leave the introspection auth method off'
-  }]
 }

@@ -13,7 +13,7 @@ import { AUTH_METHOD_FIELDS, checkAuthMethodFields, checkPair, CLIENT_AUTH_METHO
 import { completeSigningJwk, JWS_ALGS, jwkRecord } from './jwk-schema.ts'
 import { OIDC_SHORTHANDS } from './deprecated-fields.ts'
 import { KONG_FIELDS } from './kong-fields.ts'
-import { checkClusterCache, CLUSTER_CACHE_FIELDS } from './cluster-cache-fields.ts'
+import { CLUSTER_CACHE_FIELDS } from './cluster-cache-fields.ts'
 import { kongFieldSchemas } from './kong-fields-schema.ts'
 
 /** Kong's nine auth methods, its default when auth_methods is absent. */
@@ -111,8 +111,7 @@ function checkConfig (config: Record<string, unknown>): ConfigIssue[] {
     ...checkPair(config, 'token_post_args_names', 'token_post_args_values'),
     ...checkPair(config, 'token_headers_names', 'token_headers_values'),
     ...checkTtlRange(config),
-    ...checkAuthMethodFields(config),
-    ...checkClusterCache(config)
+    ...checkAuthMethodFields(config)
   ]
 }
 

@@ -14,7 +14,7 @@ import { handleOpenIdConnectAdmin } from './admin.ts'
 import { IssuerRegistry } from './issuers.ts'
 import { GatewayKeys } from './keys.ts'
 import { createIdpCallBuffer, oidcMetricsSource, SigningTimer } from '../shared/oidc-metrics.ts'
-import { ClusterCacheStats, createClusterCacheStatsBuffer } from '../shared/cluster-cache-stats.ts'
+import { clusterCacheStatsByItem, createClusterCacheStatsBuffer } from '../shared/cluster-cache-stats.ts'
 import type { SignRequest } from '../../../workers/signer-task.ts'
 import { performance } from 'node:perf_hooks'
 import { OIDC_PLUGIN, type OidcToMain, type OidcToWorker, type OidcWorkerData } from '../shared/messages.ts'
@@ -80,7 +80,7 @@ export async function createOidcMainService (config: LoadedConfig, context: Main
       return { data, transfer: [port2] }
     },
     admin,
-    metrics: oidcMetricsSource({ cache, idpCalls, introspectionCalls, clusterCache: new ClusterCacheStats(clusterCache), signing, signer: () => pool?.stats() ?? null }),
+    metrics: oidcMetricsSource({ cache, idpCalls, introspectionCalls, clusterCache: clusterCacheStatsByItem(clusterCache), signing, signer: () => pool?.stats() ?? null }),
     onConfig (next) {
       const plugins = next.entities.plugins.filter((p) => p.name === OIDC_PLUGIN && p.enabled)
       if (plugins.length === 0) return

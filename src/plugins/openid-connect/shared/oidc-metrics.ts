@@ -5,7 +5,7 @@
 import { readTokenCacheStats, type TokenCacheHandle } from '../../../cache/index.ts'
 import type { MetricFamily, MetricsSource } from '../../../metrics/types.ts'
 import type { SignerStats } from '../../../workers/signer-pool.ts'
-import { CLUSTER_ERRORS, CLUSTER_HITS, CLUSTER_LOCK_WAITS, CLUSTER_MISSES, CLUSTER_WRITES, type ClusterCacheStats } from './cluster-cache-stats.ts'
+import { CLUSTER_ERRORS, CLUSTER_HITS, CLUSTER_ITEMS, CLUSTER_LOCK_WAITS, CLUSTER_MISSES, CLUSTER_WRITES, type ClusterCacheStats, type ClusterItemName } from './cluster-cache-stats.ts'
 
 export const IDP_OUTCOMES = ['success', 'rejected', 'error', 'timeout'] as const
 export type IdpOutcome = typeof IDP_OUTCOMES[number]
@@ -66,8 +66,8 @@ export interface OidcMetricsView {
   readonly idpCalls: SharedArrayBuffer
   /** introspection endpoint calls, in the same lane layout */
   readonly introspectionCalls: SharedArrayBuffer
-  /** the Redis level of the token cache (worker/cluster-cache.ts) */
-  readonly clusterCache: ClusterCacheStats
+  /** the Redis level of the token and introspection caches (worker/cluster-cache.ts), by item */
+  readonly clusterCache: Readonly<Record<ClusterItemName, ClusterCacheStats>>
   readonly signing: SigningTimer
   signer (): SignerStats | null
 }
@@ -92,16 +92,21 @@ export function oidcMetricsSource (view: OidcMetricsView): MetricsSource {
         histogram('tollgate_idp_token_request_latency_ms', 'Token endpoint call latency in milliseconds', idp.slice(BUCKET_BASE, COUNT), idp[COUNT], idp[SUM]),
         counter('tollgate_idp_introspection_requests_total', 'Introspection endpoint calls by outcome (rejected: never, an inactive token is a success)', IDP_OUTCOMES.map((o, i) => [o, introspection[OUTCOME_BASE + i]]), 'outcome'),
         histogram('tollgate_idp_introspection_request_latency_ms', 'Introspection endpoint call latency in milliseconds', introspection.slice(BUCKET_BASE, COUNT), introspection[COUNT], introspection[SUM]),
-        counter('tollgate_cluster_cache_hits_total', 'First-level misses answered by Redis (a token another node fetched)', [['', cluster.read(CLUSTER_HITS)]]),
-        counter('tollgate_cluster_cache_misses_total', 'First-level misses Redis could not answer', [['', cluster.read(CLUSTER_MISSES)]]),
-        counter('tollgate_cluster_cache_writes_total', 'Tokens fetched from the IdP and shared through Redis', [['', cluster.read(CLUSTER_WRITES)]]),
-        counter('tollgate_cluster_cache_errors_total', 'Redis unavailable, failing or too slow: the fill went on without it', [['', cluster.read(CLUSTER_ERRORS)]]),
-        counter('tollgate_cluster_cache_lock_waits_total', 'Fills that waited for another node fetching the same token (single flight)', [['', cluster.read(CLUSTER_LOCK_WAITS)]]),
+        counter('tollgate_cluster_cache_hits_total', 'First-level misses answered by Redis (a value another node fetched)', byItem(cluster, CLUSTER_HITS), 'item'),
+        counter('tollgate_cluster_cache_misses_total', 'First-level misses Redis could not answer', byItem(cluster, CLUSTER_MISSES), 'item'),
+        counter('tollgate_cluster_cache_writes_total', 'Tokens and introspection answers fetched from the IdP and shared through Redis', byItem(cluster, CLUSTER_WRITES), 'item'),
+        counter('tollgate_cluster_cache_errors_total', 'Redis unavailable, failing or too slow: the fill went on without it', byItem(cluster, CLUSTER_ERRORS), 'item'),
+        counter('tollgate_cluster_cache_lock_waits_total', 'Fills that waited for another node fetching the same value (single flight)', byItem(cluster, CLUSTER_LOCK_WAITS), 'item'),
         gauge('tollgate_signing_queue_length', 'Assertions waiting for a signing thread', [['', signer?.queued ?? 0]]),
         histogram('tollgate_signing_latency_ms', 'Client assertion signing latency in milliseconds (queue included)', view.signing.buckets, view.signing.count, view.signing.sum)
       ]
     }
   }
+}
+
+/** One lane of the cluster cache's counters, one sample per item (the `item` label). */
+function byItem (stats: Readonly<Record<ClusterItemName, ClusterCacheStats>>, lane: number): Array<[string, number]> {
+  return CLUSTER_ITEMS.map((item) => [item, stats[item].read(lane)])
 }
 
 function sumLanes (buffer: SharedArrayBuffer): number[] {

@@ -1,20 +1,28 @@
-// The cluster cache's protection at rest: what a Redis reader sees of a token shared between gateway
-// nodes (cluster-cache.ts). Every key and every value comes from the first level's cache key digest
-// (cache-key.ts: SHA-256 over the issuer, the caller's client id and secret, the instance salt and the
-// instance fingerprint), which never leaves the gateway's memory:
-//   - the Redis key names are `tollgate:oidc:v1:{<id>}` (the value) and `...:lock` (single flight), where
-//     <id> is HKDF-SHA256(digest, salt = instance salt, info = "tollgate oidc cluster cache v1 key id"):
-//     a one-way function of the credentials; the {} hash tag keeps a value and its lock on one Cluster slot
-//   - the value is AES-256-GCM under HKDF-SHA256(digest, salt = instance salt, info = "... v1 value key"),
-//     a random 96-bit IV per write, the key name as additional data (a value copied to another key does
-//     not open), laid out as:
+// The cluster cache's protection at rest: what a Redis reader sees of a value shared between gateway
+// nodes (cluster-cache.ts). Every key and every value comes from the first level's cache key digest, which
+// never leaves the gateway's memory: for a client credentials token (cache-key.ts) SHA-256 over the issuer,
+// the caller's client id and secret, the instance salt and the instance fingerprint; for an introspection
+// answer (resource-flow.ts) SHA-256 over the issuer, the caller's bearer token, the instance salt and the
+// introspection settings. Each item has its own namespace (SealNamespace): its own key prefix and HKDF
+// infos, so a token's entry can never be read, nor opened, as an introspection answer or the reverse.
+//   - the Redis key names are `<prefix>{<id>}` (the value) and `...:lock` (single flight), where <id> is
+//     HKDF-SHA256(digest, salt = instance salt, info = the namespace's key id info): a one-way function of
+//     the caller's secret; the {} hash tag keeps a value and its lock on one Cluster slot
+//       tokens:        `tollgate:oidc:v1:{<id>}`, info "tollgate oidc cluster cache v1 key id"
+//       introspection: `tollgate:oidc:v1:introspection:{<id>}`, info "tollgate oidc cluster cache v1
+//                      introspection key id"
+//   - the value is AES-256-GCM under HKDF-SHA256(digest, salt = instance salt, info = the namespace's value
+//     key info), a random 96-bit IV per write, the key name as additional data (a value copied to another
+//     key, in its namespace or the other, does not open), laid out as:
 //       [0]      u8   VERSION (1): the key derivation and cipher; a node that reads another version skips it
 //       [1..12]  IV
 //       [13..28] GCM tag
-//       [29..]   ciphertext of the first level's value bytes (token-value.ts: expiry, type, access token)
-// A Redis reader without a caller's secret can compute neither the key id nor the value key: it learns
-// neither the token, nor the client id, nor the secret, nor which caller a key belongs to. Both keys are
-// derived once per credential (the fill path, never a first-level hit) and kept in a small memo.
+//       [29..]   ciphertext of the item's value bytes (token-value.ts: expiry, type, access token;
+//                introspection-value.ts: expiry, bearer token, the IdP's answer, or an inactive mark)
+// A Redis reader without a caller's secret (client secret or bearer token) can compute neither the key id
+// nor the value key: it learns no token, no client id or secret, no introspection claims, nor which caller
+// a key belongs to. Both keys are derived once per credential (the fill path, never a first-level hit) and
+// kept in a small memo.
 
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 
@@ -24,9 +32,30 @@ const TAG_BYTES = 16
 const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES
 const KEY_BYTES = 32
 const ID_BYTES = 24
-const PREFIX = `tollgate:oidc:v${VERSION}:`
-const ID_INFO = `tollgate oidc cluster cache v${VERSION} key id`
-const VALUE_INFO = `tollgate oidc cluster cache v${VERSION} value key`
+
+/** Where one item's entries live in Redis and what their keys are derived with. */
+export interface SealNamespace {
+  /** put before `{<id>}` in every key name */
+  readonly prefix: string
+  /** HKDF info of the key id */
+  readonly idInfo: string
+  /** HKDF info of the AES key */
+  readonly valueInfo: string
+}
+
+/** client credentials tokens (cluster_cache_items `tokens`): the names main has used since it shared them */
+export const TOKENS_NAMESPACE: SealNamespace = Object.freeze({
+  prefix: `tollgate:oidc:v${VERSION}:`,
+  idInfo: `tollgate oidc cluster cache v${VERSION} key id`,
+  valueInfo: `tollgate oidc cluster cache v${VERSION} value key`
+})
+
+/** introspection answers (cluster_cache_items `introspection`) */
+export const INTROSPECTION_NAMESPACE: SealNamespace = Object.freeze({
+  prefix: `tollgate:oidc:v${VERSION}:introspection:`,
+  idInfo: `tollgate oidc cluster cache v${VERSION} introspection key id`,
+  valueInfo: `tollgate oidc cluster cache v${VERSION} introspection value key`
+})
 
 /** What one credential's entry is called in Redis, and the key that seals it. */
 export interface SealKeys {
@@ -38,14 +67,14 @@ export interface SealKeys {
   readonly aesKey: Buffer
 }
 
-/** Derives the Redis names and the value key of one credential's token (`digest`: the first level's key). */
-export function sealKeys (digest: Uint8Array, salt: string): SealKeys {
-  const id = Buffer.from(hkdfSync('sha256', digest, salt, ID_INFO, ID_BYTES)).toString('base64url')
-  const valueKey = `${PREFIX}{${id}}`
+/** Derives the Redis names and the value key of one credential's entry (`digest`: the first level's key). */
+export function sealKeys (digest: Uint8Array, salt: string, namespace: SealNamespace = TOKENS_NAMESPACE): SealKeys {
+  const id = Buffer.from(hkdfSync('sha256', digest, salt, namespace.idInfo, ID_BYTES)).toString('base64url')
+  const valueKey = `${namespace.prefix}{${id}}`
   return {
     valueKey,
     lockKey: `${valueKey}:lock`,
-    aesKey: Buffer.from(hkdfSync('sha256', digest, salt, VALUE_INFO, KEY_BYTES))
+    aesKey: Buffer.from(hkdfSync('sha256', digest, salt, namespace.valueInfo, KEY_BYTES))
   }
 }
 

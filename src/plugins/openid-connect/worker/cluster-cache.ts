@@ -1,27 +1,30 @@
-// The second level of the client credentials token cache: tokens shared between gateway nodes through
-// Redis (Kong 3.15's cluster_cache_strategy "redis" with cluster_cache_items "tokens"). The first level,
-// the shared-memory cache of one node (src/cache), is untouched: a first-level hit never gets here. Only
-// the worker filling (or renewing) a first-level entry talks to Redis, in this order (token-flow.ts):
-//   1. read: a sealed value (cluster-cache-seal.ts) still valid, and newer than the token being renewed,
-//      is the node's token; no IdP call.
+// The second level of the token and introspection caches: values shared between gateway nodes through
+// Redis (Kong 3.15's cluster_cache_strategy "redis"; one ClusterCache per plugin instance and
+// cluster_cache_items entry, cluster-cache-items.ts: `tokens`, the client credentials tokens of
+// token-flow.ts, and `introspection`, the introspection answers of resource-flow.ts). The first level, the
+// shared-memory cache of one node (src/cache), is untouched: a first-level hit never gets here. Only the
+// worker filling (or renewing) a first-level entry talks to Redis, in this order (obtain()):
+//   1. read: a sealed value (cluster-cache-seal.ts) still valid, and newer than the value being renewed,
+//      is the node's value; no IdP call.
 //   2. lock: SET <lock> <random fencing token> NX PX <plugin timeout>. The winner asks the IdP, writes the
-//      sealed token with its expiry (SET PX), then releases the lock only if it still holds it (a
+//      sealed value with its expiry (SET PX), then releases the lock only if it still holds it (a
 //      compare-and-delete script with its fencing token: a lock that lapsed and was taken by another node
 //      is not released by the late one).
 //   3. a loser polls (value and lock in one MGET, backoff 20 ms to 200 ms, at most the plugin's timeout)
-//      until the winner's token appears; when the lock goes without a value (the winner failed) or the
+//      until the winner's value appears; when the lock goes without a value (the winner failed) or the
 //      time is up, it falls back to its own IdP call.
 // Redis down, slow or refusing: every command is bounded by the record's read_timeout (src/redis/options.ts;
 // no offline queue, so a disconnected client fails at once), any failure is counted and the fill goes on
 // to the IdP as if the level were off; the connection's state changes are logged once by src/redis.
-// A refused credential is not shared: each node learns it from the IdP (and caches it negatively itself).
+// What is shared is the item's choice (its caller hands obtain() the value bytes and their expiry): a
+// refused client credential is not (each node learns it from the IdP and caches it negatively itself); an
+// inactive introspection answer is (resource-flow.ts says why); an IdP failure never is (nothing to write).
 
 import { randomBytes } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
 import type { SharedRedis } from '../../../redis/clients.ts'
 import { CLUSTER_ERRORS, CLUSTER_HITS, CLUSTER_LOCK_WAITS, CLUSTER_MISSES, CLUSTER_WRITES, type ClusterCacheStats } from '../shared/cluster-cache-stats.ts'
-import { open, seal, sealKeys, type SealKeys } from './cluster-cache-seal.ts'
-import { tokenValueExpiresAt } from './token-value.ts'
+import { open, seal, sealKeys, type SealKeys, type SealNamespace } from './cluster-cache-seal.ts'
 
 /** lock(): another node holds the lock */
 export const BUSY = 'busy'
@@ -30,7 +33,7 @@ export const UNAVAILABLE = 'unavailable'
 
 const FIRST_POLL_MS = 20
 const MAX_POLL_MS = 200
-/** a token without an expiry stays in Redis this long (the first level keeps it; a node refetches after) */
+/** a value without an expiry stays in Redis this long (the first level keeps it; a node refetches after) */
 const MAX_TTL_MS = 86_400_000
 /** the derived keys of this many credentials are memoised per instance (the fill path derives them once) */
 const MAX_MEMO = 10_000
@@ -56,21 +59,36 @@ async function sleep (ms: number): Promise<void> {
   return await new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** The value bytes in `sealed` when it opens with `keys` and its token expires after `notBefore` and now. */
-function valid (keys: SealKeys, sealed: Buffer | null, notBefore: number): Buffer | null {
+/** What one cluster_cache_items entry shares: where in Redis, and how its value bytes say their expiry. */
+export interface ClusterItem {
+  readonly namespace: SealNamespace
+  /** the expiry (ms since the epoch) of value bytes of this item, read without decoding; null: not one */
+  expiresAt (plain: Uint8Array): number | null
+}
+
+/** What a fill shares: the first level's value bytes and when they expire. */
+export interface Shareable {
+  readonly bytes: Uint8Array
+  readonly expiresAt: number
+}
+
+/** The value bytes in `sealed` when it opens with `keys` and expires after `notBefore` and now. */
+function valid (item: ClusterItem, keys: SealKeys, sealed: Buffer | null, notBefore: number): Buffer | null {
   const plain = sealed === null ? null : open(keys, sealed)
-  const expiresAt = plain === null ? null : tokenValueExpiresAt(plain)
+  const expiresAt = plain === null ? null : item.expiresAt(plain)
   return expiresAt === null || expiresAt <= notBefore || expiresAt <= Date.now() ? null : plain
 }
 
 export interface ClusterCacheOptions {
+  /** the item shared (cluster-cache-items.ts) */
+  readonly item: ClusterItem
   /** the instance salt (cache_tokens_salt, else the plugin id): part of every derived key */
   readonly salt: string
   /** the plugin's timeout (ms): how long a lock lives and how long a loser waits for the winner */
   readonly timeoutMs: number
 }
 
-export class ClusterTokenCache {
+export class ClusterCache {
   readonly redis: SharedRedis
   readonly #client: Redis | Cluster
   readonly #unlock: UnlockCommand
@@ -92,13 +110,43 @@ export class ClusterTokenCache {
     let keys = this.#keys.get(id)
     if (keys === undefined) {
       if (this.#keys.size >= MAX_MEMO) this.#keys.clear()
-      keys = sealKeys(digest, this.#options.salt)
+      keys = sealKeys(digest, this.#options.salt, this.#options.item.namespace)
       this.#keys.set(id, keys)
     }
     return keys
   }
 
-  /** The shared token's value bytes when Redis has one expiring after `notBefore`, else null. */
+  /**
+   * The value for a first-level fill or renewal: another node's (expiring after `notBefore`, made into the
+   * caller's value by `fromShared`; null: unusable, as if absent) when Redis has one; else `fetch`'s, one
+   * node at a time (the lock's winner fetches, the others wait for its value, bounded by the plugin's
+   * timeout, then fetch themselves), shared when fetched. A fetch that throws shares nothing.
+   */
+  async obtain<T extends Shareable> (digest: Uint8Array, notBefore: number, fetch: () => Promise<T>,
+    fromShared: (plain: Buffer) => T | null): Promise<T> {
+    const keys = this.keysFor(digest)
+    const shared = await this.read(keys, notBefore)
+    const found = shared === null ? null : fromShared(shared)
+    if (found !== null) return found
+    const lock = await this.lock(keys)
+    if (lock === BUSY) {
+      const waited = await this.waitFor(keys, notBefore, Date.now() + this.#options.timeoutMs)
+      const theirs = waited === null ? null : fromShared(waited)
+      if (theirs !== null) return theirs
+    }
+    const fencing = lock === BUSY || lock === UNAVAILABLE ? null : lock
+    let fetched: T
+    try {
+      fetched = await fetch()
+    } catch (err) {
+      if (fencing !== null) this.unlock(keys, fencing)
+      throw err
+    }
+    this.write(keys, fetched.bytes, fetched.expiresAt, fencing)
+    return fetched
+  }
+
+  /** The shared value bytes when Redis has a value expiring after `notBefore`, else null. */
   async read (keys: SealKeys, notBefore: number): Promise<Buffer | null> {
     if (!this.#usable()) return null
     let sealed: Buffer | null
@@ -124,7 +172,7 @@ export class ClusterTokenCache {
   }
 
   /**
-   * Waits for the lock holder's token (newer than `notBefore`) until `deadline`; null when the lock went
+   * Waits for the lock holder's value (newer than `notBefore`) until `deadline`; null when the lock went
    * without a value (the holder failed), Redis failed, or the time ran out: the caller asks the IdP itself.
    */
   async waitFor (keys: SealKeys, notBefore: number, deadline: number): Promise<Buffer | null> {
@@ -139,7 +187,7 @@ export class ClusterTokenCache {
       } catch {
         return this.#failed()
       }
-      const plain = valid(keys, found[0], notBefore)
+      const plain = valid(this.#options.item, keys, found[0], notBefore)
       if (plain !== null) return this.#hit(plain)
       // no lock and no (newer) value: the holder failed, or its lock lapsed
       if (found[1] === null) break
@@ -149,7 +197,7 @@ export class ClusterTokenCache {
   }
 
   /**
-   * Shares a token fetched from the IdP (sealed, expiring with it), then releases the lock `fencing` (null:
+   * Shares a value fetched from the IdP (sealed, expiring with it), then releases the lock `fencing` (null:
    * none was taken). Not awaited by the request: it was answered already.
    */
   write (keys: SealKeys, bytes: Uint8Array, expiresAt: number, fencing: string | null): void {
@@ -183,7 +231,7 @@ export class ClusterTokenCache {
   }
 
   #fresh (keys: SealKeys, sealed: Buffer | null, notBefore: number): Buffer | null {
-    const plain = valid(keys, sealed, notBefore)
+    const plain = valid(this.#options.item, keys, sealed, notBefore)
     if (plain !== null) return this.#hit(plain)
     this.#stats.add(CLUSTER_MISSES)
     return null

@@ -34,7 +34,7 @@ export function createOpenIdConnect (plugin: Plugin, priority: number, services:
   const methods = config.auth_methods ?? []
   const buildGrant = createGrantBuilder(config, view.consumers, parseUpstreamTokenHeader(config.upstream_access_token_header))
   const resource = methods.includes('bearer') || methods.includes('introspection')
-    ? new ResourceFlow(config, service, plugin.id, errors, buildGrant)
+    ? new ResourceFlow(config, service, plugin.id, errors, buildGrant, services.redis)
     : null
   const flow = methods.includes('client_credentials')
     ? new OidcFlow(config, service, plugin.id, errors, needsGrant(config) ? buildGrant : null, services.redis)

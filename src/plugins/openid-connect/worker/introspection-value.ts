@@ -6,8 +6,13 @@
 // The answer is stored as the IdP sent it (its JSON object), not the grant: what the grant makes of it
 // depends on the reading instance's config, so each instance decodes it once per slot version and worker
 // (JSON.parse and the grant checks run there, never on a hit).
+// The cluster cache (cluster-cache.ts, item `introspection`) shares these bytes between nodes, and one more
+// form the first level never holds: an inactive answer (INACTIVE_FORMAT 3), [0] FORMAT, [1..8] f64 the
+// time until which nodes treat the token as inactive. Both forms keep expiresAt at the same offset, so
+// introspectionValueExpiresAt reads either without decoding the answer.
 
 export const INTROSPECTION_FORMAT = 2
+export const INACTIVE_FORMAT = 3
 const OFFSET_EXPIRES_AT = 1
 const OFFSET_TOKEN_LENGTH = 9
 const HEADER_BYTES = 13
@@ -48,4 +53,25 @@ export function decodeIntrospectionValue (bytes: Uint8Array): IntrospectionValue
     claims: claims as Record<string, unknown>,
     expiresAt: view.readDoubleLE(OFFSET_EXPIRES_AT)
   }
+}
+
+/** An inactive answer as the cluster cache shares it: only until when it holds. */
+export function encodeInactiveMark (until: number): Uint8Array {
+  const out = Buffer.alloc(OFFSET_EXPIRES_AT + 8)
+  out[0] = INACTIVE_FORMAT
+  out.writeDoubleLE(until, OFFSET_EXPIRES_AT)
+  return out
+}
+
+/** Until when an inactive mark holds; null when `bytes` is not one. */
+export function inactiveMarkUntil (bytes: Uint8Array): number | null {
+  if (bytes.length !== OFFSET_EXPIRES_AT + 8 || bytes[0] !== INACTIVE_FORMAT) return null
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readDoubleLE(OFFSET_EXPIRES_AT)
+}
+
+/** The expiry of an answer or an inactive mark, read without decoding (cluster-cache.ts); null: neither. */
+export function introspectionValueExpiresAt (bytes: Uint8Array): number | null {
+  if (bytes[0] === INACTIVE_FORMAT) return inactiveMarkUntil(bytes)
+  if (bytes.length < HEADER_BYTES || bytes[0] !== INTROSPECTION_FORMAT) return null
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readDoubleLE(OFFSET_EXPIRES_AT)
 }

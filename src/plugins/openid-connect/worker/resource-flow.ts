@@ -10,7 +10,9 @@
 // bearer memo until the token's exp (bounded in bytes by oidc_verified_token_cache_size; the memo is
 // dropped when the issuer's keys change), an introspection answer in the shared token cache (single
 // flight across workers; inactive answers cached negatively) with a per-worker memo from the request's
-// header to its cache key. The hot path (handler.ts) reads both memos directly.
+// header to its cache key. The hot path (handler.ts) reads both memos directly. With cluster_cache_strategy
+// redis and the item `introspection`, a first-level fill (or renewal) asks Redis before the IdP, one node
+// at a time (cluster-cache.ts; #answer), and shares what the IdP answered.
 
 import { hash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
@@ -23,7 +25,10 @@ import { BoundedMemo } from '../../bounded-memo.ts'
 import { findBearerToken, hideBearerToken, type BearerLocation, type FoundBearer } from './bearer-token.ts'
 import type { ErrorResponder } from './errors-response.ts'
 import { serveGrant, type BuildGrant, type Grant } from './grant.ts'
-import { decodeIntrospectionValue, encodeIntrospectionValue } from './introspection-value.ts'
+import { decodeIntrospectionValue, encodeInactiveMark, encodeIntrospectionValue, inactiveMarkUntil } from './introspection-value.ts'
+import type { ClusterCache } from './cluster-cache.ts'
+import { createClusterCache } from './cluster-cache-items.ts'
+import type { RedisClients } from '../../../redis/clients.ts'
 import {
   createIntrospectionClient, createIntrospectionTemplate, introspectionCallerArgs, introspectionClientAuthentication,
   requestIntrospection, type IntrospectionCaller, type IntrospectionClient, type IntrospectionResult, type IntrospectionTemplate
@@ -47,6 +52,18 @@ const TOKEN_KEY_INDEX = 32
 
 /** A memo key for a token that did not come in the Authorization header: '\n' cannot start a header value. */
 const NOT_A_HEADER = '\n'
+
+/** What the IdP (or another node, through Redis) answered about a token, as the first level keeps it. */
+interface IntrospectionAnswer {
+  /** what Redis shares: the first level's value bytes (introspection-value.ts), or an inactive mark */
+  readonly bytes: Uint8Array
+  /** until when it holds: the grant's expiry, or the end of the inactive answer's negative TTL */
+  readonly expiresAt: number
+  /** what it grants; null: it does not authenticate (cached negatively until expiresAt) */
+  readonly grant: Grant | null
+  /** the IdP's answer when this worker asked (the refusal's wording); null: read from Redis */
+  readonly result: IntrospectionResult | null
+}
 
 export class ResourceFlow {
   /** bearer grants by Authorization value (or NOT_A_HEADER + token); read by the hot path */
@@ -74,8 +91,13 @@ export class ResourceFlow {
   readonly #keySuffix: string
   readonly #unsubscribe: () => void
   readonly #issuer: IssuerVerifier
+  /** the Redis level (cluster_cache_strategy redis with the item `introspection`); null: off */
+  readonly #cluster: ClusterCache | null
+  readonly #redis: RedisClients | null
 
-  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, errors: ErrorResponder, buildGrant: BuildGrant) {
+  /** `redis`: the worker's Redis clients (the cluster cache acquires one, close() releases it) */
+  constructor (config: OidcConfig, service: OidcWorkerService, pluginId: string, errors: ErrorResponder, buildGrant: BuildGrant,
+    redis: RedisClients | null = null) {
     this.#config = config
     this.#service = service
     this.#errors = errors
@@ -107,6 +129,8 @@ export class ResourceFlow {
     const salt = config.cache_tokens_salt !== null && config.cache_tokens_salt !== '' ? config.cache_tokens_salt : pluginId
     this.#keyPrefix = `${issuerIdentity(config.issuer)}#introspection=`
     this.#keySuffix = `&${salt}&${introspectionFingerprint(config)}`
+    this.#redis = redis
+    this.#cluster = this.introspectionCache === null ? null : createClusterCache(config, service, pluginId, redis, 'introspection')
     // a verified grant holds only while the keys that verified it are published
     this.#unsubscribe = service.onKeysChanged(this.#discoveryUrl, () => this.grants.clear())
   }
@@ -138,7 +162,7 @@ export class ResourceFlow {
         return this.#applyCached(ctx, cache.value, found)
       case RENEW: {
         const value = cache.value
-        this.#refreshIntrospection(ctx, token, digest)
+        this.#refreshIntrospection(ctx, token, digest, value?.expiresAt ?? 0)
         return this.#applyCached(ctx, value, found)
       }
       case NEGATIVE:
@@ -154,6 +178,10 @@ export class ResourceFlow {
     this.#unsubscribe()
     this.grants.clear()
     this.digests.clear()
+    if (this.#cluster !== null) {
+      this.#cluster.clear()
+      this.#redis?.release(this.#cluster.redis)
+    }
   }
 
   #withToken (ctx: ProxyContext, found: FoundBearer): PhaseResult {
@@ -221,41 +249,83 @@ export class ResourceFlow {
     switch (outcome.status) {
       case FILL: return await this.#fillIntrospection(ctx, found, token, digest)
       case NEGATIVE: return this.#errors.unauthorized(ctx, 'inactive token')
-      case RENEW: this.#refreshIntrospection(ctx, token, digest)
+      case RENEW: this.#refreshIntrospection(ctx, token, digest, outcome.value?.expiresAt ?? 0)
     }
     this.#applyCached(ctx, outcome.value, found)
   }
 
   async #fillIntrospection (ctx: ProxyContext, found: FoundBearer | null, token: string, digest: Uint8Array): Promise<void> {
     const cache = this.introspectionCache!
-    let result: IntrospectionResult
+    let answer: IntrospectionAnswer
     try {
-      result = await this.#requestIntrospection(ctx, token)
+      answer = await this.#answer(ctx, token, digest, 0)
     } catch (err) {
       // an IdP that failed (or refused the gateway's own client) says nothing about the token: not cached
       cache.fail(digest, 0)
       return this.#reject(ctx, err)
     }
-    const grant = this.#grantFor(token, result)
-    if (grant === null) {
-      cache.fail(digest, this.#negativeTtlMs(result))
-      return this.#inactive(ctx, result)
-    }
-    cache.complete(digest, encodeIntrospectionValue({ token, claims: result.claims, expiresAt: grant.expiresAt }), grant.expiresAt, { value: grant })
-    this.apply(ctx, grant, found)
+    this.#store(digest, answer)
+    if (answer.grant === null) return this.#inactive(ctx, answer.result)
+    this.apply(ctx, answer.grant, found)
   }
 
   /** Introspects again ahead of expiry; the answer still valid keeps serving meanwhile. */
-  #refreshIntrospection (ctx: ProxyContext, token: string, digest: Uint8Array): void {
+  #refreshIntrospection (ctx: ProxyContext, token: string, digest: Uint8Array, renewing: number): void {
     const cache = this.introspectionCache!
-    this.#requestIntrospection(ctx, token).then((result) => {
-      const grant = this.#grantFor(token, result)
-      if (grant === null) cache.fail(digest, this.#negativeTtlMs(result))
-      else cache.complete(digest, encodeIntrospectionValue({ token, claims: result.claims, expiresAt: grant.expiresAt }), grant.expiresAt, { value: grant })
-    }, (err: unknown) => {
+    // across nodes: an answer another node renewed already (expiring after this one) serves, and one node asks
+    this.#answer(ctx, token, digest, renewing).then((answer) => { this.#store(digest, answer) }, (err: unknown) => {
       cache.fail(digest, 0)
       this.#service.logger.log('warn', 'oidc_introspection_renewal_failed', { issuer: this.#config.issuer, error: reasonOf(err) })
     })
+  }
+
+  /** The first level's entry for an answer: its grant until it expires, or negative for its TTL. */
+  #store (digest: Uint8Array, answer: IntrospectionAnswer): void {
+    const cache = this.introspectionCache!
+    if (answer.grant === null) cache.fail(digest, Math.max(0, answer.expiresAt - Date.now()))
+    else cache.complete(digest, answer.bytes, answer.grant.expiresAt, { value: answer.grant })
+  }
+
+  /**
+   * The answer for a first-level fill or renewal: from Redis when another node shared one expiring after
+   * `notBefore`; else from the IdP, one node at a time (cluster-cache.ts obtain), shared when fetched.
+   */
+  async #answer (ctx: ProxyContext, token: string, digest: Uint8Array, notBefore: number): Promise<IntrospectionAnswer> {
+    const cluster = this.#cluster
+    if (cluster === null) return await this.#introspectAnswer(ctx, token)
+    return await cluster.obtain(digest, notBefore, async () => await this.#introspectAnswer(ctx, token),
+      (plain) => this.#sharedAnswer(token, plain))
+  }
+
+  /**
+   * Asks the IdP. An inactive answer (or one already expired) becomes an inactive mark, shared like an
+   * active answer. Tollgate's choice: Kong's reference (https://developer.konghq.com/plugins/openid-connect/reference/,
+   * cluster_cache_items, cache_ttl_neg) names the item `introspection` and a negative cache TTL, and says
+   * nothing we found on whether inactive answers are shared. An inactive answer is the IdP's word on the
+   * token as much as an active one, and a client retrying a revoked token on every node would otherwise
+   * cost one introspection per node; it is shared for exactly the time the first level keeps it
+   * (#negativeTtlMs). An IdP failure throws, and nothing is shared.
+   */
+  async #introspectAnswer (ctx: ProxyContext, token: string): Promise<IntrospectionAnswer> {
+    const result = await this.#requestIntrospection(ctx, token)
+    const grant = this.#grantFor(token, result)
+    if (grant === null) {
+      const until = Date.now() + this.#negativeTtlMs(result)
+      return { bytes: encodeInactiveMark(until), expiresAt: until, grant: null, result }
+    }
+    const bytes = encodeIntrospectionValue({ token, claims: result.claims, expiresAt: grant.expiresAt })
+    return { bytes, expiresAt: grant.expiresAt, grant, result }
+  }
+
+  /** Another node's answer (opened and checked unexpired by cluster-cache.ts); null: unusable, ask the IdP. */
+  #sharedAnswer (token: string, plain: Uint8Array): IntrospectionAnswer | null {
+    const until = inactiveMarkUntil(plain)
+    if (until !== null) return { bytes: plain, expiresAt: until, grant: null, result: null }
+    const value = decodeIntrospectionValue(plain)
+    // its keys derive from this token, so another token's answer cannot open here: checked all the same
+    if (value === null || value.token !== token) return null
+    const grant = this.#buildGrant({ token, payload: decodeUnverified(token), introspection: value.claims, expiresAt: value.expiresAt })
+    return { bytes: plain, expiresAt: value.expiresAt, grant, result: null }
   }
 
   #applyCached (ctx: ProxyContext, grant: Grant | null, found: FoundBearer | null): void {
@@ -272,8 +342,9 @@ export class ResourceFlow {
     return this.#buildGrant({ token, payload, introspection: result.claims, expiresAt })
   }
 
-  #inactive (ctx: ProxyContext, result: IntrospectionResult): void {
-    if (!result.active || result.exp === null) return this.#errors.unauthorized(ctx, 'inactive token')
+  /** `result` null: another node's inactive answer (it kept only that it is one) */
+  #inactive (ctx: ProxyContext, result: IntrospectionResult | null): void {
+    if (result === null || !result.active || result.exp === null) return this.#errors.unauthorized(ctx, 'inactive token')
     this.#errors.expired(ctx, 'access token cannot be refreshed in absence of refresh token')
   }
 

@@ -33,8 +33,8 @@ import { IssuerVerifier } from './issuer-verifier.ts'
 import type { IssuerView, OidcWorkerService } from './worker-service.ts'
 import type { OidcConfig } from './oidc-config.ts'
 import type { RedisClients } from '../../../redis/clients.ts'
-import { redisRecord } from '../../../redis/record.ts'
-import { BUSY, ClusterTokenCache, UNAVAILABLE } from './cluster-cache.ts'
+import type { ClusterCache } from './cluster-cache.ts'
+import { createClusterCache } from './cluster-cache-items.ts'
 
 export type { OidcConfig } from './oidc-config.ts'
 
@@ -87,8 +87,8 @@ export class OidcFlow {
   readonly #dispatcher: Dispatcher
   readonly #memoHeader: boolean
   readonly #issuer: IssuerVerifier
-  /** the Redis level (cluster_cache_strategy redis with item tokens); null: off */
-  readonly #cluster: ClusterTokenCache | null
+  /** the Redis level (cluster_cache_strategy redis with the item `tokens`); null: off */
+  readonly #cluster: ClusterCache | null
   readonly #redis: RedisClients | null
 
   /**
@@ -122,7 +122,7 @@ export class OidcFlow {
       : (bytes) => withGrant(this.#codec.decode(bytes), buildGrant)
     this.cache = config.cache_tokens ? new TokenCache(service.cache, { decode: this.#decode }) : null
     this.#redis = redis
-    this.#cluster = this.cache === null ? null : clusterCache(config, service, pluginId, redis)
+    this.#cluster = this.cache === null ? null : createClusterCache(config, service, pluginId, redis, 'tokens')
     // the first request should not be the one that finds the issuer undiscovered
     if (service.issuer(this.#discoveryUrl) === null) service.nudge(this.#discoveryUrl, 'plugin created')
   }
@@ -289,24 +289,7 @@ export class OidcFlow {
   async #obtain (known: KnownCredential, notBefore: number): Promise<FetchedToken> {
     const cluster = this.#cluster
     if (cluster === null) return await this.#fetch(known)
-    const keys = cluster.keysFor(known.digest)
-    const shared = await cluster.read(keys, notBefore)
-    if (shared !== null) return this.#fromCluster(shared)
-    const lock = await cluster.lock(keys)
-    if (lock === BUSY) {
-      const waited = await cluster.waitFor(keys, notBefore, Date.now() + this.#config.timeout)
-      if (waited !== null) return this.#fromCluster(waited)
-    }
-    const fencing = lock === BUSY || lock === UNAVAILABLE ? null : lock
-    let token: FetchedToken
-    try {
-      token = await this.#fetch(known)
-    } catch (err) {
-      if (fencing !== null) cluster.unlock(keys, fencing)
-      throw err
-    }
-    cluster.write(keys, token.bytes, token.expiresAt, fencing)
-    return token
+    return await cluster.obtain(known.digest, notBefore, async () => await this.#fetch(known), (bytes) => this.#fromCluster(bytes))
   }
 
   /** A token another node shared (its bytes already opened and checked unexpired by cluster-cache.ts). */
@@ -409,15 +392,6 @@ function sha256 (value: string): Buffer {
 // Comparing digests keeps the comparison constant-time whatever the lengths of the two secrets.
 function secretMatches (expected: Buffer, given: string): boolean {
   return timingSafeEqual(expected, sha256(given))
-}
-
-/** The Redis level when the config asks for it (cluster_cache_strategy redis, item tokens) and Redis clients exist. */
-function clusterCache (config: OidcConfig, service: OidcWorkerService, pluginId: string, redis: RedisClients | null): ClusterTokenCache | null {
-  if (config.cluster_cache_strategy !== 'redis' || !(config.cluster_cache_items ?? []).includes('tokens')) return null
-  if (redis === null) return null
-  const salt = typeof config.cache_tokens_salt === 'string' && config.cache_tokens_salt !== '' ? config.cache_tokens_salt : pluginId
-  const shared = redis.acquire(redisRecord(config.cluster_cache_redis ?? {}))
-  return new ClusterTokenCache(shared, service.clusterCache, { salt, timeoutMs: config.timeout })
 }
 
 function safeError (err: unknown): { message: string } {

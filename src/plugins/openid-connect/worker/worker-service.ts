@@ -14,7 +14,7 @@ import type { IssuerSnapshot } from '../main/issuers.ts'
 import { createJwksVerifier, type JwksVerifier } from './jwks-verifier.ts'
 import type { AssertionClaims } from './client-auth.ts'
 import { IdpCallRecorder } from '../shared/oidc-metrics.ts'
-import { ClusterCacheStats } from '../shared/cluster-cache-stats.ts'
+import { clusterCacheStatsByItem, type ClusterCacheStats, type ClusterItemName } from '../shared/cluster-cache-stats.ts'
 import { OIDC_PLUGIN, type OidcToMain, type OidcToWorker, type OidcWorkerData } from '../shared/messages.ts'
 
 /** A worker's view of one issuer: the latest snapshot and the verifier built from its keys. */
@@ -44,8 +44,8 @@ export class OidcWorkerService implements WorkerPluginService {
   readonly idpCalls: IdpCallRecorder
   /** counts and times this worker's introspection endpoint calls for /metrics */
   readonly introspectionCalls: IdpCallRecorder
-  /** counts the Redis level's hits, misses, writes, errors and lock waits for /metrics */
-  readonly clusterCache: ClusterCacheStats
+  /** counts the Redis level's hits, misses, writes, errors and lock waits for /metrics, by item */
+  readonly clusterCache: Readonly<Record<ClusterItemName, ClusterCacheStats>>
   readonly #signer: SignerClient
   readonly #parent: MessagePort
   readonly #issuers = new Map<string, IssuerView>()
@@ -65,7 +65,7 @@ export class OidcWorkerService implements WorkerPluginService {
     this.#signer = new SignerClient(data.signerPort)
     this.idpCalls = new IdpCallRecorder(data.idpCalls, data.lane)
     this.introspectionCalls = new IdpCallRecorder(data.introspectionCalls, data.lane)
-    this.clusterCache = new ClusterCacheStats(data.clusterCache)
+    this.clusterCache = clusterCacheStatsByItem(data.clusterCache)
     this.#keepAliveMs = settings.upstream_keepalive_idle_timeout * 1000
     for (const snapshot of data.snapshots) this.#setSnapshot(snapshot)
   }
