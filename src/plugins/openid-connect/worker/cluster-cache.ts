@@ -6,7 +6,8 @@
 // worker filling (or renewing) a first-level entry talks to Redis, in this order (obtain()):
 //   1. read: a sealed value (cluster-cache-seal.ts) still valid, and newer than the value being renewed,
 //      is the node's value; no IdP call.
-//   2. lock: SET <lock> <random fencing token> NX PX <plugin timeout>. The winner asks the IdP, writes the
+//   2. lock: SET <lock> <random fencing token> NX PX <plugin timeout>. The winner reads the value once
+//      more (a lock free just after a winner released it would otherwise cost a second fetch), asks the IdP, writes the
 //      sealed value with its expiry (SET PX), then releases the lock only if it still holds it (a
 //      compare-and-delete script with its fencing token: a lock that lapsed and was taken by another node
 //      is not released by the late one).
@@ -135,6 +136,16 @@ export class ClusterCache {
       if (theirs !== null) return theirs
     }
     const fencing = lock === BUSY || lock === UNAVAILABLE ? null : lock
+    if (fencing !== null) {
+      // the lock may be free because a winner just shared its value and released it: read once more, or
+      // this node would fetch what another node fetched a moment ago
+      const late = await this.#recheck(keys, notBefore)
+      const theirs = late === null ? null : fromShared(late)
+      if (theirs !== null) {
+        this.unlock(keys, fencing)
+        return theirs
+      }
+    }
     let fetched: T
     try {
       fetched = await fetch()
@@ -228,6 +239,18 @@ export class ClusterCache {
     this.redis.commandFailed()
     this.#stats.add(CLUSTER_ERRORS)
     return null
+  }
+
+  /** read() after winning the lock: a value found is a hit; none is not a second miss. */
+  async #recheck (keys: SealKeys, notBefore: number): Promise<Buffer | null> {
+    let sealed: Buffer | null
+    try {
+      sealed = await this.#client.getBuffer(keys.valueKey)
+    } catch {
+      return this.#failed()
+    }
+    const plain = valid(this.#options.item, keys, sealed, notBefore)
+    return plain === null ? null : this.#hit(plain)
   }
 
   #fresh (keys: SealKeys, sealed: Buffer | null, notBefore: number): Buffer | null {
