@@ -1,21 +1,23 @@
 // Starts every process the selected scenarios need and nothing more: load generator, upstream, floors
-// (plain, bare, TLS, HTTP/2), IdP, and up to three gateways (1 worker; --workers workers; 1 worker with the verified-token cache off),
-// each pinned per the CPU plan. One set of processes serves all runs, so the runs of different scenarios
+// (plain, bare, TLS, HTTP/2), IdP, a redis-server for the Redis scenarios, and up to three gateways (1 worker;
+// --workers workers; 1 worker with the verified-token cache off) plus `cluster-cold`'s pair of 1-worker
+// gateways sharing that Redis, each pinned per the CPU plan. One set of processes serves all runs, so the runs of different scenarios
 // can interleave.
 
 import { request } from 'undici'
+import { startLocalRedis, type LocalRedis } from '../../src/demo/redis-server.ts'
 import { makeBenchCertificate, type BenchCertificate } from './bench-certificate.ts'
 import { BenchChild } from './child.ts'
 import type { CpuPlan } from './cpu-plan.ts'
 import { BenchGateway } from './gateway.ts'
-import { BENCH_CLIENT_SECRET, bearerPluginConfig, brokerPluginConfig, hotPluginConfig, introspectionPluginConfig } from './oidc-setup.ts'
+import { BENCH_CLIENT_SECRET, bearerPluginConfig, brokerPluginConfig, clusterCachePluginConfig, hotPluginConfig, introspectionPluginConfig } from './oidc-setup.ts'
 import type { BenchOptions } from './options.ts'
 import { benchConsumers, benchPlugins, checkPluginScenarios } from './plugin-setup.ts'
 import type { Scenario } from './scenarios.ts'
 
 const PROC = (name: string): URL => new URL(`../procs/${name}.ts`, import.meta.url)
 /** credential sets registered in the load generator */
-export const CREDENTIALS = { hot: 'hot', many: 'many', cold: 'cold', jwt: 'jwt', opaque: 'opaque' } as const
+export const CREDENTIALS = { hot: 'hot', many: 'many', cold: 'cold', clusterCold: 'cluster-cold', jwt: 'jwt', opaque: 'opaque' } as const
 
 export interface Environment {
   readonly plan: CpuPlan
@@ -34,8 +36,13 @@ export interface Environment {
   readonly gatewayWorkers: BenchGateway | null
   /** 1 worker, oidc_verified_token_cache_size 0: `oidc-bearer-verify-each` */
   readonly gatewayVerifyEach: BenchGateway | null
+  /** two 1-worker gateways sharing `redis` (cluster_cache_strategy redis): `cluster-cold` */
+  readonly gatewayPair: readonly [BenchGateway, BenchGateway] | null
+  /** the Redis of the cluster cache scenarios */
+  readonly redis: LocalRedis | null
   readonly manyCount: number
   readonly coldCount: number
+  readonly clusterColdCount: number
   close (): Promise<void>
 }
 
@@ -52,6 +59,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     const bearer = scenarios.some((s) => s.credentials === 'jwt' || s.credentials === 'opaque')
     const manyCount = scenarios.some((s) => s.credentials === 'many') ? options.manyCredentials : 0
     const coldCount = scenarios.some((s) => s.credentials === 'cold') ? options.coldCredentials : 0
+    const clusterColdCount = scenarios.some((s) => s.credentials === 'cluster-cold') ? options.clusterColdCredentials : 0
     const load = track(started, await BenchChild.start('load generator', PROC('load-generator'), { cpus: plan.load }))
     const upstream = track(started, await BenchChild.start('upstream', PROC('upstream'), { cpus: plan.support }))
     const upstreamUrl = upstream.info.url as string
@@ -71,21 +79,28 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     const floorH2 = targets.has('floor-h2')
       ? track(started, await BenchChild.start('floor-h2', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...tlsArgs, '--h2'], execArgv: profileArgs(options, 'floor-h2') }))
       : null
+    let redis: LocalRedis | null = null
+    if (scenarios.some((s) => s.redis === true)) {
+      redis = await startLocalRedis()
+      track(started, redis)
+      log(`started redis-server on port ${redis.port}`)
+    }
     let idp: BenchChild | null = null
     if (oidc) {
-      log(`starting the IdP (${manyCount} + ${coldCount} extra clients)`)
+      log(`starting the IdP (${manyCount} + ${clusterColdCount} + ${coldCount} extra clients)`)
       idp = track(started, await BenchChild.start('IdP', PROC('idp'), {
         cpus: plan.support,
-        args: [JSON.stringify({ extraSecretClients: manyCount, extraJwtClients: coldCount, bearer })]
+        args: [JSON.stringify({ extraSecretClients: manyCount + clusterColdCount, extraJwtClients: coldCount, bearer })]
       }))
-      await registerCredentials(load, idp)
+      await registerCredentials(load, idp, manyCount)
     }
-    const routes = (names: readonly string[]): RouteSpec[] => names.map((name) => ({ name, plugins: pluginsFor(name, idp) }))
+    const routes = (names: readonly string[]): RouteSpec[] => names.map((name) => ({ name, plugins: pluginsFor(name, idp, redis) }))
     const namesOf = (target: Scenario['target']): string[] => scenarios.filter((s) => s.target === target).map((s) => s.name)
     const gatewayNames = namesOf('gateway')
     const workerNames = namesOf('gateway-workers').map((name) => name.slice('workers:'.length))
     const verifyEachNames = namesOf('gateway-verify-each')
-    const slots = 4 * (manyCount + coldCount + 64)
+    const pairNames = namesOf('gateway-pair')
+    const slots = 4 * (manyCount + coldCount + clusterColdCount + 64)
     let gateway: BenchGateway | null = null
     if (gatewayNames.length > 0) {
       log(`starting the gateway (1 worker, CPUs ${plan.subject(1) ?? 'any'})`)
@@ -114,11 +129,21 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
         config: { ...gatewayConfig(1, upstreamUrl, routes(verifyEachNames), 1024), oidc_verified_token_cache_size: 0 }
       }))
     }
-    const served: Array<[BenchGateway | null, readonly string[]]> = [[gateway, gatewayNames], [gatewayWorkers, workerNames], [gatewayVerifyEach, verifyEachNames]]
+    // both nodes load together, so they get the subject's cores (all CPUs where it has one core)
+    let gatewayPair: [BenchGateway, BenchGateway] | null = null
+    if (pairNames.length > 0) {
+      log(`starting two gateways sharing Redis (1 worker each, CPUs ${plan.subject(2) ?? 'any'})`)
+      const node = async (n: number): Promise<BenchGateway> => track(started, await BenchGateway.start({
+        name: `gateway node ${n}`, cpus: plan.subject(2), cpuProfDir: profileDir(options, `gateway-node-${n}`), config: gatewayConfig(1, upstreamUrl, routes(pairNames), slots)
+      }))
+      gatewayPair = [await node(1), await node(2)]
+    }
+    const served: Array<[BenchGateway | null, readonly string[]]> = [[gateway, gatewayNames], [gatewayWorkers, workerNames],
+      [gatewayVerifyEach, verifyEachNames], ...(gatewayPair ?? []).map((g): [BenchGateway, readonly string[]] => [g, pairNames])]
     for (const [g, names] of served) {
       if (g !== null && idp !== null) for (const issuer of issuersOf(names, idp)) await waitForIssuer(g, issuer)
     }
-    return { plan, load, upstream, floor, floorBare, floorTls, floorH2, idp, gateway, gatewayWorkers, gatewayVerifyEach, manyCount, coldCount, close }
+    return { plan, load, upstream, floor, floorBare, floorTls, floorH2, idp, gateway, gatewayWorkers, gatewayVerifyEach, gatewayPair, redis, manyCount, coldCount, clusterColdCount, close }
   } catch (err) {
     await close()
     throw err
@@ -140,12 +165,17 @@ function profileArgs (options: BenchOptions, name: string): string[] {
   return dir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]
 }
 
-/** The credentials live in the load generator, which builds each Authorization header once. */
-async function registerCredentials (load: BenchChild, idp: BenchChild): Promise<void> {
+/**
+ * The credentials live in the load generator, which builds each Authorization header once. The IdP's
+ * numbered secret clients are oidc-many's first `manyCount`, cluster-cold's after them.
+ */
+async function registerCredentials (load: BenchChild, idp: BenchChild, manyCount: number): Promise<void> {
   const pairs = (ids: readonly string[]): Array<[string, string]> => ids.map((id) => [id, BENCH_CLIENT_SECRET])
   const hot = (idp.info.secretClient as { client_id: string }).client_id
+  const secretClients = idp.info.secretClients as string[]
   await load.call('credentials', { name: CREDENTIALS.hot, pairs: pairs([hot]) })
-  await load.call('credentials', { name: CREDENTIALS.many, pairs: pairs(idp.info.secretClients as string[]) })
+  await load.call('credentials', { name: CREDENTIALS.many, pairs: pairs(secretClients.slice(0, manyCount)) })
+  await load.call('credentials', { name: CREDENTIALS.clusterCold, pairs: pairs(secretClients.slice(manyCount)) })
   await load.call('credentials', { name: CREDENTIALS.cold, pairs: pairs(idp.info.jwtClients as string[]) })
   for (const [name, token] of [[CREDENTIALS.jwt, idp.info.jwtToken], [CREDENTIALS.opaque, idp.info.opaqueToken]] as const) {
     if (typeof token === 'string') await load.call('headers', { name, values: [`Bearer ${token}`] })
@@ -158,17 +188,21 @@ interface RouteSpec {
 }
 
 /** The plugins on a scenario's route: issue 14's plugin scenarios, or the oidc ones, or none. */
-function pluginsFor (name: string, idp: BenchChild | null): ReadonlyArray<Record<string, unknown>> {
+function pluginsFor (name: string, idp: BenchChild | null, redis: LocalRedis | null): ReadonlyArray<Record<string, unknown>> {
   const plugins = benchPlugins(name)
   if (plugins !== null) return plugins
-  const oidc = oidcPluginFor(name, idp)
+  const oidc = oidcPluginFor(name, idp, redis)
   return oidc === null ? [] : [oidc]
 }
 
-function oidcPluginFor (name: string, idp: BenchChild | null): Record<string, unknown> | null {
+function oidcPluginFor (name: string, idp: BenchChild | null, redis: LocalRedis | null): Record<string, unknown> | null {
   if (idp === null) return null
   const issuer = idp.info.url as string
   if (name === 'oidc-hot' || name === 'oidc-many') return hotPluginConfig(issuer, `bench-${name}`)
+  if (name === 'oidc-hot-redis' || name === 'cluster-cold') {
+    if (redis === null) throw new Error(`${name} needs the suite's redis-server`)
+    return clusterCachePluginConfig(issuer, `bench-${name}`, redis.port)
+  }
   if (name === 'oidc-cold') return brokerPluginConfig(issuer, 'bench-oidc-cold', idp.info.jwtClients as string[])
   if (name === 'oidc-bearer' || name === 'oidc-bearer-verify-each') return bearerPluginConfig(idp.info.jwtUrl as string)
   if (name === 'oidc-introspect') {
@@ -183,7 +217,7 @@ function issuersOf (routes: readonly string[], idp: BenchChild): string[] {
   const issuers = new Set<string>()
   for (const route of routes) {
     if (route === 'oidc-bearer' || route === 'oidc-bearer-verify-each') issuers.add(idp.info.jwtUrl as string)
-    else if (route.startsWith('oidc-')) issuers.add(idp.info.url as string)
+    else if (route.startsWith('oidc-') || route === 'cluster-cold') issuers.add(idp.info.url as string)
   }
   return [...issuers]
 }

@@ -1,6 +1,8 @@
 // One run of one scenario in one mode: warm-up load (not recorded), then the measured load with the
 // gateway's event-loop delay, the CPU use of every process and the IdP's token requests sampled around
-// it. Any error, timeout, non-2xx answer or error log line fails the run, with the details.
+// it. Any error, timeout, non-2xx answer or error log line fails the run, with the details. `cluster-cold`
+// loads its two gateway nodes at once, each with the same credentials in the same order, and counts the
+// credentials sent, so the IdP calls per credential say whether the nodes shared each token (1) or not (2).
 
 import { loadavg } from 'node:os'
 import type { BenchChild } from './child.ts'
@@ -10,23 +12,28 @@ import type { BenchGateway } from './gateway.ts'
 import type { CredentialPlan, LoadJob, LoadOutcome } from './load-types.ts'
 import type { BenchOptions } from './options.ts'
 import type { Mode, RunRecord } from './results-types.ts'
+import { mergeOutcomes } from './merge-outcomes.ts'
 import type { Scenario } from './scenarios.ts'
 
-/** oidc-cold's credentials, each used once in the whole suite: handed out in slices, run by run. */
+/** oidc-cold's (or cluster-cold's) credentials, each used once in the whole suite: handed out in slices, run by run. */
 export class ColdBudget {
   #next = 0
   #runsLeft: number
   readonly #total: number
+  readonly #name: string
+  readonly #flag: string
 
-  constructor (total: number, runs: number) {
+  constructor (total: number, runs: number, name = 'oidc-cold', flag = '--cold') {
     this.#total = total
     this.#runsLeft = runs
+    this.#name = name
+    this.#flag = flag
   }
 
   /** An equal share of what is left, a tenth of it (at most 500) for the warm-up. */
   take (): { warm: [number, number], measure: [number, number] } {
     const share = Math.floor((this.#total - this.#next) / Math.max(1, this.#runsLeft--))
-    if (share < 20) throw new Error(`oidc-cold has no credentials left (${this.#total} in all): raise --cold`)
+    if (share < 20) throw new Error(`${this.#name} has no credentials left (${this.#total} in all): raise ${this.#flag}`)
     const warm = Math.min(500, Math.floor(share / 10))
     const from = this.#next
     this.#next += share
@@ -38,6 +45,7 @@ export interface MeasureContext {
   readonly env: Environment
   readonly options: BenchOptions
   readonly cold: ColdBudget
+  readonly clusterCold: ColdBudget
 }
 
 export interface Subject {
@@ -49,7 +57,7 @@ export interface Subject {
 
 export function subjectOf (env: Environment, scenario: Scenario, workers: number): Subject {
   const gateways: Partial<Record<Scenario['target'], BenchGateway | null>> =
-    { gateway: env.gateway, 'gateway-workers': env.gatewayWorkers, 'gateway-verify-each': env.gatewayVerifyEach }
+    { gateway: env.gateway, 'gateway-workers': env.gatewayWorkers, 'gateway-verify-each': env.gatewayVerifyEach, 'gateway-pair': env.gatewayPair?.[0] ?? null }
   const gateway = gateways[scenario.target] ?? null
   if (gateway !== null) return { url: listenerUrl(gateway, scenario) + scenario.path, gateway, pid: gateway.pid, cpus: gateway.cpus }
   const floors: Partial<Record<Scenario['target'], BenchChild | null>> =
@@ -70,42 +78,70 @@ function listenerUrl (gateway: BenchGateway, scenario: Scenario): string {
 export async function measureRun (ctx: MeasureContext, scenario: Scenario, mode: Mode, run: number, rate: number | null): Promise<RunRecord> {
   const { env, options } = ctx
   const subject = subjectOf(env, scenario, options.workers)
+  // cluster-cold's second node: loaded beside the subject, measured with it
+  const second = scenario.target === 'gateway-pair' ? env.gatewayPair![1] : null
+  const gateways = [subject.gateway, second].filter((g): g is BenchGateway => g !== null)
   // `direct` puts the upstream itself under test: it gets the subject's core for the run
   if (scenario.target === 'upstream') env.upstream.pin(env.plan.subject(1))
   try {
     const plans = credentialPlans(ctx, scenario)
+    // the pair shares the rate: each node gets half, so the two answer `rate` req/s together
+    const jobRate = mode !== 'fixed' || rate === null ? null : second === null ? rate : Math.max(1, Math.round(rate / 2))
     const job = (durationS: number, credentials: CredentialPlan): LoadJob => ({
       url: subject.url,
       driver: scenario.driver,
       connections: connectionsFor(options.connections, credentials),
       durationS,
-      rate: mode === 'fixed' ? rate : null,
+      rate: jobRate,
       credentials,
       headers: scenario.headers,
       timeoutS: options.timeoutS
     })
     const brief = options.quick && scenario.quickBrief === true
     // a short warm-up may end before the first cold request is answered: only errors fail it
-    const warmFailure = brief ? null : failureOf(await env.load.call<LoadOutcome>('run', job(options.warmupS, plans.warm)), [], false)
-    subject.gateway?.takeErrors()
+    const warmFailure = brief ? null : failureOf((await runLoad(env, job(options.warmupS, plans.warm), second)).outcome, [], false)
+    for (const g of gateways) g.takeErrors()
     const roles = new Map<string, number>([['subject', subject.pid], ['load', env.load.pid]])
+    if (second !== null) roles.set('node-2', second.pid)
     if (scenario.target !== 'upstream') roles.set('upstream', env.upstream.pid)
     if (env.idp !== null && scenario.oidc) roles.set('idp', env.idp.pid)
     const meter = new CpuMeter(roles)
-    await subject.gateway?.resetEventLoopDelay()
+    for (const g of gateways) await g.resetEventLoopDelay()
     const idpBefore = scenario.oidc && env.idp !== null ? await env.idp.call<number>('idpCalls') : null
     meter.start()
-    const outcome = await env.load.call<LoadOutcome>('run', job(measuredSeconds(options, scenario), plans.measure))
+    const { outcome, credentialsSent } = await runLoad(env, job(measuredSeconds(options, scenario), plans.measure), second)
     const cpu = meter.stop()
-    const subjectCpuS = meter.used('subject')
+    const subjectCpuS = second === null ? meter.used('subject') : sumOrNull(meter.used('subject'), meter.used('node-2'))
     const idpCalls = idpBefore === null ? null : await env.idp!.call<number>('idpCalls') - idpBefore
-    const eventLoopDelay = subject.gateway === null ? null : await subject.gateway.readEventLoopDelay()
-    const gatewayErrors = subject.gateway?.takeErrors() ?? []
+    const eventLoopDelay = gateways.length === 0 ? null : (await Promise.all(gateways.map(async (g) => await g.readEventLoopDelay()))).flat()
+    const gatewayErrors = gateways.flatMap((g) => g.takeErrors())
     const failure = warmFailure === null ? failureOf(outcome, gatewayErrors) : `warm-up: ${warmFailure}`
-    return { run, rate: mode === 'fixed' ? rate : null, outcome, eventLoopDelay, cpu, subjectCpuS, idpCalls, gatewayErrors, loadAverage: round(loadavg()[0]), failure }
+    const record: RunRecord = { run, rate: mode === 'fixed' ? rate : null, outcome, eventLoopDelay, cpu, subjectCpuS, idpCalls, gatewayErrors, loadAverage: round(loadavg()[0]), failure }
+    return second === null ? record : { ...record, credentialsSent }
   } finally {
     if (scenario.target === 'upstream') env.upstream.pin(env.plan.support)
   }
+}
+
+/**
+ * One load job, or the same job at both nodes of the pair at once; `credentialsSent`: the distinct
+ * credentials the pair's nodes were sent (both start the same sequence: the one that got further).
+ */
+async function runLoad (env: Environment, job: LoadJob, second: BenchGateway | null): Promise<{ outcome: LoadOutcome, credentialsSent: number }> {
+  if (second === null) {
+    const outcome = await env.load.call<LoadOutcome>('run', job)
+    return { outcome, credentialsSent: outcome.requests }
+  }
+  const path = new URL(job.url).pathname
+  const [a, b] = await Promise.all([
+    env.load.call<LoadOutcome>('run', job),
+    env.load.call<LoadOutcome>('run', { ...job, url: `${second.proxyUrl}${path}` })
+  ])
+  return { outcome: mergeOutcomes(a, b), credentialsSent: Math.max(a.requests, b.requests) }
+}
+
+function sumOrNull (a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b
 }
 
 // --quick is the CI smoke check. A scenario sending one ready-made bearer token has nothing left to warm
@@ -132,10 +168,12 @@ function credentialPlans (ctx: MeasureContext, scenario: Scenario): { warm: Cred
     const many: CredentialPlan = { kind: 'random', set: CREDENTIALS.many }
     return { warm: many, measure: many }
   }
-  const slice = ctx.cold.take()
+  const pair = scenario.credentials === 'cluster-cold'
+  const slice = (pair ? ctx.clusterCold : ctx.cold).take()
+  const set = pair ? CREDENTIALS.clusterCold : CREDENTIALS.cold
   return {
-    warm: { kind: 'sequence', set: CREDENTIALS.cold, from: slice.warm[0], to: slice.warm[1] },
-    measure: { kind: 'sequence', set: CREDENTIALS.cold, from: slice.measure[0], to: slice.measure[1] }
+    warm: { kind: 'sequence', set, from: slice.warm[0], to: slice.warm[1] },
+    measure: { kind: 'sequence', set, from: slice.measure[0], to: slice.measure[1] }
   }
 }
 

@@ -62,6 +62,23 @@ export function hotPluginConfig (issuer: string, salt: string): Record<string, u
 }
 
 /**
+ * The client credentials set-up with openid-connect's cluster cache (Kong 3.15): tokens shared between
+ * gateway nodes through the Redis on `redisPort`, the first level unchanged.
+ */
+export function clusterCachePluginConfig (issuer: string, salt: string, redisPort: number): Record<string, unknown> {
+  const plugin = hotPluginConfig(issuer, salt)
+  return {
+    ...plugin,
+    config: {
+      ...(plugin.config as Record<string, unknown>),
+      cluster_cache_strategy: 'redis',
+      cluster_cache_redis: { host: '127.0.0.1', port: redisPort },
+      cluster_cache_items: ['tokens']
+    }
+  }
+}
+
+/**
  * Broker mode for every listed client id: same secret for all, private_key_jwt to the IdP. Broker mode
  * needs an entry per client in each companion array (no fallback to the first one).
  */

@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly manyCredentials: number
   /** distinct credentials `oidc-cold` may use over all its runs (IdP clients and broker entries) */
   readonly coldCredentials: number
+  /** distinct credentials `cluster-cold` may use over all its runs (IdP clients) */
+  readonly clusterColdCredentials: number
   /** scenario names to run (null: all) */
   readonly only: readonly string[] | null
   readonly outDir: string
@@ -38,11 +40,13 @@ export const USAGE = `Usage: npm run bench -- [options]
   --rate R             fixed-rate req/s (default: half the proxy saturation rate of this run)
   --many N             distinct credentials in oidc-many (10000; quick 500)
   --cold N             distinct credentials oidc-cold may use in all (40000; quick 1500)
-  --only a,b           only these scenarios (direct, floor, floor-bare, proxy, oidc-hot, oidc-many,
-                       oidc-cold, oidc-bearer, oidc-introspect, oidc-bearer-verify-each,
+  --cluster-cold N     distinct credentials cluster-cold may use in all (20000; quick 600)
+  --only a,b           only these scenarios (direct, floor, floor-bare, proxy, oidc-hot, oidc-hot-redis,
+                       oidc-many, oidc-cold, cluster-cold, oidc-bearer, oidc-introspect, oidc-bearer-verify-each,
                        key-auth, rate-limiting, cors, request-transformer, balanced, stack,
                        floor-tls, tls, floor-h2, h2, floor-tls-handshake, tls-handshake,
                        workers:proxy, workers:oidc-hot)
+                       oidc-hot-redis and cluster-cold need redis-server on the PATH (skipped without)
   --out DIR            where the JSON and HTML results go (bench/results)
   --cpu-prof           write gateway and floor CPU profiles (node --cpu-prof) under DIR/profiles
   -h, --help`
@@ -62,6 +66,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions | null {
       rate: { type: 'string' },
       many: { type: 'string' },
       cold: { type: 'string' },
+      'cluster-cold': { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -80,6 +85,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions | null {
     rate: values.rate === undefined ? null : number('--rate', values.rate, 0),
     manyCredentials: integer('--many', values.many, quick ? 500 : 10_000),
     coldCredentials: integer('--cold', values.cold, quick ? 1500 : 40_000),
+    clusterColdCredentials: integer('--cluster-cold', values['cluster-cold'], quick ? 600 : 20_000),
     only: values.only === undefined ? null : values.only.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     outDir: values.out ?? DEFAULT_OUT,
     cpuProf: values['cpu-prof'],

@@ -27,6 +27,8 @@ export interface RunRecord {
   readonly subjectCpuS?: number | null
   /** token and introspection requests the IdPs saw during the run; null without IdP */
   readonly idpCalls: number | null
+  /** `cluster-cold`: the distinct credentials sent (each to both nodes); absent for other scenarios */
+  readonly credentialsSent?: number
   readonly gatewayErrors: readonly string[]
   /** the machine's 1-minute load average right after the run: above the CPU count, others shared the CPUs */
   readonly loadAverage: number
@@ -49,6 +51,8 @@ export interface Summary {
   readonly workerDelayP99Ms: number | null
   readonly workerDelayMaxMs: number | null
   readonly idpCallsPerS: number | null
+  /** `cluster-cold`: IdP calls ÷ distinct credentials sent (1: each token fetched once for both nodes, 2: not shared) */
+  readonly idpCallsPerCredential?: number | null
   readonly cpu: Readonly<Record<string, number | null>>
   /**
    * user + sys CPU time the process under test spent per answered request, µs (its CPU seconds over the

@@ -5,12 +5,14 @@
 // scenarios of issue 14 run on the 1-worker gateway beside `proxy`; their configs are in plugin-setup.ts.
 // The TLS scenarios of issue 16 run on that gateway's `ssl` and `ssl http2` listeners, each against the
 // floor forwarder behind the same kind of server (`floor-tls`, `floor-h2`), all presenting one certificate
-// made at the start of the run (bench/lib/bench-certificate.ts).
+// made at the start of the run (bench/lib/bench-certificate.ts). The Redis scenarios of issue 17 need a
+// redis-server (started by the suite, skipped with a line when it is missing): `oidc-hot-redis` on the
+// 1-worker gateway, and `cluster-cold` on two 1-worker gateways (`gateway-pair`) sharing that Redis.
 
 import type { LoadDriver } from './load-types.ts'
 import { BENCH_API_KEY, BENCH_ORIGIN } from './plugin-setup.ts'
 
-export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'floor-tls' | 'floor-h2' | 'gateway' | 'gateway-workers' | 'gateway-verify-each'
+export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'floor-tls' | 'floor-h2' | 'gateway' | 'gateway-workers' | 'gateway-verify-each' | 'gateway-pair'
 
 export interface Scenario {
   readonly name: string
@@ -20,8 +22,11 @@ export interface Scenario {
   readonly path: string
   readonly oidc: boolean
   /** the credentials it sends: none, one, a spread over many, a new one per request, or one bearer token
-   * (a JWT access token, or an opaque one to introspect) */
-  readonly credentials: 'none' | 'one' | 'many' | 'cold' | 'jwt' | 'opaque'
+   * (a JWT access token, or an opaque one to introspect); `cluster-cold`: a new one per request pair, each
+   * credential sent once to each of two gateway nodes at about the same time */
+  readonly credentials: 'none' | 'one' | 'many' | 'cold' | 'jwt' | 'opaque' | 'cluster-cold'
+  /** needs a redis-server (openid-connect's cluster cache) */
+  readonly redis?: boolean
   /** request headers sent with every request besides the credentials (lower-case names) */
   readonly headers?: Readonly<Record<string, string>>
   /** nothing to warm (its route was probed before any load): --quick skips its warm-up and measures a quarter */
@@ -38,8 +43,10 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'floor-bare', isolates: 'the same forwarder without the client\'s headers, two response headers back: the lower bound, not a proxy', target: 'floor-bare', path: '/', oidc: false, credentials: 'none' },
   { name: 'proxy', isolates: 'Tollgate, a route without plugins: routing and proxying', target: 'gateway', path: '/proxy', oidc: false, credentials: 'none' },
   { name: 'oidc-hot', isolates: 'openid-connect client credentials, one credential, warm cache: the hot path', target: 'gateway', path: '/oidc-hot', oidc: true, credentials: 'one' },
+  { name: 'oidc-hot-redis', isolates: '`oidc-hot` with the cluster cache on (cluster_cache_strategy redis): the first level still serves every hit', target: 'gateway', path: '/oidc-hot-redis', oidc: true, credentials: 'one', redis: true },
   { name: 'oidc-many', isolates: 'openid-connect, many distinct credentials, all warm: the shared cache under a key spread', target: 'gateway', path: '/oidc-many', oidc: true, credentials: 'many' },
   { name: 'oidc-cold', isolates: 'openid-connect broker mode, a new credential per request: IdP round trip + private_key_jwt signing', target: 'gateway', path: '/oidc-cold', oidc: true, credentials: 'cold' },
+  { name: 'cluster-cold', isolates: 'two 1-worker gateways sharing one Redis, each credential new and sent to both: IdP calls per credential (1, not 2) and cold latency', target: 'gateway-pair', path: '/cluster-cold', oidc: true, credentials: 'cluster-cold', redis: true },
   { name: 'oidc-bearer', isolates: 'openid-connect bearer, one JWT access token, verified once and memoised until exp: the resource-server hot path', target: 'gateway', path: '/oidc-bearer', oidc: true, credentials: 'jwt' },
   { name: 'oidc-introspect', isolates: 'openid-connect introspection, one opaque token, introspected once, then the shared cache: the introspection hot path', target: 'gateway', path: '/oidc-introspect', oidc: true, credentials: 'opaque' },
   { name: 'oidc-bearer-verify-each', isolates: '`oidc-bearer` with the verified-token cache off: an RS256 verify per request, what the cache buys', target: 'gateway-verify-each', path: '/oidc-bearer-verify-each', oidc: true, credentials: 'jwt' },

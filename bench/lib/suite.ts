@@ -3,6 +3,7 @@
 // drift on a shared machine spreads over all scenarios instead of landing on one.
 
 import { loadavg } from 'node:os'
+import { redisServerMissing } from '../../src/demo/redis-server.ts'
 import { commitInfo, machineInfo } from './machine.ts'
 import { planCpus } from './cpu-plan.ts'
 import { startEnvironment, type Environment } from './environment.ts'
@@ -32,9 +33,8 @@ export async function runSuite (options: BenchOptions, log: Log): Promise<BenchR
   log(`CPU pinning: ${plan.note}`)
   const oidc = await checkOidcPlugin()
   const selected = selectScenarios(options.only)
-  const skipped = oidc.available ? [] : selected.filter((s) => s.oidc)
-  if (skipped.length > 0) log(`${oidc.reason}: skipping ${skipped.map((s) => s.name).join(', ')}`)
-  const scenarios = selected.filter((s) => !skipped.includes(s))
+  const skipped = skippedScenarios(selected, oidc.reason, log)
+  const scenarios = selected.filter((s) => !skipped.has(s))
   const progress: Progress = { runs: new Map(), broken: new Map(), rates: new Map() }
   let fixedRate: number | null = null
   if (scenarios.length > 0) {
@@ -46,7 +46,7 @@ export async function runSuite (options: BenchOptions, log: Log): Promise<BenchR
       await env.close()
     }
   }
-  const results = scenarioResults(options, plan.subject.bind(plan), selected, skipped, progress, oidc.reason)
+  const results = scenarioResults(options, plan.subject.bind(plan), selected, skipped, progress)
   return {
     schema: RESULTS_SCHEMA,
     startedAt,
@@ -64,9 +64,29 @@ export async function runSuite (options: BenchOptions, log: Log): Promise<BenchR
   }
 }
 
+/** What cannot run here and why: the oidc scenarios without the plugin, the Redis ones without redis-server. */
+function skippedScenarios (selected: readonly Scenario[], oidcMissing: string | null, log: Log): Map<Scenario, string> {
+  const skipped = new Map<Scenario, string>()
+  const redisMissing = selected.some((s) => s.redis === true) ? redisServerMissing() : null
+  for (const s of selected) {
+    if (oidcMissing !== null && s.oidc) skipped.set(s, oidcMissing)
+    else if (redisMissing !== null && s.redis === true) skipped.set(s, redisMissing)
+  }
+  for (const reason of new Set(skipped.values())) {
+    log(`${reason}: skipping ${[...skipped].filter(([, why]) => why === reason).map(([s]) => s.name).join(', ')}`)
+  }
+  return skipped
+}
+
 async function runAll (env: Environment, options: BenchOptions, scenarios: readonly Scenario[], progress: Progress, log: Log): Promise<number | null> {
   const coldRuns = scenarios.some((s) => s.credentials === 'cold') ? options.runs * MODES.length : 0
-  const ctx = { env, options, cold: new ColdBudget(env.coldCount, coldRuns) }
+  const clusterColdRuns = scenarios.some((s) => s.credentials === 'cluster-cold') ? options.runs * MODES.length : 0
+  const ctx = {
+    env,
+    options,
+    cold: new ColdBudget(env.coldCount, coldRuns),
+    clusterCold: new ColdBudget(env.clusterColdCount, clusterColdRuns, 'cluster-cold', '--cluster-cold')
+  }
   if (scenarios.some((s) => s.credentials === 'many')) {
     log(`warming ${env.manyCount} oidc-many credentials`)
     const failure = await warmManyCredentials(env, options)
@@ -113,7 +133,7 @@ function halfOfSaturation (progress: Progress, scenarios: readonly Scenario[]): 
 // request: oidc-cold's and the tls-handshake scenarios' fixed rates are capped at half their own
 // saturation rate, so they measure latency below saturation like the others.
 function rateFor (scenario: Scenario, fixedRate: number, progress: Progress): number {
-  if (scenario.credentials !== 'cold' && scenario.driver !== 'tls-handshake') return fixedRate
+  if (scenario.credentials !== 'cold' && scenario.credentials !== 'cluster-cold' && scenario.driver !== 'tls-handshake') return fixedRate
   const runs = progress.runs.get(key(scenario.name, 'saturation')) ?? []
   if (runs.length === 0) return fixedRate
   return Math.max(1, Math.min(fixedRate, Math.round(median(runs.map((r) => r.outcome.rps)) / 2)))
@@ -128,6 +148,7 @@ function describeRun (scenario: Scenario, mode: Mode, run: number, runs: number,
   if (client?.proxyUs !== null && client?.proxyUs !== undefined) parts.push(`proxy p99 ${client.proxyUs.p99} µs`)
   if (client?.workerDelayP99Ms !== null && client?.workerDelayP99Ms !== undefined) parts.push(`loop delay p99 ${client.workerDelayP99Ms} ms`)
   if (r.idpCalls !== null) parts.push(`IdP ${r.idpCalls} calls`)
+  if (r.credentialsSent !== undefined && r.idpCalls !== null) parts.push(`${r.credentialsSent} credentials, each to both nodes`)
   parts.push(`cpu ${Object.entries(r.cpu).map(([role, v]) => `${role} ${v ?? '-'}`).join(' ')}`)
   if (r.outcome.endedEarly) parts.push('ended early: credentials used up')
   if (r.failure !== null) parts.push(`FAILED ${r.failure}`)
@@ -135,22 +156,24 @@ function describeRun (scenario: Scenario, mode: Mode, run: number, runs: number,
 }
 
 function scenarioResults (options: BenchOptions, subject: (workers: number) => string | null, selected: readonly Scenario[],
-  skipped: readonly Scenario[], progress: Progress, skipReason: string | null): ScenarioResult[] {
+  skipped: ReadonlyMap<Scenario, string>, progress: Progress): ScenarioResult[] {
   const out: ScenarioResult[] = []
   for (const mode of MODES) {
     for (const s of selected) {
       const k = key(s.name, mode)
       const runs = progress.runs.get(k) ?? []
-      const workers = s.target === 'gateway' || s.target === 'gateway-verify-each' ? 1 : s.target === 'gateway-workers' ? options.workers : null
+      const workers = s.target === 'gateway' || s.target === 'gateway-verify-each' || s.target === 'gateway-pair' ? 1 : s.target === 'gateway-workers' ? options.workers : null
       const failures = runs.filter((r) => r.failure !== null).map((r) => `run ${r.run}: ${r.failure}`)
       const broken = progress.broken.get(k) ?? null
-      const isSkipped = skipped.includes(s)
+      const skipReason = skipped.get(s) ?? null
+      const isSkipped = skipReason !== null
       out.push({
         name: s.name,
         mode,
         isolates: s.isolates,
         workers,
-        cpus: subject(workers ?? 1),
+        // the pair's two nodes share the cores of a 2-worker subject
+        cpus: subject(s.target === 'gateway-pair' ? 2 : workers ?? 1),
         rate: progress.rates.get(k) ?? null,
         status: isSkipped ? 'skipped' : broken !== null || failures.length > 0 || runs.length === 0 ? 'failed' : 'ok',
         reason: isSkipped ? skipReason : [broken, ...failures].filter((x) => x !== null).join('; ') || (runs.length === 0 ? 'not run' : null),

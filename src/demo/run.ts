@@ -2,26 +2,29 @@
 // machine: a development IdP (oidc-provider), an echo upstream and Tollgate with the repo's config.json (or
 // `--config config.yaml`, the same in YAML), whose decK placeholders the demo fills in. It walks the
 // how-to's three steps, then stays up for curl (Ctrl-C stops everything); `--once` walks the steps and
-// exits 0 only if each gave the expected answer.
+// exits 0 only if each gave the expected answer. `--nodes 2` runs two gateway nodes that share tokens
+// through Redis instead (run-nodes.ts).
 
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { formatOfFile, parseConfigText } from '../config/config-text.ts'
 import { loadConfigObject } from '../config/load.ts'
 import { ConfigError } from '../core/errors.ts'
 import { createLogger } from '../core/log.ts'
 import { Gateway } from '../gateway.ts'
+import { readConfigDocument } from './config-document.ts'
 import { startIdp as startDevIdp, type TestIdp as DevIdp } from './dev-idp.ts'
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.ts'
+import { runNodes } from './run-nodes.ts'
 import { walkHowTo, type DemoEndpoints } from './steps.ts'
 
 const { values } = parseArgs({
   options: {
     once: { type: 'boolean', default: false },
     config: { type: 'string', default: 'config.json' },
+    nodes: { type: 'string' },
     'proxy-listen': { type: 'string' },
     'admin-listen': { type: 'string' }
   }
@@ -55,9 +58,7 @@ async function main (): Promise<number> {
     out(`  dev IdP (oidc-provider)   ${idp.issuer}   client '${client.id}' authenticates with private_key_jwt`)
     out(`  echo upstream             ${upstream.url}`)
 
-    const parsed = parseConfigText(await readFile(file, 'utf8'), formatOfFile(file))
-    if (!parsed.ok) throw new ConfigError(file, [{ path: '', message: parsed.message }])
-    const document = parsed.value as Record<string, unknown>
+    const document = await readConfigDocument(file)
     if (values['proxy-listen'] !== undefined) document.proxy_listen = values['proxy-listen']
     if (values['admin-listen'] !== undefined) document.admin_listen = values['admin-listen']
     document.prefix = prefix
@@ -114,4 +115,18 @@ function reachable (host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
-process.exit(await main())
+/** `--nodes 2` (the only count it takes, for now); exit 2 for any other value, as bad usage. */
+async function dispatch (): Promise<number> {
+  if (values.nodes === undefined) return await main()
+  if (values.nodes !== '2') {
+    process.stderr.write(`--nodes takes 2 (two gateway nodes sharing tokens through Redis), got '${values.nodes}'\n`)
+    return 2
+  }
+  if (values['proxy-listen'] !== undefined || values['admin-listen'] !== undefined) {
+    process.stderr.write('--nodes 2 picks free ports for each node: --proxy-listen and --admin-listen do not apply\n')
+    return 2
+  }
+  return await runNodes({ once: values.once, config: values.config }, out)
+}
+
+process.exit(await dispatch())

@@ -14,20 +14,20 @@ export interface DemoEndpoints {
 
 type Print = (line?: string) => void
 
-class StepFailed extends Error {
+export class StepFailed extends Error {
   constructor (step: string, expected: string, got: string) {
     super(`step "${step}": expected ${expected}, got ${got}`)
     this.name = 'StepFailed'
   }
 }
 
-interface Answer {
+export interface Answer {
   readonly status: number
   readonly headers: Record<string, string | string[] | undefined>
   readonly body: string
 }
 
-async function get (url: string, headers: Record<string, string> = {}): Promise<Answer> {
+export async function get (url: string, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await request(url, { headers })
   return { status: res.statusCode, headers: res.headers, body: await res.body.text() }
 }
@@ -44,7 +44,7 @@ export async function walkHowTo (endpoints: DemoEndpoints, print: Print): Promis
   print()
 }
 
-async function listIssuers (endpoints: DemoEndpoints, print: Print): Promise<void> {
+export async function listIssuers (endpoints: DemoEndpoints, print: Print): Promise<void> {
   const url = `${endpoints.admin}/openid-connect/issuers`
   print(`1. GET ${url}`)
   // discovery runs in the background at start: give it a moment rather than failing on a race

@@ -19,7 +19,8 @@ import type { SignRequest } from '../../../workers/signer-task.ts'
 import { performance } from 'node:perf_hooks'
 import { OIDC_PLUGIN, type OidcToMain, type OidcToWorker, type OidcWorkerData } from '../shared/messages.ts'
 
-const KEYS_FILE = 'openid-connect-jwks.json'
+/** the gateway's key set in its prefix (keys.ts), exported for the two-node demo, which shares one set */
+export const KEYS_FILE = 'openid-connect-jwks.json'
 
 /** The validated config fields the main thread reads (schema.ts; test/unit/config/config-shapes.ts holds them to it). */
 export interface OidcPluginConfig {
