@@ -7,12 +7,11 @@
 //   - Cluster: cluster-node-timeout 1000; the replica of a failed master asks the other masters for votes
 //     after ~0.5-1 s more and takes over its slots.
 
-import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
+import { spawnSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { freePort, pong, redisCommand, redisReply, setup, startProcess, waitFor, type RedisProcess, type RedisSetup } from './redis-server.ts'
+import { freePort, pong, redisCommand, redisReply, setup, spawnRedis, startProcess, waitFor, type RedisProcess, type RedisSetup } from './redis-server.ts'
 
 const SENTINELS = 3
 const QUORUM = 2
@@ -40,17 +39,7 @@ async function startSentinel (dir: string, index: number, masterName: string, ma
     `sentinel failover-timeout ${masterName} 3000`,
     ''
   ].join('\n'))
-  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' })
-  const exited = once(child, 'exit')
-  return {
-    port,
-    child,
-    async kill () {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill('SIGKILL')
-      await exited
-    }
-  }
+  return spawnRedis(port, [conf, '--sentinel'])
 }
 
 /**

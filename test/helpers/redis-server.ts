@@ -75,17 +75,18 @@ export interface RedisProcess {
   kill (): Promise<void>
 }
 
-export interface StartOptions {
-  readonly port?: number
-  readonly args?: readonly string[]
-  readonly dir: string
-}
+// Teardown does not run when a test process dies (an uncaught exception, process.exit): every server
+// still running is then killed on the way out, so a failing test never leaves redis-server behind.
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
 
-export async function startProcess (options: StartOptions): Promise<RedisProcess> {
-  const port = options.port ?? await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', options.dir, ...(options.args ?? [])], { stdio: 'ignore' })
-  const exited = once(child, 'exit')
+/** Spawns redis-server with `args`; the handle kills it (SIGKILL: as a crash would) and waits for the exit. */
+export function spawnRedis (port: number, args: readonly string[]): RedisProcess {
+  const child = spawn('redis-server', args, { stdio: 'ignore' })
+  running.add(child)
+  const exited = once(child, 'exit').finally(() => running.delete(child))
   return {
     port,
     child,
@@ -95,6 +96,18 @@ export async function startProcess (options: StartOptions): Promise<RedisProcess
       await exited
     }
   }
+}
+
+export interface StartOptions {
+  readonly port?: number
+  readonly args?: readonly string[]
+  readonly dir: string
+}
+
+export async function startProcess (options: StartOptions): Promise<RedisProcess> {
+  const port = options.port ?? await freePort()
+  return spawnRedis(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--dir', options.dir, ...(options.args ?? [])])
 }
 
 export async function pong (port: number, password?: string): Promise<boolean> {
@@ -191,17 +204,7 @@ export async function startRedisSentinel (t: Test, masterName = 'tollgate'): Pro
     `sentinel failover-timeout ${masterName} 3000`,
     ''
   ].join('\n'))
-  const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' })
-  const exited = once(sentinel, 'exit')
-  base.servers.push({
-    port: sentinelPort,
-    child: sentinel,
-    async kill () {
-      if (sentinel.exitCode !== null || sentinel.signalCode !== null) return
-      sentinel.kill('SIGKILL')
-      await exited
-    }
-  })
+  base.servers.push(spawnRedis(sentinelPort, [conf, '--sentinel']))
   await waitFor('sentinel', async () => (await redisCommand(sentinelPort, ['SENTINEL', 'get-master-addr-by-name', masterName])).includes(String(master.port)))
   return { ...base, masterPort: master.port, replicaPort: replica.port, sentinelPort }
 }
