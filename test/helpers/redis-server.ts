@@ -42,19 +42,24 @@ export async function freePort (): Promise<number> {
   return port
 }
 
-/** One command on a fresh connection that never retries (probing whether a server is up yet). */
-export async function redisCommand (port: number, args: readonly string[], password?: string): Promise<string> {
+/** One command on a fresh connection that never retries; the reply as ioredis gives it (arrays stay arrays). */
+export async function redisReply (port: number, args: readonly string[], password?: string): Promise<unknown> {
   const client = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false })
   client.on('error', () => {})
   try {
     await client.connect()
-    return String(await client.call(args[0], ...args.slice(1)))
+    return await client.call(args[0], ...args.slice(1))
   } finally {
     client.disconnect()
   }
 }
 
-async function waitFor (what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+/** One command on a fresh connection that never retries (probing whether a server is up yet). */
+export async function redisCommand (port: number, args: readonly string[], password?: string): Promise<string> {
+  return String(await redisReply(port, args, password))
+}
+
+export async function waitFor (what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await check().catch(() => false)) return
@@ -70,17 +75,18 @@ export interface RedisProcess {
   kill (): Promise<void>
 }
 
-interface StartOptions {
-  readonly port?: number
-  readonly args?: readonly string[]
-  readonly dir: string
-}
+// Teardown does not run when a test process dies (an uncaught exception, process.exit): every server
+// still running is then killed on the way out, so a failing test never leaves redis-server behind.
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
 
-async function startProcess (options: StartOptions): Promise<RedisProcess> {
-  const port = options.port ?? await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', options.dir, ...(options.args ?? [])], { stdio: 'ignore' })
-  const exited = once(child, 'exit')
+/** Spawns redis-server with `args`; the handle kills it (SIGKILL: as a crash would) and waits for the exit. */
+export function spawnRedis (port: number, args: readonly string[]): RedisProcess {
+  const child = spawn('redis-server', args, { stdio: 'ignore' })
+  running.add(child)
+  const exited = once(child, 'exit').finally(() => running.delete(child))
   return {
     port,
     child,
@@ -92,7 +98,19 @@ async function startProcess (options: StartOptions): Promise<RedisProcess> {
   }
 }
 
-async function pong (port: number, password?: string): Promise<boolean> {
+export interface StartOptions {
+  readonly port?: number
+  readonly args?: readonly string[]
+  readonly dir: string
+}
+
+export async function startProcess (options: StartOptions): Promise<RedisProcess> {
+  const port = options.port ?? await freePort()
+  return spawnRedis(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--dir', options.dir, ...(options.args ?? [])])
+}
+
+export async function pong (port: number, password?: string): Promise<boolean> {
   return (await redisCommand(port, ['PING'], password)).includes('PONG')
 }
 
@@ -102,7 +120,8 @@ export interface RedisSetup {
   stop (): Promise<void>
 }
 
-async function setup (t: Test): Promise<{ dir: string, servers: RedisProcess[], stop: () => Promise<void> }> {
+/** A temp directory and the list of processes stopped (and the directory removed) in t's teardown. */
+export async function setup (t: Test): Promise<{ dir: string, servers: RedisProcess[], stop: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tollgate-redis-'))
   const servers: RedisProcess[] = []
   const stop = async (): Promise<void> => {
@@ -185,17 +204,7 @@ export async function startRedisSentinel (t: Test, masterName = 'tollgate'): Pro
     `sentinel failover-timeout ${masterName} 3000`,
     ''
   ].join('\n'))
-  const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' })
-  const exited = once(sentinel, 'exit')
-  base.servers.push({
-    port: sentinelPort,
-    child: sentinel,
-    async kill () {
-      if (sentinel.exitCode !== null || sentinel.signalCode !== null) return
-      sentinel.kill('SIGKILL')
-      await exited
-    }
-  })
+  base.servers.push(spawnRedis(sentinelPort, [conf, '--sentinel']))
   await waitFor('sentinel', async () => (await redisCommand(sentinelPort, ['SENTINEL', 'get-master-addr-by-name', masterName])).includes(String(master.port)))
   return { ...base, masterPort: master.port, replicaPort: replica.port, sentinelPort }
 }

@@ -12,15 +12,10 @@ import { Redis } from 'ioredis'
 import { send, startGateway, type Reply, type RunningGateway } from '../../helpers/gateway.ts'
 import { startUpstream } from '../../helpers/upstream.ts'
 import { redisOrSkip, startRedis } from '../../helpers/redis-server.ts'
+import { awayFromDayEnd, spread, statusCounts } from '../../helpers/redis-gateway-nodes.ts'
 
 const PASSWORD = 'redis-s3cret-for-tests'
 const DAY_MS = 86_400_000
-
-/** The day windows are fixed: if this one ends within a minute, wait for the next one. */
-async function awayFromWindowEnd (): Promise<void> {
-  const left = DAY_MS - (Date.now() % DAY_MS)
-  if (left < 60_000) await new Promise((resolve) => setTimeout(resolve, left + 100))
-}
 
 function limited (path: string, port: number, extra: Record<string, unknown>, password = PASSWORD): Record<string, unknown> {
   return {
@@ -33,15 +28,9 @@ function limited (path: string, port: number, extra: Record<string, unknown>, pa
   }
 }
 
-async function spread (nodes: readonly RunningGateway[], agents: readonly Agent[], path: string, key: string, count: number): Promise<Reply[]> {
-  return await Promise.all(Array.from({ length: count }, async (_, i) =>
-    await send(`${nodes[i % nodes.length].proxyUrl}${path}`, { agent: agents[i % agents.length], headers: { 'x-key': key } })))
-}
-
-function statuses (replies: readonly Reply[]): Record<number, number> {
-  const out: Record<number, number> = {}
-  for (const reply of replies) out[reply.status] = (out[reply.status] ?? 0) + 1
-  return out
+/** `count` concurrent requests keyed `key`, spread over the nodes and the agents */
+async function spreadKey (nodes: readonly RunningGateway[], agents: readonly Agent[], path: string, key: string, count: number): Promise<Reply[]> {
+  return await spread(nodes, path, { 'x-key': key }, count, agents)
 }
 
 t.test('policy redis over two nodes', async (t: Test) => {
@@ -76,12 +65,12 @@ t.test('policy redis over two nodes', async (t: Test) => {
     await node.waitForLog((line) => line.event === 'redis_connected' && line.worker === 1)
     await node.waitForLog((line) => line.event === 'redis_connected' && line.worker === 0)
   }
-  await awayFromWindowEnd()
+  await awayFromDayEnd()
 
   t.test('sync_rate -1: of 120 concurrent requests over 2 nodes x 2 workers, exactly 30 pass', async (t) => {
     const before = upstream.requests.length
-    const replies = await spread(nodes, agents, '/sync', 'exact', 120)
-    t.strictSame(statuses(replies), { 200: 30, 429: 90 })
+    const replies = await spreadKey(nodes, agents, '/sync', 'exact', 120)
+    t.strictSame(statusCounts(replies), { 200: 30, 429: 90 })
     t.equal(upstream.requests.length - before, 30, 'only those reached the upstream')
     const remaining = replies.filter((r) => r.status === 200).map((r) => Number(r.headers['x-ratelimit-remaining-day'])).sort((a, b) => a - b)
     t.strictSame(remaining, Array.from({ length: 30 }, (_, i) => i), 'each passing request saw its own count across nodes')
@@ -100,8 +89,8 @@ t.test('policy redis over two nodes', async (t: Test) => {
   })
 
   t.test('sync_rate 0.3: counts are local between syncs and reach Redis within the interval', async (t) => {
-    const first = await spread([nodes[0]], [agents[0]], '/batched', 'batched', 12)
-    t.strictSame(statuses(first), { 200: 12 })
+    const first = await spreadKey([nodes[0]], [agents[0]], '/batched', 'batched', 12)
+    t.strictSame(statusCounts(first), { 200: 12 })
     await new Promise((resolve) => setTimeout(resolve, 700))
     const keys = await client.keys('ratelimit:*:batched:*:day')
     t.equal(keys.length, 1)
@@ -119,28 +108,28 @@ t.test('policy redis over two nodes', async (t: Test) => {
       const errors = node.logs.filter((l) => l.event === 'redis_error' && JSON.stringify(l.error).includes('WRONGPASS'))
       t.ok(errors.length <= 2, `one line per worker, not one per retry (${errors.length})`)
     }
-    const tolerant = await spread(nodes, agents, '/wrong-password', 'pw', 6)
-    t.strictSame(statuses(tolerant), { 200: 6 }, 'fault_tolerant: proxied, unlimited')
+    const tolerant = await spreadKey(nodes, agents, '/wrong-password', 'pw', 6)
+    t.strictSame(statusCounts(tolerant), { 200: 6 }, 'fault_tolerant: proxied, unlimited')
     t.equal(tolerant[0].headers['x-ratelimit-limit-day'], undefined, 'and without rate-limit headers')
-    const strict = await spread(nodes, agents, '/wrong-password-strict', 'pw', 4)
-    t.strictSame(statuses(strict), { 500: 4 })
+    const strict = await spreadKey(nodes, agents, '/wrong-password-strict', 'pw', 4)
+    t.strictSame(statusCounts(strict), { 500: 4 })
     t.equal(strict[0].json().message, 'An unexpected error occurred')
   })
 
   t.test('Redis killed mid-load: no 5xx with fault_tolerant, 500 without; limiting resumes when it is back', async (t) => {
     const marks = nodes.map((node) => node.mark())
-    const load = spread(nodes, agents, '/tolerant', 'load', 200)
+    const load = spreadKey(nodes, agents, '/tolerant', 'load', 200)
     await redis.kill()
     const during = await load
     t.equal(during.filter((r) => r.status >= 500).length, 0, 'not one 5xx while Redis went away')
     for (const [i, node] of nodes.entries()) {
       await node.waitForLog((l) => l.event === 'redis_connection_lost', { after: marks[i] })
     }
-    const down = await spread(nodes, agents, '/tolerant', 'down', 8)
-    t.strictSame(statuses(down), { 200: 8 }, 'Redis down: proxied')
+    const down = await spreadKey(nodes, agents, '/tolerant', 'down', 8)
+    t.strictSame(statusCounts(down), { 200: 8 }, 'Redis down: proxied')
     t.equal(down[0].headers['x-ratelimit-limit-day'], undefined)
-    const strict = await spread(nodes, agents, '/strict', 'down', 4)
-    t.strictSame(statuses(strict), { 500: 4 }, 'fault_tolerant false: 500')
+    const strict = await spreadKey(nodes, agents, '/strict', 'down', 4)
+    t.strictSame(statusCounts(strict), { 500: 4 }, 'fault_tolerant false: 500')
     for (const [i, node] of nodes.entries()) {
       const lost = node.logs.slice(marks[i]).filter((l) => l.event === 'redis_connection_lost')
       // one per worker and distinct record (the wrong-password records never connected)
@@ -151,8 +140,8 @@ t.test('policy redis over two nodes', async (t: Test) => {
       await node.waitForLog((l) => l.event === 'redis_reconnected' && l.worker === 0, { after: marks[i] })
       await node.waitForLog((l) => l.event === 'redis_reconnected' && l.worker === 1, { after: marks[i] })
     }
-    const back = await spread(nodes, agents, '/strict', 'back', 8)
-    t.strictSame(statuses(back), { 200: 8 }, 'limiting resumed')
+    const back = await spreadKey(nodes, agents, '/strict', 'back', 8)
+    t.strictSame(statusCounts(back), { 200: 8 }, 'limiting resumed')
     const remaining = back.map((r) => Number(r.headers['x-ratelimit-remaining-day'])).sort((a, b) => a - b)
     t.strictSame(remaining, Array.from({ length: 8 }, (_, i) => 999 - 7 + i), 'counted in the restarted Redis')
     const metrics = (await send(`${nodes[0].adminUrl}/metrics`)).text
