@@ -91,12 +91,12 @@ export class RequestContext implements ProxyContext {
   /** the request came over HTTP/2 (node:http2's compatibility objects): no connection-specific headers */
   readonly http2: boolean
 
-  constructor (req: IncomingMessage, res: ServerResponse, state: WorkerState, runtime: Runtime, target: CompiledRoute,
+  constructor (req: IncomingMessage, res: ServerResponse, socket: Socket, state: WorkerState, runtime: Runtime, target: CompiledRoute,
     startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>,
     http2: boolean) {
     this.req = req
     this.res = res
-    this.socket = req.socket
+    this.socket = socket
     this.state = state
     this.runtime = runtime
     this.target = target

@@ -3,24 +3,24 @@
 // the client is in trusted_ips, X-Real-IP, Host per preserve_host, and X-Kong-Request-Id when enabled.
 
 import type { IncomingMessage } from 'node:http'
-import type { BlockList } from 'node:net'
+import type { BlockList, Socket } from 'node:net'
 import type { CompiledRoute } from '../config/compile-runtime.ts'
 import type { HeaderFlags } from './header-flags.ts'
 import { stripHopByHop } from './hop-by-hop.ts'
 
 /**
+ * @param socket the client's connection (connection-info.ts clientSocket)
  * @param host the request's Host (HTTP/2: its :authority, connection-info.ts requestHost)
  * @param https the connection is TLS: Kong's ctx.scheme, X-Forwarded-Proto's value
  * @param http2 the request came over HTTP/2: its pseudo-headers (:method, :path, ...) are not headers
  */
-export function upstreamRequestHeaders (req: IncomingMessage, target: CompiledRoute, rawPath: string, prefix: string,
+export function upstreamRequestHeaders (req: IncomingMessage, socket: Socket, target: CompiledRoute, rawPath: string, prefix: string,
   requestId: string, flags: HeaderFlags, trusted: BlockList | null, host0: string | undefined, https: boolean,
   http2: boolean): Record<string, string | string[]> {
   const incoming = req.headers
   const headers: Record<string, string | string[]> = Object.assign(Object.create(null), incoming)
   if (http2) stripPseudoHeaders(headers)
   stripHopByHop(headers)
-  const socket = req.socket
   const remote = socket.remoteAddress ?? ''
   const isTrusted = trusted !== null && remote !== '' && trusted.check(remote, socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4')
   const host = host0 ?? ''

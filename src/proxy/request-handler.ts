@@ -17,7 +17,7 @@ import { RequestContext, kContext, ownResponseHeaders } from './context.ts'
 import { finishRequest } from './finish.ts'
 import { dispatchUpstream, requestHasBody } from './forward.ts'
 import { hostWithoutPort, upstreamRequestHeaders } from './forwarded-headers.ts'
-import { forwardedHttps, isEncrypted, requestHost, serverName } from './connection-info.ts'
+import { clientSocket, forwardedHttps, isEncrypted, requestHost, serverName } from './connection-info.ts'
 import { readBodyChunks } from './read-body.ts'
 import type { WorkerState } from './worker-state.ts'
 
@@ -45,14 +45,15 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
 
   // the one per-request protocol test: HTTP/2 has no Connection header and carries Host as :authority
   const http2 = req.httpVersionMajor === 2
-  const https = isEncrypted(req)
+  const socket = clientSocket(req, http2)
+  const https = isEncrypted(socket)
   const host = requestHost(req, http2)
-  const match = runtime.router.find(req.method ?? 'GET', host, path, req.headers, req.rawHeaders, https ? serverName(req) : null)
+  const match = runtime.router.find(req.method ?? 'GET', host, path, req.headers, req.rawHeaders, https ? serverName(socket) : null)
   if (match === null) return earlyResponse(state, runtime, res, startedAt, 404, KONG_MESSAGES[404], null)
   const matchedLength = runtime.router.matchedLength
   const target = match.value
   const route = target.route
-  if (target.httpsOnly && !https && !forwardedHttps(req, runtime.trustedIps)) {
+  if (target.httpsOnly && !https && !forwardedHttps(req, socket, runtime.trustedIps)) {
     return httpsRequired(state, runtime, req, res, startedAt, route.https_redirect_status_code, host, http2)
   }
   const maxBody = state.settings.client_max_body_size
@@ -62,9 +63,9 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
 
   const requestId = state.nextRequestId()
   const stripped = route.strip_path && matchedLength > 0 ? escapePath(path.slice(0, matchedLength)) : ''
-  const headers = upstreamRequestHeaders(req, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps,
+  const headers = upstreamRequestHeaders(req, socket, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps,
     host, https, http2)
-  const ctx = new RequestContext(req, res, state, runtime, target, startedAt, requestId, path, query, headers, http2)
+  const ctx = new RequestContext(req, res, socket, state, runtime, target, startedAt, requestId, path, query, headers, http2)
   // Kong builds the upstream path from the normalised one and escapes what normalising decoded
   ctx.upstreamPath = escapePath(upstreamPath(target.servicePath, path, matchedLength, route.strip_path, target.pathHandling))
   ;(res as unknown as Record<symbol, RequestContext>)[kContext] = ctx

@@ -17,6 +17,7 @@ import type { ListenOptions, Server as NetServer, Socket } from 'node:net'
 import type { SecureContext, Server as TlsServer } from 'node:tls'
 import type { ListenAddress, Settings } from '../config/types.ts'
 import type { ServerCertificates } from '../tls/types.ts'
+import { markClientSocket } from '../proxy/connection-info.ts'
 
 /** nginx's http2_max_concurrent_streams default, which Kong keeps */
 export const H2_MAX_CONCURRENT_STREAMS = 128
@@ -51,6 +52,8 @@ export function createProxyServer (address: ListenAddress, settings: Settings, h
     if (address.http2) Object.assign(server, http1Options(settings))
     // a failed or timed-out handshake (a scanner, a half-open client) is the client's problem, not a log line
     server.on('tlsClientError', ignore)
+    // HTTP/2 requests find their TLS socket through this mark rather than a Proxy per stream (connection-info.ts)
+    if (address.http2) server.on('secureConnection', markClientSocket)
   }
   server.on('connection', handlers.onConnection)
   server.on('clientError', handlers.onClientError)

@@ -7,7 +7,7 @@
 import t from 'tap'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { constants as h2 } from 'node:http2'
+import { connect as h2Connect, constants as h2, type IncomingHttpHeaders } from 'node:http2'
 import { Agent, request } from 'node:https'
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -128,6 +128,25 @@ t.test('route snis: matched on the connection SNI over https, ignored over http'
   t.equal(urlOf(await sendTls(tlsPort, '/sni')), '/sni', 'no SNI at all: no route with snis')
   // both snis routes match then and outrank the catch-all; between them the larger id wins (random here)
   t.match(urlOf(await send(`http://127.0.0.1:${plainPort}/sni`)), /^\/[aw]$/, 'plain http ignores snis')
+})
+
+t.test('over HTTP/2, every stream of a session sees its connection: SNI, client address and port', async (t) => {
+  const session = h2Connect(`https://127.0.0.1:${h2Port}`, { rejectUnauthorized: false, servername: 'a.test' })
+  t.teardown(() => session.close())
+  const paths: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const stream = session.request({ ':path': '/sni' })
+    const [headers] = await once(stream, 'response') as [IncomingHttpHeaders]
+    t.equal(headers[':status'], 200)
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    const seen = JSON.parse(Buffer.concat(chunks).toString()) as { url: string, headers: Record<string, string> }
+    paths.push(seen.url)
+    t.equal(seen.headers['x-forwarded-port'], String(h2Port), `stream ${i + 1}: the listener's port`)
+    t.equal(seen.headers['x-real-ip'], '127.0.0.1', `stream ${i + 1}: the client's address`)
+    t.equal(seen.headers['x-forwarded-proto'], 'https')
+  }
+  t.strictSame(paths, ['/a', '/a', '/a'], 'the route of the SNI the session was handshaken with, on every stream')
 })
 
 t.test('a reload serves the new certificate to new connections and keeps an open one', async (t) => {
