@@ -27,7 +27,8 @@ export interface LocalRedis {
   stop (): Promise<void>
 }
 
-async function freePort (): Promise<number> {
+/** A TCP port free on 127.0.0.1 just now (the server started on it may still lose a race for it). */
+export async function freePort (): Promise<number> {
   const server = createServer()
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

@@ -5,15 +5,14 @@
 // sign private_key_jwt assertions with one key set, as the machines of one cluster would: the demo writes
 // it into node 1's prefix and copies it into node 2's before they start, so either node may ask the IdP.
 
-import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { GatewayKeys } from '../plugins/openid-connect/main/keys.ts'
 import { KEYS_FILE } from '../plugins/openid-connect/main/main-service.ts'
 import { readConfigDocument } from './config-document.ts'
-import { startIdp as startDevIdp } from './dev-idp.ts'
-import { startEchoUpstream } from './echo-upstream.ts'
+import { startDemoBackends } from './backends.ts'
+import { Cleanups, endDemo } from './demo-end.ts'
 import { GatewayNode } from './gateway-node.ts'
 import { walkNodes, type NodesEndpoints } from './node-steps.ts'
 import { redisServerMissing, startLocalRedis, type LocalRedis } from './redis-server.ts'
@@ -35,31 +34,18 @@ export async function runNodes (options: NodesOptions, out: Print): Promise<numb
     process.stderr.write(`Demo --nodes 2 needs Redis: ${missing}\n`)
     return 1
   }
-  const cleanups: Array<() => Promise<void>> = []
-  const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.reverse()) await step().catch(() => {})
-  }
+  const cleanups = new Cleanups()
+  const cleanup = cleanups.run
   try {
     out('Tollgate demo: OpenID Connect client credentials on two gateway nodes sharing tokens through Redis')
     out()
     const redis = await startLocalRedis()
     cleanups.push(redis.stop)
-    const upstream = await startEchoUpstream()
-    cleanups.push(async () => await upstream.close())
-    const idp = await startDevIdp({ accessTokenFormat: 'jwt' })
-    cleanups.push(async () => await idp.close())
+    const { upstream, idp, client, env } = await startDemoBackends(cleanups)
     const base = options.once ? await mkdtemp(join(tmpdir(), 'tollgate-demo-nodes-')) : resolve('.tollgate', 'nodes')
     if (options.once) cleanups.push(async () => await rm(base, { recursive: true, force: true }))
     const prefixes = [join(base, 'node-1'), join(base, 'node-2')] as const
     await shareKeys(prefixes)
-    const client = { id: idp.clients.jwt.client_id, secret: `demo-${randomBytes(12).toString('base64url')}` }
-    const env = {
-      DECK_UPSTREAM_URL: upstream.url,
-      DECK_ISSUER: idp.issuer,
-      DECK_CLIENT_ID: client.id,
-      DECK_CLIENT_SECRET: client.secret,
-      DECK_TOKEN_SALT: randomBytes(16).toString('hex')
-    }
     out(`  redis-server              127.0.0.1:${redis.port}`)
     out(`  dev IdP (oidc-provider)   ${idp.issuer}   client '${client.id}' authenticates with private_key_jwt`)
     out(`  echo upstream             ${upstream.url}`)
@@ -78,24 +64,12 @@ export async function runNodes (options: NodesOptions, out: Print): Promise<numb
       redis: redis.client()
     }
     await walkNodes(endpoints, out)
-    if (options.once) {
-      out('All steps gave the expected answers.')
-      await cleanup()
-      return 0
-    }
-    out('Both nodes are up. Try it yourself:')
-    for (const node of nodes) out(`  curl -i -u '${client.id}:${client.secret}' ${node.proxy}/example-route/anything`)
-    out(`  redis-cli -p ${redis.port} --scan --pattern 'tollgate:oidc:*'`)
-    out(`  curl -s ${nodes[1].admin}/metrics | grep tollgate_cluster_cache`)
-    out('Press Ctrl-C to stop.')
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve())
-      process.once('SIGTERM', () => resolve())
-    })
-    out()
-    out('Stopping...')
-    await cleanup()
-    return 0
+    return await endDemo(options.once, [
+      'Both nodes are up. Try it yourself:',
+      ...nodes.map((node) => `  curl -i -u '${client.id}:${client.secret}' ${node.proxy}/example-route/anything`),
+      `  redis-cli -p ${redis.port} --scan --pattern 'tollgate:oidc:*'`,
+      `  curl -s ${nodes[1].admin}/metrics | grep tollgate_cluster_cache`
+    ], out, cleanup)
   } catch (err) {
     process.stderr.write(`\nDemo failed: ${(err as Error).message}\n`)
     await cleanup()
@@ -111,7 +85,7 @@ async function shareKeys (prefixes: readonly [string, string]): Promise<void> {
 }
 
 async function startNodes (document: Record<string, unknown>, prefixes: readonly [string, string], env: Record<string, string>,
-  cleanups: Array<() => Promise<void>>): Promise<[GatewayNode, GatewayNode]> {
+  cleanups: Cleanups): Promise<[GatewayNode, GatewayNode]> {
   const started = await Promise.allSettled(prefixes.map(async (prefix, i) =>
     await GatewayNode.start({ name: `node ${i + 1}`, document, prefix, env })))
   for (const one of started) if (one.status === 'fulfilled') cleanups.push(async () => await one.value.stop())

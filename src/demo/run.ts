@@ -5,7 +5,6 @@
 // exits 0 only if each gave the expected answer. `--nodes 2` runs two gateway nodes that share tokens
 // through Redis instead (run-nodes.ts).
 
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -15,10 +14,10 @@ import { ConfigError } from '../core/errors.ts'
 import { createLogger } from '../core/log.ts'
 import { Gateway } from '../gateway.ts'
 import { readConfigDocument } from './config-document.ts'
-import { startIdp as startDevIdp, type TestIdp as DevIdp } from './dev-idp.ts'
-import { startEchoUpstream, type EchoUpstream } from './echo-upstream.ts'
+import { startDemoBackends } from './backends.ts'
 import { runNodes } from './run-nodes.ts'
 import { walkHowTo, type DemoEndpoints } from './steps.ts'
+import { Cleanups, endDemo } from './demo-end.ts'
 
 const { values } = parseArgs({
   options: {
@@ -34,27 +33,14 @@ const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
 
 async function main (): Promise<number> {
   const file = resolve(values.config)
-  const cleanups: Array<() => Promise<void>> = []
-  const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.reverse()) await step().catch(() => {})
-  }
+  const cleanups = new Cleanups()
+  const cleanup = cleanups.run
   try {
     out('Tollgate demo: OpenID Connect with the client credentials grant (Kong\'s how-to)')
     out()
-    const upstream: EchoUpstream = await startEchoUpstream()
-    cleanups.push(async () => await upstream.close())
-    const idp: DevIdp = await startDevIdp({ accessTokenFormat: 'jwt' })
-    cleanups.push(async () => await idp.close())
+    const { upstream, idp, client, env } = await startDemoBackends(cleanups)
     const prefix = values.once ? await mkdtemp(join(tmpdir(), 'tollgate-demo-')) : resolve('.tollgate')
     if (values.once) cleanups.push(async () => await rm(prefix, { recursive: true, force: true }))
-    const client = { id: idp.clients.jwt.client_id, secret: `demo-${randomBytes(12).toString('base64url')}` }
-    const env = {
-      DECK_UPSTREAM_URL: upstream.url,
-      DECK_ISSUER: idp.issuer,
-      DECK_CLIENT_ID: client.id,
-      DECK_CLIENT_SECRET: client.secret,
-      DECK_TOKEN_SALT: randomBytes(16).toString('hex')
-    }
     out(`  dev IdP (oidc-provider)   ${idp.issuer}   client '${client.id}' authenticates with private_key_jwt`)
     out(`  echo upstream             ${upstream.url}`)
 
@@ -82,24 +68,12 @@ async function main (): Promise<number> {
 
     await walkHowTo(endpoints, out)
 
-    if (values.once) {
-      out('All steps gave the expected answers.')
-      await cleanup()
-      return 0
-    }
-    out('Tollgate is up. Try it yourself:')
-    out(`  curl -i -u '${client.id}:${client.secret}' ${endpoints.proxy}/example-route/anything`)
-    out(`  curl -s ${endpoints.admin}/openid-connect/issuers`)
-    out(`  curl -s ${endpoints.admin}/status`)
-    out('Press Ctrl-C to stop.')
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve())
-      process.once('SIGTERM', () => resolve())
-    })
-    out()
-    out('Stopping...')
-    await cleanup()
-    return 0
+    return await endDemo(values.once, [
+      'Tollgate is up. Try it yourself:',
+      `  curl -i -u '${client.id}:${client.secret}' ${endpoints.proxy}/example-route/anything`,
+      `  curl -s ${endpoints.admin}/openid-connect/issuers`,
+      `  curl -s ${endpoints.admin}/status`
+    ], out, cleanup)
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : (err as Error).message
     process.stderr.write(`\nDemo failed: ${message}\n`)

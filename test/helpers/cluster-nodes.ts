@@ -3,6 +3,7 @@
 // Redis client connected; and what the cluster cache tests read from them.
 
 import type { Test } from 'tap'
+import type { Redis } from 'ioredis'
 import { send, startGateway, type Reply, type RunningGateway } from './gateway.ts'
 import { waitForIssuers } from './oidc-stack.ts'
 
@@ -43,4 +44,24 @@ export async function clusterCounters (nodes: readonly RunningGateway[], item: '
     }
   }
   return totals
+}
+
+/**
+ * Every key holding a value in Redis: named as `keyPattern` says (a digest, never a secret), a value
+ * starting with its format version, revealing none of `secrets` in any encoding, expiring (`what`: with
+ * what, for the assertion messages).
+ */
+export async function assertSealedEntries (t: Test, reader: Redis, keys: readonly string[], keyPattern: RegExp,
+  secrets: readonly string[], what: string): Promise<void> {
+  for (const key of keys) {
+    t.match(key, keyPattern, 'a digest names the key')
+    const value = await reader.getBuffer(key)
+    if (value === null) continue
+    t.equal(value[0], 1, 'the value starts with its format version')
+    for (const text of [key, value.toString('latin1'), value.toString('utf8'), value.toString('base64'), value.toString('hex')]) {
+      for (const secret of secrets) t.notOk(text.includes(secret), `${key} does not reveal a secret`)
+    }
+    const ttl = await reader.pttl(key)
+    t.ok(ttl > 0, `the value expires with its ${what} (${ttl} ms)`)
+  }
 }

@@ -6,7 +6,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { freePort } from '../../src/demo/redis-server.ts'
 import { Redis } from 'ioredis'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,15 +32,7 @@ export function redisOrSkip (t: Test): boolean {
   return false
 }
 
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
+export { freePort }
 
 /** One command on a fresh connection that never retries; the reply as ioredis gives it (arrays stay arrays). */
 export async function redisReply (port: number, args: readonly string[], password?: string): Promise<unknown> {

@@ -13,7 +13,7 @@ import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { send, type Reply } from '../../helpers/gateway.ts'
-import { clusterCounters, spread, startNodes, statuses } from '../../helpers/cluster-nodes.ts'
+import { assertSealedEntries, clusterCounters, spread, startNodes, statuses } from '../../helpers/cluster-nodes.ts'
 import { holdingProxy } from '../../helpers/holding-proxy.ts'
 import { startIdp, type TestIdp } from '../../helpers/idp.ts'
 import { assertKongUnauthorized, echoed, oidcService, upstreamBearer } from '../../helpers/oidc-stack.ts'
@@ -124,17 +124,7 @@ t.test('introspection answers shared by two nodes through Redis', async (t: Test
     const keys = await reader.keys('*')
     t.ok(keys.length >= 3, `the shared answers are there (${keys.length} keys)`)
     const secrets = [...issued, client.client_id, introspect.client_id, introspect.client_secret!, 'salt-shared', 'salt-flight', 'salt-inactive', '"active"']
-    for (const key of keys) {
-      t.match(key, INTROSPECTION_KEY, 'a digest names the key, in the introspection namespace')
-      const value = await reader.getBuffer(key)
-      if (value === null) continue
-      t.equal(value[0], 1, 'the value starts with its format version')
-      for (const text of [key, value.toString('latin1'), value.toString('utf8'), value.toString('base64'), value.toString('hex')]) {
-        for (const secret of secrets) t.notOk(text.includes(secret), `${key} does not reveal a secret`)
-      }
-      const ttl = await reader.pttl(key)
-      t.ok(ttl > 0, `the value expires with its answer (${ttl} ms)`)
-    }
+    await assertSealedEntries(t, reader, keys, INTROSPECTION_KEY, secrets, 'answer')
   })
 
   await t.test('GET /metrics counts the introspection item apart', async (t) => {
