@@ -5,13 +5,28 @@
 // Each client logs its state changes once (connected, lost, back, and each distinct error while down,
 // e.g. a wrong password once rather than at every retry) and counts them in the shared stats (stats.ts).
 
-import { Cluster, Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Cluster, Redis } from 'ioredis'
 import type { Logger } from '../core/log.ts'
 import { clientPlan } from './options.ts'
 import { describeRecord, recordKey, type RedisRecord } from './record.ts'
 import { CLIENTS_OPEN, CLIENTS_READY, COMMAND_ERRORS, CONNECTION_ERRORS, CONNECTIONS_LOST, CONNECTIONS_RESTORED, type RedisStats } from './stats.ts'
 
 type State = 'connecting' | 'ready' | 'down' | 'closed'
+
+type IoRedis = typeof import('ioredis')
+
+const require = createRequire(import.meta.url)
+let ioredis: IoRedis | null = null
+
+/**
+ * ioredis, loaded when a worker creates its first client: loading it costs each thread about 80 ms of CPU
+ * (node -e "require('ioredis')"), which a gateway without a Redis plugin, the common case, never pays.
+ */
+function loadIoredis (): IoRedis {
+  if (ioredis === null) ioredis = require('ioredis') as IoRedis
+  return ioredis
+}
 
 /** One connection (standalone, Sentinel or Cluster) shared by every user of the same record in a worker. */
 export class SharedRedis {
@@ -34,6 +49,7 @@ export class SharedRedis {
     this.#logger = logger
     const plan = clientPlan(record)
     this.mode = plan.mode
+    const { Cluster, Redis } = loadIoredis()
     this.client = plan.mode === 'cluster'
       ? new Cluster(plan.nodes.map((node) => ({ host: node.host, port: node.port })), plan.options)
       : new Redis(plan.options)
