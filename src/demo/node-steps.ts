@@ -4,6 +4,7 @@
 // value is sealed (worker/cluster-cache-seal.ts), so neither the token nor the credentials appear in it.
 
 import type { Redis } from 'ioredis'
+import { TOKENS_NAMESPACE } from '../plugins/openid-connect/worker/cluster-cache-seal.ts'
 import type { TestIdp as DevIdp } from './dev-idp.ts'
 import { get, listIssuers, StepFailed, type DemoEndpoints } from './steps.ts'
 
@@ -23,8 +24,8 @@ export interface NodesEndpoints {
   readonly redis: Redis
 }
 
-/** the cluster cache's key names (cluster-cache-seal.ts PREFIX) */
-const KEY_PATTERN = 'tollgate:oidc:v1:*'
+/** the shared tokens' key names */
+const KEY_PATTERN = `${TOKENS_NAMESPACE.prefix}*`
 const ROUTE = '/example-route/anything'
 
 export async function walkNodes (endpoints: NodesEndpoints, print: Print): Promise<void> {

@@ -289,13 +289,16 @@ export class OidcFlow {
   async #obtain (known: KnownCredential, notBefore: number): Promise<FetchedToken> {
     const cluster = this.#cluster
     if (cluster === null) return await this.#fetch(known)
-    return await cluster.obtain(known.digest, notBefore, async () => await this.#fetch(known), (bytes) => this.#fromCluster(bytes))
+    return await cluster.obtain(known.digest, notBefore, async () => await this.#fetch(known), this.#fromCluster)
   }
 
-  /** A token another node shared (its bytes already opened and checked unexpired by cluster-cache.ts). */
-  #fromCluster (bytes: Uint8Array): FetchedToken {
+  /**
+   * A token another node shared (its bytes already opened and checked unexpired by cluster-cache.ts); null
+   * when this instance cannot read it, which obtain() treats as no shared token. One function per instance.
+   */
+  readonly #fromCluster = (bytes: Uint8Array): FetchedToken | null => {
     const decoded = this.#decode(bytes)
-    return { bytes, expiresAt: decoded?.expiresAt ?? 0, decoded }
+    return decoded === null ? null : { bytes, expiresAt: decoded.expiresAt, decoded }
   }
 
   async #fetch (known: KnownCredential): Promise<FetchedToken> {
