@@ -26,6 +26,7 @@ import { collectChunk, filteredBody, startBodyFilter } from './body-filter.ts'
 import { disarmWriteTimer } from './write-timeout.ts'
 import { peerAnswered, peerDone, peerFailed } from './peer-attempt.ts'
 import { addHashCookie, addHashCookieRaw } from './hash-cookie.ts'
+import { HTTP2_SETTINGS, respondHttp2 } from './http2-respond.ts'
 
 export const kContext = Symbol('tollgate.context')
 
@@ -230,12 +231,14 @@ export class RequestContext implements ProxyContext {
       const object = downstreamHeaderFields(this, rawHeaders)
       if (chain !== null) for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)
       if (bodyChain !== null) startBodyFilter(this, bodyChain, statusCode, object)
-      // HTTP/2 has no reason phrase (RFC 9113 §8.3.2), and node:http2 warns when given one
-      if (statusText === '' || this.http2) res.writeHead(statusCode, object)
+      // HTTP/2 has no reason phrase (RFC 9113 §8.3.2)
+      if (this.http2) respondHttp2(res, statusCode, object)
+      else if (statusText === '') res.writeHead(statusCode, object)
       else res.writeHead(statusCode, statusText, object)
     } else {
       const headers = downstreamHeaders(this, rawHeaders)
-      if (statusText === '' || this.http2) res.writeHead(statusCode, headers)
+      if (this.http2) respondHttp2(res, statusCode, headers)
+      else if (statusText === '') res.writeHead(statusCode, headers)
       else res.writeHead(statusCode, statusText, headers)
     }
     // 204 and 304 carry no body whatever their Content-Length says (RFC 9110 §8.6), but undici 7 fails
@@ -331,15 +334,17 @@ export function ownResponseHeaders (runtime: Runtime, requestId: string, started
   return out
 }
 
-// Builds the downstream header list in the raw [name, value, ...] form res.writeHead accepts, dropping
-// hop-by-hop headers and appending Kong's. Kept as one loop on purpose: it runs for every response.
+// Builds the downstream header list in the raw [name, value, ...] form res.writeHead accepts (for HTTP/2,
+// the form stream.respond takes: the :status pair first), dropping hop-by-hop headers and appending
+// Kong's. Kept as one loop on purpose: it runs for every response.
 function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
-  const out: string[] = []
+  const http2 = ctx.http2
+  const out: string[] = http2 ? [':status', String(ctx.upstreamStatus)] : []
   let listed: string[] | null = null
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toString('latin1')
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP_HEADERS.has(lower)) {
+    if (HOP_BY_HOP_HEADERS.has(lower) || (http2 && lower === HTTP2_SETTINGS)) {
       // headers the upstream's Connection names are hop-by-hop too (RFC 9110 §7.6.1); rare beyond keep-alive
       if (lower === 'connection') {
         const names = connectionListed(raw[i + 1].toString('latin1'))
@@ -349,7 +354,7 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
     }
     out.push(name, raw[i + 1].toString('latin1'))
   }
-  if (listed !== null) removeFromFlat(out, listed)
+  if (listed !== null) removeFromFlat(out, listed, http2 ? 2 : 0)
   const flags = ctx.runtime.flags
   if (flags.via) out.push('via', VIA_VALUE)
   if (flags.upstreamLatency) out.push('x-kong-upstream-latency', String(Math.round(ctx.firstByteAt - ctx.dispatchedAt)))
@@ -374,7 +379,7 @@ function downstreamHeaderFields (ctx: RequestContext, raw: Buffer[]): Record<str
   let listed: string[] | null = null
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toString('latin1').toLowerCase()
-    if (HOP_BY_HOP_HEADERS.has(lower)) {
+    if (HOP_BY_HOP_HEADERS.has(lower) || (ctx.http2 && lower === HTTP2_SETTINGS)) {
       if (lower === 'connection') {
         const names = connectionListed(raw[i + 1].toString('latin1'))
         if (names !== null) listed = listed === null ? names : listed.concat(names)

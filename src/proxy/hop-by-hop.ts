@@ -23,26 +23,12 @@ export function connectionListed (value: string): string[] | null {
   return names
 }
 
-/** Removes the `names` from a flat [name, value, ...] header list (names there in any case). */
-export function removeFromFlat (flat: string[], names: readonly string[]): void {
-  for (let i = flat.length - 2; i >= 0; i -= 2) {
-    if (names.includes(flat[i].toLowerCase())) flat.splice(i, 2)
-  }
-}
-
 /**
- * Removes hop-by-hop headers and the ones a `Connection` header names. Runs once per message; the
- * loop over Connection tokens only happens when a client sent something other than keep-alive/close.
+ * Removes the `names` from a flat [name, value, ...] header list (names there in any case), from index
+ * `from` on (an HTTP/2 list's leading :status pair is not a field a Connection header can name).
  */
-export function stripHopByHop (headers: Record<string, string | string[] | undefined>): void {
-  const connection = headers.connection
-  if (connection !== undefined) {
-    const listed = connectionListed(Array.isArray(connection) ? connection.join(',') : connection)
-    if (listed !== null) {
-      for (const name of listed) delete headers[name]
-    }
-  }
-  for (const name of HOP_BY_HOP_HEADERS) {
-    if (headers[name] !== undefined) delete headers[name]
+export function removeFromFlat (flat: string[], names: readonly string[], from = 0): void {
+  for (let i = flat.length - 2; i >= from; i -= 2) {
+    if (names.includes(flat[i].toLowerCase())) flat.splice(i, 2)
   }
 }

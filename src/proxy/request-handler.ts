@@ -64,7 +64,7 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const requestId = state.nextRequestId()
   const stripped = route.strip_path && matchedLength > 0 ? escapePath(path.slice(0, matchedLength)) : ''
   const headers = upstreamRequestHeaders(req, socket, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps,
-    host, https, http2)
+    host, https)
   const ctx = new RequestContext(req, res, socket, state, runtime, target, startedAt, requestId, path, query, headers, http2)
   // Kong builds the upstream path from the normalised one and escapes what normalising decoded
   ctx.upstreamPath = escapePath(upstreamPath(target.servicePath, path, matchedLength, route.strip_path, target.pathHandling))
