@@ -13,7 +13,7 @@
 // (proxy/consumer-switch.ts). Consumers whose own and group plugins on a route are the same share one chain.
 
 import type { Plugin, Route } from '../config/types.ts'
-import type { PluginInstance } from './types.ts'
+import type { HeaderAppender, PluginInstance } from './types.ts'
 import { NO_CONSUMER_GROUPS, type ConsumerGroupIndex } from '../config/consumer-group-index.ts'
 
 export interface RouteChain {
@@ -22,6 +22,13 @@ export interface RouteChain {
   readonly headerFilter: readonly PluginInstance[] | null
   /** plugins whose config rewrites response bodies; null (the common case) keeps the streaming path */
   readonly bodyFilter: readonly PluginInstance[] | null
+  /**
+   * The header filters as appenders (types.ts HeaderAppender), in order, when every one has one and no body
+   * filter is set: an upstream's response then keeps the flat header list. null otherwise.
+   */
+  readonly headerAppend: readonly HeaderAppender[] | null
+  /** every name the appenders may set, lower-cased; null with headerAppend */
+  readonly appendNames: ReadonlySet<string> | null
   readonly log: readonly PluginInstance[] | null
   /**
    * Per consumer id, the route's chain for that consumer; only consumers whose chain differs from the
@@ -31,7 +38,9 @@ export interface RouteChain {
   readonly consumers: ReadonlyMap<string, RouteChain> | null
 }
 
-export const EMPTY_CHAIN: RouteChain = Object.freeze({ access: null, headerFilter: null, bodyFilter: null, log: null, consumers: null })
+export const EMPTY_CHAIN: RouteChain = Object.freeze({
+  access: null, headerFilter: null, bodyFilter: null, headerAppend: null, appendNames: null, log: null, consumers: null
+})
 
 /** Kong's order of execution: PRIORITY descending, then (our choice, Kong leaves ties unordered) name. */
 export function compareInstances (a: PluginInstance, b: PluginInstance): number {
@@ -162,13 +171,29 @@ export function resolveRouteChain (route: Route, plugins: readonly Plugin[], ins
 
 function chainOf (ordered: readonly PluginInstance[], consumers: ReadonlyMap<string, RouteChain> | null): RouteChain {
   if (ordered.length === 0 && consumers === null) return EMPTY_CHAIN
+  const headerFilter = phase(ordered, (i) => i.headerFilter !== null)
+  const bodyFilter = phase(ordered, (i) => i.bodyFilter !== null)
+  const headerAppend = appenders(headerFilter, bodyFilter)
   return Object.freeze({
     access: phase(ordered, (i) => i.access !== null),
-    headerFilter: phase(ordered, (i) => i.headerFilter !== null),
-    bodyFilter: phase(ordered, (i) => i.bodyFilter !== null),
+    headerFilter,
+    bodyFilter,
+    headerAppend,
+    appendNames: headerAppend === null ? null : new Set(headerAppend.flatMap((a) => a.names)),
     log: phase(ordered, (i) => i.log !== null),
     consumers
   })
+}
+
+/** The header filters' appenders when every one has one and no body filter needs the header object. */
+function appenders (headerFilter: readonly PluginInstance[] | null, bodyFilter: readonly PluginInstance[] | null): readonly HeaderAppender[] | null {
+  if (headerFilter === null || bodyFilter !== null) return null
+  const list: HeaderAppender[] = []
+  for (const instance of headerFilter) {
+    if (instance.headerAppender === undefined || instance.headerAppender === null) return null
+    list.push(instance.headerAppender)
+  }
+  return Object.freeze(list)
 }
 
 function sameInstances (a: readonly PluginInstance[], b: readonly PluginInstance[]): boolean {

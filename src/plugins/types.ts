@@ -106,6 +106,11 @@ export interface PluginInstance {
   /** after the upstream answered (or the gateway did), before headers go downstream */
   readonly headerFilter: ((ctx: ProxyContext, status: number, headers: Record<string, string | string[]>) => void) | null
   /**
+   * The same header filter for a plugin that only sets response fields of names known at config load
+   * (rate-limiting's): see HeaderAppender. Absent or null for every other plugin.
+   */
+  readonly headerAppender?: HeaderAppender | null
+  /**
    * Kong's body_filter, for plugins that rewrite a whole response body. Non-null only when the instance's
    * config has body rules (decided at config load), so routes without one keep streaming (chain.ts).
    */
@@ -114,6 +119,21 @@ export interface PluginInstance {
   readonly log: ((ctx: ProxyContext) => void) | null
   /** called when the config that built it is replaced; releases timers and sockets */
   close (): void
+}
+
+/**
+ * A header filter that only sets fields whose names are known at config load. On an upstream's response the
+ * proxy then keeps the flat field list it forwards when no plugin filters headers, and the plugin appends
+ * its fields there, instead of the proxy building the header object every headerFilter takes and Node
+ * writing the response from that object. The chain uses it only when every header filter of the route has
+ * one and no body filter runs (chain.ts); the result is the headerFilter's: an upstream field of a name
+ * the plugin sets is replaced, one it does not set this time stays.
+ */
+export interface HeaderAppender {
+  /** every name `append` may set, lower-cased */
+  readonly names: readonly string[]
+  /** pushes this response's [name, value, ...] pairs onto `out`, as headerFilter would set them */
+  append (ctx: ProxyContext, status: number, out: string[]): void
 }
 
 /**

@@ -43,7 +43,8 @@ function splice (before: RouteChain, after: RouteChain, boundary: PluginInstance
   const log = merge(before.log, after.log, boundary)
   // the common case: the consumer's plugins all sort after the auth plugin, nothing to allocate
   if (headerFilter === after.headerFilter && bodyFilter === after.bodyFilter && log === after.log) return after
-  return { access: after.access, headerFilter, bodyFilter, log, consumers: after.consumers }
+  // a spliced chain (rare) takes the header object path: the appenders' result is the same (types.ts)
+  return { access: after.access, headerFilter, bodyFilter, headerAppend: null, appendNames: null, log, consumers: after.consumers }
 }
 
 // `before`'s plugins up to the boundary, then `after`'s beyond it; `after` itself when that is the same

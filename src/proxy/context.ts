@@ -226,7 +226,8 @@ export class RequestContext implements ProxyContext {
     if (this.state.draining) res.shouldKeepAlive = false
     const chain = this.chain.headerFilter
     const bodyChain = this.chain.bodyFilter
-    if (chain !== null || bodyChain !== null) {
+    // header filters that only append (rate-limiting's) keep the flat list below (types.ts HeaderAppender)
+    if (this.chain.headerAppend === null && (chain !== null || bodyChain !== null)) {
       // the filters read and change fields by name: built as an object in one pass over the raw list
       const object = downstreamHeaderFields(this, rawHeaders)
       if (chain !== null) for (let i = 0; i < chain.length; i++) chain[i].headerFilter!(this, statusCode, object)
@@ -339,8 +340,11 @@ export function ownResponseHeaders (runtime: Runtime, requestId: string, started
 // Kong's. Kept as one loop on purpose: it runs for every response.
 function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
   const http2 = ctx.http2
+  const first = http2 ? 2 : 0
   const out: string[] = http2 ? [':status', String(ctx.upstreamStatus)] : []
+  const appendNames = ctx.chain.appendNames
   let listed: string[] | null = null
+  let shadowed = false
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toString('latin1')
     const lower = name.toLowerCase()
@@ -352,9 +356,11 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
       }
       continue
     }
+    if (appendNames !== null && appendNames.has(lower)) shadowed = true
     out.push(name, raw[i + 1].toString('latin1'))
   }
-  if (listed !== null) removeFromFlat(out, listed, http2 ? 2 : 0)
+  if (listed !== null) removeFromFlat(out, listed, first)
+  const upstreamEnd = out.length
   const flags = ctx.runtime.flags
   if (flags.via) out.push('via', VIA_VALUE)
   if (flags.upstreamLatency) out.push('x-kong-upstream-latency', String(Math.round(ctx.firstByteAt - ctx.dispatchedAt)))
@@ -367,7 +373,21 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
     out.push('x-tollgate-proxy-latency-us', String(Math.round((ctx.dispatchedAt - ctx.startedAt) * 1000)))
     out.push('x-tollgate-upstream-latency-us', String(Math.round((ctx.firstByteAt - ctx.dispatchedAt) * 1000)))
   }
+  const append = ctx.chain.headerAppend
+  if (append !== null) {
+    const appendedAt = out.length
+    for (let i = 0; i < append.length; i++) append[i].append(ctx, ctx.upstreamStatus, out)
+    // an upstream field of a name a plugin set is replaced, as headerFilter's assignment replaces it
+    if (shadowed) removeFromFlat(out, namesFrom(out, appendedAt), first, upstreamEnd)
+  }
   return out
+}
+
+/** The lower-cased names of a flat list's fields from `from` on. */
+function namesFrom (flat: readonly string[], from: number): string[] {
+  const names: string[] = []
+  for (let i = from; i < flat.length; i += 2) names.push(flat[i].toLowerCase())
+  return names
 }
 
 /**

@@ -24,11 +24,12 @@ export function connectionListed (value: string): string[] | null {
 }
 
 /**
- * Removes the `names` from a flat [name, value, ...] header list (names there in any case), from index
- * `from` on (an HTTP/2 list's leading :status pair is not a field a Connection header can name).
+ * Removes the `names` from a flat [name, value, ...] header list (names there in any case), between
+ * indexes `from` and `to` (an HTTP/2 list's leading :status pair is not a field a Connection header can
+ * name; fields a plugin appended after `to` stay).
  */
-export function removeFromFlat (flat: string[], names: readonly string[], from = 0): void {
-  for (let i = flat.length - 2; i >= from; i -= 2) {
+export function removeFromFlat (flat: string[], names: readonly string[], from = 0, to = flat.length): void {
+  for (let i = to - 2; i >= from; i -= 2) {
     if (names.includes(flat[i].toLowerCase())) flat.splice(i, 2)
   }
 }

@@ -1,7 +1,7 @@
 // A real upstream HTTP server for tests: echoes what it received as JSON (method, url, headers, body
 // size), or misbehaves on request by the last path segment: /slow?ms=N (answers late), /bytes?n=N
 // (streamed download), /reset (destroys the socket), /garbage (invalid HTTP), /status?code=N,
-// /headers?h=Name:Value (adds response headers, repeatable). Request bodies are counted, never kept.
+// /headers?h=Name:Value (adds response headers, repeatable; with code=N, that status too). Request bodies are counted, never kept.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
@@ -102,7 +102,7 @@ async function handle (req: IncomingMessage, res: ServerResponse, record: (r: Re
   // unref'd: a test that is done does not wait for a slow answer nobody reads any more
   if (tail === '/slow') await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms') ?? 1000)).unref())
   if (tail === '/bytes') return await streamBytes(res, Number(url.searchParams.get('n') ?? 0))
-  const status = tail === '/status' ? Number(url.searchParams.get('code') ?? 200) : 200
+  const status = tail === '/status' || tail === '/headers' ? Number(url.searchParams.get('code') ?? 200) : 200
   const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyBytes })
   const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'server', 'test-upstream']
   if (tail === '/headers') {

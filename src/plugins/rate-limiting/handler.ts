@@ -18,10 +18,13 @@
 // policy's path is the same code whether or not a config uses Redis.
 
 import type { Plugin } from '../../config/types.ts'
-import type { ConfigView, PhaseResult, PluginInstance, PluginServices, ProxyContext } from '../types.ts'
+import type { ConfigView, HeaderAppender, PhaseResult, PluginInstance, PluginServices, ProxyContext } from '../types.ts'
 import { KeyHash, hashKey, fmix32 } from './counters/hash.ts'
 import { CounterKey, FULL } from './counters/table.ts'
-import { RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, RETRY_AFTER, rateLimitHeaders, Usage, X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING } from './headers.ts'
+import {
+  RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, RETRY_AFTER, rateLimitHeaders, responseHeaderNames, Usage, X_RATELIMIT_LIMIT,
+  X_RATELIMIT_REMAINING
+} from './headers.ts'
 import { identifierOf, limitByCode } from './identifier.ts'
 import { PERIODS } from './windows.ts'
 import type { RateLimitingWorkerService } from './worker-service.ts'
@@ -133,7 +136,17 @@ export function createRateLimiting (plugin: Plugin, priority: number, services: 
     if (headers !== undefined) (ctx.shared ??= {})[SHARED_KEY] = headers
   }
 
-  return Object.freeze({ name: plugin.name, id: plugin.id, priority, access, headerFilter: hide ? null : headerFilter, bodyFilter: null, log: null, close: noop })
+  return Object.freeze({
+    name: plugin.name,
+    id: plugin.id,
+    priority,
+    access,
+    headerFilter: hide ? null : headerFilter,
+    headerAppender: hide ? null : headerAppender(periods),
+    bodyFilter: null,
+    log: null,
+    close: noop
+  })
 }
 
 /** policy redis: the same setup, another access phase (redis-handler.ts) */
@@ -158,6 +171,7 @@ function createRedisRateLimiting (plugin: Plugin, priority: number, services: Pl
     priority,
     access: (ctx: ProxyContext) => limiter.access(ctx),
     headerFilter: parsed.hide ? null : headerFilter,
+    headerAppender: parsed.hide ? null : headerAppender(parsed.periods),
     bodyFilter: null,
     log: null,
     close: () => limiter.close()
@@ -175,6 +189,17 @@ function headerFilter (ctx: ProxyContext, _status: number, headers: Record<strin
   const stored = ctx.shared?.[SHARED_KEY] as Record<string, string> | undefined
   if (stored === undefined) return
   for (const name in stored) headers[LOWER[name]] = stored[name]
+}
+
+/** headerFilter on the proxy's flat header list (types.ts HeaderAppender), Kong's names as Kong writes them */
+function headerAppender (periods: readonly number[]): HeaderAppender {
+  return Object.freeze({ names: Object.freeze(responseHeaderNames(periods)), append: appendHeaders })
+}
+
+function appendHeaders (ctx: ProxyContext, _status: number, out: string[]): void {
+  const stored = ctx.shared?.[SHARED_KEY] as Record<string, string> | undefined
+  if (stored === undefined) return
+  for (const name in stored) out.push(name, stored[name])
 }
 
 function noop (): void {}

@@ -27,6 +27,8 @@ export class Usage {
   /** period indices (windows.ts PERIODS), ascending, as configured */
   readonly periods: readonly number[]
   readonly limits: readonly number[]
+  /** the limits as header values, made once */
+  readonly limitText: readonly string[]
   /** the count before this request, per configured period */
   readonly used: Float64Array
   /** index into `periods` of the period that refused the request, or -1 (handler.lua's `stop`) */
@@ -35,6 +37,7 @@ export class Usage {
   constructor (periods: readonly number[], limits: readonly number[]) {
     this.periods = periods
     this.limits = limits
+    this.limitText = limits.map(String)
     this.used = new Float64Array(periods.length)
   }
 }
@@ -45,7 +48,7 @@ export class Usage {
  */
 export function rateLimitHeaders (usage: Usage, now: number, starts: Float64Array): Record<string, string> {
   const headers: Record<string, string> = {}
-  let limit = 0
+  let limit = ''
   let remaining = -1
   let window = 0
   let reset = 0
@@ -58,17 +61,24 @@ export function rateLimitHeaders (usage: Usage, now: number, starts: Float64Arra
     currentRemaining = Math.max(0, currentRemaining)
     const currentWindow = EXPIRATION[period]
     if (remaining < 0 || currentRemaining < remaining || (currentRemaining === remaining && currentWindow > window)) {
-      limit = currentLimit
+      limit = usage.limitText[i]
       remaining = currentRemaining
       window = currentWindow
       reset = resetSeconds(period, now, starts[period])
     }
-    headers[X_RATELIMIT_LIMIT[period]] = String(currentLimit)
+    headers[X_RATELIMIT_LIMIT[period]] = usage.limitText[i]
     headers[X_RATELIMIT_REMAINING[period]] = String(currentRemaining)
   }
-  headers[RATELIMIT_LIMIT] = String(limit)
+  headers[RATELIMIT_LIMIT] = limit
   headers[RATELIMIT_REMAINING] = String(remaining)
   headers[RATELIMIT_RESET] = String(reset)
   if (usage.stop >= 0) headers[RETRY_AFTER] = String(reset)
   return headers
+}
+
+/** Every name rateLimitHeaders may set on a proxied response for these periods, lower-cased. */
+export function responseHeaderNames (periods: readonly number[]): string[] {
+  const names = [RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET]
+  for (const period of periods) names.push(X_RATELIMIT_LIMIT[period], X_RATELIMIT_REMAINING[period])
+  return names.map((name) => name.toLowerCase())
 }
