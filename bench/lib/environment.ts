@@ -1,5 +1,5 @@
 // Starts every process the selected scenarios need and nothing more: load generator, upstream, floors
-// (plain, bare, TLS, HTTP/2), IdP, a redis-server for the Redis scenarios, and up to three gateways (1 worker;
+// (plain, bare, TLS, HTTP/2, and the three with Kong's headers), IdP, a redis-server for the Redis scenarios, and up to three gateways (1 worker;
 // --workers workers; 1 worker with the verified-token cache off) plus `cluster-cold`'s pair of 1-worker
 // gateways sharing that Redis, each pinned per the CPU plan. One set of processes serves all runs, so the runs of different scenarios
 // can interleave.
@@ -29,6 +29,10 @@ export interface Environment {
   readonly floorTls: BenchChild | null
   /** the floor behind node:http2's secure server (`floor-h2`) */
   readonly floorH2: BenchChild | null
+  /** the three floors again, writing Kong's headers (bench/procs/floor.ts --kong) */
+  readonly floorKong: BenchChild | null
+  readonly floorTlsKong: BenchChild | null
+  readonly floorH2Kong: BenchChild | null
   readonly idp: BenchChild | null
   /** 1 worker: proxy and the oidc scenarios */
   readonly gateway: BenchGateway | null
@@ -70,7 +74,8 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
       ? track(started, await BenchChild.start('floor-bare', PROC('floor-bare'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor-bare') }))
       : null
     const gatewayTls = scenarios.some((s) => s.target === 'gateway' && s.listener !== undefined)
-    const certificate = gatewayTls || targets.has('floor-tls') || targets.has('floor-h2') ? await makeBenchCertificate() : null
+    const floorTargetTls = targets.has('floor-tls') || targets.has('floor-h2') || targets.has('floor-tls-kong') || targets.has('floor-h2-kong')
+    const certificate = gatewayTls || floorTargetTls ? await makeBenchCertificate() : null
     if (certificate !== null) track(started, { stop: certificate.remove })
     const tlsArgs = certificate === null ? [] : ['--tls', certificate.certFile, certificate.keyFile]
     const floorTls = targets.has('floor-tls')
@@ -79,6 +84,13 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     const floorH2 = targets.has('floor-h2')
       ? track(started, await BenchChild.start('floor-h2', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...tlsArgs, '--h2'], execArgv: profileArgs(options, 'floor-h2') }))
       : null
+    const kongFloor = async (name: 'floor-kong' | 'floor-tls-kong' | 'floor-h2-kong', args: readonly string[]): Promise<BenchChild | null> =>
+      targets.has(name)
+        ? track(started, await BenchChild.start(name, PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...args, '--kong'], execArgv: profileArgs(options, name) }))
+        : null
+    const floorKong = await kongFloor('floor-kong', [])
+    const floorTlsKong = await kongFloor('floor-tls-kong', tlsArgs)
+    const floorH2Kong = await kongFloor('floor-h2-kong', [...tlsArgs, '--h2'])
     let redis: LocalRedis | null = null
     if (scenarios.some((s) => s.redis === true)) {
       redis = await startLocalRedis()
@@ -143,7 +155,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     for (const [g, names] of served) {
       if (g !== null && idp !== null) for (const issuer of issuersOf(names, idp)) await waitForIssuer(g, issuer)
     }
-    return { plan, load, upstream, floor, floorBare, floorTls, floorH2, idp, gateway, gatewayWorkers, gatewayVerifyEach, gatewayPair, redis, manyCount, coldCount, clusterColdCount, close }
+    return { plan, load, upstream, floor, floorBare, floorTls, floorH2, floorKong, floorTlsKong, floorH2Kong, idp, gateway, gatewayWorkers, gatewayVerifyEach, gatewayPair, redis, manyCount, coldCount, clusterColdCount, close }
   } catch (err) {
     await close()
     throw err

@@ -61,7 +61,15 @@ export function subjectOf (env: Environment, scenario: Scenario, workers: number
   const gateway = gateways[scenario.target] ?? null
   if (gateway !== null) return { url: listenerUrl(gateway, scenario) + scenario.path, gateway, pid: gateway.pid, cpus: gateway.cpus }
   const floors: Partial<Record<Scenario['target'], BenchChild | null>> =
-    { floor: env.floor, 'floor-bare': env.floorBare, 'floor-tls': env.floorTls, 'floor-h2': env.floorH2 }
+    {
+      floor: env.floor,
+      'floor-bare': env.floorBare,
+      'floor-tls': env.floorTls,
+      'floor-h2': env.floorH2,
+      'floor-kong': env.floorKong,
+      'floor-tls-kong': env.floorTlsKong,
+      'floor-h2-kong': env.floorH2Kong
+    }
   const floor = floors[scenario.target] ?? null
   if (floor !== null) return { url: (floor.info.url as string) + scenario.path, gateway: null, pid: floor.pid, cpus: floor.cpus }
   if (scenario.target === 'upstream') return { url: (env.upstream.info.url as string) + scenario.path, gateway: null, pid: env.upstream.pid, cpus: env.plan.subject(1) }

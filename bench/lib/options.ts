@@ -45,6 +45,7 @@ export const USAGE = `Usage: npm run bench -- [options]
                        oidc-many, oidc-cold, cluster-cold, oidc-bearer, oidc-introspect, oidc-bearer-verify-each,
                        key-auth, rate-limiting, cors, request-transformer, balanced, stack,
                        floor-tls, tls, floor-h2, h2, floor-tls-handshake, tls-handshake,
+                       floor-kong, floor-tls-kong, floor-h2-kong,
                        workers:proxy, workers:oidc-hot)
                        oidc-hot-redis and cluster-cold need redis-server on the PATH (skipped without)
   --out DIR            where the JSON and HTML results go (bench/results)

@@ -12,7 +12,8 @@
 import type { LoadDriver } from './load-types.ts'
 import { BENCH_API_KEY, BENCH_ORIGIN } from './plugin-setup.ts'
 
-export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'floor-tls' | 'floor-h2' | 'gateway' | 'gateway-workers' | 'gateway-verify-each' | 'gateway-pair'
+export type ScenarioTarget = 'upstream' | 'floor' | 'floor-bare' | 'floor-tls' | 'floor-h2' | 'floor-kong' | 'floor-tls-kong' | 'floor-h2-kong'
+  | 'gateway' | 'gateway-workers' | 'gateway-verify-each' | 'gateway-pair'
 
 export interface Scenario {
   readonly name: string
@@ -41,6 +42,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'direct', isolates: 'load straight at the upstream: the physical limit of this machine', target: 'upstream', path: '/', oidc: false, credentials: 'none' },
   { name: 'floor', isolates: 'raw node:http + undici Pool forwarder, every end-to-end header forwarded both ways: the least any Node proxy does', target: 'floor', path: '/', oidc: false, credentials: 'none' },
   { name: 'floor-bare', isolates: 'the same forwarder without the client\'s headers, two response headers back: the lower bound, not a proxy', target: 'floor-bare', path: '/', oidc: false, credentials: 'none' },
+  { name: 'floor-kong', isolates: '`floor` writing the headers Tollgate adds as Kong does (X-Forwarded-*, X-Real-IP, Host, request id up; Via, latencies, request id back), computed the same way: what those headers cost any Node proxy', target: 'floor-kong', path: '/kong', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'proxy', isolates: 'Tollgate, a route without plugins: routing and proxying', target: 'gateway', path: '/proxy', oidc: false, credentials: 'none' },
   { name: 'oidc-hot', isolates: 'openid-connect client credentials, one credential, warm cache: the hot path', target: 'gateway', path: '/oidc-hot', oidc: true, credentials: 'one' },
   { name: 'oidc-hot-redis', isolates: '`oidc-hot` with the cluster cache on (cluster_cache_strategy redis): the first level still serves every hit', target: 'gateway', path: '/oidc-hot-redis', oidc: true, credentials: 'one', redis: true },
@@ -57,8 +59,10 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'balanced', isolates: 'an upstream of 3 targets (one server on 3 loopback addresses), round-robin: the balancer\'s pick, per-peer pools, Host per target', target: 'gateway', path: '/balanced', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'stack', isolates: 'key-auth + acl + rate-limiting + correlation-id on one route, as real files combine them', target: 'gateway', path: '/stack', oidc: false, credentials: 'none', headers: { apikey: BENCH_API_KEY }, quickBrief: true },
   { name: 'floor-tls', isolates: '`floor` behind node:https, HTTP/1.1 over TLS, keep-alive: what TLS costs any Node proxy', target: 'floor-tls', path: '/', oidc: false, credentials: 'none', quickBrief: true },
+  { name: 'floor-tls-kong', isolates: '`floor-kong` behind node:https: `floor-tls` with Kong\'s headers', target: 'floor-tls-kong', path: '/kong', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'tls', isolates: '`proxy` on an `ssl` listener, HTTP/1.1 over TLS, keep-alive', target: 'gateway', listener: 'tls', path: '/tls', oidc: false, credentials: 'none', quickBrief: true },
   { name: 'floor-h2', isolates: '`floor` behind node:http2\'s secure server (allowHTTP1, compatibility API), HTTP/2 streams over TLS', target: 'floor-h2', path: '/', oidc: false, credentials: 'none', driver: 'h2', quickBrief: true },
+  { name: 'floor-h2-kong', isolates: '`floor-kong` behind node:http2\'s secure server: `floor-h2` with Kong\'s headers', target: 'floor-h2-kong', path: '/kong', oidc: false, credentials: 'none', driver: 'h2', quickBrief: true },
   { name: 'h2', isolates: '`proxy` on an `ssl http2` listener, HTTP/2 streams over TLS (ALPN h2)', target: 'gateway', listener: 'h2', path: '/h2', oidc: false, credentials: 'none', driver: 'h2', quickBrief: true },
   { name: 'floor-tls-handshake', isolates: '`floor-tls` with a new TLS connection (full handshake) per request: handshakes/s of any Node proxy', target: 'floor-tls', path: '/', oidc: false, credentials: 'none', driver: 'tls-handshake', quickBrief: true },
   { name: 'tls-handshake', isolates: '`tls` with a new TLS connection (full handshake) per request: the gateway\'s handshakes/s', target: 'gateway', listener: 'tls', path: '/tls-handshake', oidc: false, credentials: 'none', driver: 'tls-handshake', quickBrief: true },

@@ -122,6 +122,11 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['tls-handshake', 'floor-tls-handshake'],
   ['tls', 'proxy'],
   ['floor-tls', 'floor'],
+  // what Kong's headers cost any Node proxy, and Tollgate against a floor that writes them too
+  ['floor-kong', 'floor'],
+  ['proxy', 'floor-kong'],
+  ['tls', 'floor-tls-kong'],
+  ['h2', 'floor-h2-kong'],
   ['h2', 'tls'],
   ['workers:proxy', 'proxy'],
   ['workers:oidc-hot', 'oidc-hot']

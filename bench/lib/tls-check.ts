@@ -18,11 +18,14 @@ interface Negotiated {
   readonly alpn: string | false | null
 }
 
-/** Each TLS scenario of the gateway and the floor scenario it is compared with. */
-const FLOOR_OF: Readonly<Record<string, string>> = { tls: 'floor-tls', h2: 'floor-h2', 'tls-handshake': 'floor-tls-handshake' }
+/** Each TLS scenario of the gateway and the floor scenarios it is compared with. */
+const FLOOR_OF: ReadonlyArray<readonly [string, string]> = [
+  ['tls', 'floor-tls'], ['h2', 'floor-h2'], ['tls-handshake', 'floor-tls-handshake'], ['tls', 'floor-tls-kong'], ['h2', 'floor-h2-kong']
+]
+const TLS_FLOORS: ReadonlySet<string> = new Set(['floor-tls', 'floor-h2', 'floor-tls-kong', 'floor-h2-kong'])
 
 export function isTlsScenario (s: Scenario): boolean {
-  return s.listener !== undefined || s.target === 'floor-tls' || s.target === 'floor-h2'
+  return s.listener !== undefined || TLS_FLOORS.has(s.target)
 }
 
 export async function checkTlsScenarios (env: Environment, scenarios: readonly Scenario[], workers: number, log: (line: string) => void): Promise<void> {
@@ -36,7 +39,7 @@ export async function checkTlsScenarios (env: Environment, scenarios: readonly S
     if (status !== 200) throw new Error(`${s.name}: ${url.href} answered ${status}, not 200`)
     seen.set(s.name, negotiated)
   }
-  for (const [name, floor] of Object.entries(FLOOR_OF)) {
+  for (const [name, floor] of FLOOR_OF) {
     const a = seen.get(name)
     const b = seen.get(floor)
     if (a === undefined || b === undefined) continue

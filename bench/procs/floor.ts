@@ -12,16 +12,25 @@
 // and the compatibility API for `floor-h2`, whose requests lose their pseudo-headers (:method, :path,
 // :authority, :scheme) on the way up, as the gateway's do. Both take Node's TLS defaults (TLS 1.2 and 1.3,
 // session tickets on); the suite checks they negotiate what the gateway does before any load.
-// Run: node bench/procs/floor.ts <upstream origin> [--tls CERT_FILE KEY_FILE [--h2]] (started by the suite)
+// With --kong (`floor-kong`, `floor-tls-kong`, `floor-h2-kong`) it also writes the fields Tollgate adds as
+// Kong does, computed as Tollgate computes them (src/proxy/forwarded-headers.ts, context.ts): upstream,
+// Host, X-Forwarded-For/Proto/Host/Port/Path/Prefix, X-Real-IP and X-Kong-Request-Id; back, Via, the two
+// latency headers, X-Kong-Request-Id and the bench's two microsecond headers. `proxy / floor-kong` is then
+// what Tollgate's own work (routing, plugins chain, context, metrics) costs beyond the headers any
+// Kong-compatible proxy has to write. (The bench's clients send no X-Forwarded-* of their own.)
+// Run: node bench/procs/floor.ts <upstream origin> [--tls CERT_FILE KEY_FILE [--h2]] [--kong] (started by the suite)
 
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import type { Server } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import { Pool } from 'undici'
+import { performance } from 'node:perf_hooks'
 import { serveParent } from '../lib/serve-parent.ts'
+import { SERVER_TOKEN } from '../../src/core/version.ts'
 
 // Connection and the fields it names are hop-by-hop (RFC 9110 §7.6.1), and so are the ones §7.6.1 lists
 // by name (Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade). Trailer, Proxy-Authenticate and
@@ -98,23 +107,37 @@ function gone (res: ClientAnswer): boolean {
   return (res as ServerResponse).destroyed === true || (res as Http2ServerResponse).stream?.destroyed === true
 }
 
-const USAGE = 'usage: floor.ts <upstream origin> [--tls CERT_FILE KEY_FILE [--h2]]'
+const USAGE = 'usage: floor.ts <upstream origin> [--tls CERT_FILE KEY_FILE [--h2]] [--kong]'
 const [origin, ...flags] = process.argv.slice(2)
 if (origin === undefined) throw new Error(USAGE)
 const tlsAt = flags.indexOf('--tls')
 const h2 = flags.includes('--h2')
+const kong = flags.includes('--kong')
 if ((tlsAt >= 0 && flags.length < tlsAt + 3) || (h2 && tlsAt < 0)) throw new Error(USAGE)
 const pool = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0 })
+const upstreamHost = new URL(origin).host
+const scheme = tlsAt < 0 ? 'http' : 'https'
+const VIA = `1.1 ${SERVER_TOKEN}`
+// request ids as Tollgate makes them (src/proxy/worker-state.ts): a random prefix and a counter
+const idPrefix = randomBytes(8).toString('hex')
+let idCounter = 0
 
 // One object per request is the whole state (as the gateway's RequestContext), no closures.
 class Forward {
   readonly res: ClientAnswer
   resume: (() => void) | null
   abort: ((err?: Error) => void) | null
-  constructor (res: ClientAnswer) {
+  /** --kong: the request's arrival, its dispatch upstream and its id */
+  readonly startedAt: number
+  dispatchedAt: number
+  readonly requestId: string
+  constructor (res: ClientAnswer, startedAt: number, requestId: string) {
     this.res = res
     this.resume = null
     this.abort = null
+    this.startedAt = startedAt
+    this.dispatchedAt = 0
+    this.requestId = requestId
   }
 
   onConnect (abort: (err?: Error) => void): void {
@@ -126,6 +149,15 @@ class Forward {
     if (statusCode < 200) return true
     this.resume = resume
     const headers = endToEnd(rawHeaders, '')
+    if (kong) {
+      const firstByteAt = performance.now()
+      headers.push('via', VIA,
+        'x-kong-upstream-latency', String(Math.round(firstByteAt - this.dispatchedAt)),
+        'x-kong-proxy-latency', String(Math.round(this.dispatchedAt - this.startedAt)),
+        'x-kong-request-id', this.requestId,
+        'x-tollgate-proxy-latency-us', String(Math.round((this.dispatchedAt - this.startedAt) * 1000)),
+        'x-tollgate-upstream-latency-us', String(Math.round((firstByteAt - this.dispatchedAt) * 1000)))
+    }
     // HTTP/2 has no reason phrase (node:http2 warns when given one)
     if (statusText === '' || h2) this.res.writeHead(statusCode, headers)
     else (this.res as ServerResponse).writeHead(statusCode, statusText, headers)
@@ -158,12 +190,51 @@ class Forward {
 }
 
 function forward (req: ClientRequest, res: ServerResponse | Http2ServerResponse): void {
+  if (kong) return forwardWithKongHeaders(req, res)
   pool.dispatch({
     path: req.url ?? '/',
     method: req.method ?? 'GET',
     headers: endToEnd(req.rawHeaders, 'host'),
     body: hasBody(req) ? req : null
-  }, new Forward(res))
+  }, new Forward(res, 0, ''))
+}
+
+const kSocket = Symbol('floor.clientSocket')
+
+/**
+ * The connection: node:http2's compatibility request has only a per-stream Proxy of it, so it is read
+ * through that once per session, as the gateway does (src/proxy/connection-info.ts clientSocket).
+ */
+function clientSocket (req: ClientRequest): Socket {
+  if (req.httpVersionMajor !== 2) return req.socket as Socket
+  const session = (req as Http2ServerRequest).stream.session as unknown as Record<symbol, Socket | undefined>
+  return (session[kSocket] ??= (req.socket as unknown as Record<symbol, unknown>)[kSocket] as Socket | undefined ?? req.socket as Socket)
+}
+
+function forwardWithKongHeaders (req: ClientRequest, res: ServerResponse | Http2ServerResponse): void {
+  const startedAt = performance.now()
+  const requestId = idPrefix + (++idCounter).toString(16).padStart(16, '0')
+  const url = req.url ?? '/'
+  const query = url.indexOf('?')
+  const path = query < 0 ? url : url.slice(0, query)
+  const socket = clientSocket(req)
+  const remote = socket.remoteAddress ?? ''
+  const authority = req.headers[':authority']
+  const host = typeof authority === 'string' ? authority : req.headers.host ?? ''
+  const colon = host.indexOf(':')
+  const headers = endToEnd(req.rawHeaders, 'host')
+  headers.push('host', upstreamHost,
+    'x-forwarded-for', remote,
+    'x-real-ip', remote,
+    'x-forwarded-proto', scheme,
+    'x-forwarded-host', (colon < 0 ? host : host.slice(0, colon)).toLowerCase(),
+    'x-forwarded-port', String(socket.localPort),
+    'x-forwarded-path', path,
+    'x-forwarded-prefix', path,
+    'x-kong-request-id', requestId)
+  const handler = new Forward(res, startedAt, requestId)
+  handler.dispatchedAt = performance.now()
+  pool.dispatch({ path: url, method: req.method ?? 'GET', headers, body: hasBody(req) ? req : null }, handler)
 }
 
 /** The server the mode asks for, with the options the gateway's listener of that kind has in common with it. */
@@ -173,6 +244,8 @@ function listener (): Server {
   const tls = { cert: readFileSync(flags[tlsAt + 1]), key: readFileSync(flags[tlsAt + 2]) }
   if (!h2) return createHttpsServer({ ...common, ...tls, ALPNProtocols: ['http/1.1'] }, forward)
   const server = createSecureServer({ ...tls, allowHTTP1: true }, forward)
+  // the TLS socket itself, for clientSocket (the gateway marks it the same way)
+  server.on('secureConnection', (socket: Socket) => { (socket as unknown as Record<symbol, Socket>)[kSocket] = socket })
   // as the gateway's http2 listener: net.Server reads `noDelay` from the instance at each accept, and the
   // HTTP/1.1 side (node:http's connection listener) reads keepAliveTimeout from the server
   Object.assign(server, common)

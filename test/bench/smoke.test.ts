@@ -33,9 +33,11 @@ t.test('every scenario name is known and every ratio, target and figure reads a 
   t.throws(() => selectScenarios(['proxy', 'no-such-scenario']), /unknown scenario\(s\): no-such-scenario/)
   const kinds = new Set(SCENARIOS.map((s) => `${s.target}/${s.listener ?? 'plain'}/${s.driver ?? 'autocannon'}`))
   const covered = new Set(selectScenarios(SUBSET).map((s) => `${s.target}/${s.listener ?? 'plain'}/${s.driver ?? 'autocannon'}`))
-  // the floors behind TLS and h2, the workers and verify-each gateways are the same drivers on other processes
+  // the floors behind TLS and h2, with Kong's headers, the workers and verify-each gateways are the same
+  // drivers on other processes
   const left = [...kinds].filter((k) => !covered.has(k)).sort()
-  t.same(left, ['floor-bare/plain/autocannon', 'floor-h2/plain/h2', 'floor-tls/plain/autocannon', 'floor-tls/plain/tls-handshake',
+  t.same(left, ['floor-bare/plain/autocannon', 'floor-h2-kong/plain/h2', 'floor-h2/plain/h2', 'floor-kong/plain/autocannon',
+    'floor-tls-kong/plain/autocannon', 'floor-tls/plain/autocannon', 'floor-tls/plain/tls-handshake',
     'gateway-verify-each/plain/autocannon', 'gateway-workers/plain/autocannon'], 'what the subset leaves out is known')
 })
 
