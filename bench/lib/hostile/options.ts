@@ -16,6 +16,8 @@ export interface HostileOptions {
   readonly workers: number
   /** seconds of normal traffic before the baseline is taken */
   readonly warmupS: number
+  /** the normal traffic goes on this long after the attack, so the requests it held up are answered and counted */
+  readonly trafficTailMs: number
   /** no attack runs longer than this; it stops by itself and says so */
   readonly attackTimeoutS: number
   readonly uploadBytes: number
@@ -65,7 +67,9 @@ export function parseHostileOptions (argv: readonly string[]): HostileOptions | 
     rate: whole('--rate', values.rate, quick ? 50 : 100),
     connections: whole('--connections', values.connections, 4),
     workers: whole('--workers', values.workers, 1),
-    warmupS: quick ? 1 : 3,
+    // quick is a smoke check: half a second of 50 req/s per route still caches the token and shows both routes answer
+    warmupS: quick ? 0.5 : 3,
+    trafficTailMs: quick ? 500 : 1000,
     attackTimeoutS: quick ? 15 : 180,
     uploadBytes: quick ? 64 * MiB : 1024 * MiB,
     formBytes: MiB,

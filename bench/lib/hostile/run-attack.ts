@@ -16,10 +16,8 @@ import { readMemory, resetPeak, type MemorySample } from './proc-memory.ts'
 import type { AttackResult, MemoryResult, TrafficResult, WorkerResult } from './results.ts'
 
 const MiB = 1024 * 1024
-/** the normal traffic outlives the longest attack; it is stopped TRAFFIC_TAIL_MS after the attack ends */
+/** the normal traffic outlives the longest attack; it is stopped options.trafficTailMs after the attack ends */
 const TRAFFIC_MARGIN_S = 30
-/** lets requests held up by the attack be answered (and counted, with their latency) before the stop */
-const TRAFFIC_TAIL_MS = 1000
 
 export async function runAttack (env: HostileEnv, attack: Attack, options: HostileOptions): Promise<AttackResult> {
   const gateway = await BenchGateway.start({
@@ -59,7 +57,7 @@ async function measure (env: HostileEnv, gateway: BenchGateway, attack: Attack, 
   } catch (err) {
     failure = `the attack failed: ${(err as Error).message}`
   }
-  await new Promise((resolve) => setTimeout(resolve, TRAFFIC_TAIL_MS))
+  await new Promise((resolve) => setTimeout(resolve, options.trafficTailMs))
   await env.load.call('stop')
   const outcomes = await traffic
   const expected = Math.round(options.rate * (performance.now() - trafficStarted) / 1000)
