@@ -13,7 +13,6 @@ import { ConfigError, errorCode } from '../core/errors.ts'
 import type { Logger } from '../core/log.ts'
 import type { Settings } from '../config/types.ts'
 import { DH_GROUPS } from '../config/ssl-settings.ts'
-import { generateSelfSigned } from './self-signed.ts'
 
 export interface PemPair {
   /** PEM certificate chain */
@@ -63,6 +62,10 @@ async function defaultPairs (prefix: string, logger: Logger): Promise<PemPair[]>
     const certPath = join(dir, file.cert)
     const keyPath = join(dir, file.key)
     if (!await exists(certPath) || !await exists(keyPath)) {
+      // loaded here, not with this module: @peculiar/x509 and its ASN.1 and tsyringe dependencies cost every
+      // thread that imports this file (compile-runtime.ts does, in each worker) about 70 ms of start-up, and
+      // only a first start without ssl_cert ever generates a pair
+      const { generateSelfSigned } = await import('./self-signed.ts')
       const made = await generateSelfSigned(file.algorithm)
       await writeFile(keyPath, made.key, { mode: 0o600 })
       await writeFile(certPath, made.cert)
