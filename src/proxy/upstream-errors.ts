@@ -66,6 +66,9 @@ const BY_CODE: ReadonlyMap<string, UpstreamFailure> = new Map([
   ['HPE_INVALID_CHUNK_SIZE', INVALID],
   ['HPE_INVALID_TRANSFER_ENCODING', INVALID],
   ['HPE_HEADER_OVERFLOW', INVALID],
+  // a status an HTTP/2 client cannot be sent (node:http2 takes 200 to 599 only): the upstream's answer
+  // cannot be passed on, nginx's NGX_HTTP_UPSTREAM_FT_INVALID_HEADER (502), not a gateway fault (500)
+  ['ERR_HTTP2_STATUS_INVALID', INVALID],
   ['EHOSTUNREACH', UNAVAILABLE],
   ['ENETUNREACH', UNAVAILABLE],
   ['EADDRNOTAVAIL', UNAVAILABLE],

@@ -2,7 +2,8 @@
 // that only appends (rate-limiting's, types.ts HeaderAppender) replaces an upstream field of a name it
 // sets and leaves the others, exactly as the header-object path does when another filter (cors) runs
 // beside it; over HTTP/2 the list goes out with stream.respond, so the status, the hop-by-hop and
-// connection-specific fields (HTTP2-Settings, those the upstream's Connection names) are checked there.
+// connection-specific fields (HTTP2-Settings, those the upstream's Connection names) are checked there,
+// and a status HTTP/2 cannot carry.
 
 import t, { type Test } from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -102,4 +103,16 @@ t.test('HTTP/2: the upstream status, and no connection-specific field, whichever
 t.test('HTTP/2: a Connection header naming the status pair cannot remove it', async (t) => {
   const reply = await sendH2(h2Port, { ':path': '/plain/headers?code=418&h=Connection::status', ':method': 'GET' })
   t.equal(reply.headers[':status'], 418)
+})
+
+t.test('HTTP/2: an upstream status HTTP/2 cannot carry is a 502, and the worker goes on', async (t) => {
+  for (const code of [600, 999]) {
+    const reply = await sendH2(h2Port, { ':path': `/plain/headers?code=${code}`, ':method': 'GET' })
+    t.equal(reply.headers[':status'], 502, `${code}: Kong's 502`)
+    t.equal(reply.json<{ message: string }>().message, 'An invalid response was received from the upstream server')
+  }
+  const next = await sendH2(h2Port, { ':path': '/plain/headers', ':method': 'GET' })
+  t.equal(next.headers[':status'], 200, 'the next request is served')
+  const over = await send(`${gateway.proxyUrl}/plain/headers?code=600`)
+  t.equal(over.status, 600, 'HTTP/1.1 passes the same status on, as nginx does')
 })
