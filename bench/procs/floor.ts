@@ -26,11 +26,13 @@ import { createServer as createHttpsServer } from 'node:https'
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import type { Server, Socket } from 'node:net'
+import type { Server } from 'node:net'
 import { Pool } from 'undici'
 import { performance } from 'node:perf_hooks'
 import { serveParent } from '../lib/serve-parent.ts'
 import { SERVER_TOKEN } from '../../src/core/version.ts'
+import { clientSocket, markClientSocket, requestHost } from '../../src/proxy/connection-info.ts'
+import { hostWithoutPort } from '../../src/proxy/forwarded-headers.ts'
 
 // Connection and the fields it names are hop-by-hop (RFC 9110 §7.6.1), and so are the ones §7.6.1 lists
 // by name (Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade). Trailer, Proxy-Authenticate and
@@ -199,35 +201,23 @@ function forward (req: ClientRequest, res: ServerResponse | Http2ServerResponse)
   }, new Forward(res, 0, ''))
 }
 
-const kSocket = Symbol('floor.clientSocket')
-
-/**
- * The connection: node:http2's compatibility request has only a per-stream Proxy of it, so it is read
- * through that once per session, as the gateway does (src/proxy/connection-info.ts clientSocket).
- */
-function clientSocket (req: ClientRequest): Socket {
-  if (req.httpVersionMajor !== 2) return req.socket as Socket
-  const session = (req as Http2ServerRequest).stream.session as unknown as Record<symbol, Socket | undefined>
-  return (session[kSocket] ??= (req.socket as unknown as Record<symbol, unknown>)[kSocket] as Socket | undefined ?? req.socket as Socket)
-}
-
 function forwardWithKongHeaders (req: ClientRequest, res: ServerResponse | Http2ServerResponse): void {
   const startedAt = performance.now()
   const requestId = idPrefix + (++idCounter).toString(16).padStart(16, '0')
   const url = req.url ?? '/'
   const query = url.indexOf('?')
   const path = query < 0 ? url : url.slice(0, query)
-  const socket = clientSocket(req)
+  // the gateway's own readers: the TLS socket found once per HTTP/2 session, :authority standing in for Host
+  const http2 = req.httpVersionMajor === 2
+  const socket = clientSocket(req as IncomingMessage, http2)
   const remote = socket.remoteAddress ?? ''
-  const authority = req.headers[':authority']
-  const host = typeof authority === 'string' ? authority : req.headers.host ?? ''
-  const colon = host.indexOf(':')
+  const host = requestHost(req as IncomingMessage, http2) ?? ''
   const headers = endToEnd(req.rawHeaders, 'host')
   headers.push('host', upstreamHost,
     'x-forwarded-for', remote,
     'x-real-ip', remote,
     'x-forwarded-proto', scheme,
-    'x-forwarded-host', (colon < 0 ? host : host.slice(0, colon)).toLowerCase(),
+    'x-forwarded-host', hostWithoutPort(host),
     'x-forwarded-port', String(socket.localPort),
     'x-forwarded-path', path,
     'x-forwarded-prefix', path,
@@ -244,8 +234,8 @@ function listener (): Server {
   const tls = { cert: readFileSync(flags[tlsAt + 1]), key: readFileSync(flags[tlsAt + 2]) }
   if (!h2) return createHttpsServer({ ...common, ...tls, ALPNProtocols: ['http/1.1'] }, forward)
   const server = createSecureServer({ ...tls, allowHTTP1: true }, forward)
-  // the TLS socket itself, for clientSocket (the gateway marks it the same way)
-  server.on('secureConnection', (socket: Socket) => { (socket as unknown as Record<symbol, Socket>)[kSocket] = socket })
+  // the TLS socket itself, for clientSocket, as the gateway's http2 listener marks it
+  server.on('secureConnection', markClientSocket)
   // as the gateway's http2 listener: net.Server reads `noDelay` from the instance at each accept, and the
   // HTTP/1.1 side (node:http's connection listener) reads keepAliveTimeout from the server
   Object.assign(server, common)
