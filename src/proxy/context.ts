@@ -27,6 +27,7 @@ import { disarmWriteTimer } from './write-timeout.ts'
 import { peerAnswered, peerDone, peerFailed } from './peer-attempt.ts'
 import { addHashCookie, addHashCookieRaw } from './hash-cookie.ts'
 import { HTTP2_SETTINGS, respondHttp2 } from './http2-respond.ts'
+import { HeaderObject } from './header-fields.ts'
 
 export const kContext = Symbol('tollgate.context')
 
@@ -395,7 +396,7 @@ function namesFrom (flat: readonly string[], from: number): string[] {
  * (repeated fields as arrays), built in the same single pass rather than as a list then converted.
  */
 function downstreamHeaderFields (ctx: RequestContext, raw: Buffer[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null)
+  const out = new HeaderObject()
   let listed: string[] | null = null
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toString('latin1').toLowerCase()

@@ -7,6 +7,7 @@ import type { BlockList, Socket } from 'node:net'
 import type { CompiledRoute } from '../config/compile-runtime.ts'
 import type { HeaderFlags } from './header-flags.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed } from './hop-by-hop.ts'
+import { HeaderObject, type HeaderFields } from './header-fields.ts'
 
 /**
  * @param socket the client's connection (connection-info.ts clientSocket)
@@ -15,7 +16,7 @@ import { HOP_BY_HOP_HEADERS, connectionListed } from './hop-by-hop.ts'
  */
 export function upstreamRequestHeaders (req: IncomingMessage, socket: Socket, target: CompiledRoute, rawPath: string, prefix: string,
   requestId: string, flags: HeaderFlags, trusted: BlockList | null, host0: string | undefined, https: boolean
-): Record<string, string | string[]> {
+): HeaderFields {
   const incoming = req.headers
   const headers = endToEndHeaders(incoming)
   const remote = socket.remoteAddress ?? ''
@@ -30,7 +31,8 @@ export function upstreamRequestHeaders (req: IncomingMessage, socket: Socket, ta
   if (!isTrusted || incoming['x-forwarded-path'] === undefined) headers['x-forwarded-path'] = rawPath
   if (!isTrusted || incoming['x-forwarded-prefix'] === undefined) {
     if (prefix !== '') headers['x-forwarded-prefix'] = prefix
-    else delete headers['x-forwarded-prefix']
+    // a delete turns the object into a dictionary: only when there is a client's field to remove
+    else if (headers['x-forwarded-prefix'] !== undefined) delete headers['x-forwarded-prefix']
   }
   if (!target.route.preserve_host || host === '') headers.host = target.upstreamHost
   if (flags.requestIdUpstream) headers['x-kong-request-id'] = requestId
@@ -43,8 +45,8 @@ export function upstreamRequestHeaders (req: IncomingMessage, socket: Socket, ta
  * skips them instead of Object.assign and deletes: node:http2's header object carries a symbol-keyed
  * property (its sensitive headers) that makes Object.assign of it several times slower than this loop.
  */
-function endToEndHeaders (incoming: IncomingMessage['headers']): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = Object.create(null)
+function endToEndHeaders (incoming: IncomingMessage['headers']): HeaderFields {
+  const headers = new HeaderObject()
   for (const name in incoming) {
     if (name.charCodeAt(0) === 58 /* : */ || HOP_BY_HOP_HEADERS.has(name)) continue
     headers[name] = incoming[name]!
