@@ -10,6 +10,7 @@ import { once } from 'node:events'
 import { compileRuntime, closeRuntime, type Runtime } from '../config/compile-runtime.ts'
 import type { ListenAddress } from '../config/types.ts'
 import { createLogger } from '../core/log.ts'
+import { flushModuleCompileCache } from '../core/compile-cache.ts'
 import { KONG_MESSAGES, kongErrorBody } from '../core/kong-responses.ts'
 import { loadPluginModules } from '../plugins/handlers.ts'
 import type { PluginServices } from '../plugins/types.ts'
@@ -156,4 +157,7 @@ port.on('message', (message: ToWorker) => {
   }
 })
 
-post({ type: 'listening', addresses: await listenAll(data.listen) })
+const addresses = await listenAll(data.listen)
+// before saying so: the main thread logs 'listening' once every worker has, and a stop may follow at once
+flushModuleCompileCache()
+post({ type: 'listening', addresses })

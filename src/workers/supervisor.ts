@@ -8,6 +8,7 @@ import { once } from 'node:events'
 import type { ListenAddress, LoadedConfig } from '../config/types.ts'
 import { logDeprecations } from '../config/deprecations.ts'
 import type { Logger } from '../core/log.ts'
+import { flushModuleCompileCache } from '../core/compile-cache.ts'
 import { setupMainPluginServices, type MainPluginService } from '../plugins/main-thread-services.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
@@ -134,6 +135,8 @@ export class Supervisor {
       started.push(this.#startWorker(i))
     }
     await Promise.all(started)
+    // what the main thread compiled, before the line that tells a supervisor (or a test) it may stop us
+    flushModuleCompileCache()
     this.#logger.log('notice', 'listening', {
       proxy: this.#listen.map((a) => `${a.host}:${a.port}`),
       workers: count
