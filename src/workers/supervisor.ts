@@ -3,12 +3,11 @@
 // services such as the token cache and signing pool, the Admin listener).
 
 import { Worker, type TransferListItem } from 'node:worker_threads'
-import { createServer } from 'node:net'
-import { once } from 'node:events'
 import type { ListenAddress, LoadedConfig } from '../config/types.ts'
 import { logDeprecations } from '../config/deprecations.ts'
 import type { Logger } from '../core/log.ts'
 import { flushModuleCompileCache } from '../core/compile-cache.ts'
+import { holdPorts } from './port-holders.ts'
 import { setupMainPluginServices, type MainPluginService } from '../plugins/main-thread-services.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
@@ -119,7 +118,23 @@ export class Supervisor {
 
   async start (): Promise<void> {
     logDeprecations(this.#logger, this.#config)
-    this.#listen = await resolvePorts(this.#config.settings.proxy_listen)
+    const ports = await holdPorts(this.#config.settings.proxy_listen)
+    this.#listen = ports.addresses
+    try {
+      await this.#startAll()
+    } finally {
+      // the workers have bound the picked ports (or failed): from here their sockets hold them
+      await ports.release()
+    }
+    // what the main thread compiled, before the line that tells a supervisor (or a test) it may stop us
+    flushModuleCompileCache()
+    this.#logger.log('notice', 'listening', {
+      proxy: this.#listen.map((a) => `${a.host}:${a.port}`),
+      workers: this.#config.settings.worker_processes
+    })
+  }
+
+  async #startAll (): Promise<void> {
     this.#serverTls = await prepareServerTls(this.#config.settings, this.#config.source, this.#logger)
     this.#plugins = await setupMainPluginServices(this.#config, {
       logger: this.#logger,
@@ -135,12 +150,6 @@ export class Supervisor {
       started.push(this.#startWorker(i))
     }
     await Promise.all(started)
-    // what the main thread compiled, before the line that tells a supervisor (or a test) it may stop us
-    flushModuleCompileCache()
-    this.#logger.log('notice', 'listening', {
-      proxy: this.#listen.map((a) => `${a.host}:${a.port}`),
-      workers: count
-    })
   }
 
   #workerData (index: number): { data: WorkerData, transfer: TransferListItem[] } {
@@ -327,22 +336,4 @@ export class Supervisor {
     await Promise.all([...this.#plugins.values()].map(async (service) => await service.close()))
     await this.upstreams.close()
   }
-}
-
-/** proxy_listen entries with port 0 get one free port, bound by every worker with reusePort. */
-async function resolvePorts (addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
-  const resolved: ListenAddress[] = []
-  for (const address of addresses) {
-    if (address.port !== 0) {
-      resolved.push(address)
-      continue
-    }
-    const probe = createServer()
-    probe.listen(0, address.host)
-    await once(probe, 'listening')
-    const port = (probe.address() as { port: number }).port
-    await new Promise((resolve) => probe.close(resolve))
-    resolved.push({ ...address, port })
-  }
-  return resolved
 }
