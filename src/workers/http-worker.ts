@@ -25,7 +25,8 @@ import { setupPluginServices } from '../plugins/worker-thread-services.ts'
 import { WorkerMetrics } from '../metrics/worker-metrics.ts'
 import { WorkerBalancers } from '../balancer/worker-balancers.ts'
 import type { PeerSnapshot } from '../balancer/peer-snapshot.ts'
-import { createProxyServer, listenOptions, setDefaultCertificate, type ProxyHandlers } from './proxy-server.ts'
+import { createProxyServer, setDefaultCertificate, type ProxyHandlers } from './proxy-server.ts'
+import { listenOptions } from './listen-options.ts'
 import type { ServerCertificates } from '../tls/types.ts'
 
 const data = workerData as WorkerData

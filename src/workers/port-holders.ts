@@ -2,7 +2,7 @@
 // the kernel for a free port, and every worker then binds it with reusePort.
 //
 // The port is held from the moment the kernel picks it until the workers have bound it: a socket of the
-// same reusePort group (proxy-server.ts listenOptions) stays bound in between. A probe closed before the
+// same reusePort group (listen-options.ts) stays bound in between. A probe closed before the
 // workers bind leaves a window in which another process of the same user binding port 0 with reusePort
 // (another gateway) can be given the same port, and Linux then spreads the connections of both over
 // both: each answers a share of the other's clients. Linux does not pick a port some socket is bound to
@@ -13,7 +13,7 @@
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:net'
 import type { ListenAddress } from '../config/types.ts'
-import { listenOptions } from './proxy-server.ts'
+import { listenOptions } from './listen-options.ts'
 
 export interface HeldPorts {
   /** the addresses with every port 0 replaced by the port picked for it */

@@ -13,7 +13,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
-import type { ListenOptions, Server as NetServer, Socket } from 'node:net'
+import type { Server as NetServer, Socket } from 'node:net'
 import type { SecureContext, Server as TlsServer } from 'node:tls'
 import type { ListenAddress, Settings } from '../config/types.ts'
 import type { ServerCertificates } from '../tls/types.ts'
@@ -58,13 +58,6 @@ export function createProxyServer (address: ListenAddress, settings: Settings, h
   server.on('connection', handlers.onConnection)
   server.on('clientError', handlers.onClientError)
   return server
-}
-
-/** net.Server#listen options for an address: its backlog and ipv6only; reusePort always (see above). */
-export function listenOptions (address: ListenAddress): ListenOptions {
-  const options: ListenOptions = { host: address.host, port: address.port, reusePort: true, backlog: address.backlog }
-  if (address.ipv6Only !== null) options.ipv6Only = address.ipv6Only
-  return options
 }
 
 /**

@@ -8,7 +8,7 @@ import { connect, createServer, type Server } from 'node:net'
 import { parseListen } from '../../../src/config/listen.ts'
 import type { ConfigIssue } from '../../../src/core/errors.ts'
 import { holdPorts } from '../../../src/workers/port-holders.ts'
-import { listenOptions } from '../../../src/workers/proxy-server.ts'
+import { listenOptions } from '../../../src/workers/listen-options.ts'
 
 function addresses (value: string): ReturnType<typeof parseListen> {
   const issues: ConfigIssue[] = []
