@@ -8,7 +8,7 @@
 // report lists each torn value and, for each lost wake-up, what the table held for that key.
 
 import { parentPort, workerData } from 'node:worker_threads'
-import { setImmediate as yieldLoop } from 'node:timers/promises'
+import { setImmediate as yieldLoop, setTimeout as delay } from 'node:timers/promises'
 import { TokenCache } from '../../src/cache/token-cache.ts'
 import { FILL, HIT, NEGATIVE, RENEW, STALE, WAIT } from '../../src/cache/lookup-status.ts'
 import { decodeValue, digestFor, encodeValue } from './cache-keys.ts'
@@ -104,7 +104,11 @@ async function operation (): Promise<void> {
   if (status === NEGATIVE) counts.negative++
   if (status === FILL) {
     counts.fills++
-    await yieldLoop() // the fetch: meanwhile others find the fill in progress
+    // the fetch takes up to a few ms, as an IdP call does: meanwhile others find the fill in progress,
+    // and after a failed one (one in five fails transiently) those that accept a stale value get STALE.
+    // With a gap of one event-loop turn that happened only by the run's own slowness: a fast run on
+    // a quiet machine served no stale value, and the check that it did failed
+    await delay(rand(4))
     fill(id, digest)
   } else if (status === RENEW) {
     setImmediate(fill, id, digest)

@@ -1,7 +1,7 @@
 // Multi-thread stress: real worker threads hammer a small table with colliding keys. Checks that no
 // value is torn, none belongs to another key, none is served expired, every wait is woken (no lost
 // wake-up), no fill is left behind, and memory stays within the fixed table.
-// Scale: 4 threads x 100k operations, as the issue asks (about 1-3 s on 2 cores: most are hits).
+// Scale: 4 threads x 100k operations, as the issue asks (2-4 s on 2 cores: most are hits, fills take up to 3 ms).
 // STRESS_OPS overrides it.
 
 import t from 'tap'
