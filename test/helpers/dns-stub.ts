@@ -94,14 +94,30 @@ export class DnsStub {
 }
 
 export async function startDnsStub (): Promise<DnsStub> {
-  const udp = createSocket('udp4')
-  udp.bind(0, '127.0.0.1')
-  await once(udp, 'listening')
-  const port = udp.address().port
-  const tcp = createServer()
-  tcp.listen(port, '127.0.0.1')
-  await once(tcp, 'listening')
-  return new DnsStub(udp, tcp, port)
+  // TCP first: a TCP port the kernel picks is free for TCP, where the suite's many client connections
+  // also take ephemeral ports (a UDP port picked first was once one of theirs: EADDRINUSE); the same
+  // number is then tried for UDP, where few sockets compete, and the pair picked again if it is taken
+  for (let attempt = 1; ; attempt++) {
+    const tcp = createServer()
+    tcp.listen(0, '127.0.0.1')
+    await once(tcp, 'listening')
+    const port = (tcp.address() as { port: number }).port
+    const udp = createSocket('udp4')
+    if (await bindUdp(udp, port)) return new DnsStub(udp, tcp, port)
+    try { udp.close() } catch { /* never bound */ }
+    await new Promise((resolve) => tcp.close(resolve))
+    if (attempt === 5) throw new Error(`no port free for both TCP and UDP after ${attempt} tries`)
+  }
+}
+
+async function bindUdp (udp: ReturnType<typeof createSocket>, port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const onError = (): void => { udp.off('listening', onListening); resolve(false) }
+    const onListening = (): void => { udp.off('error', onError); resolve(true) }
+    udp.once('error', onError)
+    udp.once('listening', onListening)
+    udp.bind(port, '127.0.0.1')
+  })
 }
 
 export function a (name: string, address: string, ttl: number): Answer {
