@@ -7,6 +7,7 @@
 import t from 'tap'
 import { send, startGateway } from '../../helpers/gateway.ts'
 import { startUpstream } from '../../helpers/upstream.ts'
+import { scrapeUntil } from '../../helpers/metrics-scrape.ts'
 
 const PER_REQUEST = ['kong_bandwidth_bytes', 'kong_http_requests_total', 'kong_kong_latency_ms', 'kong_request_latency_ms', 'kong_upstream_latency_ms']
 
@@ -42,22 +43,25 @@ t.test('prometheus flags change what GET /metrics writes', async (t) => {
 
   await proxied('/plain')
   await proxied('/lat')
-  let text = await scrape()
+  const plainCounted = /kong_http_requests_total\{service="backend",route="plain",code="200",source="service",workspace="default",consumer=""\} 1/
+  const latTimed = /kong_request_latency_ms_count\{service="backend",route="lat",workspace="default"\} 1/
+  let text = await scrapeUntil(scrape, [plainCounted, latTimed])
   t.same(families(text), ['kong_http_requests_total', 'kong_kong_latency_ms', 'kong_request_latency_ms', 'kong_upstream_latency_ms'],
     'only the families a configured plugin enables; no bandwidth')
-  t.match(text, /kong_http_requests_total\{service="backend",route="plain",code="200",source="service",workspace="default",consumer=""\} 1/,
-    'the global plugin counts statuses on /plain')
+  t.match(text, plainCounted, 'the global plugin counts statuses on /plain')
   t.notMatch(text, /kong_http_requests_total\{[^}]*route="lat"/, "/lat's own plugin wins: no status count there")
-  t.match(text, /kong_request_latency_ms_count\{service="backend",route="lat",workspace="default"\} 1/, '/lat records latencies')
+  t.match(text, latTimed, '/lat records latencies')
   t.notMatch(text, /kong_request_latency_ms_count\{[^}]*route="plain"/, "the global plugin's flags record no latency on /plain")
 
   // without any prometheus plugin: every family again, every request counted
   await gateway.writeConfig(config(upstream.url, false))
   t.match((await gateway.reload()).event, 'reloaded')
   await proxied('/plain')
-  text = await scrape()
+  const plainTwice = /kong_http_requests_total\{service="backend",route="plain",code="200",source="service",workspace="default",consumer=""\} 2/
+  const plainTimed = /kong_request_latency_ms_count\{service="backend",route="plain",workspace="default"\} 1/
+  text = await scrapeUntil(scrape, [plainTwice, plainTimed])
   t.same(families(text), PER_REQUEST, 'every family, as without the plugin')
   t.match(text, /kong_bandwidth_bytes\{service="backend",route="plain",direction="ingress",workspace="default",consumer=""\} \d+/)
-  t.match(text, /kong_http_requests_total\{service="backend",route="plain",code="200",source="service",workspace="default",consumer=""\} 2/)
-  t.match(text, /kong_request_latency_ms_count\{service="backend",route="plain",workspace="default"\} 1/)
+  t.match(text, plainTwice)
+  t.match(text, plainTimed)
 })

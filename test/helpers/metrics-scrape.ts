@@ -1,0 +1,21 @@
+// GET /metrics until it shows what a test just caused. A worker counts a request in its log phase, just
+// after the response is written, as Kong's prometheus plugin does (kong/plugins/prometheus/handler.lua
+// PrometheusHandler:log): a client that scrapes as soon as its response arrives can be a moment early,
+// which a loaded machine turns into a failed assertion now and then.
+
+const SCRAPE_TIMEOUT_MS = 5000
+const SCRAPE_INTERVAL_MS = 20
+
+/**
+ * Scrapes until every pattern matches the text, or SCRAPE_TIMEOUT_MS have passed, and returns the last
+ * text: the caller's own assertions then name whatever is still missing.
+ */
+export async function scrapeUntil (scrape: () => Promise<string>, patterns: readonly RegExp[]): Promise<string> {
+  const deadline = Date.now() + SCRAPE_TIMEOUT_MS
+  let text = await scrape()
+  while (!patterns.every((pattern) => pattern.test(text)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SCRAPE_INTERVAL_MS))
+    text = await scrape()
+  }
+  return text
+}
