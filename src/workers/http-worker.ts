@@ -8,11 +8,11 @@ import type { Server as TlsServer } from 'node:tls'
 import { parentPort, workerData } from 'node:worker_threads'
 import { once } from 'node:events'
 import { compileRuntime, closeRuntime, type Runtime } from '../config/compile-runtime.ts'
-import type { ListenAddress } from '../config/types.ts'
+import type { ListenAddress, LoadedConfig } from '../config/types.ts'
 import { createLogger } from '../core/log.ts'
 import { flushModuleCompileCache } from '../core/compile-cache.ts'
 import { KONG_MESSAGES, kongErrorBody } from '../core/kong-responses.ts'
-import { loadPluginModules } from '../plugins/handlers.ts'
+import { PluginModules, pluginNamesIn } from '../plugins/handlers.ts'
 import type { PluginServices } from '../plugins/types.ts'
 import { handleRequest } from '../proxy/request-handler.ts'
 import { UpstreamPools } from '../proxy/upstream-pools.ts'
@@ -34,11 +34,12 @@ const port = parentPort!
 const settings0 = data.config.settings
 const logger = createLogger(settings0.log_level).child({ worker: data.index })
 const pools = new UpstreamPools(settings0)
-const plugins = await loadPluginModules()
+const plugins = new PluginModules()
+await plugins.load(pluginNamesIn(data.config))
 const redis = new RedisClients(new RedisStats(data.redisStats), logger)
 const pluginServices: PluginServices = await setupPluginServices(settings0, data.pluginData, port, logger, undefined, redis)
 const balancers = new WorkerBalancers(data.balancing)
-const deps = { pools, plugins, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index), balancers, serverTls: data.serverTls }
+const deps = { pools, plugins: plugins.modules, services: pluginServices, metrics: new WorkerMetrics(data.metrics, data.index), balancers, serverTls: data.serverTls }
 const state = new WorkerState(compileRuntime(data.config, deps), workerStats(data.statsBuffer, data.index), logger)
 const pending = new Map<number, Runtime>()
 const servers: Server[] = []
@@ -100,9 +101,29 @@ async function listenAll (addresses: readonly ListenAddress[]): Promise<string[]
   return bound
 }
 
-function prepare (generation: number, config: Parameters<typeof compileRuntime>[0], peers: PeerSnapshot): void {
+/** generations whose plugin modules are being imported: an abort meanwhile removes its own */
+const loading = new Set<number>()
+
+function prepare (generation: number, config: LoadedConfig, peers: PeerSnapshot): void {
   try {
     balancers.update(peers)
+  } catch (err) {
+    post({ type: 'prepare-failed', generation, message: (err as Error).message })
+    return
+  }
+  const names = pluginNamesIn(config)
+  if (plugins.has(names)) return compilePrepared(generation, config)
+  // a plugin no config of this worker used before: its module first
+  loading.add(generation)
+  plugins.load(names).then(() => {
+    if (loading.delete(generation)) compilePrepared(generation, config)
+  }, (err: unknown) => {
+    if (loading.delete(generation)) post({ type: 'prepare-failed', generation, message: (err as Error).message })
+  })
+}
+
+function compilePrepared (generation: number, config: LoadedConfig): void {
+  try {
     pending.set(generation, compileRuntime(config, deps))
     post({ type: 'prepared', generation })
   } catch (err) {
@@ -125,6 +146,8 @@ function commit (generation: number): void {
 }
 
 function abort (generation: number): void {
+  // still importing modules: nothing compiled yet, and nothing will be
+  loading.delete(generation)
   const runtime = pending.get(generation)
   if (runtime === undefined) return
   pending.delete(generation)
