@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { pinned, repin } from './cpu-plan.ts'
+import { pinned, prefixed, repin } from './cpu-plan.ts'
 import type { CallMessage, ReadyMessage, ReplyMessage } from './ipc-messages.ts'
 
 const OUTPUT_TAIL = 8192
@@ -17,6 +17,10 @@ export interface ChildOptions {
   /** node options before the script, e.g. --cpu-prof */
   readonly execArgv?: readonly string[]
   readonly env?: NodeJS.ProcessEnv
+  /** a command the process runs under, e.g. valgrind (bench/lib/callgrind.ts); none by default */
+  readonly prefix?: readonly string[]
+  /** how long it may take to be ready (30 s; a process under valgrind needs longer) */
+  readonly readyTimeoutMs?: number
 }
 
 interface Pending {
@@ -37,7 +41,8 @@ export class BenchChild {
   private constructor (name: string, script: URL, options: ChildOptions) {
     this.name = name
     this.cpus = options.cpus
-    const [command, args] = pinned(options.cpus, process.execPath, [...(options.execArgv ?? []), fileURLToPath(script), ...(options.args ?? [])])
+    const [command, args] = prefixed(options.prefix ?? [],
+      pinned(options.cpus, process.execPath, [...(options.execArgv ?? []), fileURLToPath(script), ...(options.args ?? [])]))
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...options.env } })
     const keep = (chunk: Buffer): void => { this.#output = (this.#output + chunk.toString()).slice(-OUTPUT_TAIL) }
     this.child.stdout!.on('data', keep)
@@ -54,8 +59,9 @@ export class BenchChild {
 
   static async start (name: string, script: URL, options: ChildOptions): Promise<BenchChild> {
     const child = new BenchChild(name, script, options)
+    const readyMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS
     const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} not ready within ${READY_TIMEOUT_MS} ms; output:\n${child.#output}`)), READY_TIMEOUT_MS)
+      const timer = setTimeout(() => reject(new Error(`${name} not ready within ${readyMs} ms; output:\n${child.#output}`)), readyMs)
       child.child.on('message', (m: ReadyMessage) => { if (m.type === 'ready') { clearTimeout(timer); resolve(m.info) } })
       child.#exited.then(() => { clearTimeout(timer); reject(new Error(`${name} exited before it was ready; output:\n${child.#output}`)) }, reject)
     })

@@ -68,6 +68,11 @@ export function pinned (cpus: string | null, command: string, args: readonly str
   return cpus === null ? [command, [...args]] : ['taskset', ['-c', cpus, command, ...args]]
 }
 
+/** `command args` run under another command (`valgrind --tool=callgrind ...`); unchanged when prefix is empty. */
+export function prefixed (prefix: readonly string[], [command, args]: [string, string[]]): [string, string[]] {
+  return prefix.length === 0 ? [command, args] : [prefix[0], [...prefix.slice(1), command, ...args]]
+}
+
 /** Moves a running process, all its threads included, to `cpus`. */
 export function repin (pid: number, cpus: string): void {
   const out = spawnSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { encoding: 'utf8' })

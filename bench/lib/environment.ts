@@ -194,7 +194,7 @@ async function registerCredentials (load: BenchChild, idp: BenchChild, manyCount
   }
 }
 
-interface RouteSpec {
+export interface RouteSpec {
   readonly name: string
   readonly plugins: ReadonlyArray<Record<string, unknown>>
 }
@@ -239,7 +239,7 @@ function issuersOf (routes: readonly string[], idp: BenchChild): string[] {
  * enough that the oidc-many keys are never evicted by oidc-cold's stream of new ones; the key-auth
  * consumer when a route has key-auth.
  */
-function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly RouteSpec[], cacheSlots: number,
+export function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly RouteSpec[], cacheSlots: number,
   targets: readonly string[] = []): Record<string, unknown> {
   const balanced = routes.filter((r) => r.name === BALANCED)
   return {
@@ -271,7 +271,7 @@ function gatewayConfig (workers: number, upstreamUrl: string, routes: readonly R
  * run's certificate as the default one; every other ssl_* setting is Kong's default (ssl_cipher_suite
  * intermediate: TLS 1.2 and 1.3; session tickets on).
  */
-function tlsSettings (certificate: BenchCertificate): Record<string, unknown> {
+export function tlsSettings (certificate: BenchCertificate): Record<string, unknown> {
   return {
     proxy_listen: ['127.0.0.1:0', '127.0.0.1:0 ssl', '127.0.0.1:0 ssl http2'],
     ssl_cert: [certificate.certFile],

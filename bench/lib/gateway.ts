@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ThreadDelay } from '../probe/event-loop-delay.ts'
-import { pinned } from './cpu-plan.ts'
+import { pinned, prefixed } from './cpu-plan.ts'
 
 const BIN = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url))
 const PROBE = new URL('../probe/event-loop-delay.ts', import.meta.url).href
@@ -28,6 +28,12 @@ export interface GatewayStart {
   readonly cpuProfDir: string | null
   /** more node options, e.g. --expose-gc so the probe can read the heap after a collection (bench/hostile.ts) */
   readonly execArgv?: readonly string[]
+  /** a command the gateway runs under, e.g. valgrind (bench/lib/callgrind.ts); none by default */
+  readonly prefix?: readonly string[]
+  /** how long it may take to log its addresses (60 s; a gateway under valgrind needs longer) */
+  readonly startTimeoutMs?: number
+  /** preload the event-loop delay probe (true); its 1 ms timers would weigh on an instruction count */
+  readonly probe?: boolean
 }
 
 interface LogLine {
@@ -66,7 +72,8 @@ export class BenchGateway {
     this.#proxyKinds = listenerKinds(start.config.proxy_listen)
     this.#dir = dir
     const nodeArgs = [...(start.execArgv ?? []), ...(start.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${start.cpuProfDir}`])]
-    const [command, args] = pinned(start.cpus, process.execPath, [...nodeArgs, '--import', PROBE, BIN, 'start', '--config', configFile])
+    const [command, args] = prefixed(start.prefix ?? [],
+      pinned(start.cpus, process.execPath, [...nodeArgs, ...(start.probe === false ? [] : ['--import', PROBE]), BIN, 'start', '--config', configFile]))
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
     this.#exited = once(this.child, 'exit')
     let partial = ''
@@ -89,7 +96,7 @@ export class BenchGateway {
     const configFile = join(dir, 'config.json')
     await writeFile(configFile, JSON.stringify({ ...start.config, prefix: join(dir, 'prefix') }))
     const gateway = new BenchGateway(start, dir, configFile)
-    await gateway.#waitForAddresses()
+    await gateway.#waitForAddresses(start.startTimeoutMs ?? START_TIMEOUT_MS)
     return gateway
   }
 
@@ -107,14 +114,14 @@ export class BenchGateway {
     for (const listener of this.#listeners) listener(line)
   }
 
-  async #waitForAddresses (): Promise<void> {
+  async #waitForAddresses (timeoutMs: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const fail = (why: string): void => {
         clearTimeout(timer)
         this.#listeners.delete(listener)
         reject(new Error(`gateway ${this.name} did not start: ${why}; output:\n${this.#output}`))
       }
-      const timer = setTimeout(() => fail(`no addresses within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
+      const timer = setTimeout(() => fail(`no addresses within ${timeoutMs} ms`), timeoutMs)
       const listener = (line: LogLine): void => {
         if (line.event === 'listening') this.#takeProxyAddresses(line.proxy as string[])
         if (line.event === 'admin_listening') this.adminUrl = `http://${(line.admin as string[])[0]}`

@@ -1,0 +1,56 @@
+// bench/lib/callgrind.ts: the totals of a dump are read, a command runs under a prefix, and, where valgrind
+// is installed, a real node process under callgrind is counted: zeroing drops its start-up, and ten times the
+// work counts several times more instructions.
+
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { callgrindMissing, callgrindPrefix, dumpInstructions, parseTotals, zeroCounters } from '../../bench/lib/callgrind.ts'
+import { pinned, prefixed } from '../../bench/lib/cpu-plan.ts'
+
+t.test('parseTotals reads the totals line of a dump', async (t) => {
+  const dump = ['# callgrind format', 'version: 1', 'events: Ir', 'fn=(1) main', '0 42', '', 'totals: 1234567', ''].join('\n')
+  t.equal(parseTotals(dump), 1234567)
+  t.equal(parseTotals('events: Ir\nsummary: 99\n'), 99, 'older versions write summary:')
+  t.equal(parseTotals('events: Ir\nfn=(1) main\n0 42\n'), null, 'a dump cut short has no totals')
+  t.equal(parseTotals('fn=(2) totals: 5\n'), null, 'only a line that starts with it')
+})
+
+t.test('prefixed runs a command line under another command', async (t) => {
+  t.same(prefixed([], ['node', ['a.ts']]), ['node', ['a.ts']])
+  t.same(prefixed(['valgrind', '--tool=callgrind'], ['node', ['a.ts', '--x']]), ['valgrind', ['--tool=callgrind', 'node', 'a.ts', '--x']])
+  t.same(prefixed(['valgrind'], pinned('1', 'node', ['a.ts'])), ['valgrind', ['taskset', '-c', '1', 'node', 'a.ts']], 'around taskset')
+  t.same(callgrindPrefix('/d').slice(0, 2), ['valgrind', '--tool=callgrind'])
+  t.ok(callgrindPrefix('/d').includes('--callgrind-out-file=/d/callgrind.%p'))
+})
+
+const missing = callgrindMissing()
+t.test('a node process under callgrind is counted between zero and dump', { skip: missing ?? false }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tollgate-callgrind-test-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  // a loop of N additions per `work N` line; `ready` once it reads stdin
+  const script = "let s = 0; require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => " +
+    "{ const n = Number(l.split(' ')[1]); for (let i = 0; i < n; i++) s = (s + i) | 0; console.log('done ' + s) }); console.log('ready')"
+  const [command, args] = prefixed(callgrindPrefix(dir), [process.execPath, ['-e', script]])
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] })
+  t.teardown(() => { child.kill('SIGKILL') })
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  t.equal((await lines.next()).value, 'ready')
+  const counted = async (n: number): Promise<number> => {
+    zeroCounters(child.pid!)
+    child.stdin!.write(`work ${n}\n`)
+    t.match((await lines.next()).value, /^done /)
+    return dumpInstructions(child.pid!, dir)
+  }
+  const small = await counted(1e6)
+  const large = await counted(1e7)
+  // node's start-up alone executes about 500 million; zeroing left it out
+  t.ok(small > 1e6 && small < 3e8, `a million iterations: ${small} instructions`)
+  t.ok(large > small * 3, `ten million: ${large}, several times more`)
+  child.stdin!.end()
+  await once(child, 'exit')
+})
