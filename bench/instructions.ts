@@ -32,16 +32,16 @@ import { gatewayConfig, tlsSettings } from './lib/environment.ts'
 import { BenchGateway } from './lib/gateway.ts'
 import { SCENARIOS, type Scenario } from './lib/scenarios.ts'
 
+const FLOORS = new Set(['floor', 'floor-kong', 'floor-tls', 'floor-tls-kong', 'floor-h2', 'floor-h2-kong'])
+const GATEWAY = new Set(['proxy', 'tls', 'h2'])
 const USAGE = `Usage: npm run bench:instructions -- [options]
-  --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${['floor', 'floor-kong', 'proxy', 'floor-tls', 'floor-tls-kong', 'tls', 'floor-h2', 'floor-h2-kong', 'h2'].join(', ')}
+  --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${[...FLOORS, ...GATEWAY].join(', ')}
   --warmup N      requests before the first count (15000)
   --requests N    requests per counted round (5000)
-  --rounds N      counted rounds per scenario; the median is reported (3)
+  --rounds N      counted rounds per scenario: each, their median and the lowest are reported (3)
   --out FILE      also write the figures as JSON
 Needs valgrind (callgrind, callgrind_control). One scenario takes a few minutes.`
 
-const FLOORS = new Set(['floor', 'floor-kong', 'floor-tls', 'floor-tls-kong', 'floor-h2', 'floor-h2-kong'])
-const GATEWAY = new Set(['proxy', 'tls', 'h2'])
 /** [subject, floor]: the suite's targets, and what Kong's headers cost a floor */
 const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['proxy', 'floor'], ['proxy', 'floor-kong'], ['floor-kong', 'floor'],
@@ -182,7 +182,14 @@ function report (counted: readonly Counted[], options: Options): string {
 }
 
 async function main (): Promise<void> {
-  const options = parse(process.argv.slice(2))
+  let options: Options | null
+  try {
+    options = parse(process.argv.slice(2))
+  } catch (err) {
+    process.stderr.write(`bench:instructions: ${(err as Error).message}\n`)
+    process.exitCode = 2
+    return
+  }
   if (options === null) {
     process.stdout.write(USAGE + '\n')
     return
