@@ -25,11 +25,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
-import { makeBenchCertificate, type BenchCertificate } from './lib/bench-certificate.ts'
+import { makeBenchCertificate } from './lib/bench-certificate.ts'
 import { callgrindMissing, callgrindPrefix, dumpInstructions, zeroCounters } from './lib/callgrind.ts'
 import { BenchChild } from './lib/child.ts'
-import { gatewayConfig, tlsSettings } from './lib/environment.ts'
+import { floorArgs, gatewayConfig, tlsSettings, type FloorTarget } from './lib/environment.ts'
 import { BenchGateway } from './lib/gateway.ts'
+import { listenerUrl } from './lib/measure.ts'
 import { SCENARIOS, type Scenario } from './lib/scenarios.ts'
 
 const FLOORS = new Set(['floor', 'floor-kong', 'floor-tls', 'floor-tls-kong', 'floor-h2', 'floor-h2-kong'])
@@ -147,22 +148,6 @@ async function countScenario (name: string, subject: Subject, dir: string, optio
   }
 }
 
-function floorArgs (name: string, upstreamUrl: string, certificate: BenchCertificate | null): string[] {
-  const tls = name.startsWith('floor-tls') || name.startsWith('floor-h2')
-  return [
-    upstreamUrl,
-    ...(tls ? ['--tls', certificate!.certFile, certificate!.keyFile] : []),
-    ...(name.startsWith('floor-h2') ? ['--h2'] : []),
-    ...(name.endsWith('-kong') ? ['--kong'] : [])
-  ]
-}
-
-function gatewayUrl (gateway: BenchGateway, scenario: Scenario): string {
-  const base = scenario.listener === 'tls' ? gateway.tlsUrl : scenario.listener === 'h2' ? gateway.h2Url : gateway.proxyUrl
-  if (base === null) throw new Error(`the gateway has no ${scenario.listener} listener`)
-  return base + scenario.path
-}
-
 function report (counted: readonly Counted[], options: Options): string {
   const figure = (n: number): string => n.toLocaleString('en')
   const lines = [
@@ -212,7 +197,7 @@ async function main (): Promise<void> {
     for (const scenario of options.only) {
       if (FLOORS.has(scenario.name)) {
         const floor = await BenchChild.start(scenario.name, PROC('floor'), {
-          cpus: null, args: floorArgs(scenario.name, upstreamUrl, certificate), prefix, readyTimeoutMs: START_UNDER_VALGRIND_MS
+          cpus: null, args: floorArgs(scenario.target as FloorTarget, upstreamUrl, certificate), prefix, readyTimeoutMs: START_UNDER_VALGRIND_MS
         })
         try {
           const subject = { pid: floor.pid, url: (floor.info.url as string) + scenario.path, h2: scenario.driver === 'h2' }
@@ -235,7 +220,7 @@ async function main (): Promise<void> {
           probe: false
         })
       }
-      const subject = { pid: gateway.child.pid!, url: gatewayUrl(gateway, scenario), h2: scenario.listener === 'h2' }
+      const subject = { pid: gateway.child.pid!, url: listenerUrl(gateway, scenario) + scenario.path, h2: scenario.listener === 'h2' }
       counted.push(await countScenario(scenario.name, subject, dir, options))
     }
   } finally {

@@ -68,7 +68,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     const upstream = track(started, await BenchChild.start('upstream', PROC('upstream'), { cpus: plan.support }))
     const upstreamUrl = upstream.info.url as string
     const floor = targets.has('floor')
-      ? track(started, await BenchChild.start('floor', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor') }))
+      ? track(started, await BenchChild.start('floor', PROC('floor'), { cpus: plan.subject(1), args: floorArgs('floor', upstreamUrl, null), execArgv: profileArgs(options, 'floor') }))
       : null
     const floorBare = targets.has('floor-bare')
       ? track(started, await BenchChild.start('floor-bare', PROC('floor-bare'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor-bare') }))
@@ -77,20 +77,15 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
     const floorTargetTls = targets.has('floor-tls') || targets.has('floor-h2') || targets.has('floor-tls-kong') || targets.has('floor-h2-kong')
     const certificate = gatewayTls || floorTargetTls ? await makeBenchCertificate() : null
     if (certificate !== null) track(started, { stop: certificate.remove })
-    const tlsArgs = certificate === null ? [] : ['--tls', certificate.certFile, certificate.keyFile]
-    const floorTls = targets.has('floor-tls')
-      ? track(started, await BenchChild.start('floor-tls', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...tlsArgs], execArgv: profileArgs(options, 'floor-tls') }))
-      : null
-    const floorH2 = targets.has('floor-h2')
-      ? track(started, await BenchChild.start('floor-h2', PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...tlsArgs, '--h2'], execArgv: profileArgs(options, 'floor-h2') }))
-      : null
-    const kongFloor = async (name: 'floor-kong' | 'floor-tls-kong' | 'floor-h2-kong', args: readonly string[]): Promise<BenchChild | null> =>
+    const floorOf = async (name: FloorTarget): Promise<BenchChild | null> =>
       targets.has(name)
-        ? track(started, await BenchChild.start(name, PROC('floor'), { cpus: plan.subject(1), args: [upstreamUrl, ...args, '--kong'], execArgv: profileArgs(options, name) }))
+        ? track(started, await BenchChild.start(name, PROC('floor'), { cpus: plan.subject(1), args: floorArgs(name, upstreamUrl, certificate), execArgv: profileArgs(options, name) }))
         : null
-    const floorKong = await kongFloor('floor-kong', [])
-    const floorTlsKong = await kongFloor('floor-tls-kong', tlsArgs)
-    const floorH2Kong = await kongFloor('floor-h2-kong', [...tlsArgs, '--h2'])
+    const floorTls = await floorOf('floor-tls')
+    const floorH2 = await floorOf('floor-h2')
+    const floorKong = await floorOf('floor-kong')
+    const floorTlsKong = await floorOf('floor-tls-kong')
+    const floorH2Kong = await floorOf('floor-h2-kong')
     let redis: LocalRedis | null = null
     if (scenarios.some((s) => s.redis === true)) {
       redis = await startLocalRedis()
@@ -192,6 +187,22 @@ async function registerCredentials (load: BenchChild, idp: BenchChild, manyCount
   for (const [name, token] of [[CREDENTIALS.jwt, idp.info.jwtToken], [CREDENTIALS.opaque, idp.info.opaqueToken]] as const) {
     if (typeof token === 'string') await load.call('headers', { name, values: [`Bearer ${token}`] })
   }
+}
+
+/** the targets served by bench/procs/floor.ts (`floor-bare` has a process of its own) */
+export type FloorTarget = 'floor' | 'floor-tls' | 'floor-h2' | 'floor-kong' | 'floor-tls-kong' | 'floor-h2-kong'
+
+/** bench/procs/floor.ts's arguments for a target: behind node:https or node:http2 with the run's certificate, writing Kong's headers for the -kong ones */
+export function floorArgs (target: FloorTarget, upstreamUrl: string, certificate: BenchCertificate | null): string[] {
+  const h2 = target === 'floor-h2' || target === 'floor-h2-kong'
+  const tls = h2 || target === 'floor-tls' || target === 'floor-tls-kong'
+  if (tls && certificate === null) throw new Error(`${target} needs the run's certificate`)
+  return [
+    upstreamUrl,
+    ...(tls ? ['--tls', certificate!.certFile, certificate!.keyFile] : []),
+    ...(h2 ? ['--h2'] : []),
+    ...(target.endsWith('-kong') ? ['--kong'] : [])
+  ]
 }
 
 export interface RouteSpec {

@@ -76,7 +76,8 @@ export function subjectOf (env: Environment, scenario: Scenario, workers: number
   throw new Error(`${scenario.name}: its gateway (${workers} workers) was not started`)
 }
 
-function listenerUrl (gateway: BenchGateway, scenario: Scenario): string {
+/** the gateway listener a scenario's requests go to: plain, `ssl` or `ssl http2` */
+export function listenerUrl (gateway: BenchGateway, scenario: Scenario): string {
   if (scenario.listener === undefined) return gateway.proxyUrl
   const url = scenario.listener === 'tls' ? gateway.tlsUrl : gateway.h2Url
   if (url === null) throw new Error(`${scenario.name}: gateway ${gateway.name} has no ${scenario.listener} listener`)
