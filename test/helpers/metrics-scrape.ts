@@ -7,15 +7,20 @@ const SCRAPE_TIMEOUT_MS = 5000
 const SCRAPE_INTERVAL_MS = 20
 
 /**
- * Scrapes until every pattern matches the text, or SCRAPE_TIMEOUT_MS have passed, and returns the last
- * text: the caller's own assertions then name whatever is still missing.
+ * Scrapes until `done` accepts what was scraped, or SCRAPE_TIMEOUT_MS have passed, and returns the last
+ * scrape: the caller's own assertions then name whatever is still missing.
  */
-export async function scrapeUntil (scrape: () => Promise<string>, patterns: readonly RegExp[]): Promise<string> {
+export async function scrapeUntil<T> (scrape: () => Promise<T>, done: (scraped: T) => boolean): Promise<T> {
   const deadline = Date.now() + SCRAPE_TIMEOUT_MS
-  let text = await scrape()
-  while (!patterns.every((pattern) => pattern.test(text)) && Date.now() < deadline) {
+  let scraped = await scrape()
+  while (!done(scraped) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, SCRAPE_INTERVAL_MS))
-    text = await scrape()
+    scraped = await scrape()
   }
-  return text
+  return scraped
+}
+
+/** For scrapeUntil over the exposition text: every pattern matches. */
+export function matchesAll (patterns: readonly RegExp[]): (text: string) => boolean {
+  return (text) => patterns.every((pattern) => pattern.test(text))
 }

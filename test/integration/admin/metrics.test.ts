@@ -5,6 +5,7 @@
 import t from 'tap'
 import { startUpstream } from '../../helpers/upstream.ts'
 import { RawClient, call, gatewayFor, parseMetrics } from './admin-helpers.ts'
+import { scrapeUntil } from '../../helpers/metrics-scrape.ts'
 
 const ROUTE_A = 'service="api",route="ra"'
 const ROUTE_B = 'service="api",route="rb"'
@@ -95,11 +96,7 @@ t.test('metrics after known traffic', async (t) => {
     // response too), so a client that scrapes at once can be a moment early: wait until it is counted
     const a200 = `kong_http_requests_total{${ROUTE_A},code="200",source="service",workspace="default",consumer=""}`
     const counted = (m: Map<string, number>): boolean => m.get(RC_200) === 1 && m.get(a200) === 6
-    let after = await scrape()
-    for (let tries = 0; !counted(after) && tries < 100; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-      after = await scrape()
-    }
+    const after = await scrapeUntil(scrape, counted)
     t.equal(after.get('tollgate_config_reloads_total{outcome="success"}'), 1)
     t.equal(after.get('tollgate_config_reloads_total{outcome="rejected"}'), 1)
     t.equal(after.get('tollgate_config_reloads_total{outcome="failure"}'), 0)

@@ -7,7 +7,7 @@
 import t from 'tap'
 import { send, startGateway } from '../../helpers/gateway.ts'
 import { startUpstream } from '../../helpers/upstream.ts'
-import { scrapeUntil } from '../../helpers/metrics-scrape.ts'
+import { matchesAll, scrapeUntil } from '../../helpers/metrics-scrape.ts'
 
 const PER_REQUEST = ['kong_bandwidth_bytes', 'kong_http_requests_total', 'kong_kong_latency_ms', 'kong_request_latency_ms', 'kong_upstream_latency_ms']
 
@@ -45,7 +45,7 @@ t.test('prometheus flags change what GET /metrics writes', async (t) => {
   await proxied('/lat')
   const plainCounted = /kong_http_requests_total\{service="backend",route="plain",code="200",source="service",workspace="default",consumer=""\} 1/
   const latTimed = /kong_request_latency_ms_count\{service="backend",route="lat",workspace="default"\} 1/
-  let text = await scrapeUntil(scrape, [plainCounted, latTimed])
+  let text = await scrapeUntil(scrape, matchesAll([plainCounted, latTimed]))
   t.same(families(text), ['kong_http_requests_total', 'kong_kong_latency_ms', 'kong_request_latency_ms', 'kong_upstream_latency_ms'],
     'only the families a configured plugin enables; no bandwidth')
   t.match(text, plainCounted, 'the global plugin counts statuses on /plain')
@@ -59,7 +59,7 @@ t.test('prometheus flags change what GET /metrics writes', async (t) => {
   await proxied('/plain')
   const plainTwice = /kong_http_requests_total\{service="backend",route="plain",code="200",source="service",workspace="default",consumer=""\} 2/
   const plainTimed = /kong_request_latency_ms_count\{service="backend",route="plain",workspace="default"\} 1/
-  text = await scrapeUntil(scrape, [plainTwice, plainTimed])
+  text = await scrapeUntil(scrape, matchesAll([plainTwice, plainTimed]))
   t.same(families(text), PER_REQUEST, 'every family, as without the plugin')
   t.match(text, /kong_bandwidth_bytes\{service="backend",route="plain",direction="ingress",workspace="default",consumer=""\} \d+/)
   t.match(text, plainTwice)

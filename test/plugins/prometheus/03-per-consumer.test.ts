@@ -6,7 +6,7 @@
 import t from 'tap'
 import { startIdp } from '../../helpers/idp.ts'
 import { oidcService, startOidcStack } from '../../helpers/oidc-stack.ts'
-import { scrapeUntil } from '../../helpers/metrics-scrape.ts'
+import { matchesAll, scrapeUntil } from '../../helpers/metrics-scrape.ts'
 
 t.test('per_consumer labels kong_http_requests_total with the authenticated consumer', async (t) => {
   const idp = await startIdp({ accessTokenFormat: 'jwt' })
@@ -29,7 +29,7 @@ t.test('per_consumer labels kong_http_requests_total with the authenticated cons
   const identified = /kong_http_requests_total\{service="svc",route="svc-route",code="200",source="service",workspace="default",consumer="tollgate-basic"\} 1/
   const nobody = /kong_http_requests_total\{service="svc",route="svc-route",code="401",source="kong",workspace="default",consumer=""\} 1/
   const latencies = /kong_request_latency_ms_count\{service="svc",route="svc-route",workspace="default"\} 2/
-  const text = await scrapeUntil(async () => (await stack.admin('/metrics')).text, [identified, nobody, latencies])
+  const text = await scrapeUntil(async () => (await stack.admin('/metrics')).text, matchesAll([identified, nobody, latencies]))
   t.match(text, identified)
   t.match(text, nobody)
   t.notMatch(text, /consumer="someone-else"/, 'a consumer that sent nothing has no sample')
