@@ -35,7 +35,10 @@ t.test('a node process under callgrind is counted between zero and dump', { skip
   // a loop of N additions per `work N` line; `ready` once it reads stdin
   const script = "let s = 0; require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => " +
     "{ const n = Number(l.split(' ')[1]); for (let i = 0; i < n; i++) s = (s + i) | 0; console.log('done ' + s) }); console.log('ready')"
-  const [command, args] = prefixed(callgrindPrefix(dir), [process.execPath, ['-e', script]])
+  // --jitless: interpreted, the loop costs the same per iteration whenever it runs. With the JIT, when the
+  // loop is compiled depends on a background thread valgrind runs in turn with the loop, so ten times the
+  // iterations counted anywhere from 2.4 to 10 times the instructions.
+  const [command, args] = prefixed(callgrindPrefix(dir), [process.execPath, ['--jitless', '-e', script]])
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] })
   t.teardown(() => { child.kill('SIGKILL') })
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
@@ -46,11 +49,11 @@ t.test('a node process under callgrind is counted between zero and dump', { skip
     t.match((await lines.next()).value, /^done /)
     return dumpInstructions(child.pid!, dir)
   }
-  const small = await counted(1e6)
-  const large = await counted(1e7)
+  const small = await counted(1e5)
+  const large = await counted(1e6)
   // node's start-up alone executes about 500 million; zeroing left it out
-  t.ok(small > 1e6 && small < 3e8, `a million iterations: ${small} instructions`)
-  t.ok(large > small * 3, `ten million: ${large}, several times more`)
+  t.ok(small > 1e5 && small < 3e8, `a hundred thousand iterations: ${small} instructions`)
+  t.ok(large > small * 5, `a million: ${large}, several times more`)
   child.stdin!.end()
   await once(child, 'exit')
 })
