@@ -19,39 +19,38 @@
 // without the suite's event-loop probe, whose 1 ms timers in every thread would otherwise add more
 // than Tollgate's whole request path; and a round can still catch a burst of such work that the next one
 // does not. So both the median and the lowest round are given, and a ratio for each.
+// With --cache-sim, callgrind also simulates the first-level caches and the branch predictor, and the
+// report adds each subject's misses and mispredictions per request (medians of the rounds): where two
+// subjects execute about as many instructions but take different times, these say why.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Agent, request } from 'undici'
 import { makeBenchCertificate } from './lib/bench-certificate.ts'
-import { callgrindMissing, callgrindPrefix, dumpInstructions, zeroCounters } from './lib/callgrind.ts'
+import { callgrindMissing, callgrindPrefix, dumpEvents, zeroCounters } from './lib/callgrind.ts'
 import { BenchChild } from './lib/child.ts'
-import { floorArgs, gatewayConfig, tlsSettings, type FloorTarget } from './lib/environment.ts'
-import { BenchGateway } from './lib/gateway.ts'
-import { listenerUrl } from './lib/measure.ts'
-import { SCENARIOS, type Scenario } from './lib/scenarios.ts'
+import type { BenchGateway } from './lib/gateway.ts'
+import type { Scenario } from './lib/scenarios.ts'
+import {
+  FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, median, needsCertificate, startFloor, startGateway,
+  subjectAgent, toolScenarios, type ToolSubject
+} from './lib/tool-subjects.ts'
 
-const FLOORS = new Set(['floor', 'floor-kong', 'floor-tls', 'floor-tls-kong', 'floor-h2', 'floor-h2-kong'])
-const GATEWAY = new Set(['proxy', 'tls', 'h2'])
 const USAGE = `Usage: npm run bench:instructions -- [options]
-  --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${[...FLOORS, ...GATEWAY].join(', ')}
+  --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${[...FLOOR_SCENARIOS, ...GATEWAY_SCENARIOS].join(', ')}
   --warmup N      requests before the first count (15000)
   --requests N    requests per counted round (5000)
   --rounds N      counted rounds per scenario: each, their median and the lowest are reported (3)
+  --cache-sim     also count first-level cache misses and mispredicted branches (about twice as slow)
   --out FILE      also write the figures as JSON
 Needs valgrind (callgrind, callgrind_control). One scenario takes a few minutes.`
 
-/** [subject, floor]: the suite's targets, and what Kong's headers cost a floor */
-const PAIRS: ReadonlyArray<readonly [string, string]> = [
-  ['proxy', 'floor'], ['proxy', 'floor-kong'], ['floor-kong', 'floor'],
-  ['tls', 'floor-tls'], ['tls', 'floor-tls-kong'], ['floor-tls-kong', 'floor-tls'],
-  ['h2', 'floor-h2'], ['h2', 'floor-h2-kong'], ['floor-h2-kong', 'floor-h2']
-]
-const CONNECTIONS = 10
 /** valgrind runs a process some 50 times slower: starting one takes a minute or more */
 const START_UNDER_VALGRIND_MS = 600_000
+/** callgrind's names of the cache simulation's misses and mispredictions, in the report's order */
+const MISS_EVENTS = ['I1mr', 'D1mr', 'D1mw', 'Bcm', 'Bim'] as const
+type MissEvent = typeof MISS_EVENTS[number]
 const PROC = (name: string): URL => new URL(`./procs/${name}.ts`, import.meta.url)
 
 interface Options {
@@ -59,6 +58,7 @@ interface Options {
   readonly warmup: number
   readonly requests: number
   readonly rounds: number
+  readonly cacheSim: boolean
   readonly out: string | null
 }
 
@@ -68,13 +68,8 @@ interface Counted {
   readonly rounds: number[]
   readonly median: number
   readonly lowest: number
-}
-
-/** A process under callgrind serving one scenario's URL. */
-interface Subject {
-  readonly pid: number
-  readonly url: string
-  readonly h2: boolean
+  /** --cache-sim: per request, the median over the rounds of each miss event; null without it */
+  readonly misses: Readonly<Record<MissEvent, number>> | null
 }
 
 function parse (argv: readonly string[]): Options | null {
@@ -86,21 +81,17 @@ function parse (argv: readonly string[]): Options | null {
       requests: { type: 'string' },
       rounds: { type: 'string' },
       out: { type: 'string' },
+      'cache-sim': { type: 'boolean' },
       help: { type: 'boolean' }
     }
   })
   if (values.help === true) return null
-  const names = (values.only ?? 'floor-tls,floor-tls-kong,tls').split(',').map((name) => name.trim()).filter((name) => name !== '')
-  const only = names.map((name) => {
-    const scenario = SCENARIOS.find((s) => s.name === name)
-    if (scenario === undefined || !(FLOORS.has(name) || GATEWAY.has(name))) throw new Error(`--only: ${name} is not a scenario counted here\n${USAGE}`)
-    return scenario
-  })
   return {
-    only,
+    only: toolScenarios(values.only ?? 'floor-tls,floor-tls-kong,tls', USAGE),
     warmup: count('--warmup', values.warmup, 15_000, 0),
     requests: count('--requests', values.requests, 5_000, 1),
     rounds: count('--rounds', values.rounds, 3, 1),
+    cacheSim: values['cache-sim'] === true,
     out: values.out ?? null
   }
 }
@@ -112,37 +103,25 @@ function count (flag: string, value: string | undefined, fallback: number, min: 
   return n
 }
 
-/** `total` requests over CONNECTIONS keep-alive connections (HTTP/2: one, with as many streams), each a 200. */
-async function drive (agent: Agent, url: string, total: number): Promise<void> {
-  let sent = 0
-  const one = async (): Promise<void> => {
-    while (sent < total) {
-      sent++
-      const res = await request(url, { dispatcher: agent })
-      await res.body.dump()
-      if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`)
-    }
-  }
-  await Promise.all(Array.from({ length: CONNECTIONS }, one))
-}
-
-async function countScenario (name: string, subject: Subject, dir: string, options: Options): Promise<Counted> {
-  const agent = subject.h2
-    ? new Agent({ allowH2: true, connections: 1, pipelining: CONNECTIONS, connect: { rejectUnauthorized: false } })
-    : new Agent({ connections: CONNECTIONS, connect: { rejectUnauthorized: false } })
+async function countScenario (subject: ToolSubject, dir: string, options: Options): Promise<Counted> {
+  const name = subject.name
+  const agent = subjectAgent(subject)
   try {
     await drive(agent, subject.url, options.warmup)
     const rounds: number[] = []
+    const missRounds = new Map<MissEvent, number[]>(MISS_EVENTS.map((event) => [event, []]))
     for (let round = 0; round < options.rounds; round++) {
       zeroCounters(subject.pid)
       await drive(agent, subject.url, options.requests)
-      rounds.push(Math.round(await dumpInstructions(subject.pid, dir) / options.requests))
+      const events = await dumpEvents(subject.pid, dir)
+      rounds.push(Math.round(events.Ir / options.requests))
+      for (const [event, counts] of missRounds) counts.push(Math.round((events[event] ?? 0) / options.requests))
       process.stderr.write(`${name}: round ${round + 1}: ${rounds[round].toLocaleString('en')} instructions/request\n`)
     }
-    const sorted = [...rounds].sort((a, b) => a - b)
-    const middle = sorted.length >> 1
-    const median = sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2)
-    return { name, rounds, median, lowest: sorted[0] }
+    const misses = options.cacheSim
+      ? Object.fromEntries(MISS_EVENTS.map((event) => [event, Math.round(median(missRounds.get(event)!))])) as Record<MissEvent, number>
+      : null
+    return { name, rounds, median: Math.round(median(rounds)), lowest: Math.min(...rounds), misses }
   } finally {
     await agent.close()
   }
@@ -157,12 +136,18 @@ function report (counted: readonly Counted[], options: Options): string {
     '|---|--:|--:|---|',
     ...counted.map((c) => `| ${c.name} | ${figure(c.median)} | ${figure(c.lowest)} | ${c.rounds.map(figure).join(', ')} |`)
   ]
-  const pairs = PAIRS.flatMap(([subject, floor]) => {
+  const pairs = RATIO_PAIRS.flatMap(([subject, floor]) => {
     const a = counted.find((c) => c.name === subject)
     const b = counted.find((c) => c.name === floor)
     return a === undefined || b === undefined ? [] : [`| ${subject} / ${floor} | ${(b.median / a.median).toFixed(3)} | ${(b.lowest / a.lowest).toFixed(3)} |`]
   })
   if (pairs.length > 0) lines.push('', '| ratio (floor ÷ subject instructions) | of medians | of lowest rounds |', '|---|--:|--:|', ...pairs)
+  if (options.cacheSim) {
+    lines.push('', 'per request, medians of the rounds (callgrind --cache-sim=yes --branch-sim=yes: first-level caches and branch predictor as simulated)',
+      '', '| scenario | I1 misses | D1 read misses | D1 write misses | mispredicted conditional branches | mispredicted indirect branches |',
+      '|---|--:|--:|--:|--:|--:|',
+      ...counted.map((c) => `| ${c.name} | ${MISS_EVENTS.map((event) => figure(c.misses![event])).join(' | ')} |`))
+  }
   return lines.join('\n') + '\n'
 }
 
@@ -186,42 +171,29 @@ async function main (): Promise<void> {
     return
   }
   const dir = await mkdtemp(join(tmpdir(), 'tollgate-callgrind-'))
-  const prefix = callgrindPrefix(dir)
-  const tls = options.only.some((s) => s.listener !== undefined || s.name.startsWith('floor-tls') || s.name.startsWith('floor-h2'))
-  const certificate = tls ? await makeBenchCertificate() : null
+  const prefix = callgrindPrefix(dir, options.cacheSim)
+  const certificate = needsCertificate(options.only) ? await makeBenchCertificate() : null
   const upstream = await BenchChild.start('upstream', PROC('upstream'), { cpus: null })
-  const upstreamUrl = upstream.info.url as string
+  const start = { upstreamUrl: upstream.info.url as string, certificate, cpus: null, prefix, startTimeoutMs: START_UNDER_VALGRIND_MS }
   let gateway: BenchGateway | null = null
   const counted: Counted[] = []
   try {
+    // one subject under valgrind at a time: a floor stops once counted, the gateway serves all its scenarios
     for (const scenario of options.only) {
-      if (FLOORS.has(scenario.name)) {
-        const floor = await BenchChild.start(scenario.name, PROC('floor'), {
-          cpus: null, args: floorArgs(scenario.target as FloorTarget, upstreamUrl, certificate), prefix, readyTimeoutMs: START_UNDER_VALGRIND_MS
-        })
+      if (FLOOR_SCENARIOS.has(scenario.name)) {
+        const floor = await startFloor(scenario, start)
         try {
-          const subject = { pid: floor.pid, url: (floor.info.url as string) + scenario.path, h2: scenario.driver === 'h2' }
-          counted.push(await countScenario(scenario.name, subject, dir, options))
+          counted.push(await countScenario(floor.subject, dir, options))
         } finally {
-          await floor.stop()
+          await floor.child.stop()
         }
         continue
       }
       if (gateway === null) {
-        const routes = options.only.filter((s) => GATEWAY.has(s.name)).map((s) => ({ name: s.name, plugins: [] }))
         process.stderr.write('starting the gateway under valgrind (a minute or more)\n')
-        gateway = await BenchGateway.start({
-          name: 'gateway',
-          cpus: null,
-          cpuProfDir: null,
-          config: { ...gatewayConfig(1, upstreamUrl, routes, 64), ...(certificate === null ? {} : tlsSettings(certificate)) },
-          prefix,
-          startTimeoutMs: START_UNDER_VALGRIND_MS,
-          probe: false
-        })
+        gateway = await startGateway(options.only, start)
       }
-      const subject = { pid: gateway.child.pid!, url: listenerUrl(gateway, scenario) + scenario.path, h2: scenario.listener === 'h2' }
-      counted.push(await countScenario(scenario.name, subject, dir, options))
+      counted.push(await countScenario(gatewaySubject(gateway, scenario), dir, options))
     }
   } finally {
     await gateway?.stop()
