@@ -3,7 +3,7 @@
 // after a run, it tells whether the subject or the load generator was the one at 100% of its core, and how
 // much CPU the subject spent per request. Null off Linux.
 
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 
@@ -70,4 +70,29 @@ export class CpuMeter {
 
 function round (value: number): number {
   return Math.round(value * 100) / 100
+}
+
+/**
+ * Nanoseconds every thread of a process has run on a CPU, summed from /proc/PID/task/TID/schedstat (its
+ * first field: time spent on the cpu; the kernel's Documentation/scheduler/sched-stats.rst): finer than
+ * stat's clock ticks, which a round of a few thousand requests counts only some tens of. A thread that
+ * ended between two readings is missing from the second; V8's and libuv's threads live as long as the
+ * process. Null off Linux or once the process is gone.
+ */
+export function threadsCpuNanoseconds (pid: number): number | null {
+  let tasks
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return null
+  }
+  let total = 0
+  for (const task of tasks) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0])
+    } catch {
+      // the thread ended since the directory was read
+    }
+  }
+  return Number.isFinite(total) ? total : null
 }
