@@ -24,11 +24,11 @@ import { BenchChild } from './lib/child.ts'
 import { planCpus, repin } from './lib/cpu-plan.ts'
 import { threadsCpuNanoseconds } from './lib/cpu-time.ts'
 import type { BenchGateway } from './lib/gateway.ts'
-import type { Scenario } from './lib/scenarios.ts'
 import {
   FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, median, needsCertificate, startFloor, startGateway,
   subjectAgent, toolScenarios, type ToolSubject
 } from './lib/tool-subjects.ts'
+import { TOOL_ARGS, integerOption, toolOptions, type ToolOptions } from './lib/tool-options.ts'
 
 const USAGE = `Usage: npm run bench:cpu -- [options]
   --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${[...FLOOR_SCENARIOS, ...GATEWAY_SCENARIOS].join(', ')}
@@ -36,16 +36,10 @@ const USAGE = `Usage: npm run bench:cpu -- [options]
   --requests N    requests to each subject per round (4000)
   --rounds N      rounds (25)
   --out FILE      also write the figures as JSON
-Linux only (reads /proc). 25 rounds of three subjects take about 3 minutes.`
+Linux only (reads /proc). 25 rounds of three subjects take about a minute.`
 const PROC = (name: string): URL => new URL(`./procs/${name}.ts`, import.meta.url)
 
-interface Options {
-  readonly only: readonly Scenario[]
-  readonly warmup: number
-  readonly requests: number
-  readonly rounds: number
-  readonly out: string | null
-}
+type Options = ToolOptions
 
 interface Measured {
   readonly name: string
@@ -56,30 +50,16 @@ interface Measured {
 function parse (argv: readonly string[]): Options | null {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      only: { type: 'string' },
-      warmup: { type: 'string' },
-      requests: { type: 'string' },
-      rounds: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean' }
-    }
+    options: TOOL_ARGS
   })
   if (values.help === true) return null
   return {
     only: toolScenarios(values.only ?? 'floor-tls,floor-tls-kong,tls', USAGE),
-    warmup: count('--warmup', values.warmup, 20_000, 0),
-    requests: count('--requests', values.requests, 4_000, 1),
-    rounds: count('--rounds', values.rounds, 25, 1),
+    warmup: integerOption('--warmup', values.warmup, 20_000, 0),
+    requests: integerOption('--requests', values.requests, 4_000, 1),
+    rounds: integerOption('--rounds', values.rounds, 25, 1),
     out: values.out ?? null
   }
-}
-
-function count (flag: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer of at least ${min}, not ${value}`)
-  return n
 }
 
 /** One round of one subject: CPU µs per request. */
@@ -118,18 +98,8 @@ export function report (measured: readonly Measured[], options: Pick<Options, 'r
 }
 
 async function main (): Promise<void> {
-  let options: Options | null
-  try {
-    options = parse(process.argv.slice(2))
-  } catch (err) {
-    process.stderr.write(`bench:cpu: ${(err as Error).message}\n`)
-    process.exitCode = 2
-    return
-  }
-  if (options === null) {
-    process.stdout.write(USAGE + '\n')
-    return
-  }
+  const options = toolOptions('bench:cpu', USAGE, parse)
+  if (options === null) return
   if (threadsCpuNanoseconds(process.pid) === null) {
     process.stderr.write('bench:cpu: /proc/<pid>/task/<tid>/schedstat is not readable here (Linux only)\n')
     process.exitCode = 2

@@ -31,11 +31,11 @@ import { makeBenchCertificate } from './lib/bench-certificate.ts'
 import { callgrindMissing, callgrindPrefix, dumpEvents, zeroCounters } from './lib/callgrind.ts'
 import { BenchChild } from './lib/child.ts'
 import type { BenchGateway } from './lib/gateway.ts'
-import type { Scenario } from './lib/scenarios.ts'
 import {
   FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, median, needsCertificate, startFloor, startGateway,
   subjectAgent, toolScenarios, type ToolSubject
 } from './lib/tool-subjects.ts'
+import { TOOL_ARGS, integerOption, toolOptions, type ToolOptions } from './lib/tool-options.ts'
 
 const USAGE = `Usage: npm run bench:instructions -- [options]
   --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${[...FLOOR_SCENARIOS, ...GATEWAY_SCENARIOS].join(', ')}
@@ -53,13 +53,8 @@ const MISS_EVENTS = ['I1mr', 'D1mr', 'D1mw', 'Bcm', 'Bim'] as const
 type MissEvent = typeof MISS_EVENTS[number]
 const PROC = (name: string): URL => new URL(`./procs/${name}.ts`, import.meta.url)
 
-interface Options {
-  readonly only: readonly Scenario[]
-  readonly warmup: number
-  readonly requests: number
-  readonly rounds: number
+interface Options extends ToolOptions {
   readonly cacheSim: boolean
-  readonly out: string | null
 }
 
 interface Counted {
@@ -75,32 +70,17 @@ interface Counted {
 function parse (argv: readonly string[]): Options | null {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      only: { type: 'string' },
-      warmup: { type: 'string' },
-      requests: { type: 'string' },
-      rounds: { type: 'string' },
-      out: { type: 'string' },
-      'cache-sim': { type: 'boolean' },
-      help: { type: 'boolean' }
-    }
+    options: { ...TOOL_ARGS, 'cache-sim': { type: 'boolean' } }
   })
   if (values.help === true) return null
   return {
     only: toolScenarios(values.only ?? 'floor-tls,floor-tls-kong,tls', USAGE),
-    warmup: count('--warmup', values.warmup, 15_000, 0),
-    requests: count('--requests', values.requests, 5_000, 1),
-    rounds: count('--rounds', values.rounds, 3, 1),
+    warmup: integerOption('--warmup', values.warmup, 15_000, 0),
+    requests: integerOption('--requests', values.requests, 5_000, 1),
+    rounds: integerOption('--rounds', values.rounds, 3, 1),
     cacheSim: values['cache-sim'] === true,
     out: values.out ?? null
   }
-}
-
-function count (flag: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer of at least ${min}, not ${value}`)
-  return n
 }
 
 async function countScenario (subject: ToolSubject, dir: string, options: Options): Promise<Counted> {
@@ -152,18 +132,8 @@ function report (counted: readonly Counted[], options: Options): string {
 }
 
 async function main (): Promise<void> {
-  let options: Options | null
-  try {
-    options = parse(process.argv.slice(2))
-  } catch (err) {
-    process.stderr.write(`bench:instructions: ${(err as Error).message}\n`)
-    process.exitCode = 2
-    return
-  }
-  if (options === null) {
-    process.stdout.write(USAGE + '\n')
-    return
-  }
+  const options = toolOptions('bench:instructions', USAGE, parse)
+  if (options === null) return
   const missing = callgrindMissing()
   if (missing !== null) {
     process.stderr.write(`bench:instructions: ${missing}\n`)

@@ -1,0 +1,48 @@
+// The command line of the two counting tools (bench/instructions.ts, bench/cpu.ts): an integer option, and
+// the start every tool shares: --help prints the usage, a bad option is one line and exit 2, not a stack.
+
+import type { Scenario } from './scenarios.ts'
+
+/** An integer option of at least `min`, `fallback` when absent; throws a one-line error otherwise. */
+export function integerOption (flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer of at least ${min}, not ${value}`)
+  return n
+}
+
+/**
+ * The tool's options from its arguments (`parse` returns null for --help), or null when the tool is to stop:
+ * it printed the usage, or it reported a bad option (`tool: message`) and set exit code 2.
+ */
+export function toolOptions<T> (tool: string, usage: string, parse: (argv: readonly string[]) => T | null): T | null {
+  let options: T | null
+  try {
+    options = parse(process.argv.slice(2))
+  } catch (err) {
+    process.stderr.write(`${tool}: ${(err as Error).message}\n`)
+    process.exitCode = 2
+    return null
+  }
+  if (options === null) process.stdout.write(usage + '\n')
+  return options
+}
+
+/** node:util parseArgs's options both tools take */
+export const TOOL_ARGS = {
+  only: { type: 'string' },
+  warmup: { type: 'string' },
+  requests: { type: 'string' },
+  rounds: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean' }
+} as const
+
+/** what both tools read from TOOL_ARGS */
+export interface ToolOptions {
+  readonly only: readonly Scenario[]
+  readonly warmup: number
+  readonly requests: number
+  readonly rounds: number
+  readonly out: string | null
+}
