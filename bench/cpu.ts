@@ -17,6 +17,7 @@
 // rounds and as the median of the per-round ratios.
 
 import { writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Agent } from 'undici'
 import { makeBenchCertificate } from './lib/bench-certificate.ts'
@@ -149,4 +150,5 @@ async function main (): Promise<void> {
   }
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) await main()
+// run as the tool, not when a test imports its report
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main()
