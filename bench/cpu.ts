@@ -26,9 +26,11 @@ import { planCpus, repin } from './lib/cpu-plan.ts'
 import { threadsCpuNanoseconds } from './lib/cpu-time.ts'
 import type { BenchGateway } from './lib/gateway.ts'
 import {
-  FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, median, needsCertificate, startFloor, startGateway,
-  subjectAgent, toolScenarios, type ToolSubject
+  FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, startFloor, startGateway, startUpstream, subjectAgent,
+  toolScenarios, type ToolSubject
 } from './lib/tool-subjects.ts'
+import { needsCertificate } from './lib/environment.ts'
+import { median } from './lib/summarize.ts'
 import { TOOL_ARGS, integerOption, toolOptions, type ToolOptions } from './lib/tool-options.ts'
 
 const USAGE = `Usage: npm run bench:cpu -- [options]
@@ -38,7 +40,6 @@ const USAGE = `Usage: npm run bench:cpu -- [options]
   --rounds N      rounds (25)
   --out FILE      also write the figures as JSON
 Linux only (reads /proc). 25 rounds of three subjects take about a minute.`
-const PROC = (name: string): URL => new URL(`./procs/${name}.ts`, import.meta.url)
 
 type Options = ToolOptions
 
@@ -111,7 +112,7 @@ async function main (): Promise<void> {
   if (plan.load !== null) repin(process.pid, plan.load)
   process.stderr.write(`pinning: ${plan.note}\n`)
   const certificate = needsCertificate(options.only) ? await makeBenchCertificate() : null
-  const upstream = await BenchChild.start('upstream', PROC('upstream'), { cpus: plan.support })
+  const upstream = await startUpstream(plan.support)
   const start = { upstreamUrl: upstream.info.url as string, certificate, cpus: plan.subject(1) }
   const floors: BenchChild[] = []
   let gateway: BenchGateway | null = null

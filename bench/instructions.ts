@@ -32,12 +32,13 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { makeBenchCertificate } from './lib/bench-certificate.ts'
 import { callgrindMissing, callgrindPrefix, dumpEvents, zeroCounters } from './lib/callgrind.ts'
-import { BenchChild } from './lib/child.ts'
 import type { BenchGateway } from './lib/gateway.ts'
 import {
-  FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, median, needsCertificate, startFloor, startGateway,
-  subjectAgent, toolScenarios, type ToolSubject
+  FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, startFloor, startGateway, startUpstream, subjectAgent,
+  toolScenarios, type ToolSubject
 } from './lib/tool-subjects.ts'
+import { needsCertificate } from './lib/environment.ts'
+import { median } from './lib/summarize.ts'
 import { TOOL_ARGS, integerOption, toolOptions, type ToolOptions } from './lib/tool-options.ts'
 
 const USAGE = `Usage: npm run bench:instructions -- [options]
@@ -54,7 +55,6 @@ const START_UNDER_VALGRIND_MS = 600_000
 /** callgrind's names of the cache simulation's misses and mispredictions, in the report's order */
 const MISS_EVENTS = ['I1mr', 'D1mr', 'D1mw', 'Bcm', 'Bim'] as const
 type MissEvent = typeof MISS_EVENTS[number]
-const PROC = (name: string): URL => new URL(`./procs/${name}.ts`, import.meta.url)
 
 interface Options extends ToolOptions {
   readonly cacheSim: boolean
@@ -147,7 +147,7 @@ async function main (): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tollgate-callgrind-'))
   const prefix = callgrindPrefix(dir, options.cacheSim)
   const certificate = needsCertificate(options.only) ? await makeBenchCertificate() : null
-  const upstream = await BenchChild.start('upstream', PROC('upstream'), { cpus: null })
+  const upstream = await startUpstream(null)
   const start = { upstreamUrl: upstream.info.url as string, certificate, cpus: null, prefix, startTimeoutMs: START_UNDER_VALGRIND_MS }
   let gateway: BenchGateway | null = null
   const counted: Counted[] = []

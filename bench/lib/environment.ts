@@ -74,8 +74,7 @@ export async function startEnvironment (options: BenchOptions, scenarios: readon
       ? track(started, await BenchChild.start('floor-bare', PROC('floor-bare'), { cpus: plan.subject(1), args: [upstreamUrl], execArgv: profileArgs(options, 'floor-bare') }))
       : null
     const gatewayTls = scenarios.some((s) => s.target === 'gateway' && s.listener !== undefined)
-    const floorTargetTls = targets.has('floor-tls') || targets.has('floor-h2') || targets.has('floor-tls-kong') || targets.has('floor-h2-kong')
-    const certificate = gatewayTls || floorTargetTls ? await makeBenchCertificate() : null
+    const certificate = needsCertificate(scenarios) ? await makeBenchCertificate() : null
     if (certificate !== null) track(started, { stop: certificate.remove })
     const floorOf = async (name: FloorTarget): Promise<BenchChild | null> =>
       targets.has(name)
@@ -192,10 +191,20 @@ async function registerCredentials (load: BenchChild, idp: BenchChild, manyCount
 /** the targets served by bench/procs/floor.ts (`floor-bare` has a process of its own) */
 export type FloorTarget = 'floor' | 'floor-tls' | 'floor-h2' | 'floor-kong' | 'floor-tls-kong' | 'floor-h2-kong'
 
+/** a floor behind node:https or node:http2, with the run's certificate */
+function floorOverTls (target: string): boolean {
+  return target === 'floor-tls' || target === 'floor-tls-kong' || target === 'floor-h2' || target === 'floor-h2-kong'
+}
+
+/** Whether any of the scenarios needs the run's certificate: a gateway TLS listener, or a floor over TLS. */
+export function needsCertificate (scenarios: readonly Scenario[]): boolean {
+  return scenarios.some((s) => (s.target === 'gateway' && s.listener !== undefined) || floorOverTls(s.target))
+}
+
 /** bench/procs/floor.ts's arguments for a target: behind node:https or node:http2 with the run's certificate, writing Kong's headers for the -kong ones */
 export function floorArgs (target: FloorTarget, upstreamUrl: string, certificate: BenchCertificate | null): string[] {
   const h2 = target === 'floor-h2' || target === 'floor-h2-kong'
-  const tls = h2 || target === 'floor-tls' || target === 'floor-tls-kong'
+  const tls = floorOverTls(target)
   if (tls && certificate === null) throw new Error(`${target} needs the run's certificate`)
   return [
     upstreamUrl,

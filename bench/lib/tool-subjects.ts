@@ -58,9 +58,9 @@ export function toolScenarios (list: string, usage: string): Scenario[] {
   })
 }
 
-/** Whether any of the scenarios needs the run's certificate. */
-export function needsCertificate (scenarios: readonly Scenario[]): boolean {
-  return scenarios.some((s) => s.listener !== undefined || s.name.startsWith('floor-tls') || s.name.startsWith('floor-h2'))
+/** The suite's upstream, on `cpus` (null: unpinned). */
+export async function startUpstream (cpus: string | null): Promise<BenchChild> {
+  return BenchChild.start('upstream', PROC('upstream'), { cpus })
 }
 
 export async function startFloor (scenario: Scenario, start: SubjectStart): Promise<{ readonly subject: ToolSubject, readonly child: BenchChild }> {
@@ -112,11 +112,4 @@ export async function drive (agent: Agent, url: string, total: number): Promise<
     }
   }
   await Promise.all(Array.from({ length: CONNECTIONS }, one))
-}
-
-/** of an even number of values, the mean of the middle two */
-export function median (values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
