@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { freePort, pong, redisCommand, redisReply, setup, spawnRedis, startProcess, waitFor, type RedisProcess, type RedisSetup } from './redis-server.ts'
+import { clusterNodeArgs, freePort, pong, redisCommand, redisReply, setup, spawnRedis, startProcess, waitFor, type RedisProcess, type RedisSetup } from './redis-server.ts'
 
 const SENTINELS = 3
 const QUORUM = 2
@@ -139,7 +139,7 @@ export async function startClusterFailover (t: Test): Promise<ClusterFailoverSet
   for (let i = 0; i < 6; i++) {
     const nodeDir = join(base.dir, `node-${i}`)
     await mkdir(nodeDir)
-    base.servers.push(await startProcess({ dir: nodeDir, args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000', '--repl-diskless-sync-delay', '0'] }))
+    base.servers.push(await startProcess({ dir: nodeDir, args: [...await clusterNodeArgs(1000), '--repl-diskless-sync-delay', '0'] }))
   }
   const ports = base.servers.map((server) => server.port)
   for (const port of ports) await waitFor(`cluster node ${port}`, async () => await pong(port))

@@ -153,6 +153,17 @@ export async function startRedis (t: Test, options: { password?: string } = {}):
   }
 }
 
+/**
+ * redis-server's arguments for a cluster node. Its cluster bus listens on the client port + 10000 unless
+ * told otherwise (redis.conf, cluster-port), a port nobody checked: when something holds it, the node
+ * logs "Failed listening on port ... (cluster), aborting" and exits, and the test times out waiting for
+ * it. So the bus gets a free port of its own.
+ */
+export async function clusterNodeArgs (nodeTimeoutMs: number): Promise<string[]> {
+  return ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs),
+    '--cluster-port', String(await freePort())]
+}
+
 /** Three masters, no replicas, made with redis-cli --cluster create; waits for cluster_state:ok. */
 export async function startRedisCluster (t: Test): Promise<RedisSetup & { readonly ports: number[] }> {
   const base = await setup(t)
@@ -160,7 +171,7 @@ export async function startRedisCluster (t: Test): Promise<RedisSetup & { readon
   for (let i = 0; i < 3; i++) {
     const nodeDir = join(base.dir, `node-${i}`)
     await mkdir(nodeDir)
-    const server = await startProcess({ dir: nodeDir, args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'] })
+    const server = await startProcess({ dir: nodeDir, args: await clusterNodeArgs(2000) })
     base.servers.push(server)
     ports.push(server.port)
   }
