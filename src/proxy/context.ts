@@ -82,6 +82,17 @@ export class RequestContext implements ProxyContext {
   resumeUpstream: (() => void) | null
   /** armed while a request body is being written upstream (write-timeout.ts) */
   writeTimer: NodeJS.Timeout | null
+  /** in the worker's list of requests waiting on the upstream (read-timeout.ts), and its neighbours there */
+  readLinked: boolean
+  readPrev: RequestContext | null
+  readNext: RequestContext | null
+  /** when the current wait for the upstream began (performance.now()) */
+  readSince: number
+  /** reads since the request was sent, and how many the last sweep had seen (read-timeout.ts) */
+  reads: number
+  readsSeen: number
+  /** the client is slow and the upstream is held back: the wait does not count */
+  readPaused: boolean
   /** a balanced service's peer for the current attempt (peer-attempt.ts); null otherwise */
   peer: Peer | null
   /** when the current attempt at `peer` started; 0 once it was counted as ended */
@@ -130,6 +141,13 @@ export class RequestContext implements ProxyContext {
     this.finished = false
     this.abortUpstream = null
     this.writeTimer = null
+    this.readLinked = false
+    this.readPrev = null
+    this.readNext = null
+    this.readSince = 0
+    this.reads = 0
+    this.readsSeen = 0
+    this.readPaused = false
     this.resumeUpstream = null
     this.peer = null
     this.peerStartedAt = 0
@@ -211,13 +229,20 @@ export class RequestContext implements ProxyContext {
 
   onRequestSent (): void {
     disarmWriteTimer(this)
+    // the wait for the answer starts now (read-timeout.ts); not for an attempt already over
+    if (!this.finished && !this.responded) this.state.readDeadlines.arm(this, performance.now())
   }
 
   onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    // 1xx informational answers are not forwarded; 101 never happens as upgrades are not proxied
-    if (statusCode < 200) return true
+    // 1xx informational answers are not forwarded (but are a read); 101 never happens as upgrades are not proxied
+    if (statusCode < 200) {
+      this.reads++
+      return true
+    }
     disarmWriteTimer(this)
     this.firstByteAt = performance.now()
+    // the head arrived, possibly before the body was all sent: the body's reads are timed from here
+    this.state.readDeadlines.arm(this, this.firstByteAt)
     this.upstreamStatus = statusCode
     if (this.peer !== null) peerAnswered(this, statusCode)
     this.resumeUpstream = resume
@@ -251,14 +276,17 @@ export class RequestContext implements ProxyContext {
   }
 
   onData (chunk: Buffer): boolean {
+    this.reads++
     if (this.responseChunks !== null) return collectChunk(this, chunk)
     const res = this.res
     if (res.write(chunk)) return true
+    this.readPaused = true
     res.once('drain', onDownstreamDrain)
     return false
   }
 
   onComplete (): void {
+    this.state.readDeadlines.disarm(this)
     if (this.responseChunks !== null) this.res.end(filteredBody(this))
     else this.res.end()
     finishRequest(this)
@@ -266,6 +294,7 @@ export class RequestContext implements ProxyContext {
 
   onError (err: Error): void {
     disarmWriteTimer(this)
+    this.state.readDeadlines.disarm(this)
     // The client went away (closed, timed out or broke off its body): undici reports that as an aborted
     // upstream request, but there is nobody left to answer and nothing the upstream did wrong.
     // node:http unsets res.socket (null), node:http2's compatibility response once its stream is closed
@@ -431,7 +460,11 @@ function downstreamHeaderFields (ctx: RequestContext, raw: Buffer[]): Record<str
 
 function onDownstreamDrain (this: ServerResponse): void {
   const ctx = (this as unknown as Record<symbol, RequestContext | undefined>)[kContext]
-  ctx?.resumeUpstream?.()
+  if (ctx === undefined) return
+  // the upstream may be read again: its wait restarts, as undici refreshes its body timer on resume
+  ctx.readPaused = false
+  ctx.reads++
+  ctx.resumeUpstream?.()
 }
 
 async function bufferBody (ctx: RequestContext): Promise<Buffer | null> {

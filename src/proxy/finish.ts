@@ -10,6 +10,7 @@ import { peerDone } from './peer-attempt.ts'
 export function finishRequest (ctx: RequestContext): void {
   if (ctx.finished) return
   ctx.finished = true
+  ctx.state.readDeadlines.disarm(ctx)
   if (ctx.peer !== null) peerDone(ctx)
   // the chain in force: an authenticated consumer's plugins log too (consumer-switch.ts)
   const chain = ctx.chain.log

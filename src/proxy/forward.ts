@@ -48,9 +48,8 @@ export function dispatchUpstream (ctx: RequestContext): void {
     path: ctx.query === '' && !endsWithQuestionMark(ctx.req.url) ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
     method: ctx.method,
     headers: ctx.upstreamHeaders,
-    body,
-    headersTimeout: service.read_timeout,
-    bodyTimeout: service.read_timeout
+    body
+    // no headersTimeout or bodyTimeout (the pools' are 0): read_timeout is read-timeout.ts's
   }, ctx)
 }
 

@@ -67,7 +67,7 @@ export class UpstreamPools {
       // undici closes a connection after maxRequestsPerClient + 1 requests (client-h1.js counts from 0);
       // 0 means unlimited in both undici and Kong
       maxRequestsPerClient: keepAlive && maxRequests > 1 ? maxRequests - 1 : 0,
-      // timeouts are set per request from the service's read_timeout
+      // no undici timeouts: the service's read_timeout is kept by read-timeout.ts, one sweep per worker
       headersTimeout: 0,
       bodyTimeout: 0
     })

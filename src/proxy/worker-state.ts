@@ -6,6 +6,7 @@ import type { Settings } from '../config/types.ts'
 import type { Logger } from '../core/log.ts'
 import { randomBytes } from 'node:crypto'
 import { STAT_REQUESTS_IN_FLIGHT } from '../workers/worker-stats.ts'
+import { ReadDeadlines } from './read-timeout.ts'
 
 export class WorkerState {
   runtime: Runtime
@@ -18,6 +19,8 @@ export class WorkerState {
   onIdle: (() => void) | null
   /** a response body too large for a body filter was logged once (proxy/body-filter.ts) */
   bodyLimitWarned: boolean
+  /** the service read_timeout of the requests waiting on their upstream */
+  readonly readDeadlines: ReadDeadlines
   readonly #requestIdPrefix: string
   #requestCounter: number
 
@@ -30,6 +33,7 @@ export class WorkerState {
     this.inFlight = 0
     this.onIdle = null
     this.bodyLimitWarned = false
+    this.readDeadlines = new ReadDeadlines()
     // A random prefix per worker start plus a counter: unique ids without crypto per request.
     this.#requestIdPrefix = randomBytes(8).toString('hex')
     this.#requestCounter = 0

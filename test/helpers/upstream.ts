@@ -1,6 +1,7 @@
 // A real upstream HTTP server for tests: echoes what it received as JSON (method, url, headers, body
 // size), or misbehaves on request by the last path segment: /slow?ms=N (answers late), /bytes?n=N
-// (streamed download), /reset (destroys the socket), /garbage (invalid HTTP), /status?code=N,
+// (streamed download), /drip?chunks=N&ms=M (the head and a first byte, then a byte every M ms, N in all),
+// /reset (destroys the socket), /garbage (invalid HTTP), /status?code=N,
 // /headers?h=Name:Value (adds response headers, repeatable; with code=N, that status too). Request bodies are counted, never kept.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -102,6 +103,7 @@ async function handle (req: IncomingMessage, res: ServerResponse, record: (r: Re
   // unref'd: a test that is done does not wait for a slow answer nobody reads any more
   if (tail === '/slow') await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms') ?? 1000)).unref())
   if (tail === '/bytes') return await streamBytes(res, Number(url.searchParams.get('n') ?? 0))
+  if (tail === '/drip') return await drip(res, Number(url.searchParams.get('chunks') ?? 1), Number(url.searchParams.get('ms') ?? 100))
   const status = tail === '/status' || tail === '/headers' ? Number(url.searchParams.get('code') ?? 200) : 200
   const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyBytes })
   const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'server', 'test-upstream']
@@ -123,6 +125,17 @@ async function streamBytes (res: ServerResponse, total: number): Promise<void> {
     const ok = res.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))
     sent += n
     if (!ok) await once(res, 'drain')
+  }
+  res.end()
+}
+
+async function drip (res: ServerResponse, chunks: number, gapMs: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': chunks })
+  res.write('x')
+  for (let i = 1; i < chunks && !res.destroyed; i++) {
+    // unref'd, as /slow: a finished test does not wait for the rest
+    await new Promise((resolve) => setTimeout(resolve, gapMs).unref())
+    res.write('x')
   }
   res.end()
 }

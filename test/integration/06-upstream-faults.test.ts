@@ -1,10 +1,12 @@
 // Every upstream fault gets Kong's status and JSON body, and the gateway stays healthy: refused
-// connection 502, reset 502, invalid HTTP 502, read timeout 504, unresolvable host 503. Refused
-// connections are retried `retries` times, but never when the request body was streamed.
+// connection 502, reset 502, invalid HTTP 502, read timeout 504 (or a cut-off body once the response
+// began), unresolvable host 503. Refused connections are retried `retries` times, but never when the
+// request body was streamed.
 
 import t, { type Test } from 'tap'
 import { createServer } from 'node:net'
 import { once } from 'node:events'
+import { request } from 'undici'
 import { send, startGateway, type LogLine } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
@@ -74,7 +76,21 @@ t.test('upstream faults', async (t) => {
   })
 
   t.test('slower than read_timeout: 504', async (t) => {
-    await expectFault(t, '/slow?ms=3000', 504)
+    const line = await expectFault(t, '/slow?ms=3000', 504)
+    t.equal((line.error as { code: string }).code, 'UND_ERR_HEADERS_TIMEOUT')
+  })
+
+  t.test('read_timeout is between reads: a body slower in all but not between two chunks is passed on', async (t) => {
+    // 4 bytes 150 ms apart: 450 ms in all against a read_timeout of 300
+    const reply = await send(`${gateway.proxyUrl}/drip?chunks=4&ms=150`)
+    t.equal(reply.status, 200)
+    t.equal(reply.body.length, 4)
+  })
+
+  t.test('a body that stops for longer than read_timeout: the response is cut off', async (t) => {
+    const response = await request(`${gateway.proxyUrl}/drip?chunks=2&ms=3000`)
+    t.equal(response.statusCode, 200, 'the status line was already passed on')
+    await t.rejects(response.body.arrayBuffer(), 'and the body ends short')
   })
 
   t.test('an unresolvable host: 503 name resolution failed', async (t) => {
