@@ -76,7 +76,7 @@ export class ReadDeadlines {
     return n
   }
 
-  /** Stops the timer (the worker is shutting down); waiting requests are left to their own ends. */
+  /** Stops the timer now rather than at its next sweep (a drained worker has no request waiting). */
   close (): void {
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#timer = null

@@ -164,6 +164,7 @@ function drain (): void {
   // from here this worker accepts no connection: once every worker said so, the port refuses them
   logger.log('notice', 'draining', { in_flight: state.inFlight })
   const done = (): void => {
+    state.readDeadlines.close()
     Promise.allSettled([pools.closeAll(), redis.close()]).finally(() => post({ type: 'drained' }))
   }
   if (state.inFlight === 0) done()
