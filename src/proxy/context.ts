@@ -27,7 +27,8 @@ import { disarmWriteTimer } from './write-timeout.ts'
 import { peerAnswered, peerDone, peerFailed } from './peer-attempt.ts'
 import { addHashCookie, addHashCookieRaw } from './hash-cookie.ts'
 import { HTTP2_SETTINGS, respondHttp2 } from './http2-respond.ts'
-import { HeaderObject } from './header-fields.ts'
+import { HeaderObject, type HeaderFields } from './header-fields.ts'
+import { fieldsObject, setField } from './forwarded-headers.ts'
 
 export const kContext = Symbol('tollgate.context')
 
@@ -48,7 +49,12 @@ export class RequestContext implements ProxyContext {
   readonly path: string
   query: string
   method: string
-  readonly upstreamHeaders: Record<string, string | string[]>
+  /**
+   * The upstream request's fields as a flat list (forwarded-headers.ts upstreamRequestFields) until
+   * something asks for them by name (upstreamHeaders); null from then on
+   */
+  upstreamFields: string[] | null
+  #upstreamHeaders: HeaderFields | null
   shared: Record<string, unknown> | null
   responded: boolean
   metricsFamilies: number
@@ -105,8 +111,7 @@ export class RequestContext implements ProxyContext {
   readonly http2: boolean
 
   constructor (req: IncomingMessage, res: ServerResponse, socket: Socket, state: WorkerState, runtime: Runtime, target: CompiledRoute,
-    startedAt: number, requestId: string, path: string, query: string, upstreamHeaders: Record<string, string | string[]>,
-    http2: boolean) {
+    startedAt: number, requestId: string, path: string, query: string, upstreamFields: string[], http2: boolean) {
     this.req = req
     this.res = res
     this.socket = socket
@@ -120,7 +125,8 @@ export class RequestContext implements ProxyContext {
     this.path = path
     this.query = query
     this.method = req.method ?? 'GET'
-    this.upstreamHeaders = upstreamHeaders
+    this.upstreamFields = upstreamFields
+    this.#upstreamHeaders = null
     this.shared = null
     this.responded = false
     this.metricsFamilies = runtime.metricsFamilies
@@ -154,6 +160,26 @@ export class RequestContext implements ProxyContext {
     this.hashValue = null
     this.setCookie = null
     this.http2 = http2
+  }
+
+  /** The upstream request's fields by name, for plugins: built from the flat list the first time. */
+  get upstreamHeaders (): HeaderFields {
+    if (this.#upstreamHeaders === null) {
+      this.#upstreamHeaders = fieldsObject(this.upstreamFields!)
+      this.upstreamFields = null
+    }
+    return this.#upstreamHeaders
+  }
+
+  /** What the upstream request is sent with: the flat list, unless the fields were asked for by name. */
+  dispatchHeaders (): HeaderFields | string[] {
+    return this.#upstreamHeaders ?? this.upstreamFields!
+  }
+
+  /** Sets the upstream Host (a balanced service's peer) without building the object form. */
+  setUpstreamHost (host: string): void {
+    if (this.#upstreamHeaders !== null) this.#upstreamHeaders.host = host
+    else setField(this.upstreamFields!, 'host', host)
   }
 
   exit (status: number, message: string, headers?: Readonly<Record<string, string>>): void {

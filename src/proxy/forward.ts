@@ -47,7 +47,7 @@ export function dispatchUpstream (ctx: RequestContext): void {
   pool!.dispatch({
     path: ctx.query === '' && !endsWithQuestionMark(ctx.req.url) ? ctx.upstreamPath : `${ctx.upstreamPath}?${ctx.query}`,
     method: ctx.method,
-    headers: ctx.upstreamHeaders,
+    headers: ctx.dispatchHeaders(),
     body
     // no headersTimeout or bodyTimeout (the pools' are 0): read_timeout is read-timeout.ts's
   }, ctx)

@@ -10,54 +10,103 @@ import { HOP_BY_HOP_HEADERS, connectionListed } from './hop-by-hop.ts'
 import { HeaderObject, type HeaderFields } from './header-fields.ts'
 
 /**
+ * The upstream request's fields as a flat [name, value, ...] list, the form undici takes without the
+ * Object.keys walk an object costs it, and built with array pushes rather than one keyed store per field:
+ * the client's fields from req.headers (lower-case names, repeated ones as node:http joined them, a
+ * repeated field kept as one entry per value), less the hop-by-hop ones, the ones a Connection header
+ * names and the ones the gateway writes itself, followed by the gateway's. A plugin reads and changes
+ * them by name through RequestContext#upstreamHeaders, which builds the object form (fieldsObject) once.
  * @param socket the client's connection (connection-info.ts clientSocket)
  * @param host the request's Host (HTTP/2: its :authority, connection-info.ts requestHost)
  * @param https the connection is TLS: Kong's ctx.scheme, X-Forwarded-Proto's value
  */
-export function upstreamRequestHeaders (req: IncomingMessage, socket: Socket, target: CompiledRoute, rawPath: string, prefix: string,
+export function upstreamRequestFields (req: IncomingMessage, socket: Socket, target: CompiledRoute, rawPath: string, prefix: string,
   requestId: string, flags: HeaderFlags, trusted: BlockList | null, host0: string | undefined, https: boolean
-): HeaderFields {
+): string[] {
   const incoming = req.headers
-  const headers = endToEndHeaders(incoming)
   const remote = socket.remoteAddress ?? ''
   const isTrusted = trusted !== null && remote !== '' && trusted.check(remote, socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4')
   const host = host0 ?? ''
-  const xff = incoming['x-forwarded-for']
-  headers['x-forwarded-for'] = xff === undefined ? remote : `${xff}, ${remote}`
-  headers['x-real-ip'] = remote
-  if (!isTrusted || incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = https ? 'https' : 'http'
-  if (!isTrusted || incoming['x-forwarded-host'] === undefined) headers['x-forwarded-host'] = hostWithoutPort(host)
-  if (!isTrusted || incoming['x-forwarded-port'] === undefined) headers['x-forwarded-port'] = String(socket.localPort)
-  if (!isTrusted || incoming['x-forwarded-path'] === undefined) headers['x-forwarded-path'] = rawPath
-  if (!isTrusted || incoming['x-forwarded-prefix'] === undefined) {
-    if (prefix !== '') headers['x-forwarded-prefix'] = prefix
-    // a delete turns the object into a dictionary: only when there is a client's field to remove
-    else if (headers['x-forwarded-prefix'] !== undefined) delete headers['x-forwarded-prefix']
+  const replaceHost = !target.route.preserve_host || host === ''
+  const connection = incoming.connection
+  const listed = connection === undefined ? null : connectionListed(Array.isArray(connection) ? connection.join(',') : connection)
+  const fields: string[] = []
+  for (const name in incoming) {
+    if (name.charCodeAt(0) === 58 /* : */) continue
+    const role = FIELD_ROLES.get(name)
+    if (role !== undefined && replacedByGateway(role, isTrusted, replaceHost, flags)) continue
+    if (listed !== null && listed.includes(name)) continue
+    const value = incoming[name]!
+    if (typeof value === 'string') fields.push(name, value)
+    else for (let i = 0; i < value.length; i++) fields.push(name, value[i])
   }
-  if (!target.route.preserve_host || host === '') headers.host = target.upstreamHost
-  if (flags.requestIdUpstream) headers['x-kong-request-id'] = requestId
+  const xff = incoming['x-forwarded-for']
+  fields.push('x-forwarded-for', xff === undefined ? remote : `${xff}, ${remote}`, 'x-real-ip', remote)
+  // a trusted client's own X-Forwarded-* stay (copied above); the gateway's fill in those it did not send
+  if (!isTrusted || incoming['x-forwarded-proto'] === undefined) fields.push('x-forwarded-proto', https ? 'https' : 'http')
+  if (!isTrusted || incoming['x-forwarded-host'] === undefined) fields.push('x-forwarded-host', hostWithoutPort(host))
+  if (!isTrusted || incoming['x-forwarded-port'] === undefined) fields.push('x-forwarded-port', String(socket.localPort))
+  if (!isTrusted || incoming['x-forwarded-path'] === undefined) fields.push('x-forwarded-path', rawPath)
+  if (prefix !== '' && (!isTrusted || incoming['x-forwarded-prefix'] === undefined)) fields.push('x-forwarded-prefix', prefix)
+  if (replaceHost) fields.push('host', target.upstreamHost)
+  if (flags.requestIdUpstream) fields.push('x-kong-request-id', requestId)
+  return fields
+}
+
+/** The object form of a flat field list (a repeated name's values as an array), for the plugins. */
+export function fieldsObject (fields: readonly string[]): HeaderFields {
+  const headers = new HeaderObject()
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]
+    const existing = headers[name]
+    if (existing === undefined) headers[name] = fields[i + 1]
+    else if (typeof existing === 'string') headers[name] = [existing, fields[i + 1]]
+    else existing.push(fields[i + 1])
+  }
   return headers
 }
 
-/**
- * A copy of the client's headers without the hop-by-hop ones (hop-by-hop.ts) and, for HTTP/2, without
- * the request's pseudo-headers (RFC 9113 §8.3.1), which node:http2 leaves in req.headers. One loop that
- * skips them instead of Object.assign and deletes: node:http2's header object carries a symbol-keyed
- * property (its sensitive headers) that makes Object.assign of it several times slower than this loop.
- */
-function endToEndHeaders (incoming: IncomingMessage['headers']): HeaderFields {
-  const headers = new HeaderObject()
-  for (const name in incoming) {
-    if (name.charCodeAt(0) === 58 /* : */ || HOP_BY_HOP_HEADERS.has(name)) continue
-    headers[name] = incoming[name]!
+/** Sets one field of a flat list: the first of that name takes the value and later ones go, or it is appended. */
+export function setField (fields: string[], name: string, value: string): void {
+  let first = -1
+  for (let i = fields.length - 2; i >= 0; i -= 2) {
+    if (fields[i] !== name) continue
+    if (first >= 0) fields.splice(first, 2)
+    first = i
   }
-  // the fields a Connection header names are hop-by-hop too (RFC 9110 §7.6.1); rare beyond keep-alive
-  const connection = incoming.connection
-  if (connection !== undefined) {
-    const listed = connectionListed(Array.isArray(connection) ? connection.join(',') : connection)
-    if (listed !== null) for (const name of listed) delete headers[name]
+  if (first < 0) fields.push(name, value)
+  else fields[first + 1] = value
+}
+
+const HOP_BY_HOP = 0
+const FORWARDED_FOR = 1
+const REAL_IP = 2
+/** X-Forwarded-Proto, -Host, -Port, -Path, -Prefix: a trusted client's are kept */
+const FORWARDED = 3
+const HOST = 4
+const REQUEST_ID = 5
+
+/** What a client's field of that name is to the gateway; absent: an end-to-end field it passes on. */
+const FIELD_ROLES: ReadonlyMap<string, number> = new Map([
+  ...[...HOP_BY_HOP_HEADERS].map((name) => [name, HOP_BY_HOP] as const),
+  ['x-forwarded-for', FORWARDED_FOR],
+  ['x-real-ip', REAL_IP],
+  ['x-forwarded-proto', FORWARDED],
+  ['x-forwarded-host', FORWARDED],
+  ['x-forwarded-port', FORWARDED],
+  ['x-forwarded-path', FORWARDED],
+  ['x-forwarded-prefix', FORWARDED],
+  ['host', HOST],
+  ['x-kong-request-id', REQUEST_ID]
+])
+
+function replacedByGateway (role: number, isTrusted: boolean, replaceHost: boolean, flags: HeaderFlags): boolean {
+  switch (role) {
+    case FORWARDED: return !isTrusted
+    case HOST: return replaceHost
+    case REQUEST_ID: return flags.requestIdUpstream
+    default: return true
   }
-  return headers
 }
 
 /** nginx's $host: the Host without its port, lower-cased. */

@@ -34,7 +34,7 @@ export function pickPeer (ctx: RequestContext, balanced: BalancedService): Dispa
   upstream.balancer.started(peer)
   const route = balanced.routeFor(peer)
   const client = ctx.req.headers.host
-  if (!ctx.route.preserve_host || client === undefined || client === '') ctx.upstreamHeaders.host = route.host
+  if (!ctx.route.preserve_host || client === undefined || client === '') ctx.setUpstreamHost(route.host)
   return route.pool
 }
 

@@ -1,5 +1,5 @@
 // The proxy's request listener: route, run the access phase, forward. Everything it consults was built at
-// config load (Runtime); the common path allocates only the context, the upstream header object and the
+// config load (Runtime); the common path allocates only the context, the upstream field list and the
 // dispatch options. Continuations are module-level functions taking the context (no closures per request).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -16,7 +16,7 @@ import { indexAfter } from './consumer-switch.ts'
 import { RequestContext, kContext, ownResponseHeaders } from './context.ts'
 import { finishRequest } from './finish.ts'
 import { dispatchUpstream, requestHasBody } from './forward.ts'
-import { hostWithoutPort, upstreamRequestHeaders } from './forwarded-headers.ts'
+import { hostWithoutPort, upstreamRequestFields } from './forwarded-headers.ts'
 import { clientSocket, forwardedHttps, isEncrypted, requestHost, serverName } from './connection-info.ts'
 import { readBodyChunks } from './read-body.ts'
 import type { WorkerState } from './worker-state.ts'
@@ -63,9 +63,9 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
 
   const requestId = state.nextRequestId()
   const stripped = route.strip_path && matchedLength > 0 ? escapePath(path.slice(0, matchedLength)) : ''
-  const headers = upstreamRequestHeaders(req, socket, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps,
+  const fields = upstreamRequestFields(req, socket, target, rawPath, stripped, requestId, runtime.flags, runtime.trustedIps,
     host, https)
-  const ctx = new RequestContext(req, res, socket, state, runtime, target, startedAt, requestId, path, query, headers, http2)
+  const ctx = new RequestContext(req, res, socket, state, runtime, target, startedAt, requestId, path, query, fields, http2)
   // Kong builds the upstream path from the normalised one and escapes what normalising decoded
   ctx.upstreamPath = escapePath(upstreamPath(target.servicePath, path, matchedLength, route.strip_path, target.pathHandling))
   ;(res as unknown as Record<symbol, RequestContext>)[kContext] = ctx
