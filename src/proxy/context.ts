@@ -79,6 +79,13 @@ export class RequestContext implements ProxyContext {
   responseSize: number
   /** the body filters that accepted this response */
   bodyFilters: PluginInstance[] | null
+  /**
+   * the body bytes still to come of a streamed response whose Content-Length the upstream gave; -1 when
+   * unknown (chunked, or the fields went through header filters, which may change it)
+   */
+  bodyLeft: number
+  /** the last chunk ended the response itself (onData), so onComplete has nothing left to end */
+  bodyEnded: boolean
   dispatchedAt: number
   firstByteAt: number
   upstreamStatus: number
@@ -140,6 +147,8 @@ export class RequestContext implements ProxyContext {
     this.responseChunks = null
     this.responseSize = 0
     this.bodyFilters = null
+    this.bodyLeft = -1
+    this.bodyEnded = false
     this.dispatchedAt = 0
     this.firstByteAt = 0
     this.upstreamStatus = 0
@@ -305,6 +314,15 @@ export class RequestContext implements ProxyContext {
     this.reads++
     if (this.responseChunks !== null) return collectChunk(this, chunk)
     const res = this.res
+    if (this.bodyLeft === chunk.length) {
+      // the last bytes of a known length: end() with them writes and finishes the response in one call
+      // where write() then end() take two trips through node:http's output path
+      this.bodyLeft = 0
+      this.bodyEnded = true
+      res.end(chunk)
+      return true
+    }
+    if (this.bodyLeft > 0) this.bodyLeft -= chunk.length
     if (res.write(chunk)) return true
     this.readPaused = true
     res.once('drain', onDownstreamDrain)
@@ -314,13 +332,18 @@ export class RequestContext implements ProxyContext {
   onComplete (): void {
     this.state.readDeadlines.disarm(this)
     if (this.responseChunks !== null) this.res.end(filteredBody(this))
-    else this.res.end()
+    else if (!this.bodyEnded) this.res.end()
     finishRequest(this)
   }
 
   onError (err: Error): void {
     disarmWriteTimer(this)
     this.state.readDeadlines.disarm(this)
+    // every byte of the body was passed on and the response ended: nothing is left to fail
+    if (this.bodyEnded) {
+      finishRequest(this)
+      return
+    }
     // The client went away (closed, timed out or broke off its body): undici reports that as an aborted
     // upstream request, but there is nobody left to answer and nothing the upstream did wrong.
     // node:http unsets res.socket (null), node:http2's compatibility response once its stream is closed
@@ -413,7 +436,10 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
       continue
     }
     if (appendNames !== null && appendNames.has(lower)) shadowed = true
-    out.push(name, raw[i + 1].toString('latin1'))
+    const value = raw[i + 1].toString('latin1')
+    // llhttp has checked it is one decimal number (a conflicting repeat is an error before this)
+    if (lower === 'content-length') ctx.bodyLeft = Number(value)
+    out.push(name, value)
   }
   if (listed !== null) removeFromFlat(out, listed, first)
   const upstreamEnd = out.length
