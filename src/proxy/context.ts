@@ -27,7 +27,7 @@ import { disarmWriteTimer } from './write-timeout.ts'
 import { peerAnswered, peerDone, peerFailed } from './peer-attempt.ts'
 import { addHashCookie, addHashCookieRaw } from './hash-cookie.ts'
 import { HTTP2_SETTINGS, respondHttp2 } from './http2-respond.ts'
-import { HeaderObject, type HeaderFields } from './header-fields.ts'
+import { HeaderObject, appendField, type HeaderFields } from './header-fields.ts'
 import { fieldsObject, setField } from './forwarded-headers.ts'
 
 export const kContext = Symbol('tollgate.context')
@@ -488,11 +488,7 @@ function downstreamHeaderFields (ctx: RequestContext, raw: Buffer[]): Record<str
       }
       continue
     }
-    const value = raw[i + 1].toString('latin1')
-    const existing = out[lower]
-    if (existing === undefined) out[lower] = value
-    else if (typeof existing === 'string') out[lower] = [existing, value]
-    else existing.push(value)
+    appendField(out, lower, raw[i + 1].toString('latin1'))
   }
   if (listed !== null) for (const name of listed) delete out[name]
   const flags = ctx.runtime.flags

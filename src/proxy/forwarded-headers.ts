@@ -7,7 +7,7 @@ import type { BlockList, Socket } from 'node:net'
 import type { CompiledRoute } from '../config/compile-runtime.ts'
 import type { HeaderFlags } from './header-flags.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed } from './hop-by-hop.ts'
-import { HeaderObject, type HeaderFields } from './header-fields.ts'
+import { HeaderObject, appendField, type HeaderFields } from './header-fields.ts'
 
 /**
  * The upstream request's fields as a flat [name, value, ...] list, the form undici takes without the
@@ -56,13 +56,7 @@ export function upstreamRequestFields (req: IncomingMessage, socket: Socket, tar
 /** The object form of a flat field list (a repeated name's values as an array), for the plugins. */
 export function fieldsObject (fields: readonly string[]): HeaderFields {
   const headers = new HeaderObject()
-  for (let i = 0; i < fields.length; i += 2) {
-    const name = fields[i]
-    const existing = headers[name]
-    if (existing === undefined) headers[name] = fields[i + 1]
-    else if (typeof existing === 'string') headers[name] = [existing, fields[i + 1]]
-    else existing.push(fields[i + 1])
-  }
+  for (let i = 0; i < fields.length; i += 2) appendField(headers, fields[i], fields[i + 1])
   return headers
 }
 
@@ -78,19 +72,18 @@ export function setField (fields: string[], name: string, value: string): void {
   else fields[first + 1] = value
 }
 
-const HOP_BY_HOP = 0
-const FORWARDED_FOR = 1
-const REAL_IP = 2
+/** never passed on as the client sent it: the hop-by-hop fields, X-Forwarded-For (appended to), X-Real-IP */
+const ALWAYS = 0
 /** X-Forwarded-Proto, -Host, -Port, -Path, -Prefix: a trusted client's are kept */
-const FORWARDED = 3
-const HOST = 4
-const REQUEST_ID = 5
+const FORWARDED = 1
+const HOST = 2
+const REQUEST_ID = 3
 
 /** What a client's field of that name is to the gateway; absent: an end-to-end field it passes on. */
 const FIELD_ROLES: ReadonlyMap<string, number> = new Map([
-  ...[...HOP_BY_HOP_HEADERS].map((name) => [name, HOP_BY_HOP] as const),
-  ['x-forwarded-for', FORWARDED_FOR],
-  ['x-real-ip', REAL_IP],
+  ...[...HOP_BY_HOP_HEADERS].map((name) => [name, ALWAYS] as const),
+  ['x-forwarded-for', ALWAYS],
+  ['x-real-ip', ALWAYS],
   ['x-forwarded-proto', FORWARDED],
   ['x-forwarded-host', FORWARDED],
   ['x-forwarded-port', FORWARDED],

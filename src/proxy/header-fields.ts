@@ -21,3 +21,11 @@ HeaderObjectFunction.prototype = Object.create(null) as object
 
 /** `new HeaderObject()`: an empty field object that inherits nothing (see above). */
 export const HeaderObject = HeaderObjectFunction as unknown as HeaderFieldsConstructor
+
+/** Adds one value of a field: the first is kept as a string, a repeated field becomes an array of its values. */
+export function appendField (headers: HeaderFields, name: string, value: string): void {
+  const existing = headers[name]
+  if (existing === undefined) headers[name] = value
+  else if (typeof existing === 'string') headers[name] = [existing, value]
+  else existing.push(value)
+}
