@@ -27,11 +27,11 @@ import { threadsCpuNanoseconds } from './lib/cpu-time.ts'
 import type { BenchGateway } from './lib/gateway.ts'
 import {
   FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, startFloor, startGateway, startUpstream, subjectAgent,
-  toolScenarios, type ToolSubject
+  type ToolSubject
 } from './lib/tool-subjects.ts'
 import { needsCertificate } from './lib/environment.ts'
 import { median } from './lib/summarize.ts'
-import { TOOL_ARGS, integerOption, toolOptions, type ToolOptions } from './lib/tool-options.ts'
+import { TOOL_ARGS, commonToolOptions, toolOptions, type ToolOptions } from './lib/tool-options.ts'
 
 const USAGE = `Usage: npm run bench:cpu -- [options]
   --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${[...FLOOR_SCENARIOS, ...GATEWAY_SCENARIOS].join(', ')}
@@ -55,13 +55,7 @@ function parse (argv: readonly string[]): Options | null {
     options: TOOL_ARGS
   })
   if (values.help === true) return null
-  return {
-    only: toolScenarios(values.only ?? 'floor-tls,floor-tls-kong,tls', USAGE),
-    warmup: integerOption('--warmup', values.warmup, 20_000, 0),
-    requests: integerOption('--requests', values.requests, 4_000, 1),
-    rounds: integerOption('--rounds', values.rounds, 25, 1),
-    out: values.out ?? null
-  }
+  return commonToolOptions(values, USAGE, { warmup: 20_000, requests: 4_000, rounds: 25 })
 }
 
 /** One round of one subject: CPU µs per request. */

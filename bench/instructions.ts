@@ -35,11 +35,11 @@ import { callgrindMissing, callgrindPrefix, dumpEvents, zeroCounters } from './l
 import type { BenchGateway } from './lib/gateway.ts'
 import {
   FLOOR_SCENARIOS, GATEWAY_SCENARIOS, RATIO_PAIRS, drive, gatewaySubject, startFloor, startGateway, startUpstream, subjectAgent,
-  toolScenarios, type ToolSubject
+  type ToolSubject
 } from './lib/tool-subjects.ts'
 import { needsCertificate } from './lib/environment.ts'
 import { median } from './lib/summarize.ts'
-import { TOOL_ARGS, integerOption, toolOptions, type ToolOptions } from './lib/tool-options.ts'
+import { TOOL_ARGS, commonToolOptions, toolOptions, type ToolOptions } from './lib/tool-options.ts'
 
 const USAGE = `Usage: npm run bench:instructions -- [options]
   --only a,b      scenarios (floor-tls,floor-tls-kong,tls); any of ${[...FLOOR_SCENARIOS, ...GATEWAY_SCENARIOS].join(', ')}
@@ -77,12 +77,8 @@ function parse (argv: readonly string[]): Options | null {
   })
   if (values.help === true) return null
   return {
-    only: toolScenarios(values.only ?? 'floor-tls,floor-tls-kong,tls', USAGE),
-    warmup: integerOption('--warmup', values.warmup, 15_000, 0),
-    requests: integerOption('--requests', values.requests, 5_000, 1),
-    rounds: integerOption('--rounds', values.rounds, 3, 1),
-    cacheSim: values['cache-sim'] === true,
-    out: values.out ?? null
+    ...commonToolOptions(values, USAGE, { warmup: 15_000, requests: 5_000, rounds: 3 }),
+    cacheSim: values['cache-sim'] === true
   }
 }
 

@@ -2,6 +2,7 @@
 // the start every tool shares: --help prints the usage, a bad option is one line and exit 2, not a stack.
 
 import type { Scenario } from './scenarios.ts'
+import { toolScenarios } from './tool-subjects.ts'
 
 /** An integer option of at least `min`, `fallback` when absent; throws a one-line error otherwise. */
 export function integerOption (flag: string, value: string | undefined, fallback: number, min: number): number {
@@ -37,6 +38,33 @@ export const TOOL_ARGS = {
   out: { type: 'string' },
   help: { type: 'boolean' }
 } as const
+
+/** parseArgs's values for TOOL_ARGS */
+interface ToolArgValues {
+  readonly only?: string
+  readonly warmup?: string
+  readonly requests?: string
+  readonly rounds?: string
+  readonly out?: string
+}
+
+/** A tool's defaults: how many requests warm a subject up and are counted, and in how many rounds. */
+export interface ToolDefaults {
+  readonly warmup: number
+  readonly requests: number
+  readonly rounds: number
+}
+
+/** The options both tools read from TOOL_ARGS, with the tool's defaults (throws on a bad one). */
+export function commonToolOptions (values: ToolArgValues, usage: string, defaults: ToolDefaults): ToolOptions {
+  return {
+    only: toolScenarios(values.only ?? 'floor-tls,floor-tls-kong,tls', usage),
+    warmup: integerOption('--warmup', values.warmup, defaults.warmup, 0),
+    requests: integerOption('--requests', values.requests, defaults.requests, 1),
+    rounds: integerOption('--rounds', values.rounds, defaults.rounds, 1),
+    out: values.out ?? null
+  }
+}
 
 /** what both tools read from TOOL_ARGS */
 export interface ToolOptions {
