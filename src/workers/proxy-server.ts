@@ -37,7 +37,7 @@ export function createProxyServer (address: ListenAddress, settings: Settings, h
   const onRequest = handlers.onRequest
   let server: NetServer
   if (!address.ssl) {
-    server = createHttpServer({ ...http1Options(settings), ...keepAliveOptions(address) }, onRequest)
+    server = createHttpServer({ ...http1Options(settings), ...BODYLESS_FAST_PATH, ...keepAliveOptions(address) }, onRequest)
   } else {
     const certificates = handlers.certificates()
     if (certificates === null) {
@@ -47,7 +47,8 @@ export function createProxyServer (address: ListenAddress, settings: Settings, h
     server = address.http2
       ? createSecureServer({ ...tls, ...keepAliveOptions(address), allowHTTP1: true, settings: h2Settings(settings) },
         onRequest as unknown as H2RequestListener)
-      : createHttpsServer({ ...http1Options(settings), ...tls, ...keepAliveOptions(address), ALPNProtocols: ['http/1.1'] }, onRequest)
+      : createHttpsServer({ ...http1Options(settings), ...BODYLESS_FAST_PATH, ...tls, ...keepAliveOptions(address), ALPNProtocols: ['http/1.1'] },
+        onRequest)
     // the HTTP/1.1 side of an http2 listener is node:http's parser on the server's own fields
     if (address.http2) Object.assign(server, http1Options(settings))
     // a failed or timed-out handshake (a scanner, a half-open client) is the client's problem, not a log line
@@ -68,6 +69,16 @@ export function createProxyServer (address: ListenAddress, settings: Settings, h
 export function setDefaultCertificate (server: TlsServer, certificates: ServerCertificates): void {
   server.setSecureContext(certificates.serverOptions)
 }
+
+/**
+ * A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), and node:http then
+ * hands it over already ended (`optimizeEmptyRequests`, Node 24.12): no 'end' or 'close' events, no
+ * end-of-stream ticks, nothing left to dump when the response finishes. The proxy never waits on such a
+ * request's stream: whether it has a body is read from those two headers (forward.ts requestHasBody,
+ * read-body.ts). It is an option of node:http's servers only; the HTTP/1.1 side of an http2 listener,
+ * which takes the fields below as properties of node:http2's server, goes the usual way.
+ */
+const BODYLESS_FAST_PATH: Readonly<Record<string, unknown>> = Object.freeze({ optimizeEmptyRequests: true })
 
 function http1Options (settings: Settings): Record<string, unknown> {
   return {

@@ -1,9 +1,10 @@
 // Keep-alive: upstream connections are pooled per worker and reused, so many requests need few upstream
-// sockets; a downstream keep-alive connection serves many requests; upstream_keepalive_pool_size 0 opts out.
+// sockets; a downstream keep-alive connection serves many requests, with and without bodies, one after
+// another or pipelined; upstream_keepalive_pool_size 0 opts out.
 
 import t from 'tap'
 import { Agent } from 'node:http'
-import { echoConfig, send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, rawExchange, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
 const REQUESTS = 40
@@ -63,4 +64,45 @@ t.test('upstream_keepalive_max_requests bounds the requests per upstream connect
   for (const r of upstream.requests) perConnection.set(r.remotePort, (perConnection.get(r.remotePort) ?? 0) + 1)
   // how undici's Pool spreads requests while a connection closes varies; the cap does not
   t.equal(Math.max(...perConnection.values()), 3, `requests per connection: ${[...perConnection.values()].join(', ')}`)
+})
+
+/** The responses in a raw HTTP/1.1 byte stream, each framed by its Content-Length. */
+function splitResponses (data: string): Array<{ status: number, body: string }> {
+  const out: Array<{ status: number, body: string }> = []
+  let at = 0
+  while (at < data.length) {
+    const headEnd = data.indexOf('\r\n\r\n', at)
+    if (headEnd < 0) break
+    const head = data.slice(at, headEnd)
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0)
+    out.push({ status: Number(head.slice(9, 12)), body: data.slice(headEnd + 4, headEnd + 4 + length) })
+    at = headEnd + 4 + length
+  }
+  return out
+}
+
+// node:http hands a request without Content-Length or Transfer-Encoding over already ended
+// (optimizeEmptyRequests, proxy-server.ts): the requests with bodies around it must still get theirs.
+t.test('bodyless and bodied requests pipelined on one connection each reach the upstream whole', async (t) => {
+  const upstream = await startUpstream()
+  t.teardown(() => upstream.close())
+  const gateway = await startGateway(echoConfig(upstream.url))
+  t.teardown(() => gateway.stop())
+
+  const host = 'Host: gateway.test\r\n'
+  const result = await rawExchange(gateway.proxyUrl, [
+    `GET /none HTTP/1.1\r\n${host}\r\n` +
+    `POST /length HTTP/1.1\r\n${host}Content-Length: 5\r\n\r\nhello` +
+    `POST /chunked HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\n\r\n6\r\nworld!\r\n0\r\n\r\n` +
+    `GET /zero HTTP/1.1\r\n${host}Content-Length: 0\r\n\r\n` +
+    `DELETE /none-again HTTP/1.1\r\n${host}Connection: close\r\n\r\n`
+  ])
+  t.equal(result.error, null)
+  t.ok(result.closedByServer, 'the last request asked to close')
+  const replies = splitResponses(result.data)
+  t.same(replies.map((r) => r.status), [200, 200, 200, 200, 200])
+  t.same(replies.map((r) => JSON.parse(r.body) as { url: string, bodyBytes: number }).map((b) => [b.url, b.bodyBytes]),
+    [['/none', 0], ['/length', 5], ['/chunked', 6], ['/zero', 0], ['/none-again', 0]])
+  t.same(upstream.requests.map((r) => [r.method, r.bodyBytes]),
+    [['GET', 0], ['POST', 5], ['POST', 6], ['GET', 0], ['DELETE', 0]])
 })
