@@ -414,6 +414,15 @@ export function ownResponseHeaders (runtime: Runtime, requestId: string, started
   return out
 }
 
+/** the lengths of the names downstreamHeaders checks for: the hop-by-hop ones, HTTP2-Settings and Content-Length */
+const CHECKED_NAME_LENGTHS: Uint8Array = lengthTable([...HOP_BY_HOP_HEADERS, HTTP2_SETTINGS, 'content-length'])
+
+function lengthTable (names: readonly string[]): Uint8Array {
+  const table = new Uint8Array(Math.max(...names.map((name) => name.length)) + 1)
+  for (const name of names) table[name.length] = 1
+  return table
+}
+
 // Builds the downstream header list in the raw [name, value, ...] form res.writeHead accepts (for HTTP/2,
 // the form stream.respond takes: the :status pair first), dropping hop-by-hop headers and appending
 // Kong's. Kept as one loop on purpose: it runs for every response.
@@ -426,6 +435,13 @@ function downstreamHeaders (ctx: RequestContext, raw: Buffer[]): string[] {
   let shadowed = false
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toString('latin1')
+    // a name no check below can match (most of them) is passed on without being lower-cased and hashed;
+    // a plugin's appended names may have any length
+    const length = name.length
+    if (appendNames === null && (length >= CHECKED_NAME_LENGTHS.length || CHECKED_NAME_LENGTHS[length] === 0)) {
+      out.push(name, raw[i + 1].toString('latin1'))
+      continue
+    }
     const lower = name.toLowerCase()
     if (HOP_BY_HOP_HEADERS.has(lower) || (http2 && lower === HTTP2_SETTINGS)) {
       // headers the upstream's Connection names are hop-by-hop too (RFC 9110 §7.6.1); rare beyond keep-alive

@@ -48,9 +48,11 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const socket = clientSocket(req, http2)
   const https = isEncrypted(socket)
   const host = requestHost(req, http2)
-  const match = runtime.router.find(req.method ?? 'GET', host, path, req.headers, req.rawHeaders, https ? serverName(socket) : null)
+  const router = runtime.router
+  // the server name is read (and lower-cased) only when some route has snis to match it against
+  const match = router.find(req.method ?? 'GET', host, path, req.headers, req.rawHeaders, https && router.matchesSni ? serverName(socket) : null)
   if (match === null) return earlyResponse(state, runtime, res, startedAt, 404, KONG_MESSAGES[404], null)
-  const matchedLength = runtime.router.matchedLength
+  const matchedLength = router.matchedLength
   const target = match.value
   const route = target.route
   if (target.httpsOnly && !https && !forwardedHttps(req, socket, runtime.trustedIps)) {

@@ -29,6 +29,8 @@ export class Router<T> {
    * find() to apply strip_path. Valid only until the next find().
    */
   matchedLength: number
+  /** some route has snis: only then does find() need the request's server name */
+  readonly matchesSni: boolean
   readonly #tree: RadixTree<HostBucket<T>>
   /** reused by every lookup for the tree nodes on the request path */
   readonly #nodes: RadixNode<HostBucket<T>>[]
@@ -61,6 +63,7 @@ export class Router<T> {
     this.#found = null
     this.#length = 0
     const candidates = this.#index(entries)
+    this.matchesSni = candidates.some((candidate) => candidate.snis !== null)
     candidates.sort(flavor === 'traditional' ? compareTraditional : comparePrecedence)
     for (let i = 0; i < candidates.length; i++) candidates[i].rank = i
     this.#tree.forEachValue((bucket) => bucket.seal())

@@ -35,3 +35,9 @@ t.test('the router: a route with snis wins over https only for its SNI', async (
   t.equal(router.find('GET', undefined, '/', {}, null, '')!.value, 'all')
   t.equal(router.find('GET', undefined, '/', {}, null, null)!.value, 'sni', 'over http the snis route still matches, and ranks higher')
 })
+
+t.test('the router says whether a lookup needs the server name at all', async (t) => {
+  t.ok(new Router(entriesOf([makeRoute('sni', { paths: ['/'], snis: ['a.test'] })])).matchesSni)
+  t.notOk(new Router(entriesOf([makeRoute('all', { paths: ['/'] }), makeRoute('empty', { paths: ['/x'], snis: [] })])).matchesSni,
+    'no route has snis (an empty list is none)')
+})
