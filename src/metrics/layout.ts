@@ -2,9 +2,11 @@
 // grown only by the main thread (src/metrics/route-series.ts):
 //
 //   counters   Float64 fields. One "slot" of SLOT_FIELDS per (series, worker), series-major:
-//              slot (series s, worker w) starts at field (s * workers + w) * SLOT_FIELDS, so growing the
+//              slot (series s, worker w) starts at field (s * workers + w) * SLOT_STRIDE, so growing the
 //              buffer appends series and never moves a worker's existing fields. A worker is the only
-//              writer of its slots (plain stores), the main thread sums them at scrape time.
+//              writer of its slots (plain stores), the main thread sums them at scrape time. The stride
+//              pads a slot to whole 128-byte line pairs: two workers' slots never share a cache line, so
+//              one worker's counting does not invalidate another core's copy of its own.
 //   directory  Int32 words. DIRECTORY_COUNT holds how many series exist (Atomics, written after the
 //              entry); entry s at DIRECTORY_HEADER_WORDS + s * KEY_WORDS is the 16-byte key of series s
 //              (md5 of its labels), which workers look up when they compile a config.
@@ -65,7 +67,10 @@ export const UPSTREAM_LATENCY = KONG_LATENCY + histogramFields(KONG_LATENCY_BOUN
 export const REQUEST_LATENCY = UPSTREAM_LATENCY + histogramFields(UPSTREAM_LATENCY_BOUNDS)
 export const SLOT_FIELDS = REQUEST_LATENCY + histogramFields(UPSTREAM_LATENCY_BOUNDS)
 export const FIELD_BYTES = Float64Array.BYTES_PER_ELEMENT
-export const SLOT_BYTES = SLOT_FIELDS * FIELD_BYTES
+const LINE_PAIR_FIELDS = 128 / FIELD_BYTES
+/** fields from one slot's start to the next's: SLOT_FIELDS rounded up to whole line pairs */
+export const SLOT_STRIDE = Math.ceil(SLOT_FIELDS / LINE_PAIR_FIELDS) * LINE_PAIR_FIELDS
+export const SLOT_BYTES = SLOT_STRIDE * FIELD_BYTES
 
 // ---- directory (Int32 words) ----
 export const DIRECTORY_COUNT = 0
@@ -79,5 +84,5 @@ export const MAX_SERIES = 16384
 
 /** the first counter field of (series, worker) */
 export function slotBase (series: number, workers: number, worker: number): number {
-  return (series * workers + worker) * SLOT_FIELDS
+  return (series * workers + worker) * SLOT_STRIDE
 }

@@ -6,7 +6,7 @@
 
 import {
   BANDWIDTH_EGRESS, BANDWIDTH_INGRESS, CODE_COUNT, CODE_LABELS, KONG_LATENCY, KONG_LATENCY_BOUNDS,
-  REQUEST_LATENCY, REQUESTS, SLOT_FIELDS, SOURCE_LABELS, UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, slotBase,
+  REQUEST_LATENCY, REQUESTS, SLOT_FIELDS, SLOT_STRIDE, SOURCE_LABELS, UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, slotBase,
 } from './layout.ts'
 import { FAMILY_BANDWIDTH, FAMILY_LATENCY, FAMILY_STATUS } from './families.ts'
 import type { RouteSeries } from './route-series.ts'
@@ -40,7 +40,7 @@ export function proxyMetricsSource (series: RouteSeries): MetricsSource {
   return {
     collect () {
       const { counters: buffer, workers } = series.shared
-      const counters = new Float64Array(buffer, 0, Math.min(buffer.byteLength / 8, series.size * workers * SLOT_FIELDS))
+      const counters = new Float64Array(buffer, 0, Math.min(buffer.byteLength / 8, series.size * workers * SLOT_STRIDE))
       const requests: ValueSample[] = []
       const bandwidth: ValueSample[] = []
       const kong: HistogramSample[] = []

@@ -3,7 +3,7 @@
 import t from 'tap'
 import {
   BANDWIDTH_EGRESS, BANDWIDTH_INGRESS, CODE_COLUMN, CODE_COUNT, CODE_LABELS, CODE_OTHER, KONG_LATENCY, KONG_LATENCY_BOUNDS,
-  REQUEST_LATENCY, REQUESTS, SLOT_FIELDS, SOURCE_LABELS, UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, histogramFields, slotBase,
+  REQUEST_LATENCY, REQUESTS, SLOT_BYTES, SLOT_FIELDS, SLOT_STRIDE, SOURCE_LABELS, UPSTREAM_LATENCY, UPSTREAM_LATENCY_BOUNDS, histogramFields, slotBase,
 } from '../../../src/metrics/layout.ts'
 
 t.test('status codes: exact columns, then the class, then other', async (t) => {
@@ -32,6 +32,13 @@ t.test('slot regions follow each other without overlap', async (t) => {
 
 t.test('slots are series-major, so appending series moves nothing', async (t) => {
   t.equal(slotBase(0, 3, 0), 0)
-  t.equal(slotBase(0, 3, 2), 2 * SLOT_FIELDS)
-  t.equal(slotBase(1, 3, 0), 3 * SLOT_FIELDS)
+  t.equal(slotBase(0, 3, 2), 2 * SLOT_STRIDE)
+  t.equal(slotBase(1, 3, 0), 3 * SLOT_STRIDE)
+})
+
+t.test('a slot takes whole 128-byte line pairs: two workers never write one cache line', async (t) => {
+  t.ok(SLOT_STRIDE >= SLOT_FIELDS)
+  t.equal(SLOT_BYTES % 128, 0)
+  t.ok(SLOT_BYTES - SLOT_FIELDS * 8 < 128, 'no more padding than that')
+  for (const worker of [0, 1, 2]) t.equal(slotBase(5, 3, worker) * 8 % 128, 0, `worker ${worker}'s slot starts a line pair`)
 })
