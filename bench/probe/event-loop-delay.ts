@@ -1,8 +1,12 @@
 // Preloaded into the gateway by the suite (`node --import`), which Node applies to every worker thread
-// too: each thread keeps an event-loop delay histogram (perf_hooks.monitorEventLoopDelay, 1 ms
+// too: each proxy worker keeps an event-loop delay histogram (perf_hooks.monitorEventLoopDelay, 1 ms
 // resolution). The suite resets and reads them over the gateway process's IPC channel; the main thread
-// relays to the worker threads over a BroadcastChannel. It changes nothing in the gateway: a 1 ms
-// native timer per thread, and a message handler that runs only when the suite asks.
+// relays to the worker threads over a BroadcastChannel. What it adds to the gateway: a 1 ms native timer
+// in each proxy worker, and a message handler that runs only when the suite asks. The other threads (the
+// main thread, the signing pool) answer a read with their heap but keep no histogram: the suite reads only
+// the proxy workers' delays, and a timer there would wake an idle thread a thousand times a second on the
+// subject's CPU. With a timer in every thread, `tls` took 1.8% and 2.7% more CPU per request than without
+// the probe (two runs of bench:cpu's method); with timers in the proxy workers only, the same as without.
 // Proxy workers are told apart from other threads (the signing pool) by their workerData shape.
 // A read also reports each thread's used V8 heap (its own isolate, v8.getHeapStatistics), after a full
 // collection when asked and the gateway runs with --expose-gc (bench/hostile.ts: what an attack left).
@@ -38,7 +42,7 @@ type ProbeMessage =
   | { readonly probe: 'delay', readonly id: number, readonly thread: ThreadDelay }
 
 const histogram = monitorEventLoopDelay({ resolution: 1 })
-histogram.enable()
+if (kind() === 'proxy') histogram.enable()
 const channel = new BroadcastChannel(CHANNEL)
 channel.unref()
 
