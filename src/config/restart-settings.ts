@@ -9,7 +9,7 @@ import type { LoadedConfig, Settings } from './types.ts'
 export const RESTART_SETTINGS: readonly (keyof Settings)[] = [
   'proxy_listen', 'admin_listen', 'worker_processes', 'prefix', 'token_cache_slots', 'token_cache_slot_size',
   'oidc_verified_token_cache_size',
-  'signing_threads', 'worker_semi_space_size', 'client_header_timeout', 'client_body_timeout', 'client_max_header_size', 'keepalive_timeout',
+  'signing_threads', 'client_header_timeout', 'client_body_timeout', 'client_max_header_size', 'keepalive_timeout',
   'upstream_keepalive_pool_size', 'upstream_keepalive_max_requests', 'upstream_keepalive_idle_timeout',
   // a kong.conf setting: Kong reads it at start only
   'router_flavor',

@@ -60,19 +60,6 @@ function positiveSize (input: unknown, path: string, issues: ConfigIssue[]): unk
   return value
 }
 
-const MIB = 1024 ** 2
-/** V8's own largest semi-space for a worker thread on 64-bit (its default young generation limit, 192 MiB, is three) */
-const MAX_SEMI_SPACE = 64 * MIB
-
-/** 0, or whole MiB up to MAX_SEMI_SPACE: V8 takes a semi-space size in MiB (src/workers/young-generation.ts) */
-function semiSpaceSize (input: unknown, path: string, issues: ConfigIssue[]): unknown {
-  const value = size(input, path, issues)
-  if (typeof value === 'number' && (value % MIB !== 0 || value > MAX_SEMI_SPACE)) {
-    issues.push({ path, message: "expected 0 (V8's own sizing) or whole megabytes from 1m to 64m" })
-  }
-  return value
-}
-
 /** "auto" (resolved here) or an integer ≥ 1 */
 function countOrAuto (auto: () => number): Parse {
   return (input, path, issues) => input === 'auto' ? auto() : integer(1)(input, path, issues)
@@ -210,8 +197,6 @@ const SETTINGS = {
   // Tollgate's own: openid-connect's per-worker cache of verified bearer tokens (0: none, each request verifies)
   oidc_verified_token_cache_size: { default: '4m', parse: size },
   signing_threads: { default: 'auto', parse: countOrAuto(() => Math.max(1, Math.floor(availableParallelism() / 2))) },
-  // Tollgate's own: the young generation of the worker threads (src/workers/young-generation.ts)
-  worker_semi_space_size: { default: '16m', parse: semiSpaceSize },
   admin_max_body_size: { default: '10m', parse: size },
   // Admin API hardening (src/admin/admin-guard.ts)
   admin_token: { default: null, parse: adminToken },

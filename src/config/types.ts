@@ -340,9 +340,6 @@ export interface Settings {
   readonly oidc_verified_token_cache_size: number
   /** threads that sign client assertions ("auto" = half the CPUs, at least 1) */
   readonly signing_threads: number
-  /** bytes: the semi-space each worker thread's young generation starts with and keeps ("16m"); 0 leaves the
-   * sizing to V8 (src/workers/young-generation.ts) */
-  readonly worker_semi_space_size: number
   /** largest Admin API request body in bytes (10 MiB) */
   readonly admin_max_body_size: number
   // Admin API hardening (src/admin/admin-guard.ts)

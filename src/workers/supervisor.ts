@@ -8,7 +8,6 @@ import { logDeprecations } from '../config/deprecations.ts'
 import type { Logger } from '../core/log.ts'
 import { flushModuleCompileCache } from '../core/compile-cache.ts'
 import { holdPorts } from './port-holders.ts'
-import { sizeWorkerYoungGeneration } from './young-generation.ts'
 import { setupMainPluginServices, type MainPluginService } from '../plugins/main-thread-services.ts'
 import type { FromWorker, ToWorker, WorkerData } from './messages.ts'
 import { createStatsBuffer, resetWorkerGauges, sumStats, type StatsTotals } from './worker-stats.ts'
@@ -119,8 +118,6 @@ export class Supervisor {
 
   async start (): Promise<void> {
     logDeprecations(this.#logger, this.#config)
-    // before any worker thread (a proxy worker, a signing thread) is started
-    sizeWorkerYoungGeneration(this.#config.settings.worker_semi_space_size)
     const ports = await holdPorts(this.#config.settings.proxy_listen)
     this.#listen = ports.addresses
     try {

@@ -221,7 +221,6 @@ export const SETTINGS = {
   token_cache_slot_size: integer,
   oidc_verified_token_cache_size: integer,
   signing_threads: integer,
-  worker_semi_space_size: integer,
   admin_max_body_size: integer,
   admin_token: nullable(string),
   admin_allowed_hosts: array(string),

@@ -40,7 +40,6 @@ t.test('defaults', async (t) => {
     token_cache_slot_size: 2048,
     oidc_verified_token_cache_size: 4 * 1024 * 1024,
     signing_threads: Math.max(1, Math.floor(cpus / 2)),
-    worker_semi_space_size: 16 * 1024 * 1024,
     admin_max_body_size: 10 * 1024 * 1024,
     admin_token: null,
     admin_allowed_hosts: [],
@@ -133,15 +132,6 @@ t.test('worker_processes and signing_threads', async (t) => {
     { path: 'signing_threads', message: 'expected an integer' },
   ]))
   t.strictSame(issuesOf(doc({ worker_processes: 'many' })), [{ path: 'worker_processes', message: 'expected an integer' }])
-})
-
-t.test('worker_semi_space_size: 0, or whole megabytes up to V8\'s own limit', async (t) => {
-  t.equal(settings({ worker_semi_space_size: '32m' }).worker_semi_space_size, 32 * 1024 * 1024)
-  t.equal(settings({ worker_semi_space_size: 0 }).worker_semi_space_size, 0, '0: V8 sizes it')
-  const message = "expected 0 (V8's own sizing) or whole megabytes from 1m to 64m"
-  for (const value of ['1500k', '65m', '1g', 1000]) {
-    t.strictSame(issuesOf(doc({ worker_semi_space_size: value })), [{ path: 'worker_semi_space_size', message }], String(value))
-  }
 })
 
 t.test('durations, sizes and counts', async (t) => {
