@@ -5,8 +5,8 @@
 //              slot (series s, worker w) starts at field (s * workers + w) * SLOT_STRIDE, so growing the
 //              buffer appends series and never moves a worker's existing fields. A worker is the only
 //              writer of its slots (plain stores), the main thread sums them at scrape time. The stride
-//              pads a slot to whole 128-byte line pairs: two workers' slots never share a cache line, so
-//              one worker's counting does not invalidate another core's copy of its own.
+//              pads a slot to whole cache-line pairs, so two workers' slots never share a line
+//              (src/core/cache-lines.ts).
 //   directory  Int32 words. DIRECTORY_COUNT holds how many series exist (Atomics, written after the
 //              entry); entry s at DIRECTORY_HEADER_WORDS + s * KEY_WORDS is the 16-byte key of series s
 //              (md5 of its labels), which workers look up when they compile a config.
@@ -14,6 +14,8 @@
 // A series is one (service, route) label pair, Kong's prometheus labels. Series are append-only for the
 // life of the process, so a counter never jumps between routes across reloads and survives worker
 // restarts. Float64 keeps counts exact up to 2^53 without BigInt on the hot path.
+
+import { linePairPadded } from '../core/cache-lines.ts'
 
 /** Kong's prometheus KONG_LATENCY_BUCKETS (ms), used for kong_kong_latency_ms. */
 export const KONG_LATENCY_BOUNDS: readonly number[] = [1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 500, 750, 1000, 3000, 6000]
@@ -67,10 +69,9 @@ export const UPSTREAM_LATENCY = KONG_LATENCY + histogramFields(KONG_LATENCY_BOUN
 export const REQUEST_LATENCY = UPSTREAM_LATENCY + histogramFields(UPSTREAM_LATENCY_BOUNDS)
 export const SLOT_FIELDS = REQUEST_LATENCY + histogramFields(UPSTREAM_LATENCY_BOUNDS)
 export const FIELD_BYTES = Float64Array.BYTES_PER_ELEMENT
-const LINE_PAIR_FIELDS = 128 / FIELD_BYTES
+export const SLOT_BYTES = linePairPadded(SLOT_FIELDS * FIELD_BYTES)
 /** fields from one slot's start to the next's: SLOT_FIELDS rounded up to whole line pairs */
-export const SLOT_STRIDE = Math.ceil(SLOT_FIELDS / LINE_PAIR_FIELDS) * LINE_PAIR_FIELDS
-export const SLOT_BYTES = SLOT_STRIDE * FIELD_BYTES
+export const SLOT_STRIDE = SLOT_BYTES / FIELD_BYTES
 
 // ---- directory (Int32 words) ----
 export const DIRECTORY_COUNT = 0

@@ -330,7 +330,7 @@ export class RequestContext implements ProxyContext {
   }
 
   onComplete (): void {
-    this.state.readDeadlines.disarm(this)
+    // finishRequest ends the wait for the upstream (read-timeout.ts)
     if (this.responseChunks !== null) this.res.end(filteredBody(this))
     else if (!this.bodyEnded) this.res.end()
     finishRequest(this)

@@ -120,9 +120,7 @@ export class ReadDeadlines {
       this.#running = false
       return
     }
-    const period = sweepPeriod(shortest)
-    if (period === this.#period) this.#timer!.refresh()
-    else this.#start(period)
+    this.#start(sweepPeriod(shortest))
   }
 }
 

@@ -2,6 +2,8 @@
 // and is its only writer, so plain stores suffice; the main thread sums the regions for /status and
 // /metrics. Float64 keeps counts exact far beyond 2^32 without BigInt allocation on the hot path.
 
+import { linePairPadded } from '../core/cache-lines.ts'
+
 export const STAT_CONNECTIONS_ACTIVE = 0
 export const STAT_CONNECTIONS_ACCEPTED = 1
 export const STAT_CONNECTIONS_HANDLED = 2
@@ -10,12 +12,8 @@ export const STAT_REQUESTS_IN_FLIGHT = 4
 /** fields per worker region */
 export const STAT_FIELDS = 5
 export const STAT_FIELD_BYTES = Float64Array.BYTES_PER_ELEMENT
-/**
- * A region's stride: two 64-byte cache lines, so that no two workers write to one line (nor to a pair the
- * CPU's adjacent-line prefetcher fetches together) and a request on one core does not invalidate another
- * core's copy of its counters.
- */
-export const STAT_REGION_BYTES = 128
+/** a region's stride: whole cache-line pairs, so that no two workers write to one line (cache-lines.ts) */
+export const STAT_REGION_BYTES = linePairPadded(STAT_FIELDS * STAT_FIELD_BYTES)
 const STAT_REGION_FIELDS = STAT_REGION_BYTES / STAT_FIELD_BYTES
 
 export function createStatsBuffer (workers: number): SharedArrayBuffer {
