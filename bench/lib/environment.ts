@@ -201,8 +201,13 @@ export function needsCertificate (scenarios: readonly Scenario[]): boolean {
   return scenarios.some((s) => (s.target === 'gateway' && s.listener !== undefined) || floorOverTls(s.target))
 }
 
-/** bench/procs/floor.ts's arguments for a target: behind node:https or node:http2 with the run's certificate, writing Kong's headers for the -kong ones */
-export function floorArgs (target: FloorTarget, upstreamUrl: string, certificate: BenchCertificate | null): string[] {
+/**
+ * bench/procs/floor.ts's arguments for a target: behind node:https or node:http2 with the run's
+ * certificate, writing Kong's headers for the -kong ones, and with `microseconds` (as the suite's gateways
+ * write them) the two microsecond headers too.
+ */
+export function floorArgs (target: FloorTarget, upstreamUrl: string, certificate: BenchCertificate | null,
+  microseconds = true): string[] {
   const h2 = target === 'floor-h2' || target === 'floor-h2-kong'
   const tls = floorOverTls(target)
   if (tls && certificate === null) throw new Error(`${target} needs the run's certificate`)
@@ -210,7 +215,7 @@ export function floorArgs (target: FloorTarget, upstreamUrl: string, certificate
     upstreamUrl,
     ...(tls ? ['--tls', certificate!.certFile, certificate!.keyFile] : []),
     ...(h2 ? ['--h2'] : []),
-    ...(target.endsWith('-kong') ? ['--kong'] : [])
+    ...(target.endsWith('-kong') ? ['--kong', ...(microseconds ? ['--microseconds'] : [])] : [])
   ]
 }
 
@@ -254,8 +259,12 @@ function issuersOf (routes: readonly string[], idp: BenchChild): string[] {
   return [...issuers]
 }
 
+/** kong.conf's default `headers`: Server/Via, the latency headers and X-Kong-Request-Id */
+export const KONG_DEFAULT_HEADERS: readonly string[] = Object.freeze(['server_tokens', 'latency_tokens', 'x-kong-request-id'])
+
 /**
- * Kong's default response headers plus Tollgate's microsecond latency headers; a token cache large
+ * Kong's default response headers plus Tollgate's microsecond latency headers, which the suite's recorder
+ * reads for the gateway's own time (bench/procs/recorder.ts); a token cache large
  * enough that the oidc-many keys are never evicted by oidc-cold's stream of new ones; the key-auth
  * consumer when a route has key-auth.
  */
@@ -268,7 +277,7 @@ export function gatewayConfig (workers: number, upstreamUrl: string, routes: rea
     admin_listen: '127.0.0.1:0',
     worker_processes: workers,
     log_level: 'notice',
-    headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id', 'microsecond_latency_tokens'],
+    headers: [...KONG_DEFAULT_HEADERS, 'microsecond_latency_tokens'],
     token_cache_slots: cacheSlots,
     token_cache_slot_size: 512,
     consumers: benchConsumers(routes.map((r) => r.plugins)),

@@ -4,11 +4,15 @@
 // scenarios, against the suite's upstream and certificate. Both tools drive them the same way, from their
 // own process with undici: keep-alive, CONNECTIONS connections (HTTP/2: one connection with as many
 // streams), a GET without a body or credentials, as the suite's requests.
+// One difference from the suite: the gateway writes kong.conf's default `headers`, without the two
+// microsecond latency headers the suite's gateway adds for its recorder (nothing here reads them), and the
+// -kong floors leave them out too. They cost the gateway about 2% of its CPU per request over TLS, which
+// `floor-tls` and `floor-h2` never pay: the suite's own ratios include them.
 
 import { Agent, request } from 'undici'
 import type { BenchCertificate } from './bench-certificate.ts'
 import { BenchChild } from './child.ts'
-import { floorArgs, gatewayConfig, tlsSettings, type FloorTarget } from './environment.ts'
+import { KONG_DEFAULT_HEADERS, floorArgs, gatewayConfig, tlsSettings, type FloorTarget } from './environment.ts'
 import { BenchGateway } from './gateway.ts'
 import { listenerUrl } from './measure.ts'
 import { SCENARIOS, type Scenario } from './scenarios.ts'
@@ -66,7 +70,7 @@ export async function startUpstream (cpus: string | null): Promise<BenchChild> {
 export async function startFloor (scenario: Scenario, start: SubjectStart): Promise<{ readonly subject: ToolSubject, readonly child: BenchChild }> {
   const child = await BenchChild.start(scenario.name, PROC('floor'), {
     cpus: start.cpus,
-    args: floorArgs(scenario.target as FloorTarget, start.upstreamUrl, start.certificate),
+    args: floorArgs(scenario.target as FloorTarget, start.upstreamUrl, start.certificate, false),
     prefix: start.prefix,
     readyTimeoutMs: start.startTimeoutMs
   })
@@ -80,7 +84,11 @@ export async function startGateway (scenarios: readonly Scenario[], start: Subje
     name: 'gateway',
     cpus: start.cpus,
     cpuProfDir: null,
-    config: { ...gatewayConfig(1, start.upstreamUrl, routes, 64), ...(start.certificate === null ? {} : tlsSettings(start.certificate)) },
+    config: {
+      ...gatewayConfig(1, start.upstreamUrl, routes, 64),
+      headers: KONG_DEFAULT_HEADERS,
+      ...(start.certificate === null ? {} : tlsSettings(start.certificate))
+    },
     prefix: start.prefix,
     startTimeoutMs: start.startTimeoutMs,
     // the probe's 1 ms timers in every thread would weigh on the count (bench/instructions.ts)
