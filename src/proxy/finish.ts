@@ -1,6 +1,6 @@
 // The end of a request, whichever way it ends: the upstream answered, failed, a plugin answered, or the
 // client went away. Runs the log phase once, writes the optional access log line, reports the request's
-// metrics and settles the in-flight count.
+// metrics and settles the in-flight count and the connection's keep-alive.
 
 import type { RequestContext } from './context.ts'
 import { performance } from 'node:perf_hooks'
@@ -23,12 +23,15 @@ export function finishRequest (ctx: RequestContext): void {
       }
     }
   }
+  const now = performance.now()
   try {
     if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
-    reportRequestMetrics(ctx)
+    reportRequestMetrics(ctx, now)
   } finally {
     // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever
     ctx.state.requestEnded()
+    // its connection's keep-alive wait starts (client-keepalive.ts)
+    if (ctx.connection !== null) ctx.state.keepAlive.requestEnded(ctx.connection, now)
   }
 }
 

@@ -32,10 +32,9 @@ const byteMarks = new WeakMap<Socket, ByteMarks>()
  * gateway makes before routing (400/404) has no route and its bytes count with the next routed request on
  * that connection. Which families it records is the request's metricsFamilies (metrics/families.ts).
  */
-export function reportRequestMetrics (ctx: RequestContext): void {
+export function reportRequestMetrics (ctx: RequestContext, now = performance.now()): void {
   const slot = ctx.target.metricsSlot
   if (slot < 0) return
-  const now = performance.now()
   const res = ctx.res
   // the client went away before a status line was sent: nginx logs 499 (NGX_HTTP_CLIENT_CLOSED_REQUEST,
   // src/http/ngx_http_request.h), and Kong's exporter counts that logged status (kong.log.serialize's

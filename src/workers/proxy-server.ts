@@ -82,7 +82,9 @@ const BODYLESS_FAST_PATH: Readonly<Record<string, unknown>> = Object.freeze({ op
 
 function http1Options (settings: Settings): Record<string, unknown> {
   return {
-    keepAliveTimeout: settings.keepalive_timeout * 1000,
+    // keepalive_timeout is the proxy's (src/proxy/client-keepalive.ts): node:http's would re-arm a timer on
+    // every response and advertise Keep-Alive: timeout=N, which nginx does not
+    keepAliveTimeout: 0,
     headersTimeout: settings.client_header_timeout * 1000,
     requestTimeout: (settings.client_header_timeout + settings.client_body_timeout) * 1000,
     // how often Node checks the two timeouts above; bounded so short test timeouts stay accurate

@@ -1,10 +1,10 @@
 // Keep-alive: upstream connections are pooled per worker and reused, so many requests need few upstream
 // sockets; a downstream keep-alive connection serves many requests, with and without bodies, one after
-// another or pipelined; upstream_keepalive_pool_size 0 opts out.
+// another or pipelined, until keepalive_timeout closes it idle; upstream_keepalive_pool_size 0 opts out.
 
 import t from 'tap'
 import { Agent } from 'node:http'
-import { echoConfig, rawExchange, send, startGateway } from '../helpers/gateway.ts'
+import { echoConfig, parseRawResponse, rawExchange, send, startGateway } from '../helpers/gateway.ts'
 import { startUpstream } from '../helpers/upstream.ts'
 
 const REQUESTS = 40
@@ -105,4 +105,41 @@ t.test('bodyless and bodied requests pipelined on one connection each reach the 
     [['/none', 0], ['/length', 5], ['/chunked', 6], ['/zero', 0], ['/none-again', 0]])
   t.same(upstream.requests.map((r) => [r.method, r.bodyBytes]),
     [['GET', 0], ['POST', 5], ['POST', 6], ['GET', 0], ['DELETE', 0]])
+})
+
+// keepalive_timeout is the proxy's own (src/proxy/client-keepalive.ts), as nginx's: an idle connection
+// closes after it, a request taking longer keeps its connection, and no Keep-Alive header is sent.
+t.test('keepalive_timeout closes an idle client connection, never one with a request in flight', async (t) => {
+  const upstream = await startUpstream()
+  t.teardown(() => upstream.close())
+  const gateway = await startGateway(echoConfig(upstream.url), { settings: { keepalive_timeout: 1 } })
+  t.teardown(() => gateway.stop())
+  const host = 'Host: gateway.test\r\n'
+
+  const idle = await rawExchange(gateway.proxyUrl, [`GET /idle HTTP/1.1\r\n${host}\r\n`], 6000)
+  t.equal(idle.error, null)
+  t.ok(idle.closedByServer, 'the gateway closed the idle connection')
+  t.ok(idle.elapsedMs >= 1000 && idle.elapsedMs < 5000, `after keepalive_timeout, not before: ${idle.elapsedMs} ms`)
+  const reply = parseRawResponse(idle.data)
+  t.equal(reply?.status, 200)
+  t.match(reply?.headers, /^connection: keep-alive$/m)
+  t.notMatch(reply?.headers, /^keep-alive:/m, 'no Keep-Alive header, as nginx without its second parameter')
+
+  // the first answer takes 1.5 s, longer than keepalive_timeout; the second request follows 0.5 s later
+  const slow = await rawExchange(gateway.proxyUrl, [`GET /slow?ms=1500 HTTP/1.1\r\n${host}\r\n`, `GET /after HTTP/1.1\r\n${host}\r\n`], 8000, 2000)
+  t.equal(slow.error, null)
+  t.same(splitResponses(slow.data).map((r) => r.status), [200, 200], 'both requests answered on the one connection')
+  t.ok(slow.closedByServer && slow.elapsedMs >= 3000, `closed once idle for keepalive_timeout after the second: ${slow.elapsedMs} ms`)
+})
+
+t.test('keepalive_timeout 0 turns keep-alive off', async (t) => {
+  const upstream = await startUpstream()
+  t.teardown(() => upstream.close())
+  const gateway = await startGateway(echoConfig(upstream.url), { settings: { keepalive_timeout: 0 } })
+  t.teardown(() => gateway.stop())
+  const result = await rawExchange(gateway.proxyUrl, ['GET /once HTTP/1.1\r\nHost: gateway.test\r\n\r\n'], 5000)
+  t.ok(result.closedByServer, 'closed after the response')
+  const reply = parseRawResponse(result.data)
+  t.equal(reply?.status, 200)
+  t.match(reply?.headers, /^connection: close$/m)
 })

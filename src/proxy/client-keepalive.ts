@@ -1,0 +1,163 @@
+// keepalive_timeout for the HTTP/1.1 client connections (nginx's keepalive_timeout: how long an idle
+// keep-alive connection stays open), kept by the proxy instead of node:http.
+//
+// Why not node:http's keepAliveTimeout: it re-arms the socket's timeout after every response and clears
+// it when the next request arrives (a bound function, a Timeout and a timer-list insert per request), and
+// it advertises `Keep-Alive: timeout=N`, which nginx does not send unless told to (its keepalive_timeout
+// takes the header's value as an optional second parameter). The listeners run with keepAliveTimeout 0
+// (proxy-server.ts), and this file keeps the idle connections of one worker in an intrusive list swept by
+// one timer, as read-timeout.ts does for the upstream waits.
+//
+// A connection is idle once its last request has ended (finishRequest, or a response the gateway made
+// before routing) until bytes of the next one arrive: from then node:http's headersTimeout
+// (client_header_timeout) governs it, as nginx's does. A connection still writing its last response to a
+// slow client is not idle yet. The sweep runs every 1/16 of keepalive_timeout (10 ms to 1 s), so an idle
+// connection closes within one period after keepalive_timeout, never before; keepalive_timeout 0 turns
+// keep-alive off (each response says Connection: close), as in nginx.
+
+import type { Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
+
+const MIN_PERIOD_MS = 10
+const MAX_PERIOD_MS = 1000
+
+/** One client connection of an HTTP/1.1 listener, as the keep-alive bookkeeping sees it. */
+export class ClientConnection {
+  readonly socket: Socket
+  /** its requests being answered (more than one when pipelined) */
+  active: number
+  /** when its last request ended (performance.now()) */
+  idleSince: number
+  /** socket.bytesRead then: more means the next request has begun */
+  readAtIdle: number
+  idleLinked: boolean
+  idlePrev: ClientConnection | null
+  idleNext: ClientConnection | null
+
+  constructor (socket: Socket) {
+    this.socket = socket
+    this.active = 0
+    this.idleSince = 0
+    this.readAtIdle = 0
+    this.idleLinked = false
+    this.idlePrev = null
+    this.idleNext = null
+  }
+}
+
+export class ClientKeepAlive {
+  /** keepalive_timeout in ms; 0: keep-alive is off */
+  readonly timeoutMs: number
+  /**
+   * The record beside each socket. A WeakMap rather than a property: a property the gateway adds to
+   * node's sockets gives them hidden classes node's own socket code then meets on every read and write
+   * (see request-metrics.ts).
+   */
+  readonly #connections = new WeakMap<Socket, ClientConnection>()
+  #head: ClientConnection | null = null
+  #timer: NodeJS.Timeout | null = null
+  #running = false
+
+  constructor (timeoutSeconds: number) {
+    this.timeoutMs = timeoutSeconds * 1000
+  }
+
+  /** A request of `socket` has begun: the connection is not idle until it (and any other) ends. */
+  requestStarted (socket: Socket): ClientConnection {
+    let connection = this.#connections.get(socket)
+    if (connection === undefined) {
+      connection = new ClientConnection(socket)
+      this.#connections.set(socket, connection)
+    }
+    connection.active++
+    if (connection.idleLinked) this.#unlink(connection)
+    return connection
+  }
+
+  /** One of the connection's requests has ended; the last one makes it idle from `now`. */
+  requestEnded (connection: ClientConnection, now: number): void {
+    if (--connection.active > 0 || this.timeoutMs === 0) return
+    const socket = connection.socket
+    if (socket.destroyed) return
+    connection.idleSince = now
+    connection.readAtIdle = socket.bytesRead
+    if (connection.idleLinked) return
+    connection.idleLinked = true
+    connection.idlePrev = null
+    connection.idleNext = this.#head
+    if (this.#head !== null) this.#head.idlePrev = connection
+    this.#head = connection
+    if (!this.#running) this.#start()
+  }
+
+  /** idle connections being watched (tests) */
+  get size (): number {
+    let n = 0
+    for (let c = this.#head; c !== null; c = c.idleNext) n++
+    return n
+  }
+
+  /** Stops the timer (a drained worker). */
+  close (): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#timer = null
+    this.#running = false
+  }
+
+  /** @internal the timer's callback */
+  sweepNow (): void {
+    const now = performance.now()
+    let connection = this.#head
+    while (connection !== null) {
+      const next = connection.idleNext
+      const socket = connection.socket
+      if (socket.destroyed || socket.bytesRead !== connection.readAtIdle) {
+        // closed, or the next request has begun (client_header_timeout's from here)
+        this.#unlink(connection)
+      } else if (socket.writableLength > 0) {
+        // the last response is still going out to a slow reader: idle only once it has
+        connection.idleSince = now
+      } else if (now - connection.idleSince >= this.timeoutMs) {
+        this.#unlink(connection)
+        socket.destroy()
+      }
+      connection = next
+    }
+    if (this.#head === null) {
+      this.#running = false
+      return
+    }
+    this.#start()
+  }
+
+  #unlink (connection: ClientConnection): void {
+    connection.idleLinked = false
+    const prev = connection.idlePrev
+    const next = connection.idleNext
+    if (prev === null) this.#head = next
+    else prev.idleNext = next
+    if (next !== null) next.idlePrev = prev
+    connection.idlePrev = null
+    connection.idleNext = null
+  }
+
+  #start (): void {
+    this.#running = true
+    // one timer for the worker, rescheduled without allocating
+    if (this.#timer !== null) {
+      this.#timer.refresh()
+      return
+    }
+    this.#timer = setTimeout(sweep, sweepPeriod(this.timeoutMs), this).unref()
+  }
+}
+
+/** The sweep period for a keepalive_timeout (ms). */
+export function sweepPeriod (timeoutMs: number): number {
+  const period = Math.floor(timeoutMs / 16)
+  return period < MIN_PERIOD_MS ? MIN_PERIOD_MS : period > MAX_PERIOD_MS ? MAX_PERIOD_MS : period
+}
+
+function sweep (keepAlive: ClientKeepAlive): void {
+  keepAlive.sweepNow()
+}
