@@ -17,7 +17,7 @@ import { JSON_CONTENT_TYPE, kongErrorBody } from '../core/kong-responses.ts'
 import { SERVER_TOKEN } from '../core/version.ts'
 import { HOP_BY_HOP_HEADERS, connectionListed, removeFromFlat } from './hop-by-hop.ts'
 import type { WorkerState } from './worker-state.ts'
-import type { ClientConnection } from './client-keepalive.ts'
+import type { ClientConnection } from './client-connections.ts'
 import { finishRequest } from './finish.ts'
 import { respondToUpstreamError } from './forward.ts'
 import { lingerAfterResponse } from './lingering-close.ts'
@@ -117,12 +117,12 @@ export class RequestContext implements ProxyContext {
   setCookie: string | null
   /** the request came over HTTP/2 (node:http2's compatibility objects): no connection-specific headers */
   readonly http2: boolean
-  /** its client connection's keep-alive record (client-keepalive.ts); null for HTTP/2 */
-  readonly connection: ClientConnection | null
+  /** its client connection's record: byte marks, keep-alive (client-connections.ts) */
+  readonly connection: ClientConnection
 
   constructor (req: IncomingMessage, res: ServerResponse, socket: Socket, state: WorkerState, runtime: Runtime, target: CompiledRoute,
     startedAt: number, requestId: string, path: string, query: string, upstreamFields: string[], http2: boolean,
-    connection: ClientConnection | null) {
+    connection: ClientConnection) {
     this.req = req
     this.res = res
     this.socket = socket

@@ -30,8 +30,8 @@ export function finishRequest (ctx: RequestContext): void {
   } finally {
     // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever
     ctx.state.requestEnded()
-    // its connection's keep-alive wait starts (client-keepalive.ts)
-    if (ctx.connection !== null) ctx.state.keepAlive.requestEnded(ctx.connection, now)
+    // an HTTP/1.1 connection's keep-alive wait starts (client-connections.ts)
+    if (!ctx.http2) ctx.state.connections.requestEnded(ctx.connection, now)
   }
 }
 

@@ -20,7 +20,7 @@ import { hostWithoutPort, upstreamRequestFields } from './forwarded-headers.ts'
 import { clientSocket, forwardedHttps, isEncrypted, requestHost, serverName } from './connection-info.ts'
 import { readBodyChunks } from './read-body.ts'
 import type { WorkerState } from './worker-state.ts'
-import type { ClientConnection } from './client-keepalive.ts'
+import type { ClientConnection } from './client-connections.ts'
 
 const CLOSE_CONNECTION: Readonly<Record<string, string>> = Object.freeze({ connection: 'close' })
 const UPGRADE_TO_TLS: Readonly<Record<string, string>> = Object.freeze({ connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' })
@@ -33,38 +33,40 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   // the one per-request protocol test: HTTP/2 has no Connection header and carries Host as :authority
   const http2 = req.httpVersionMajor === 2
   const socket = clientSocket(req, http2)
-  // an HTTP/1.1 connection is not idle while this request lasts (client-keepalive.ts)
-  const connection = http2 ? null : state.keepAlive.requestStarted(socket)
+  const connection = state.connections.of(socket)
+  // an HTTP/1.1 connection is not idle while this request lasts (client-connections.ts)
+  const keepAlive = http2 ? null : connection
+  if (keepAlive !== null) state.connections.requestStarted(keepAlive)
   // keepalive_timeout 0 turns keep-alive off, as in nginx
-  if (state.draining || state.keepAlive.timeoutMs === 0) res.shouldKeepAlive = false
+  if (state.draining || state.connections.timeoutMs === 0) res.shouldKeepAlive = false
   // An HTTP/0.9 request line ("GET /path", no version; llhttp reports 0.9) is refused, never proxied.
   // nginx serves a 0.9 GET as a headerless exchange (src/http/ngx_http_parse.c
   // ngx_http_parse_request_line; other methods get NGX_HTTP_PARSE_INVALID_09_METHOD, a 400); a gateway
   // would have to invent an HTTP/1.1 request the client never sent, so it answers 400 and closes.
-  if (req.httpVersionMajor === 0) return earlyResponse(state, runtime, res, connection, startedAt, 400, KONG_MESSAGES[400], CLOSE_CONNECTION)
+  if (req.httpVersionMajor === 0) return earlyResponse(state, runtime, res, keepAlive, startedAt, 400, KONG_MESSAGES[400], CLOSE_CONNECTION)
 
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const rawPath = q < 0 ? url : url.slice(0, q)
   const query = q < 0 ? '' : url.slice(q + 1)
   const path = rawPath.charCodeAt(0) === 47 /* / */ ? normalizePath(rawPath) : null
-  if (path === null) return earlyResponse(state, runtime, res, connection, startedAt, 400, KONG_MESSAGES[400], null)
+  if (path === null) return earlyResponse(state, runtime, res, keepAlive, startedAt, 400, KONG_MESSAGES[400], null)
 
   const https = isEncrypted(socket)
   const host = requestHost(req, http2)
   const router = runtime.router
   // the server name is read (and lower-cased) only when some route has snis to match it against
   const match = router.find(req.method ?? 'GET', host, path, req.headers, req.rawHeaders, https && router.matchesSni ? serverName(socket) : null)
-  if (match === null) return earlyResponse(state, runtime, res, connection, startedAt, 404, KONG_MESSAGES[404], null)
+  if (match === null) return earlyResponse(state, runtime, res, keepAlive, startedAt, 404, KONG_MESSAGES[404], null)
   const matchedLength = router.matchedLength
   const target = match.value
   const route = target.route
   if (target.httpsOnly && !https && !forwardedHttps(req, socket, runtime.trustedIps)) {
-    return httpsRequired(state, runtime, req, res, connection, startedAt, route.https_redirect_status_code, host, http2)
+    return httpsRequired(state, runtime, req, res, keepAlive, startedAt, route.https_redirect_status_code, host, http2)
   }
   const maxBody = state.settings.client_max_body_size
   if (maxBody > 0 && Number(req.headers['content-length'] ?? 0) > maxBody) {
-    return earlyResponse(state, runtime, res, connection, startedAt, 413, KONG_MESSAGES[413], http2 ? null : CLOSE_CONNECTION)
+    return earlyResponse(state, runtime, res, keepAlive, startedAt, 413, KONG_MESSAGES[413], http2 ? null : CLOSE_CONNECTION)
   }
 
   const requestId = state.nextRequestId()
@@ -193,14 +195,14 @@ function onResponseClose (this: ServerResponse): void {
   finishRequest(ctx)
 }
 
-function earlyResponse (state: WorkerState, runtime: Runtime, res: ServerResponse, connection: ClientConnection | null,
+function earlyResponse (state: WorkerState, runtime: Runtime, res: ServerResponse, keepAlive: ClientConnection | null,
   startedAt: number, status: number, message: string, extra: Readonly<Record<string, string>> | null): void {
   const requestId = state.nextRequestId()
   const headers = ownResponseHeaders(runtime, requestId, startedAt)
   if (extra !== null) Object.assign(headers, extra)
   writeJsonResponse(res, status, kongErrorBody(message, runtime.flags.requestId ? requestId : null), headers)
   state.requestEnded()
-  if (connection !== null) state.keepAlive.requestEnded(connection, performance.now())
+  if (keepAlive !== null) state.connections.requestEnded(keepAlive, performance.now())
 }
 
 /**
@@ -209,12 +211,12 @@ function earlyResponse (state: WorkerState, runtime: Runtime, res: ServerRespons
  * nginx's $host being the Host without its port.
  */
 function httpsRequired (state: WorkerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse,
-  connection: ClientConnection | null, startedAt: number, status: number, host: string | undefined, http2: boolean): void {
+  keepAlive: ClientConnection | null, startedAt: number, status: number, host: string | undefined, http2: boolean): void {
   if (status === 426) {
-    return earlyResponse(state, runtime, res, connection, startedAt, 426, KONG_MESSAGES[426], http2 ? null : UPGRADE_TO_TLS)
+    return earlyResponse(state, runtime, res, keepAlive, startedAt, 426, KONG_MESSAGES[426], http2 ? null : UPGRADE_TO_TLS)
   }
   const location = `https://${hostWithoutPort(host ?? '')}${req.url ?? '/'}`
-  return earlyResponse(state, runtime, res, connection, startedAt, status, 'Moved', { location })
+  return earlyResponse(state, runtime, res, keepAlive, startedAt, status, 'Moved', { location })
 }
 
 /** A body whose size the headers do not give: chunked, or an HTTP/2 body without content-length. */

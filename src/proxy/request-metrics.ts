@@ -2,28 +2,12 @@
 // the status the client saw, who answered, the three latencies and the bytes the client connection moved.
 // The proxy decides these; the writer only counts them.
 
-import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.ts'
 import { FAMILY_PER_CONSUMER } from '../metrics/families.ts'
 
 /** Status reported for a request whose client went away before a status line was sent. */
 export const CLIENT_CLOSED_STATUS = 499
-
-/** A client connection's byte counts when its previous request was reported. */
-class ByteMarks {
-  read = 0
-  written = 0
-}
-
-/**
- * The marks sit beside the sockets rather than on them. A property the gateway adds to node's sockets
- * gives them hidden classes node's own code does not otherwise meet, and net.Socket#_unrefTimer, which runs
- * on every read and write of every socket, then sees more shapes than V8 keeps its loads fast for: with the
- * marks as symbol properties, V8's --log-ic showed those loads going megamorphic, which they do not in a
- * plain node:https proxy.
- */
-const byteMarks = new WeakMap<Socket, ByteMarks>()
 
 /**
  * Reports a finished request to the Runtime's metrics writer: status by source, bandwidth, and the Kong,
@@ -43,19 +27,16 @@ export function reportRequestMetrics (ctx: RequestContext, now = performance.now
   const fromService = ctx.firstByteAt !== 0 && !ctx.responded
   const kongMs = ctx.dispatchedAt !== 0 ? ctx.dispatchedAt - ctx.startedAt : now - ctx.startedAt
   const upstreamMs = ctx.firstByteAt !== 0 ? ctx.firstByteAt - ctx.dispatchedAt : -1
-  const socket = ctx.socket
-  let marks = byteMarks.get(socket)
-  if (marks === undefined) {
-    marks = new ByteMarks()
-    byteMarks.set(socket, marks)
-  }
+  // the marks are kept in the connection's record (client-connections.ts), not on its socket
+  const connection = ctx.connection
+  const socket = connection.socket
   const read = socket.bytesRead
   // undefined once the socket is destroyed and its write state released
-  const written = socket.bytesWritten ?? marks.written
-  const ingress = read - marks.read
-  const egress = written - marks.written
-  marks.read = read
-  marks.written = written
+  const written = socket.bytesWritten ?? connection.bytesWrittenMark
+  const ingress = read - connection.bytesReadMark
+  const egress = written - connection.bytesWrittenMark
+  connection.bytesReadMark = read
+  connection.bytesWrittenMark = written
   const families = ctx.metricsFamilies
   // per_consumer: status and bandwidth under the consumer's series, when it has one (else the route's)
   const consumerSlot = (families & FAMILY_PER_CONSUMER) !== 0 && ctx.consumer !== null && ctx.target.consumerSlots !== null

@@ -7,7 +7,7 @@ import type { Logger } from '../core/log.ts'
 import { randomBytes } from 'node:crypto'
 import { STAT_REQUESTS_IN_FLIGHT } from '../workers/worker-stats.ts'
 import { ReadDeadlines } from './read-timeout.ts'
-import { ClientKeepAlive } from './client-keepalive.ts'
+import { ClientConnections } from './client-connections.ts'
 
 export class WorkerState {
   runtime: Runtime
@@ -22,8 +22,8 @@ export class WorkerState {
   bodyLimitWarned: boolean
   /** the service read_timeout of the requests waiting on their upstream */
   readonly readDeadlines: ReadDeadlines
-  /** the idle HTTP/1.1 client connections and their keepalive_timeout (bound at start) */
-  readonly keepAlive: ClientKeepAlive
+  /** each client connection's record; the idle HTTP/1.1 ones and their keepalive_timeout (bound at start) */
+  readonly connections: ClientConnections
   readonly #requestIdPrefix: string
   #requestCounter: number
 
@@ -37,7 +37,7 @@ export class WorkerState {
     this.onIdle = null
     this.bodyLimitWarned = false
     this.readDeadlines = new ReadDeadlines()
-    this.keepAlive = new ClientKeepAlive(runtime.config.settings.keepalive_timeout)
+    this.connections = new ClientConnections(runtime.config.settings.keepalive_timeout)
     // A random prefix per worker start plus a counter: unique ids without crypto per request.
     this.#requestIdPrefix = randomBytes(8).toString('hex')
     this.#requestCounter = 0

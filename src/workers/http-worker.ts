@@ -165,7 +165,7 @@ function drain (): void {
   logger.log('notice', 'draining', { in_flight: state.inFlight })
   const done = (): void => {
     state.readDeadlines.close()
-    state.keepAlive.close()
+    state.connections.close()
     Promise.allSettled([pools.closeAll(), redis.close()]).finally(() => post({ type: 'drained' }))
   }
   if (state.inFlight === 0) done()

@@ -82,7 +82,7 @@ const BODYLESS_FAST_PATH: Readonly<Record<string, unknown>> = Object.freeze({ op
 
 function http1Options (settings: Settings): Record<string, unknown> {
   return {
-    // keepalive_timeout is the proxy's (src/proxy/client-keepalive.ts): node:http's would re-arm a timer on
+    // keepalive_timeout is the proxy's (src/proxy/client-connections.ts): node:http's would re-arm a timer on
     // every response and advertise Keep-Alive: timeout=N, which nginx does not
     keepAliveTimeout: 0,
     headersTimeout: settings.client_header_timeout * 1000,

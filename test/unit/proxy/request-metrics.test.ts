@@ -4,7 +4,9 @@
 
 import t from 'tap'
 import type { RequestContext } from '../../../src/proxy/context.ts'
+import type { Socket } from 'node:net'
 import { reportRequestMetrics } from '../../../src/proxy/request-metrics.ts'
+import { ClientConnections } from '../../../src/proxy/client-connections.ts'
 import type { RequestMetricsWriter } from '../../../src/metrics/worker-metrics.ts'
 
 interface Report {
@@ -40,8 +42,11 @@ interface Fields {
   firstByteAt?: number
 }
 
+const connections = new ClientConnections(60)
+
 function context (writer: RequestMetricsWriter, socket: FakeSocket, fields: Fields): RequestContext {
   return {
+    connection: connections.of(socket as unknown as Socket),
     target: { metricsSlot: fields.slot ?? 7 },
     runtime: { metrics: writer },
     res: { headersSent: fields.headersSent ?? true, statusCode: fields.statusCode ?? 200 },

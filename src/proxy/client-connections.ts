@@ -1,5 +1,7 @@
-// keepalive_timeout for the HTTP/1.1 client connections (nginx's keepalive_timeout: how long an idle
-// keep-alive connection stays open), kept by the proxy instead of node:http.
+// What a worker keeps per client connection, in one record found once per request: the byte counts the
+// metrics last reported (request-metrics.ts), and for HTTP/1.1 the keep-alive state behind keepalive_timeout
+// (nginx's keepalive_timeout: how long an idle keep-alive connection stays open), which the proxy keeps
+// instead of node:http.
 //
 // Why not node:http's keepAliveTimeout: it re-arms the socket's timeout after every response and clears
 // it when the next request arrives (a bound function, a Timeout and a timer-list insert per request), and
@@ -21,9 +23,12 @@ import { performance } from 'node:perf_hooks'
 const MIN_PERIOD_MS = 10
 const MAX_PERIOD_MS = 1000
 
-/** One client connection of an HTTP/1.1 listener, as the keep-alive bookkeeping sees it. */
+/** One client connection (its TLS socket for HTTP/2: every stream of the session shares it). */
 export class ClientConnection {
   readonly socket: Socket
+  /** socket.bytesRead and bytesWritten when its previous request was reported (request-metrics.ts) */
+  bytesReadMark: number
+  bytesWrittenMark: number
   /** its requests being answered (more than one when pipelined) */
   active: number
   /** when its last request ended (performance.now()) */
@@ -36,6 +41,8 @@ export class ClientConnection {
 
   constructor (socket: Socket) {
     this.socket = socket
+    this.bytesReadMark = 0
+    this.bytesWrittenMark = 0
     this.active = 0
     this.idleSince = 0
     this.readAtIdle = 0
@@ -45,15 +52,17 @@ export class ClientConnection {
   }
 }
 
-export class ClientKeepAlive {
+export class ClientConnections {
   /** keepalive_timeout in ms; 0: keep-alive is off */
   readonly timeoutMs: number
   /**
-   * The record beside each socket. A WeakMap rather than a property: a property the gateway adds to
-   * node's sockets gives them hidden classes node's own socket code then meets on every read and write
-   * (see request-metrics.ts).
+   * The record beside each socket, rather than properties on it. A property the gateway adds to node's
+   * sockets gives them hidden classes node itself never creates, and net.Socket#_unrefTimer, which runs on
+   * every read and write of every socket, then meets more shapes than V8 keeps its loads fast for: with
+   * two symbol properties on the sockets, V8's --log-ic showed those loads going megamorphic, which they
+   * do not in a plain node:https proxy.
    */
-  readonly #connections = new WeakMap<Socket, ClientConnection>()
+  readonly #records = new WeakMap<Socket, ClientConnection>()
   #head: ClientConnection | null = null
   #timer: NodeJS.Timeout | null = null
   #running = false
@@ -62,19 +71,23 @@ export class ClientKeepAlive {
     this.timeoutMs = timeoutSeconds * 1000
   }
 
-  /** A request of `socket` has begun: the connection is not idle until it (and any other) ends. */
-  requestStarted (socket: Socket): ClientConnection {
-    let connection = this.#connections.get(socket)
+  /** The record of the connection `socket` is. */
+  of (socket: Socket): ClientConnection {
+    let connection = this.#records.get(socket)
     if (connection === undefined) {
       connection = new ClientConnection(socket)
-      this.#connections.set(socket, connection)
+      this.#records.set(socket, connection)
     }
-    connection.active++
-    if (connection.idleLinked) this.#unlink(connection)
     return connection
   }
 
-  /** One of the connection's requests has ended; the last one makes it idle from `now`. */
+  /** An HTTP/1.1 request has begun: its connection is not idle until it (and any other) ends. */
+  requestStarted (connection: ClientConnection): void {
+    connection.active++
+    if (connection.idleLinked) this.#unlink(connection)
+  }
+
+  /** One of its HTTP/1.1 requests has ended; the last one makes the connection idle from `now`. */
   requestEnded (connection: ClientConnection, now: number): void {
     if (--connection.active > 0 || this.timeoutMs === 0) return
     const socket = connection.socket
@@ -158,6 +171,6 @@ export function sweepPeriod (timeoutMs: number): number {
   return period < MIN_PERIOD_MS ? MIN_PERIOD_MS : period > MAX_PERIOD_MS ? MAX_PERIOD_MS : period
 }
 
-function sweep (keepAlive: ClientKeepAlive): void {
-  keepAlive.sweepNow()
+function sweep (connections: ClientConnections): void {
+  connections.sweepNow()
 }
