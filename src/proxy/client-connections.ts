@@ -19,8 +19,8 @@
 
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { SweepTimer, periodFor } from './sweep-timer.ts'
 
-const MIN_PERIOD_MS = 10
 const MAX_PERIOD_MS = 1000
 
 /** One client connection (its TLS socket for HTTP/2: every stream of the session shares it). */
@@ -64,8 +64,7 @@ export class ClientConnections {
    */
   readonly #records = new WeakMap<Socket, ClientConnection>()
   #head: ClientConnection | null = null
-  #timer: NodeJS.Timeout | null = null
-  #running = false
+  readonly #sweep = new SweepTimer(this)
 
   constructor (timeoutSeconds: number) {
     this.timeoutMs = timeoutSeconds * 1000
@@ -100,7 +99,7 @@ export class ClientConnections {
     connection.idleNext = this.#head
     if (this.#head !== null) this.#head.idlePrev = connection
     this.#head = connection
-    if (!this.#running) this.#start()
+    if (!this.#sweep.running) this.#sweep.start(sweepPeriod(this.timeoutMs))
   }
 
   /** idle connections being watched (tests) */
@@ -112,9 +111,7 @@ export class ClientConnections {
 
   /** Stops the timer (a drained worker). */
   close (): void {
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#timer = null
-    this.#running = false
+    this.#sweep.stop()
   }
 
   /** @internal the timer's callback */
@@ -137,10 +134,10 @@ export class ClientConnections {
       connection = next
     }
     if (this.#head === null) {
-      this.#running = false
+      this.#sweep.lapse()
       return
     }
-    this.#start()
+    this.#sweep.start(sweepPeriod(this.timeoutMs))
   }
 
   #unlink (connection: ClientConnection): void {
@@ -153,24 +150,9 @@ export class ClientConnections {
     connection.idlePrev = null
     connection.idleNext = null
   }
-
-  #start (): void {
-    this.#running = true
-    // one timer for the worker, rescheduled without allocating
-    if (this.#timer !== null) {
-      this.#timer.refresh()
-      return
-    }
-    this.#timer = setTimeout(sweep, sweepPeriod(this.timeoutMs), this).unref()
-  }
 }
 
 /** The sweep period for a keepalive_timeout (ms). */
 export function sweepPeriod (timeoutMs: number): number {
-  const period = Math.floor(timeoutMs / 16)
-  return period < MIN_PERIOD_MS ? MIN_PERIOD_MS : period > MAX_PERIOD_MS ? MAX_PERIOD_MS : period
-}
-
-function sweep (connections: ClientConnections): void {
-  connections.sweepNow()
+  return periodFor(timeoutMs, MAX_PERIOD_MS)
 }

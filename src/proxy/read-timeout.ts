@@ -21,14 +21,13 @@
 import { performance } from 'node:perf_hooks'
 import { errors } from 'undici'
 import type { RequestContext } from './context.ts'
+import { SweepTimer, periodFor } from './sweep-timer.ts'
 
-const MIN_PERIOD_MS = 10
 const MAX_PERIOD_MS = 500
 
 /** The sweep period for a read_timeout (ms). */
 export function sweepPeriod (readTimeout: number): number {
-  const period = Math.floor(readTimeout / 16)
-  return period < MIN_PERIOD_MS ? MIN_PERIOD_MS : period > MAX_PERIOD_MS ? MAX_PERIOD_MS : period
+  return periodFor(readTimeout, MAX_PERIOD_MS)
 }
 
 /**
@@ -37,10 +36,7 @@ export function sweepPeriod (readTimeout: number): number {
  */
 export class ReadDeadlines {
   #head: RequestContext | null = null
-  #timer: NodeJS.Timeout | null = null
-  #period = 0
-  /** the timer is scheduled; when a sweep finds no request waiting it lets the timer lapse */
-  #running = false
+  readonly #sweep = new SweepTimer(this)
 
   /** Starts (or restarts) ctx's wait for the upstream's next bytes. */
   arm (ctx: RequestContext, now: number): void {
@@ -53,7 +49,7 @@ export class ReadDeadlines {
     if (this.#head !== null) this.#head.readPrev = ctx
     this.#head = ctx
     const period = sweepPeriod(ctx.service!.read_timeout)
-    if (!this.#running || period < this.#period) this.#start(period)
+    if (!this.#sweep.running || period < this.#sweep.period) this.#sweep.start(period)
   }
 
   /** Ends ctx's wait: its exchange completed, failed or was abandoned. Safe to call when not waiting. */
@@ -78,21 +74,7 @@ export class ReadDeadlines {
 
   /** Stops the timer now rather than at its next sweep (a drained worker has no request waiting). */
   close (): void {
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#timer = null
-    this.#running = false
-  }
-
-  #start (period: number): void {
-    this.#running = true
-    // the common case reuses the one timer: refresh() reschedules it, lapsed or not, without allocating
-    if (this.#timer !== null && period === this.#period) {
-      this.#timer.refresh()
-      return
-    }
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#period = period
-    this.#timer = setTimeout(sweep, period, this).unref()
+    this.#sweep.stop()
   }
 
   /** @internal the timer's callback */
@@ -117,15 +99,11 @@ export class ReadDeadlines {
       ctx = next
     }
     if (this.#head === null) {
-      this.#running = false
+      this.#sweep.lapse()
       return
     }
-    this.#start(sweepPeriod(shortest))
+    this.#sweep.start(sweepPeriod(shortest))
   }
-}
-
-function sweep (deadlines: ReadDeadlines): void {
-  deadlines.sweepNow()
 }
 
 function expire (ctx: RequestContext): void {
