@@ -5,8 +5,8 @@
 //
 // Why not node:http's keepAliveTimeout: it re-arms the socket's timeout after every response and clears
 // it when the next request arrives (a bound function, a Timeout and a timer-list insert per request), and
-// it advertises `Keep-Alive: timeout=N`, which nginx does not send unless told to (its keepalive_timeout
-// takes the header's value as an optional second parameter). The listeners run with keepAliveTimeout 0
+// it advertises `Keep-Alive: timeout=N`, which nginx does not send unless told to (keepalive_timeout's
+// optional second parameter, nginx docs: ngx_http_core_module). The listeners run with keepAliveTimeout 0
 // (proxy-server.ts), and this file keeps the idle connections of one worker in an intrusive list swept by
 // one timer, as read-timeout.ts does for the upstream waits.
 //
