@@ -28,10 +28,9 @@ export function finishRequest (ctx: RequestContext): void {
     if (ctx.state.settings.proxy_access_log !== 'off') writeAccessLog(ctx)
     reportRequestMetrics(ctx, now)
   } finally {
-    // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever
-    ctx.state.requestEnded()
+    // whatever went wrong above, the request must stop counting as in flight, or a drain waits forever;
     // an HTTP/1.1 connection's keep-alive wait starts (client-connections.ts)
-    if (!ctx.http2) ctx.state.connections.requestEnded(ctx.connection, now)
+    ctx.state.requestEnded(ctx.http2 ? null : ctx.connection, now)
   }
 }
 

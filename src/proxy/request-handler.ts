@@ -29,14 +29,13 @@ export function handleRequest (state: WorkerState, req: IncomingMessage, res: Se
   const startedAt = performance.now()
   const runtime = state.runtime
   state.stats[STAT_REQUESTS_TOTAL]++
-  state.requestStarted()
   // the one per-request protocol test: HTTP/2 has no Connection header and carries Host as :authority
   const http2 = req.httpVersionMajor === 2
   const socket = clientSocket(req, http2)
   const connection = state.connections.of(socket)
   // an HTTP/1.1 connection is not idle while this request lasts (client-connections.ts)
   const keepAlive = http2 ? null : connection
-  if (keepAlive !== null) state.connections.requestStarted(keepAlive)
+  state.requestStarted(keepAlive)
   // keepalive_timeout 0 turns keep-alive off, as in nginx
   if (state.draining || state.connections.timeoutMs === 0) res.shouldKeepAlive = false
   // An HTTP/0.9 request line ("GET /path", no version; llhttp reports 0.9) is refused, never proxied.
@@ -201,8 +200,7 @@ function earlyResponse (state: WorkerState, runtime: Runtime, res: ServerRespons
   const headers = ownResponseHeaders(runtime, requestId, startedAt)
   if (extra !== null) Object.assign(headers, extra)
   writeJsonResponse(res, status, kongErrorBody(message, runtime.flags.requestId ? requestId : null), headers)
-  state.requestEnded()
-  if (keepAlive !== null) state.connections.requestEnded(keepAlive, performance.now())
+  state.requestEnded(keepAlive, performance.now())
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Logger } from '../core/log.ts'
 import { randomBytes } from 'node:crypto'
 import { STAT_REQUESTS_IN_FLIGHT } from '../workers/worker-stats.ts'
 import { ReadDeadlines } from './read-timeout.ts'
-import { ClientConnections } from './client-connections.ts'
+import { ClientConnections, type ClientConnection } from './client-connections.ts'
 
 export class WorkerState {
   runtime: Runtime
@@ -48,12 +48,19 @@ export class WorkerState {
     return this.#requestIdPrefix + this.#requestCounter.toString(16).padStart(16, '0')
   }
 
-  requestStarted (): void {
+  /** A request has begun; `keepAlive`: its HTTP/1.1 connection (null for HTTP/2), not idle meanwhile. */
+  requestStarted (keepAlive: ClientConnection | null): void {
     this.inFlight++
     this.stats[STAT_REQUESTS_IN_FLIGHT] = this.inFlight
+    if (keepAlive !== null) this.connections.requestStarted(keepAlive)
   }
 
-  requestEnded (): void {
+  /**
+   * A request has ended at `now`: its HTTP/1.1 connection's keep-alive wait starts, then the in-flight count
+   * settles, which may finish a drain (and stop the keep-alive sweep after this last link).
+   */
+  requestEnded (keepAlive: ClientConnection | null, now: number): void {
+    if (keepAlive !== null) this.connections.requestEnded(keepAlive, now)
     this.inFlight--
     this.stats[STAT_REQUESTS_IN_FLIGHT] = this.inFlight
     if (this.inFlight === 0 && this.onIdle !== null) this.onIdle()
